@@ -1,0 +1,136 @@
+"""The Blueprint every resource uses: authentication, roles, idempotency, problem docs.
+
+Authentication and tenant resolution happen once, in ``riskshare.api.security`` hooks
+registered by the app factory; this class adds the per-route parts and documents them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import flask_smorest
+from flask import g, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from riskshare.api.problems import Problem
+
+F = Callable[..., Any]
+
+ERROR_RESPONSES = (401, 403, 404, 409, 422)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest Blueprint with Riskshare's cross-cutting route decorators."""
+
+    def roles(self, *roles: str) -> Callable[[F], F]:
+        """Only callers holding one of ``roles`` in the URL's tenant may call the view."""
+
+        def decorator(func: F) -> F:
+            @functools.wraps(func)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                ctx_roles = g.get("roles", frozenset())
+                if not ctx_roles & set(roles):
+                    raise Problem(
+                        403,
+                        f"This needs one of the roles {sorted(roles)} in tenant '{g.tenant}';"
+                        f" you have {sorted(ctx_roles) or 'none'}.",
+                        kind="forbidden-role",
+                    )
+                return func(*args, **kwargs)
+
+            self._document_errors(wrapper, roles)
+            return wrapper
+
+        return decorator
+
+    def _document_errors(self, func: F, roles: tuple[str, ...]) -> None:
+        doc = getattr(func, "_apidoc", {})
+        manual = doc.setdefault("manual_doc", {})
+        responses = manual.setdefault("responses", {})
+        for status in ERROR_RESPONSES:
+            responses.setdefault(str(status), {"$ref": f"#/components/responses/Problem{status}"})
+        manual["x-roles"] = sorted(roles)
+        func._apidoc = doc  # type: ignore[attr-defined]
+
+    def moves_money(self, func: F) -> F:
+        """Require an ``Idempotency-Key``; replay the first response for a repeated key.
+
+        Put it above ``@blp.response`` so that what is stored is the serialised response.
+        The record is inserted before the work is done, in the same transaction: on
+        PostgreSQL a concurrent request with the same key waits on the unique index and then
+        replays, so a retry can never pay twice.
+        """
+        from riskshare.api.models import IdempotencyRecord
+        from riskshare.api.session import db_session
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = request.headers.get("Idempotency-Key", "").strip()
+            if not key or len(key) > 200:
+                raise Problem(
+                    400,
+                    "This request moves money: send an Idempotency-Key header (1-200 chars),"
+                    " and the same key again if you retry it.",
+                    kind="idempotency-key-required",
+                    errors=[{"pointer": "", "location": "headers", "detail": "Idempotency-Key"}],
+                )
+            digest = hashlib.sha256(
+                request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
+            ).hexdigest()
+            session = db_session()
+            existing = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key))
+            if existing is not None:
+                return _replay(existing, digest)
+            record = IdempotencyRecord(
+                key=key, principal=g.principal.subject, endpoint=f"{request.method} {request.path}",
+                request_hash=digest, status=0, body=None,
+            )
+            session.add(record)
+            try:
+                session.flush()
+            except IntegrityError:
+                # Another request with this key committed first: answer as it did.
+                session.rollback()
+                existing = session.scalar(
+                    select(IdempotencyRecord).where(IdempotencyRecord.key == key)
+                )
+                if existing is None:
+                    raise
+                return _replay(existing, digest)
+            response = func(*args, **kwargs)
+            record.status = response.status_code
+            record.body = response.get_json(silent=True)
+            return response
+
+        doc = getattr(wrapper, "_apidoc", {})
+        params = doc.setdefault("manual_doc", {}).setdefault("parameters", [])
+        params.append(
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "Unique per intended operation; a retry sends the same key.",
+            }
+        )
+        wrapper._apidoc = doc  # type: ignore[attr-defined]
+        return wrapper
+
+
+def _replay(record: Any, digest: str) -> Any:
+    from flask import jsonify
+
+    if record.request_hash != digest or record.principal != g.principal.subject:
+        raise Problem(
+            422,
+            "This Idempotency-Key was already used for a different request; use a new key.",
+            kind="idempotency-key-reused",
+        )
+    response = jsonify(record.body)
+    response.status_code = record.status
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,57 @@
+"""Schema pieces shared by every resource: money as strings, pagination of queries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Page
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+
+class Money(ma.fields.Decimal):
+    """Yuan, as a decimal string with two places ("1234.50"); never a JSON number out."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).setdefault("example", "1000000.00")
+        super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+
+    def _validated(self, value: Any) -> Decimal:
+        if isinstance(value, float):
+            raise self.make_error("invalid")  # a JSON number may already have lost precision
+        result = super()._validated(value)
+        if result is not None and result.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ma.ValidationError("Amounts have at most two decimal places (fen).")
+        return result
+
+
+class Ratio(ma.fields.Decimal):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(places=6, as_string=True, allow_nan=False, **kwargs)
+
+
+class Explanations(ma.fields.List):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(ma.fields.Dict(), dump_only=True, **kwargs)
+
+
+class SQLCursorPage(Page):
+    """flask-smorest pagination over a SQLAlchemy select, counted in SQL."""
+
+    @property
+    def item_count(self) -> int:
+        query, session = self.collection
+        return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+    @property
+    def items(self) -> list[Any]:
+        query, session = self.collection
+        return list(session.scalars(
+            query.offset(self.page_params.first_item).limit(self.page_params.page_size)
+        ))
+
+
+def page(session: Session, query: Any) -> tuple[Any, Session]:
+    return (query, session)

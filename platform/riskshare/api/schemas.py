@@ -1,0 +1,29 @@
+"""Schemas shared by several resources."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class DocumentIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.Length(1, 40),
+                            metadata={"example": "credit_report"})
+    filename = ma.fields.String(required=True, validate=validate.Length(1, 255))
+    content_type = ma.fields.String(load_default="application/octet-stream")
+    content_base64 = ma.fields.String(required=True)
+
+
+class DocumentOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    filename = ma.fields.String()
+    content_type = ma.fields.String()
+    size = ma.fields.Integer()
+    sha256 = ma.fields.String()
+    uploaded_by = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+class TransitionIn(ma.Schema):
+    reason = ma.fields.String(load_default="", validate=validate.Length(0, 2000))

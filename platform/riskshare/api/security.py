@@ -1,0 +1,69 @@
+"""Per-request authentication and tenant resolution, registered by the app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from sqlalchemy import select
+
+from riskshare.api.problems import Problem
+from riskshare.api.session import db_session
+from riskshare.auth.principal import Principal
+from riskshare.auth.tokens import InvalidToken
+
+PUBLIC_PREFIXES = ("/api/v1/openapi", "/api/v1/docs", "/api/v1/health")
+
+
+def install(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def _pop_tenant(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "tenant" in values:
+            g.tenant = values.pop("tenant")
+
+    @app.before_request
+    def _authenticate() -> None:
+        if not request.path.startswith("/api/") or request.path.startswith(PUBLIC_PREFIXES):
+            return
+        if request.method == "OPTIONS":
+            return
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Problem(401, "Send an access token: Authorization: Bearer <token>.",
+                          kind="unauthenticated")
+        verifier = app.extensions["riskshare"].verifier
+        try:
+            claims = verifier.verify(token.strip())
+        except InvalidToken as exc:
+            raise Problem(401, f"The access token was refused: {exc.reason}.",
+                          kind="invalid-token") from exc
+        g.principal = Principal.from_claims(claims)
+        if "tenant" in g:
+            _enter_tenant(g.principal, g.tenant)
+
+    def _enter_tenant(principal: Principal, tenant: str) -> None:
+        from riskshare.institutions.models import Institution
+        from riskshare.tenants.models import Tenant
+
+        roles = principal.roles_in(tenant)
+        if not roles:
+            # The same answer whether or not the tenant exists: no probing for tenants.
+            raise Problem(403, f"You have no role in tenant '{tenant}'.", kind="forbidden-tenant")
+        session = db_session()
+        if session.get(Tenant, tenant) is None:
+            raise Problem(404, f"There is no tenant '{tenant}'.", kind="not-found")
+        g.roles = roles
+        g.institution_id = None
+        if principal.institution_scoped(tenant):
+            if not principal.institution:
+                raise Problem(403, "Your account acts for an institution but its token has no"
+                              " 'institution' claim; ask the administrator to set it.",
+                              kind="forbidden-institution")
+            inst_id = session.scalar(
+                select(Institution.id).where(Institution.code == principal.institution)
+            )
+            if inst_id is None:
+                raise Problem(403, f"Institution '{principal.institution}' is not registered in"
+                              f" tenant '{tenant}'.", kind="forbidden-institution")
+            g.institution_id = inst_id

@@ -1,0 +1,183 @@
+"""The app factory: builds the platform in a fixed, readable order and fails fast.
+
+1. settings        4. plugin manager (a configured plugin that fails stops here)
+2. database        5. API, error handlers, authentication
+3. token verifier  6. core routes, then each plugin's routes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import flask_smorest
+import pluggy
+from flask import Flask, g
+from werkzeug.exceptions import HTTPException
+
+from riskshare import __version__
+from riskshare.api import security
+from riskshare.api.context import Clock
+from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, validation_problem
+from riskshare.api.session import finish
+from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
+from riskshare.calendar.service import CalendarService
+from riskshare.config import Settings
+from riskshare.db import Database
+from riskshare.plugins.manager import get_plugin_manager
+
+
+@dataclass
+class Riskshare:
+    """What the app keeps for the lifetime of the process (``app.extensions["riskshare"]``)."""
+
+    settings: Settings
+    db: Database
+    verifier: TokenVerifier
+    pm: pluggy.PluginManager
+    clock: Clock
+    calendar: CalendarService
+    dev_keys: DevKeySource | None
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api answering every HTTP error with problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        if error.code == 422 and getattr(error, "data", None):
+            return validation_problem(error.data.get("messages", {})).response()
+        return Problem(error.code or 500, error.description or error.name).response()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    extra_plugins: list[tuple[str, object]] | None = None,
+    verifier: TokenVerifier | None = None,
+) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("riskshare", instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        API_TITLE="Riskshare",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_RAPIDOC_PATH="/rapidoc",
+        OPENAPI_RAPIDOC_URL="https://unpkg.com/rapidoc/dist/rapidoc-min.js",
+        API_SPEC_OPTIONS=_spec_options(),
+        JSON_SORT_KEYS=False,
+    )
+
+    db = Database(settings.database_url)
+    dev_keys = DevKeySource(settings.dev_key_path) if settings.auth == "dev" else None
+    if verifier is None:
+        key_source = dev_keys or KeycloakKeySource(
+            settings.oidc_server_url,
+            settings.oidc_realm,
+            settings.oidc_audience,
+            verify_tls=settings.oidc_verify_tls,
+        )
+        verifier = TokenVerifier(key_source, issuer=settings.issuer, audience=settings.oidc_audience)
+    pm = get_plugin_manager(settings.policy_plugins, extra_plugins or ())
+    app.extensions["riskshare"] = Riskshare(
+        settings=settings, db=db, verifier=verifier, pm=pm, clock=Clock(),
+        calendar=CalendarService(db), dev_keys=dev_keys,
+    )
+
+    api = Api(app)
+    _register_problem_handlers(app)
+    security.install(app)
+    _register_core_routes(api)
+    pm.hook.riskshare_register_routes(api=api)
+    _register_cli(app)
+    return app
+
+
+def _spec_options() -> dict[str, Any]:
+    problem = {
+        "type": "object",
+        "description": "RFC 9457 problem details",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object"}},
+            "rule": {"type": "object"},
+        },
+        "required": ["type", "title", "status", "detail"],
+    }
+    responses = {
+        f"Problem{code}": {
+            "description": text,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code, text in {
+            400: "Bad request", 401: "Missing or invalid token", 403: "Not allowed",
+            404: "Not found", 409: "Conflict with the record's state or a cap",
+            422: "Invalid input or refused by a policy rule",
+        }.items()
+    }
+    return {
+        "info": {
+            "description": "Loan risk compensation funds (贷款风险补偿资金) for many localities."
+            " Amounts are decimal strings in yuan; every error is application/problem+json.",
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+            "schemas": {"Problem": problem},
+            "responses": responses,
+        },
+        "security": [{"bearerAuth": []}],
+    }
+
+
+def _register_problem_handlers(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem) -> Any:
+        return problem.response()
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Any:
+        return Problem(error.code or 500, error.description or error.name).response()
+
+    @app.after_request
+    def _commit(response: Any) -> Any:
+        if response.status_code >= 400:
+            finish(commit=False)
+            return response
+        try:
+            finish(commit=True)
+        except Exception as exc:  # a conflict found at commit must not look like success
+            from sqlalchemy.exc import IntegrityError, OperationalError
+
+            if isinstance(exc, IntegrityError | OperationalError):
+                app.logger.warning("commit failed: %s", exc)
+                return Problem(409, "The change conflicts with another one made at the same"
+                               " time; nothing was saved. Retry the request.",
+                               kind="conflict").response()
+            raise
+        return response
+
+    @app.teardown_request
+    def _rollback(_exc: BaseException | None) -> None:
+        if "db_session" in g:
+            finish(commit=False)
+
+
+def _register_core_routes(api: Api) -> None:
+    from riskshare.routes import blueprints
+
+    for blp in blueprints():
+        api.register_blueprint(blp)
+
+
+def _register_cli(app: Flask) -> None:
+    from riskshare.cli import register
+
+    register(app)

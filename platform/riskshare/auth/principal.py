@@ -1,0 +1,54 @@
+"""Who is calling: identity and roles taken from a verified access token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TENANT_ROLES = frozenset(
+    {
+        "office", "reviewer", "approver", "finance", "custodian", "lender", "guarantor",
+        "insurer", "recommender", "panelist", "auditor",
+    }
+)
+# Roles whose users act for one institution and must see only its records.
+INSTITUTION_ROLES = frozenset({"lender", "guarantor", "insurer", "recommender", "custodian"})
+PLATFORM_ADMIN = "platform-admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    username: str
+    tenant_roles: dict[str, frozenset[str]] = field(default_factory=dict)
+    platform_admin: bool = False
+    institution: str | None = None
+
+    def roles_in(self, tenant: str) -> frozenset[str]:
+        return self.tenant_roles.get(tenant, frozenset())
+
+    def institution_scoped(self, tenant: str) -> bool:
+        """True when every role the user has here is an institution's role."""
+        roles = self.roles_in(tenant)
+        return bool(roles) and roles <= INSTITUTION_ROLES
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        """Read roles from Keycloak group paths ``/tenants/<tenant>/<role>``.
+
+        Unknown roles and malformed paths are ignored rather than trusted: a group someone
+        added in Keycloak by hand grants nothing the platform does not define.
+        """
+        tenant_roles: dict[str, set[str]] = {}
+        for path in claims.get("groups") or []:
+            parts = str(path).strip("/").split("/")
+            if len(parts) == 3 and parts[0] == "tenants" and parts[2] in TENANT_ROLES:
+                tenant_roles.setdefault(parts[1], set()).add(parts[2])
+        realm_roles = (claims.get("realm_access") or {}).get("roles") or []
+        return cls(
+            subject=str(claims.get("sub", "")),
+            username=str(claims.get("preferred_username") or claims.get("sub") or "unknown"),
+            tenant_roles={t: frozenset(r) for t, r in tenant_roles.items()},
+            platform_admin=PLATFORM_ADMIN in realm_roles,
+            institution=claims.get("institution") or None,
+        )

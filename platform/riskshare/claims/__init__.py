@@ -1,0 +1,1 @@
+"""Claims for compensation, their evidence and their reviews."""

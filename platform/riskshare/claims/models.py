@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riskshare.db.base import Base, TenantScoped, TimestampMixin
+from riskshare.db.types import JSONDoc, Money, Ratio
+from riskshare.workflow import StateMachine
+
+CLAIM_STATES = StateMachine.define(
+    "claim",
+    "submitted",
+    [
+        ("review", "submitted", "=", "reviewer finance"),
+        ("approve", "submitted", "approved", "reviewer finance"),
+        ("reject", "submitted", "rejected", "reviewer finance"),
+        ("withdraw", "submitted", "withdrawn", "lender guarantor insurer"),
+        ("settle", "approved", "paid", "finance custodian"),
+    ],
+)
+
+
+class Claim(TenantScoped, TimestampMixin, Base):
+    """An institution's request to be compensated for principal lost on one loan."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    submitted_on: Mapped[dt.date] = mapped_column(Date())
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    claimed_principal: Mapped[Decimal] = mapped_column(Money())
+    ratio: Mapped[Decimal] = mapped_column(Ratio())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    approved_amount: Mapped[Decimal | None] = mapped_column(Money(), default=None)
+    state: Mapped[str] = mapped_column(String(20), default="submitted")
+    review_due_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    statement: Mapped[str | None] = mapped_column(Text(), default=None)
+    explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+
+
+class Review(TenantScoped, TimestampMixin, Base):
+    """One reviewer's opinion on a claim (审核意见)."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30))
+    decision: Mapped[str] = mapped_column(String(10))
+    opinion: Mapped[str] = mapped_column(Text())
+    reviewed_on: Mapped[dt.date] = mapped_column(Date())
+    late: Mapped[bool] = mapped_column(default=False)
+
+
+class Document(TenantScoped, TimestampMixin, Base):
+    """An evidence file attached to a record, kept with its SHA-256."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(30), index=True)
+    owner_id: Mapped[int] = mapped_column(Integer(), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer())
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary(), deferred=True)

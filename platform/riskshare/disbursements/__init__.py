@@ -1,0 +1,1 @@
+"""Disbursements: payments instructed by an approved plan and confirmed by the payer."""

@@ -1,0 +1,91 @@
+"""Confirming a payment: the caps are checked and consumed under the program's row lock."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from riskshare.api.context import Context
+from riskshare.claims.models import CLAIM_STATES, Claim
+from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
+from riskshare.ledger import service as ledger
+from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem
+from riskshare.plugins.types import PaymentView
+from riskshare.plugins.views import program_view
+from riskshare.records import (
+    enforce,
+    facts,
+    lock_program,
+    not_found,
+    require,
+    transition,
+)
+
+
+def visible_disbursements(ctx: Context) -> Any:
+    query = select(Disbursement).order_by(Disbursement.id)
+    if ctx.institution_id is not None and "custodian" not in ctx.roles:
+        query = query.where(Disbursement.payee_institution_id == ctx.institution_id)
+    return query
+
+
+def get_disbursement(ctx: Context, disbursement_id: int) -> Disbursement:
+    d = ctx.session.scalar(visible_disbursements(ctx).where(Disbursement.id == disbursement_id))
+    if d is None:
+        raise not_found("disbursement", disbursement_id)
+    return d
+
+
+def confirm(ctx: Context, disbursement_id: int, payment_reference: str | None) -> Disbursement:
+    d = get_disbursement(ctx, disbursement_id)
+    program = lock_program(ctx, d.program_id)
+    ctx.session.refresh(d)  # the state as of the lock, not as first read
+    pview = program_view(program)
+    payment = PaymentView(d.kind, d.amount, ctx.today, d.payee_institution_id, d.payee_firm_id,
+                          d.claim_id)
+    # Roles and state first, so a second confirmation is a 409, not a cap refusal.
+    DISBURSEMENT_STATES.check("confirm", d.state, ctx.roles, ctx.hook.riskshare_transition_roles(
+        program=pview, record="disbursement", transition="confirm"))
+    decision = require(
+        ctx.hook.riskshare_check_payment(program=pview, payment=payment,
+                                         facts=facts(ctx, program.id)),
+        "payment check", program.policy,
+    )
+    enforce(decision, status=409)
+    ledger.transfer(
+        ctx.session, program_id=program.id, source_key=f"disbursement:{d.id}:paid",
+        kind=f"{d.kind}_paid", booked_on=ctx.today, memo=f"disbursement {d.id}",
+        debit=f"payable:{d.kind}", credit="fund:pool", amount=d.amount,
+        institution_id=d.payee_institution_id,
+    )
+    transition(ctx, DISBURSEMENT_STATES, d, "confirm", pview, {
+        "confirmed_on": ctx.today, "confirmed_by": ctx.actor,
+        "payment_reference": payment_reference,
+    })
+    _settle_claim(ctx, d, pview)
+    _complete_plan(ctx, d, pview)
+    return d
+
+
+def _settle_claim(ctx: Context, d: Disbursement, pview: Any) -> None:
+    if d.claim_id is None or d.kind != "compensation":
+        return
+    claim = ctx.session.get_one(Claim, d.claim_id)
+    paid = facts(ctx, d.program_id).compensation_paid_on_claim(claim.id)
+    if claim.state == "approved" and paid >= (claim.approved_amount or Decimal(0)):
+        transition(ctx, CLAIM_STATES, claim, "settle", pview)
+
+
+def _complete_plan(ctx: Context, d: Disbursement, pview: Any) -> None:
+    if d.plan_item_id is None:
+        return
+    plan_id = ctx.session.scalar(select(PlanItem.plan_id).where(PlanItem.id == d.plan_item_id))
+    pending = ctx.session.scalar(
+        select(Disbursement.id).join(PlanItem, PlanItem.id == Disbursement.plan_item_id)
+        .where(PlanItem.plan_id == plan_id, Disbursement.state == "instructed").limit(1)
+    )
+    if pending is None:
+        plan = ctx.session.get_one(AllocationPlan, plan_id)
+        transition(ctx, PLAN_STATES, plan, "complete", pview)

@@ -1,0 +1,1 @@
+"""Institutions: banks, guarantors, insurers, custodians, departments and towns."""

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import validate
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import current_context
+from riskshare.api.fields import SQLCursorPage, page
+from riskshare.institutions import service
+from riskshare.institutions.models import INSTITUTION_KINDS, Institution
+from riskshare.programs.routes import ALL
+from riskshare.records import get_or_404
+
+blp = Blueprint("institutions", __name__, url_prefix="/api/v1/tenants/<tenant>/institutions",
+                description="Banks, guarantors, insurers, custodians, departments and towns.")
+
+
+class InstitutionIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,63}$"))
+    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(INSTITUTION_KINDS))
+    attributes = ma.fields.Dict(load_default=dict)
+
+
+class InstitutionOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    cooperation = ma.fields.String()
+    cooperation_reason = ma.fields.String(allow_none=True)
+    cooperation_since = ma.fields.Date(allow_none=True)
+    attributes = ma.fields.Dict()
+
+
+class CooperationIn(ma.Schema):
+    action = ma.fields.String(required=True,
+                              validate=validate.OneOf(["suspend", "resume", "revoke"]))
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class InstitutionQuery(ma.Schema):
+    kind = ma.fields.String(validate=validate.OneOf(INSTITUTION_KINDS))
+
+
+@blp.route("")
+class InstitutionViews(MethodView):
+    @blp.roles(*ALL)
+    @blp.arguments(InstitutionQuery, location="query")
+    @blp.response(200, InstitutionOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, query):
+        """List institutions"""
+        ctx = current_context()
+        return page(ctx.session, service.list_institutions(ctx, query.get("kind")))
+
+    @blp.roles("office")
+    @blp.arguments(InstitutionIn)
+    @blp.response(201, InstitutionOut)
+    def post(self, data):
+        """Register a cooperating institution"""
+        return service.create_institution(current_context(), data)
+
+
+@blp.route("/<int:institution_id>")
+class InstitutionByIdViews(MethodView):
+    @blp.roles(*ALL)
+    @blp.response(200, InstitutionOut)
+    def get(self, institution_id):
+        """Get an institution"""
+        return get_or_404(current_context(), Institution, institution_id, "institution")
+
+
+@blp.route("/<int:institution_id>/cooperation")
+class CooperationViews(MethodView):
+    @blp.roles("office", "approver")
+    @blp.arguments(CooperationIn)
+    @blp.response(200, InstitutionOut)
+    def post(self, data, institution_id):
+        """Suspend, resume or revoke an institution's cooperation"""
+        return service.change_cooperation(current_context(), institution_id, data["action"],
+                                          data["reason"])

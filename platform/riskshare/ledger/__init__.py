@@ -1,0 +1,1 @@
+"""The double-entry ledger of each program: every movement of money, balanced."""

@@ -1,0 +1,1 @@
+"""Loans and their events: overdue filings, classification changes, payouts, closure."""

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import validate
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import current_context
+from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.loans import service
+from riskshare.loans.models import CLASSIFICATIONS, EVENT_KINDS, LOAN_KINDS
+from riskshare.programs.routes import ALL
+
+blp = Blueprint("loans", __name__, url_prefix="/api/v1/tenants/<tenant>/loans",
+                description="Loans, their coverage decision and their events.")
+
+
+class LoanIn(ma.Schema):
+    program_id = ma.fields.Integer(load_default=None)
+    firm_id = ma.fields.Integer(required=True)
+    lender_id = ma.fields.Integer(required=True)
+    guarantor_id = ma.fields.Integer(load_default=None)
+    insurer_id = ma.fields.Integer(load_default=None)
+    reference = ma.fields.String(required=True, validate=validate.Length(1, 63))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(LOAN_KINDS))
+    principal = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    issue_date = ma.fields.Date(required=True)
+    maturity_date = ma.fields.Date(required=True)
+    purpose = ma.fields.String(load_default="production and operation")
+    classification = ma.fields.String(load_default="normal",
+                                      validate=validate.OneOf(CLASSIFICATIONS))
+    attributes = ma.fields.Dict(load_default=dict)
+
+
+class LoanOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    firm_id = ma.fields.Integer()
+    lender_id = ma.fields.Integer()
+    guarantor_id = ma.fields.Integer(allow_none=True)
+    insurer_id = ma.fields.Integer(allow_none=True)
+    reference = ma.fields.String()
+    kind = ma.fields.String()
+    principal = Money()
+    outstanding = Money()
+    issue_date = ma.fields.Date()
+    maturity_date = ma.fields.Date()
+    purpose = ma.fields.String()
+    classification = ma.fields.String()
+    non_performing = ma.fields.Boolean()
+    state = ma.fields.String()
+    covered = ma.fields.Boolean()
+    coverage = Explanations()
+    attributes = ma.fields.Dict()
+
+
+class LoanEventIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
+    event_date = ma.fields.Date(required=True)
+    classification = ma.fields.String(validate=validate.OneOf(CLASSIFICATIONS))
+    amount = Money(load_default=None)
+    outstanding = Money(load_default=None)
+    data = ma.fields.Dict(load_default=dict)
+
+
+class LoanEventOut(ma.Schema):
+    id = ma.fields.Integer()
+    loan_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    event_date = ma.fields.Date()
+    filed_on = ma.fields.Date()
+    filed_by = ma.fields.String()
+    due_on = ma.fields.Date(allow_none=True)
+    late = ma.fields.Boolean()
+    working_days_late = ma.fields.Integer()
+    amount = Money(allow_none=True)
+    data = ma.fields.Dict()
+    explanations = Explanations()
+
+
+@blp.route("")
+class LoanViews(MethodView):
+    @blp.roles(*ALL)
+    @blp.response(200, LoanOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """List loans (institutions see only their own)"""
+        ctx = current_context()
+        return page(ctx.session, service.visible_loans(ctx))
+
+    @blp.roles("lender", "guarantor")
+    @blp.arguments(LoanIn)
+    @blp.response(201, LoanOut)
+    def post(self, data):
+        """Register a loan; the policy decides and explains its coverage"""
+        return service.register_loan(current_context(), data)
+
+
+@blp.route("/<int:loan_id>")
+class LoanByIdViews(MethodView):
+    @blp.roles(*ALL)
+    @blp.response(200, LoanOut)
+    def get(self, loan_id):
+        """Get a loan"""
+        return service.get_loan(current_context(), loan_id)
+
+
+@blp.route("/<int:loan_id>/events")
+class LoanEventViews(MethodView):
+    @blp.roles(*ALL)
+    @blp.response(200, LoanEventOut(many=True))
+    def get(self, loan_id):
+        """List a loan's events"""
+        return service.loan_events(current_context(), loan_id)
+
+    @blp.roles("lender", "guarantor")
+    @blp.arguments(LoanEventIn)
+    @blp.response(201, LoanEventOut)
+    def post(self, data, loan_id):
+        """File an event: overdue, classification change, payout, restructuring, closure"""
+        return service.file_event(current_context(), loan_id, data)

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from sqlalchemy import select
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import current_context
+from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.plans import service
+from riskshare.plans.models import AllocationPlan
+from riskshare.records import get_or_404
+
+blp = Blueprint("plans", __name__, url_prefix="/api/v1/tenants/<tenant>/plans",
+                description="Allocation plans (补偿分配方案): proposal, edits, approval.")
+
+PLAN_READERS = ("office", "reviewer", "approver", "finance", "custodian", "auditor")
+
+
+class PlanIn(ma.Schema):
+    program_id = ma.fields.Integer(required=True)
+    day = ma.fields.Date(required=True, metadata={"description": "any day of the period"})
+
+
+class PlanItemOut(ma.Schema):
+    id = ma.fields.Integer()
+    claim_id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    requested = Money()
+    allocated = Money()
+    carried = Money()
+    explanation = Explanations()
+
+
+class PlanOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    period = ma.fields.String()
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    summary_due_on = ma.fields.Date(allow_none=True)
+    state = ma.fields.String()
+    proposed_by = ma.fields.String()
+    approved_by = ma.fields.String(allow_none=True)
+    approved_on = ma.fields.Date(allow_none=True)
+    capacity = Money()
+    explanations = Explanations()
+    items = ma.fields.Method("get_items")
+
+    def get_items(self, plan):
+        return PlanItemOut(many=True).dump(service.plan_items(current_context(), plan.id))
+
+
+class ItemEdit(ma.Schema):
+    claim_id = ma.fields.Integer(required=True)
+    allocated = Money(required=True)
+    carry = ma.fields.Boolean(load_default=True)
+
+
+class PlanEditIn(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ItemEdit), required=True)
+
+
+@blp.route("")
+class PlanViews(MethodView):
+    @blp.roles(*PLAN_READERS)
+    @blp.response(200, PlanOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """List allocation plans"""
+        return page(current_context().session, select(AllocationPlan).order_by(AllocationPlan.id))
+
+    @blp.roles("office")
+    @blp.arguments(PlanIn)
+    @blp.response(201, PlanOut)
+    def post(self, data):
+        """Propose the plan of a finished period; the policy allocates within the caps"""
+        return service.propose_plan(current_context(), data["program_id"], data["day"])
+
+
+@blp.route("/<int:plan_id>")
+class PlanByIdViews(MethodView):
+    @blp.roles(*PLAN_READERS)
+    @blp.response(200, PlanOut)
+    def get(self, plan_id):
+        """Get a plan with its items"""
+        return get_or_404(current_context(), AllocationPlan, plan_id, "plan")
+
+    @blp.roles("office")
+    @blp.arguments(PlanEditIn)
+    @blp.response(200, PlanOut)
+    def patch(self, data, plan_id):
+        """Edit allocations (the policy checks the caps)"""
+        return service.edit_plan(current_context(), plan_id, data["items"])
+
+
+def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
+    @blp.route(f"/<int:plan_id>/{action}", endpoint=f"plan_{action}")
+    class PlanActionView(MethodView):
+        @blp.roles(*roles)
+        @blp.doc(summary=summary)
+        @blp.response(200, PlanOut)
+        def post(self, plan_id):
+            return service.advance_plan(current_context(), plan_id, action)
+
+
+_action_view("submit", ("office",), "Submit a plan for approval")
+_action_view("approve", ("approver",), "Approve a plan; its payments are instructed")
+_action_view("return", ("approver",), "Return a plan to the office for changes")

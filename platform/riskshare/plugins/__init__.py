@@ -1,0 +1,1 @@
+"""The policy plugin system: hook specifications, the plugin manager, the core defaults."""

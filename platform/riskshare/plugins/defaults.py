@@ -1,0 +1,222 @@
+"""The core's own answers, registered as a plugin like any policy (``trylast``).
+
+They apply when a policy has nothing to say on a question: one reviewer approves a claim,
+plans cover a calendar year and pay in order of approval within what the pool holds,
+recoveries return pro rata into the pool, and a clawback takes back everything paid. The
+questions no locality can leave open (is a loan covered, what is a claim worth) have no
+default: the core answers 500-free with a clear refusal when no policy answers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from riskshare.calendar import WorkdayCalendar
+from riskshare.explain import Explanation
+from riskshare.plugins.hookspec import hookimpl
+from riskshare.plugins.types import (
+    Allocation,
+    AllocationLine,
+    ClaimDue,
+    ClaimView,
+    ClawbackDecision,
+    Decision,
+    EventDecision,
+    Facts,
+    InstitutionView,
+    LoanEventView,
+    LoanView,
+    PaymentView,
+    Period,
+    ProgramView,
+    RecoveryDecision,
+    RecoveryView,
+    to_money,
+)
+
+CORE = "Riskshare core"
+ZERO = Decimal("0.00")
+
+
+@hookimpl(trylast=True)
+def riskshare_loan_event(
+    program: ProgramView,
+    loan: LoanView,
+    event: LoanEventView,
+    calendar: WorkdayCalendar,
+    facts: Facts,
+) -> EventDecision:
+    return EventDecision(
+        True,
+        explanations=[
+            Explanation(
+                "CORE-EVENT", CORE, "accepted", "事件已登记，本政策未设期限。",
+                "Event recorded; the policy sets no deadline for it.",
+                inputs={"kind": event.kind, "event_date": event.event_date},
+            )
+        ],
+    )
+
+
+@hookimpl(trylast=True)
+def riskshare_claim_eligibility(
+    program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+) -> Decision:
+    return Decision(True, [])
+
+
+@hookimpl(trylast=True)
+def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[str]:
+    return ["reviewer"]
+
+
+@hookimpl(trylast=True)
+def riskshare_plan_period(program: ProgramView, day: dt.date) -> Period:
+    return Period(str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
+
+
+def _pool_explanation(capacity: Decimal, requested: Decimal) -> Explanation:
+    return Explanation(
+        "CORE-POOL", CORE, str(capacity),
+        f"资金池余额 {capacity} 元，申请补偿合计 {requested} 元。",
+        f"The pool holds {capacity}; approved claims ask {requested}.",
+        inputs={"requested": requested}, threshold=capacity, passed=requested <= capacity,
+    )
+
+
+@hookimpl(trylast=True)
+def riskshare_propose_allocation(
+    program: ProgramView, period: Period, dues: list[ClaimDue], facts: Facts
+) -> Allocation:
+    capacity = facts.pool_balance()
+    requested = sum((d.outstanding for d in dues), ZERO)
+    left = capacity
+    lines = []
+    for due in dues:
+        pay = min(due.outstanding, max(left, ZERO))
+        left -= pay
+        lines.append(AllocationLine(due.claim_id, pay, due.outstanding - pay))
+    return Allocation(capacity, lines, [_pool_explanation(capacity, requested)])
+
+
+@hookimpl(trylast=True)
+def riskshare_check_allocation(
+    program: ProgramView, period: Period, lines: list[AllocationLine], facts: Facts
+) -> Decision:
+    capacity = facts.pool_balance()
+    total = sum((line.allocated for line in lines), ZERO)
+    explanation = _pool_explanation(capacity, total)
+    return Decision(explanation.passed, [explanation])
+
+
+def institution_in_good_standing(
+    institution_id: int | None, facts: Facts, on: dt.date
+) -> list[Explanation]:
+    """The refusals that stop paying an institution: suspended or revoked, or banned."""
+    if institution_id is None:
+        return []
+    inst = facts.institution(institution_id)
+    refusals = []
+    if inst.cooperation != "active":
+        refusals.append(
+            Explanation(
+                "CORE-COOP", CORE, "refused",
+                f"{inst.name} 合作状态为 {inst.cooperation}，暂停期间不予补偿。",
+                f"{inst.name} is {inst.cooperation}; nothing is paid to it meanwhile.",
+                inputs={"institution": inst.code, "cooperation": inst.cooperation},
+                passed=False,
+            )
+        )
+    for reason in facts.active_bans("institution", institution_id, on):
+        refusals.append(
+            Explanation(
+                "CORE-BAN", CORE, "refused", f"{inst.name} 在禁止期内：{reason}",
+                f"{inst.name} is banned: {reason}", inputs={"institution": inst.code},
+                passed=False,
+            )
+        )
+    return refusals
+
+
+@hookimpl(trylast=True)
+def riskshare_check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> Decision:
+    refusals = institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on)
+    balance = facts.pool_balance()
+    pool = Explanation(
+        "CORE-POOL", CORE, "paid" if payment.amount <= balance else "refused",
+        f"资金池余额 {balance} 元，本次支付 {payment.amount} 元。",
+        f"The pool holds {balance}; this payment is {payment.amount}.",
+        inputs={"amount": payment.amount}, threshold=balance, passed=payment.amount <= balance,
+    )
+    explanations = [*refusals, pool]
+    return Decision(all(e.passed for e in explanations), explanations)
+
+
+@hookimpl(trylast=True)
+def riskshare_recovery(
+    program: ProgramView,
+    claim: ClaimView,
+    recovery: RecoveryView,
+    calendar: WorkdayCalendar,
+    facts: Facts,
+) -> RecoveryDecision:
+    return pro_rata_recovery(claim, recovery, facts, destination="pool", rule="CORE-RECOVERY",
+                             clause=CORE, deadline=None)
+
+
+def pro_rata_recovery(
+    claim: ClaimView,
+    recovery: RecoveryView,
+    facts: Facts,
+    *,
+    destination: str,
+    rule: str,
+    clause: str,
+    deadline: object,
+) -> RecoveryDecision:
+    """Return (recovered − costs) × the claim's ratio, never more than was compensated.
+
+    Shared by policies whose texts all say the same thing (X-15, Y-13) and differ only in
+    where the money goes and by when.
+    """
+    assert claim.id is not None and claim.ratio is not None
+    paid = facts.compensation_paid_on_claim(claim.id)
+    returned = facts.returned_on_claim(claim.id)
+    remaining = max(paid - returned, ZERO)
+    net = max(recovery.recovered - recovery.costs, ZERO)
+    share = to_money(net * claim.ratio)
+    due = min(share, remaining)
+    explanation = Explanation(
+        rule, clause, str(due),
+        f"收回 {recovery.recovered} 元，扣除费用 {recovery.costs} 元，按补偿比例 {claim.ratio}"
+        f" 应返还 {share} 元；已补偿 {paid} 元、已返还 {returned} 元，本次返还 {due} 元，"
+        f"缴入{'市国库' if destination == 'treasury' else '补偿资金池'}。",
+        f"Recovered {recovery.recovered} less costs {recovery.costs} at ratio {claim.ratio}"
+        f" is {share}; {paid} was compensated and {returned} already returned, so {due} is"
+        f" due, to the {destination}.",
+        inputs={
+            "recovered": recovery.recovered, "costs": recovery.costs, "ratio": claim.ratio,
+            "compensated": paid, "returned_before": returned,
+        },
+        threshold=remaining,
+    )
+    return RecoveryDecision(due, destination, deadline, [explanation])  # type: ignore[arg-type]
+
+
+@hookimpl(trylast=True)
+def riskshare_clawback(
+    program: ProgramView, institution: InstitutionView, reason: str, facts: Facts
+) -> ClawbackDecision:
+    paid = facts.paid_to_institution(institution.id)
+    return ClawbackDecision(
+        paid,
+        None,
+        [
+            Explanation(
+                "CORE-CLAWBACK", CORE, str(paid), f"收回已支付给 {institution.name} 的全部补偿 {paid} 元。",
+                f"All compensation paid to {institution.name}, {paid}, is clawed back.",
+                inputs={"reason": reason}, threshold=paid,
+            )
+        ],
+    )

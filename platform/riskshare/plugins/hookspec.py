@@ -1,0 +1,435 @@
+"""Hook specifications: the contract between the core and policy plugins.
+
+Each locality's rules are a policy plugin. The core asks the policy of a program every
+question whose answer varies by locality; the policy answers with a decision that carries its
+explanation (rule id, clause, inputs, threshold, result, in Chinese and English).
+
+Conventions, as in pytest's own hookspec:
+
+* Hooks are always called with keyword arguments.
+* Hooks marked ``firstresult`` stop at the first non-None answer. Every policy plugin is
+  asked; a plugin answers only for programs whose ``program.policy`` is one of its own and
+  returns None otherwise. The core's defaults (``riskshare.plugins.defaults``) are registered
+  as a plugin too, ``trylast``, and answer when no policy does.
+* Plugins import only from :mod:`riskshare.toolkit`.
+
+Each hook's docstring ends with an example; ``tests/plugins/test_hookspecs.py`` fails when a
+hook lacks a docstring, a ``:param:`` for one of its arguments, an example, or a test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pluggy
+
+from riskshare.calendar import WorkdayCalendar
+from riskshare.plugins.types import (
+    Alert,
+    Allocation,
+    AllocationLine,
+    ClaimDue,
+    ClaimView,
+    ClawbackDecision,
+    Compensation,
+    Decision,
+    DeadlineDecision,
+    EventDecision,
+    Facts,
+    FirmView,
+    InstitutionView,
+    LoanEventView,
+    LoanView,
+    PaymentView,
+    Period,
+    PolicyDescriptor,
+    ProgramView,
+    RecoveryDecision,
+    RecoveryView,
+)
+
+PROJECT = "riskshare"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -------------------------------------------------------------------------------------------
+# Registration
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def riskshare_policies() -> list[PolicyDescriptor]:
+    """Return the policies this plugin implements.
+
+    Called once when the plugin manager is built. The core validates each config schema
+    against ``schemas/policy-config.meta.json`` and refuses to start on a bad one.
+
+    :return: the plugin's policies (usually one).
+
+    Example::
+
+        @hookimpl
+        def riskshare_policies():
+            return [PolicyDescriptor(name="toy", version="1", title="Toy", config_schema=SCHEMA)]
+    """
+
+
+@hookspec
+def riskshare_register_routes(api: Any) -> None:
+    """Register the plugin's own HTTP routes.
+
+    Called once by the app factory after the core's routes. Use
+    :class:`riskshare.toolkit.Blueprint`; its routes get the same authentication, problem
+    responses and tenant scoping as the core's.
+
+    :param api: the ``flask_smorest.Api``; call ``api.register_blueprint(blp)``.
+
+    Example::
+
+        @hookimpl
+        def riskshare_register_routes(api):
+            api.register_blueprint(my_blueprint)
+    """
+
+
+@hookspec
+def riskshare_migration_locations() -> list[str]:
+    """Return folders of Alembic revisions for the plugin's own tables.
+
+    Called by the migration environment; each folder's revisions form a branch labelled with
+    the plugin's name and depend on the core's head they were written against.
+
+    :return: absolute paths of revision folders.
+
+    Example::
+
+        @hookimpl
+        def riskshare_migration_locations():
+            return [str(Path(__file__).parent / "migrations")]
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Loans
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def riskshare_loan_coverage(
+    program: ProgramView,
+    loan: LoanView,
+    firm: FirmView,
+    lender: InstitutionView,
+    guarantor: InstitutionView | None,
+    facts: Facts,
+) -> Decision | None:
+    """Decide whether a loan being registered is covered by the program.
+
+    Called when a loan is registered. A loan that is not covered is still recorded, with the
+    refusing explanations, so institutions see why.
+
+    :param program: the program in force on the loan's issue date.
+    :param loan: the loan as submitted (``id`` is None).
+    :param firm: the borrowing firm.
+    :param lender: the lending institution.
+    :param guarantor: the guarantee company, if any.
+    :param facts: read-only queries (e.g. the firm's other outstanding loans).
+    :return: ``Decision(allowed=covered, explanations=...)``; one explanation per rule tried.
+
+    Example::
+
+        if loan.principal > Decimal(config["per_loan_cap"]):
+            return Decision(False, [Explanation("T-1", "§1", "not covered", "...", "...",
+                                                passed=False)])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_loan_event(
+    program: ProgramView,
+    loan: LoanView,
+    event: LoanEventView,
+    calendar: WorkdayCalendar,
+    facts: Facts,
+) -> EventDecision | None:
+    """Judge a loan event being filed: accept it, its deadline, and whether it is late.
+
+    Called for overdue filings, classification changes, guarantor payouts, restructurings and
+    closures. A refused event is not recorded and the caller gets 422 with the rule.
+
+    :param program: the loan's program.
+    :param loan: the loan before the event.
+    :param event: the event as filed.
+    :param calendar: working days (holidays and adjusted weekends).
+    :param facts: read-only queries.
+    :return: the decision, or None to let another plugin (or the default: accept) answer.
+
+    Example::
+
+        d = calendar.add_working_days(event.event_date, 5)
+        late = event.filed_on > d.due
+        return EventDecision(True, deadline=d, late=late, explanations=[...])
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Claims
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def riskshare_claim_eligibility(
+    program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+) -> Decision | None:
+    """Decide whether an institution may claim on a loan now.
+
+    Called when a claim is submitted, after the core's own checks (the loan is covered, the
+    claimant is its lender or guarantor, no open claim exists). A refusal gives 422 with the
+    refusing rule; nothing is written.
+
+    :param program: the loan's program.
+    :param loan: the loan, with its current classification.
+    :param claim: the claim as submitted (``id`` None), with the kinds of evidence attached.
+    :param facts: read-only queries.
+    :return: the decision.
+
+    Example::
+
+        if not loan.non_performing:
+            return Decision(False, [Explanation("X-09", "第九条", "refused", ...)])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_compensation(
+    program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+) -> Compensation | None:
+    """Compute what a claim is worth.
+
+    Called when a claim is submitted and again when a reviewer approves it. Must round with
+    :func:`riskshare.toolkit.to_money` (half up, to the fen).
+
+    :param program: the loan's program.
+    :param loan: the loan.
+    :param claim: the claim, with ``claimed_principal``.
+    :param facts: read-only queries.
+    :return: base, ratio and amount, with explanations.
+
+    Example::
+
+        ratio = Decimal("0.3")
+        return Compensation(claim.claimed_principal, ratio,
+                            to_money(claim.claimed_principal * ratio), [...])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[str] | None:
+    """Name the roles that must each approve a claim before it counts as approved.
+
+    Called when a review is written. Any required role rejecting rejects the claim.
+
+    :param program: the claim's program.
+    :param claim: the claim.
+    :return: role names, e.g. ``["reviewer"]`` (the default) or ``["reviewer", "finance"]``.
+
+    Example::
+
+        return ["reviewer", "finance"]  # a joint review by the DRC and the finance bureau
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_deadline(
+    program: ProgramView, kind: str, start: dt.date, calendar: WorkdayCalendar
+) -> DeadlineDecision | None:
+    """Give the deadline a step has, counted from ``start``.
+
+    Called for ``claim_review`` (from submission), ``recovery_return`` (from receipt),
+    ``write_off_evidence`` (from the write-off approval) and ``plan_summary`` (from the
+    period's end).
+
+    :param program: the program.
+    :param kind: which deadline.
+    :param start: the day the clock starts.
+    :param calendar: working days.
+    :return: the deadline with its explanation, or None when the policy sets none.
+
+    Example::
+
+        if kind == "claim_review":
+            d = calendar.add_working_days(start, 10)
+            return DeadlineDecision(d, Explanation("X-11", "第九条", d.due.isoformat(), ...))
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Plans and payments
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def riskshare_plan_period(program: ProgramView, day: dt.date) -> Period | None:
+    """Name the allocation period a day falls in (a year, a half year ...).
+
+    :param program: the program.
+    :param day: any day.
+    :return: the period; the default is the calendar year.
+
+    Example::
+
+        half = 1 if day.month <= 6 else 2
+        return Period(f"{day.year}-H{half}", ...)
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_propose_allocation(
+    program: ProgramView, period: Period, dues: list[ClaimDue], facts: Facts
+) -> Allocation | None:
+    """Propose how much of each approved claim a plan pays.
+
+    Called when the office opens a plan for a period. ``dues`` holds every approved claim with
+    money still owed, including what earlier plans carried over.
+
+    :param program: the program.
+    :param period: the plan's period.
+    :param dues: claims owed, oldest approval first.
+    :param facts: read-only queries (amounts paid so far, the pool).
+    :return: the capacity and one line per due claim.
+
+    Example::
+
+        return Allocation(capacity, [AllocationLine(d.claim_id, d.outstanding, ZERO) ...])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_check_allocation(
+    program: ProgramView, period: Period, lines: list[AllocationLine], facts: Facts
+) -> Decision | None:
+    """Check a plan as the office edited it: is it within the caps?
+
+    Called when the office edits a plan and again when it is submitted.
+
+    :param program: the program.
+    :param period: the plan's period.
+    :param lines: the plan's lines after the edit.
+    :param facts: read-only queries.
+    :return: the decision; a refusal gives 422 with the rule.
+
+    Example::
+
+        total = sum(line.allocated for line in lines)
+        return Decision(total <= cap, [...])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_check_payment(
+    program: ProgramView, payment: PaymentView, facts: Facts
+) -> Decision | None:
+    """Decide whether a payment may be made now (caps, pool thresholds, suspensions).
+
+    Called under a lock on the program's row, in the transaction that records the payment,
+    so concurrent payments see each other and a cap cannot be overshot.
+
+    :param program: the program.
+    :param payment: the payment being confirmed.
+    :param facts: read-only queries, consistent with the lock.
+    :return: the decision; a refusal gives 409 with the rule and nothing is paid.
+
+    Example::
+
+        if facts.paid_between(year_start, year_end) + payment.amount > annual_cap:
+            return Decision(False, [Explanation("X-01", "第二条", "refused", ..., passed=False)])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_transition_roles(
+    program: ProgramView, record: str, transition: str
+) -> list[str] | None:
+    """Assign a workflow step to different roles than the core's default.
+
+    :param program: the program the record belongs to.
+    :param record: the state machine (``"disbursement"``, ``"plan"``, ``"claim"`` ...).
+    :param transition: the transition (``"confirm"``, ``"approve"`` ...).
+    :return: the roles allowed, or None to keep the default.
+
+    Example::
+
+        if (record, transition) == ("disbursement", "confirm"):
+            return ["custodian"]
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Recoveries and sanctions
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def riskshare_recovery(
+    program: ProgramView,
+    claim: ClaimView,
+    recovery: RecoveryView,
+    calendar: WorkdayCalendar,
+    facts: Facts,
+) -> RecoveryDecision | None:
+    """Work out what an institution must return from money recovered on a compensated loan.
+
+    :param program: the program.
+    :param claim: the compensated claim.
+    :param recovery: what was recovered, at what cost, when.
+    :param calendar: working days, for the return deadline.
+    :param facts: read-only queries (compensation paid and already returned on the claim).
+    :return: amount due, destination (``"pool"`` or ``"treasury"``) and deadline.
+
+    Example::
+
+        due = min(to_money((recovery.recovered - recovery.costs) * claim.ratio), remaining)
+        return RecoveryDecision(due, "treasury", calendar.add_working_days(..., 10), [...])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_clawback(
+    program: ProgramView, institution: InstitutionView, reason: str, facts: Facts
+) -> ClawbackDecision | None:
+    """Decide what is clawed back from an institution found to have cheated, and any ban.
+
+    :param program: the program.
+    :param institution: the institution.
+    :param reason: the finding, as recorded by the office.
+    :param facts: read-only queries (what the institution was paid).
+    :return: the amount and the ban's length in years (None: no ban).
+
+    Example::
+
+        return ClawbackDecision(facts.paid_to_institution(institution.id), 3, [...])
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Supervision
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def riskshare_monitoring(program: ProgramView, day: dt.date, facts: Facts) -> list[Alert]:
+    """Report what supervisors must look at on ``day``: NPL warnings, pool thresholds ...
+
+    Called by the monitoring endpoint and sweep; every plugin's alerts are collected.
+
+    :param program: the program.
+    :param day: the day of the check.
+    :param facts: read-only queries.
+    :return: alerts (an empty list when all is well).
+
+    Example::
+
+        return [Alert("pool-low", "warning", "program", program.id, explanation)]
+    """

@@ -1,0 +1,91 @@
+"""Build the plugin manager: the core's defaults plus the policies named in configuration."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pluggy
+
+from riskshare.plugins import defaults, hookspec
+from riskshare.plugins.types import PolicyDescriptor
+
+ENTRY_POINT_GROUP = "riskshare.policies"
+
+
+class PluginLoadError(RuntimeError):
+    """A configured policy plugin could not be loaded; the platform must not start."""
+
+
+def meta_schema() -> dict[str, Any]:
+    text = resources.files("riskshare").joinpath("schemas/policy-config.meta.json").read_text()
+    return json.loads(text)
+
+
+def available_plugins() -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def get_plugin_manager(
+    enabled: Sequence[str] | None, extra_plugins: Iterable[tuple[str, object]] = ()
+) -> pluggy.PluginManager:
+    """A fresh manager with the core defaults and the enabled policy plugins.
+
+    :param enabled: entry-point names to load; ``None`` loads every installed one.
+    :param extra_plugins: ``(name, module_or_object)`` registered directly (tests, embedding).
+    """
+    pm = pluggy.PluginManager(hookspec.PROJECT)
+    pm.add_hookspecs(hookspec)
+    pm.register(defaults, name="riskshare.defaults")
+    installed = available_plugins()
+    names = list(installed) if enabled is None else list(enabled)
+    for name in names:
+        if name not in installed:
+            known = ", ".join(sorted(installed)) or "none"
+            raise PluginLoadError(
+                f"policy plugin '{name}' is enabled but not installed "
+                f"(entry point group {ENTRY_POINT_GROUP}; installed: {known})"
+            )
+        try:
+            plugin = installed[name].load()
+        except Exception as exc:  # any import-time failure must stop start-up, clearly
+            raise PluginLoadError(f"policy plugin '{name}' failed to load: {exc!r}") from exc
+        pm.register(plugin, name=name)
+    for name, plugin in extra_plugins:
+        pm.register(plugin, name=name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginLoadError(f"a policy plugin implements an unknown hook: {exc}") from exc
+    policy_registry(pm)  # validates every policy's schema now, not at the first request
+    return pm
+
+
+def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
+    """Every policy offered by the registered plugins, by name; schemas checked."""
+    cached = getattr(pm, "_riskshare_policies", None)
+    if cached is not None:
+        return cached
+    registry: dict[str, PolicyDescriptor] = {}
+    validator = jsonschema.Draft202012Validator(meta_schema())
+    for descriptors in pm.hook.riskshare_policies():
+        for descriptor in descriptors:
+            if descriptor.name in registry:
+                raise PluginLoadError(f"two plugins both offer the policy '{descriptor.name}'")
+            problems = sorted(validator.iter_errors(dict(descriptor.config_schema)), key=str)
+            if problems:
+                detail = "; ".join(
+                    f"{p.json_path}: {p.message}" for p in problems[:5]
+                )
+                raise PluginLoadError(
+                    f"policy '{descriptor.name}' has a config schema that breaks the"
+                    f" meta-schema: {detail}"
+                )
+            jsonschema.Draft202012Validator.check_schema(dict(descriptor.config_schema))
+            registry[descriptor.name] = descriptor
+    pm._riskshare_policies = registry  # type: ignore[attr-defined]
+    return registry

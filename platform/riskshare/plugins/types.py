@@ -1,0 +1,297 @@
+"""What the core hands to policies and what policies hand back.
+
+Policies never receive ORM rows: they get frozen views, so a policy cannot change a record
+behind the workflow's back, and the core can change its tables without breaking plugins.
+Amounts are ``Decimal``; dates are ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
+
+from riskshare.calendar import Deadline
+from riskshare.explain import Explanation, explanations_as_json
+
+FEN = Decimal("0.01")
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Round to the fen, half up, as the end of every computation must."""
+    if isinstance(value, float):
+        raise TypeError("money is never a float")
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------- registration
+
+
+@dataclass(frozen=True)
+class PolicyDescriptor:
+    """A policy a plugin offers.
+
+    :param name: stable identifier stored on programs (``"xinxiang"``).
+    :param version: the policy's version; a revised text is a new version.
+    :param title: human title, usually the document's own.
+    :param config_schema: JSON Schema (draft 2020-12) of the program config; it must satisfy
+        the core's meta-schema ``schemas/policy-config.meta.json``.
+    """
+
+    name: str
+    version: str
+    title: str
+    config_schema: Mapping[str, Any]
+    description: str = ""
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    id: int
+    tenant: str
+    code: str
+    policy: str
+    policy_version: str
+    config: Mapping[str, Any]
+    fund_total: Decimal
+    effective_from: dt.date
+    effective_to: dt.date
+
+
+@dataclass(frozen=True)
+class InstitutionView:
+    id: int
+    code: str
+    name: str
+    kind: str
+    cooperation: str
+    attributes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FirmView:
+    id: int
+    uscc: str
+    name: str
+    industry: str
+    size_class: str
+    region: str | None
+    attributes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class LoanView:
+    """A loan as registered, or as asked to be registered (``id`` is None then)."""
+
+    id: int | None
+    reference: str
+    kind: str
+    principal: Decimal
+    outstanding: Decimal
+    issue_date: dt.date
+    maturity_date: dt.date
+    purpose: str
+    classification: str
+    state: str
+    firm_id: int
+    lender_id: int
+    guarantor_id: int | None
+    insurer_id: int | None
+    covered: bool | None
+    attributes: Mapping[str, Any]
+
+    @property
+    def non_performing(self) -> bool:
+        return self.classification in ("substandard", "doubtful", "loss")
+
+
+@dataclass(frozen=True)
+class LoanEventView:
+    kind: str
+    event_date: dt.date
+    filed_on: dt.date
+    institution_id: int
+    amount: Decimal | None
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: int | None
+    loan_id: int
+    institution_id: int
+    submitted_on: dt.date
+    claimed_principal: Decimal
+    state: str
+    amount: Decimal | None
+    ratio: Decimal | None
+    approved_amount: Decimal | None
+    attributes: Mapping[str, Any]
+    document_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RecoveryView:
+    received_on: dt.date
+    recovered: Decimal
+    costs: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """A payment about to be confirmed: caps and pool thresholds are checked against it."""
+
+    kind: str
+    amount: Decimal
+    paid_on: dt.date
+    payee_institution_id: int | None
+    payee_firm_id: int | None
+    claim_id: int | None
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class ClaimDue:
+    """An approved claim with money still owed on it when a plan is proposed."""
+
+    claim_id: int
+    institution_id: int
+    approved_on: dt.date
+    approved_amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Yes or no, with every rule that was applied."""
+
+    allowed: bool
+    explanations: Sequence[Explanation] = ()
+
+    @property
+    def refusing(self) -> Explanation | None:
+        return next((e for e in self.explanations if not e.passed), None)
+
+    def as_json(self) -> list[dict]:
+        return explanations_as_json(list(self.explanations))
+
+
+@dataclass(frozen=True)
+class EventDecision:
+    """A policy's reading of a filed loan event: accepted or not, its deadline, lateness."""
+
+    accepted: bool
+    deadline: Deadline | None = None
+    late: bool = False
+    working_days_late: int = 0
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
+class Compensation:
+    """How much a claim is worth: ``amount = to_money(base * ratio)``."""
+
+    base: Decimal
+    ratio: Decimal
+    amount: Decimal
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
+class DeadlineDecision:
+    deadline: Deadline
+    explanation: Explanation
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    claim_id: int
+    allocated: Decimal
+    carried: Decimal
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
+class Allocation:
+    capacity: Decimal
+    lines: Sequence[AllocationLine]
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
+class RecoveryDecision:
+    amount_due: Decimal
+    destination: str  # "pool": back into the fund; "treasury": to the government's treasury
+    deadline: Deadline | None
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
+class ClawbackDecision:
+    amount: Decimal
+    ban_years: int | None
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something supervisors must look at (an NPL warning, a pool threshold ...)."""
+
+    code: str
+    severity: str  # "info" | "warning" | "action"
+    subject_type: str
+    subject_id: int | None
+    explanation: Explanation
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+class Facts(Protocol):
+    """Read-only questions a policy may ask about the tenant's records and the fund."""
+
+    today: dt.date
+
+    def institution(self, institution_id: int) -> InstitutionView: ...
+
+    def firm(self, firm_id: int) -> FirmView: ...
+
+    def loan(self, loan_id: int) -> LoanView: ...
+
+    def firm_loans(self, firm_id: int) -> list[LoanView]: ...
+
+    def institution_loans(self, institution_id: int) -> list[LoanView]: ...
+
+    def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]: ...
+
+    def paid_total(self, kind: str = "compensation") -> Decimal: ...
+
+    def paid_between(self, start: dt.date, end: dt.date, kind: str = "compensation") -> Decimal: ...
+
+    def returned_total(self, destination: str = "pool") -> Decimal: ...
+
+    def pool_balance(self) -> Decimal: ...
+
+    def account_balance(self, account: str, institution_id: int | None = None) -> Decimal: ...
+
+    def compensation_paid_on_claim(self, claim_id: int) -> Decimal: ...
+
+    def returned_on_claim(self, claim_id: int) -> Decimal: ...
+
+    def paid_to_institution(self, institution_id: int) -> Decimal: ...

@@ -1,0 +1,96 @@
+"""The read-only questions policies may ask (``riskshare.toolkit.Facts``), answered from SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from riskshare.firms.models import Firm
+from riskshare.institutions.models import Institution
+from riskshare.ledger import service as ledger
+from riskshare.loans.models import Loan
+from riskshare.plugins.types import FirmView, InstitutionView, LoanView
+from riskshare.plugins.views import firm_view, institution_view, loan_view
+from riskshare.sanctions.models import Ban
+
+PAID_KINDS = {"compensation": "compensation_paid"}
+
+
+class SessionFacts:
+    def __init__(self, session: Session, program_id: int, today: dt.date) -> None:
+        self.session = session
+        self.program_id = program_id
+        self.today = today
+
+    def institution(self, institution_id: int) -> InstitutionView:
+        return institution_view(self.session.get_one(Institution, institution_id))
+
+    def firm(self, firm_id: int) -> FirmView:
+        return firm_view(self.session.get_one(Firm, firm_id))
+
+    def loan(self, loan_id: int) -> LoanView:
+        return loan_view(self.session.get_one(Loan, loan_id))
+
+    def firm_loans(self, firm_id: int) -> list[LoanView]:
+        rows = self.session.scalars(select(Loan).where(Loan.firm_id == firm_id).order_by(Loan.id))
+        return [loan_view(r) for r in rows]
+
+    def institution_loans(self, institution_id: int) -> list[LoanView]:
+        rows = self.session.scalars(
+            select(Loan)
+            .where(Loan.program_id == self.program_id)
+            .where((Loan.lender_id == institution_id) | (Loan.guarantor_id == institution_id))
+            .order_by(Loan.id)
+        )
+        return [loan_view(r) for r in rows]
+
+    def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]:
+        bans = self.session.scalars(
+            select(Ban).where(Ban.subject_type == subject_type, Ban.subject_id == subject_id)
+        )
+        return [f"{b.rule}: {b.reason}" for b in bans if b.active_on(on)]
+
+    def _bal(self, account: str, **kw: object) -> Decimal:
+        return ledger.balance(self.session, self.program_id, account, **kw)  # type: ignore[arg-type]
+
+    def paid_total(self, kind: str = "compensation") -> Decimal:
+        return self._bal(f"payable:{kind}", sign=1)
+
+    def paid_between(self, start: dt.date, end: dt.date, kind: str = "compensation") -> Decimal:
+        return self._bal(f"payable:{kind}", sign=1, between=(start, end))
+
+    def returned_total(self, destination: str = "pool") -> Decimal:
+        if destination == "treasury":
+            return self._bal("treasury:remitted")
+        return self._bal("fund:pool", sign=1, kinds=["recovery_returned"])
+
+    def pool_balance(self) -> Decimal:
+        return self._bal("fund:pool")
+
+    def account_balance(self, account: str, institution_id: int | None = None) -> Decimal:
+        return self._bal(account, institution_id=institution_id)
+
+    def compensation_paid_on_claim(self, claim_id: int) -> Decimal:
+        from riskshare.disbursements.models import Disbursement
+
+        rows = self.session.scalars(
+            select(Disbursement.amount).where(
+                Disbursement.claim_id == claim_id, Disbursement.state == "confirmed",
+                Disbursement.kind == "compensation",
+            )
+        )
+        return sum(rows, Decimal("0.00"))
+
+    def returned_on_claim(self, claim_id: int) -> Decimal:
+        from riskshare.recoveries.models import Recovery
+
+        rows = self.session.scalars(
+            select(Recovery.amount_due).where(Recovery.claim_id == claim_id)
+        )
+        return sum(rows, Decimal("0.00"))
+
+    def paid_to_institution(self, institution_id: int) -> Decimal:
+        return self._bal("payable:compensation", sign=1, institution_id=institution_id)

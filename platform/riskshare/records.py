@@ -1,0 +1,139 @@
+"""Helpers every service uses: fetch-or-404, audited transitions, asking the policy."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect, select
+
+from riskshare.api.context import Context
+from riskshare.api.problems import Problem, refused
+from riskshare.audit import service as audit
+from riskshare.explain import jsonable
+from riskshare.plugins.types import Decision, ProgramView
+from riskshare.plugins.views import program_view
+from riskshare.programs.facts import SessionFacts
+from riskshare.programs.models import Program
+from riskshare.workflow import StateMachine, TransitionRefused
+
+T = TypeVar("T")
+
+
+def not_found(what: str, record_id: object) -> Problem:
+    """The same answer for absent records and records the caller may not see."""
+    return Problem(404, f"There is no {what} {record_id}.", kind="not-found")
+
+
+def get_or_404(ctx: Context, model: type[T], record_id: int, what: str | None = None) -> T:
+    """The record of this tenant, or 404 (records of other tenants do not exist here)."""
+    obj = ctx.session.get(model, record_id)
+    if obj is None:
+        raise not_found(what or model.__name__.lower(), record_id)
+    return obj
+
+
+def lock_program(ctx: Context, program_id: int) -> Program:
+    """Lock the program's row: payments against one fund are serialised here."""
+    program = ctx.session.scalar(
+        select(Program).where(Program.id == program_id).with_for_update()
+    )
+    if program is None:
+        raise Problem(404, f"There is no program {program_id}.", kind="not-found")
+    return program
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The record's columns, for the audit log's before/after."""
+    mapper = inspect(type(obj))
+    return {
+        col.key: jsonable(getattr(obj, col.key))
+        for col in mapper.column_attrs
+        if col.key not in ("content",)
+    }
+
+
+def record_event(ctx: Context, action: str, obj: Any, before: Any = None, after: Any = None) -> None:
+    audit.append(
+        ctx.session,
+        tenant=ctx.tenant,
+        actor=ctx.actor,
+        roles=ctx.roles,
+        action=action,
+        record_type=type(obj).__tablename__,
+        record_id=getattr(obj, "id", None) or getattr(obj, "slug", ""),
+        before=before,
+        after=snapshot(obj) if after is None else after,
+    )
+
+
+def record_read(ctx: Context, obj: Any) -> None:
+    """Reads of claims and compensation data are audited too (X-20)."""
+    record_access(ctx, type(obj).__tablename__, obj.id)
+
+
+def record_access(ctx: Context, record_type: str, record_id: object, action: str = "read") -> None:
+    audit.append(
+        ctx.session, tenant=ctx.tenant, actor=ctx.actor, roles=ctx.roles, action=action,
+        record_type=record_type, record_id=record_id,
+    )
+
+
+def transition(
+    ctx: Context,
+    machine: StateMachine,
+    obj: Any,
+    name: str,
+    program: ProgramView | None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Move ``obj`` through ``machine`` if the caller's roles allow it; audit the change.
+
+    ``changes`` are further attributes set by the same step, so the audit event's before
+    and after show the whole step.
+    """
+    allowed = None
+    if program is not None:
+        allowed = ctx.hook.riskshare_transition_roles(
+            program=program, record=machine.record, transition=name
+        )
+    try:
+        t = machine.check(name, obj.state, ctx.roles, allowed)
+    except TransitionRefused as exc:
+        raise Problem(exc.status, str(exc), kind="transition-refused") from exc
+    before = snapshot(obj)
+    for key, value in (changes or {}).items():
+        setattr(obj, key, value)
+    if t.target != "=":
+        obj.state = t.target
+    ctx.session.flush()
+    record_event(ctx, f"{machine.record}.{name}", obj, before=before)
+
+
+def program_of(ctx: Context, program_id: int) -> tuple[Program, ProgramView]:
+    program = get_or_404(ctx, Program, program_id, "program")
+    return program, program_view(program)
+
+
+def facts(ctx: Context, program_id: int) -> SessionFacts:
+    return SessionFacts(ctx.session, program_id, ctx.today)
+
+
+def require(decision: Any, question: str, policy: str) -> Any:
+    """A policy that leaves a mandatory question unanswered is a configuration fault."""
+    if decision is None:
+        raise Problem(
+            422,
+            f"The policy '{policy}' gives no answer to '{question}'; is its plugin enabled?",
+            kind="policy-missing",
+        )
+    return decision
+
+
+def enforce(decision: Decision, status: int = 422) -> None:
+    if not decision.allowed:
+        refusing = decision.refusing
+        raise refused(refusing.as_dict() if refusing else {"rule": "?", "en": "refused"}, status)
+
+
+def visible_to_institution(ctx: Context, *institution_ids: int | None) -> bool:
+    return ctx.institution_id is None or ctx.institution_id in institution_ids

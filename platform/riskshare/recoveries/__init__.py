@@ -1,0 +1,1 @@
+"""Recoveries on compensated loans, and write-offs of what cannot be recovered."""

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import validate
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import current_context
+from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.api.schemas import DocumentIn
+from riskshare.claims.routes import CLAIM_READERS
+from riskshare.recoveries import service
+
+blp = Blueprint("recoveries", __name__, url_prefix="/api/v1/tenants/<tenant>",
+                description="Recoveries on compensated loans, and write-offs.")
+
+
+class RecoveryIn(ma.Schema):
+    claim_id = ma.fields.Integer(required=True)
+    received_on = ma.fields.Date(required=True)
+    recovered = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    costs = Money(load_default=0, validate=validate.Range(min=0))
+
+
+class RecoveryOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    claim_id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    received_on = ma.fields.Date()
+    recovered = Money()
+    costs = Money()
+    amount_due = Money()
+    destination = ma.fields.String()
+    due_on = ma.fields.Date(allow_none=True)
+    state = ma.fields.String()
+    returned_on = ma.fields.Date(allow_none=True)
+    explanations = Explanations()
+
+
+class WriteOffIn(ma.Schema):
+    loan_id = ma.fields.Integer(required=True)
+    approved_on = ma.fields.Date(required=True)
+    net_loss = Money(required=True, validate=validate.Range(min=0))
+
+
+class WriteOffOut(ma.Schema):
+    id = ma.fields.Integer()
+    loan_id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    approved_on = ma.fields.Date()
+    net_loss = Money()
+    evidence_due_on = ma.fields.Date(allow_none=True)
+    evidence_submitted_on = ma.fields.Date(allow_none=True)
+    late = ma.fields.Boolean()
+    state = ma.fields.String()
+    explanations = Explanations()
+
+
+class EvidenceIn(ma.Schema):
+    documents = ma.fields.List(ma.fields.Nested(DocumentIn), required=True,
+                               validate=validate.Length(min=1))
+
+
+@blp.route("/recoveries")
+class RecoveryViews(MethodView):
+    @blp.roles(*CLAIM_READERS)
+    @blp.response(200, RecoveryOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """List recoveries"""
+        ctx = current_context()
+        return page(ctx.session, service.visible_recoveries(ctx))
+
+    @blp.roles("lender", "guarantor")
+    @blp.moves_money
+    @blp.arguments(RecoveryIn)
+    @blp.response(201, RecoveryOut)
+    def post(self, data):
+        """Report money recovered on a compensated loan; the policy says what to return"""
+        return service.report_recovery(current_context(), data)
+
+
+@blp.route("/recoveries/<int:recovery_id>")
+class RecoveryByIdViews(MethodView):
+    @blp.roles(*CLAIM_READERS)
+    @blp.response(200, RecoveryOut)
+    def get(self, recovery_id):
+        """Get a recovery"""
+        return service.get_recovery(current_context(), recovery_id)
+
+
+@blp.route("/recoveries/<int:recovery_id>/confirm-return")
+class RecoveryReturnViews(MethodView):
+    @blp.roles("finance", "custodian")
+    @blp.moves_money
+    @blp.response(200, RecoveryOut)
+    def post(self, recovery_id):
+        """Confirm the amount due was returned (to the pool or the treasury)"""
+        return service.confirm_return(current_context(), recovery_id)
+
+
+@blp.route("/write-offs")
+class WriteOffViews(MethodView):
+    @blp.roles(*CLAIM_READERS)
+    @blp.response(200, WriteOffOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """List write-offs"""
+        ctx = current_context()
+        return page(ctx.session, service.visible_write_offs(ctx))
+
+    @blp.roles("lender", "guarantor")
+    @blp.arguments(WriteOffIn)
+    @blp.response(201, WriteOffOut)
+    def post(self, data):
+        """Record a write-off (核销); the evidence deadline is set by the policy"""
+        return service.record_write_off(current_context(), data)
+
+
+@blp.route("/write-offs/<int:write_off_id>/evidence")
+class WriteOffEvidenceViews(MethodView):
+    @blp.roles("lender", "guarantor")
+    @blp.arguments(EvidenceIn)
+    @blp.response(200, WriteOffOut)
+    def post(self, data, write_off_id):
+        """Submit the write-off approval's evidence"""
+        return service.submit_write_off_evidence(current_context(), write_off_id,
+                                                 data["documents"])

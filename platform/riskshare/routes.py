@@ -1,0 +1,23 @@
+"""The core's blueprints, in the order they appear in the OpenAPI document."""
+
+from __future__ import annotations
+
+from riskshare.api.blueprint import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    from riskshare.audit.routes import blp as audit
+    from riskshare.calendar.routes import blp as calendar
+    from riskshare.claims.routes import blp as claims
+    from riskshare.disbursements.routes import blp as disbursements
+    from riskshare.firms.routes import blp as firms
+    from riskshare.institutions.routes import blp as institutions
+    from riskshare.loans.routes import blp as loans
+    from riskshare.plans.routes import blp as plans
+    from riskshare.programs.routes import blp as programs
+    from riskshare.recoveries.routes import blp as recoveries
+    from riskshare.sanctions.routes import blp as sanctions
+    from riskshare.tenants.routes import blp as platform
+
+    return [platform, calendar, programs, institutions, firms, loans, claims, plans,
+            disbursements, recoveries, sanctions, audit]

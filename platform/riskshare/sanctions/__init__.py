@@ -1,0 +1,1 @@
+"""Sanctions: clawbacks of compensation and bans of firms or institutions."""

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import validate
+from sqlalchemy import select
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import current_context
+from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.sanctions import service
+from riskshare.sanctions.models import Clawback
+
+blp = Blueprint("sanctions", __name__, url_prefix="/api/v1/tenants/<tenant>",
+                description="Clawbacks and bans.")
+
+SUPERVISORS = ("office", "approver", "finance", "auditor", "reviewer")
+
+
+class BanIn(ma.Schema):
+    subject_type = ma.fields.String(required=True,
+                                    validate=validate.OneOf(list(service.SUBJECTS)))
+    subject_id = ma.fields.Integer(required=True)
+    rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+    starts_on = ma.fields.Date(load_default=None)
+    years = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=100),
+                              metadata={"description": "omit for a permanent ban"})
+
+
+class BanOut(ma.Schema):
+    id = ma.fields.Integer()
+    subject_type = ma.fields.String()
+    subject_id = ma.fields.Integer()
+    rule = ma.fields.String()
+    reason = ma.fields.String()
+    starts_on = ma.fields.Date()
+    ends_on = ma.fields.Date(allow_none=True)
+    lifted_on = ma.fields.Date(allow_none=True)
+
+
+class ClawbackIn(ma.Schema):
+    program_id = ma.fields.Integer(required=True)
+    institution_id = ma.fields.Integer(required=True)
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ClawbackOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    decided_on = ma.fields.Date()
+    reason = ma.fields.String()
+    amount = Money()
+    state = ma.fields.String()
+    repaid_on = ma.fields.Date(allow_none=True)
+    explanations = Explanations()
+
+
+@blp.route("/bans")
+class BanViews(MethodView):
+    @blp.roles(*SUPERVISORS)
+    @blp.response(200, BanOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """List bans"""
+        ctx = current_context()
+        return page(ctx.session, service.list_bans(ctx))
+
+    @blp.roles("office", "approver")
+    @blp.arguments(BanIn)
+    @blp.response(201, BanOut)
+    def post(self, data):
+        """Ban a firm or an institution, for some years or for good"""
+        return service.impose_ban(current_context(), data)
+
+
+@blp.route("/bans/<int:ban_id>/lift")
+class BanLiftViews(MethodView):
+    @blp.roles("office", "approver")
+    @blp.response(200, BanOut)
+    def post(self, ban_id):
+        """Lift a ban"""
+        return service.lift_ban(current_context(), ban_id)
+
+
+@blp.route("/clawbacks")
+class ClawbackViews(MethodView):
+    @blp.roles(*SUPERVISORS)
+    @blp.response(200, ClawbackOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """List clawbacks"""
+        return page(current_context().session, select(Clawback).order_by(Clawback.id))
+
+    @blp.roles("approver")
+    @blp.moves_money
+    @blp.arguments(ClawbackIn)
+    @blp.response(201, ClawbackOut)
+    def post(self, data):
+        """Claw back compensation from an institution found to have cheated"""
+        return service.order_clawback(current_context(), data)
+
+
+@blp.route("/clawbacks/<int:clawback_id>/confirm-repaid")
+class ClawbackRepaidViews(MethodView):
+    @blp.roles("finance", "custodian")
+    @blp.moves_money
+    @blp.response(200, ClawbackOut)
+    def post(self, clawback_id):
+        """Confirm a clawback was repaid into the pool"""
+        return service.confirm_repaid(current_context(), clawback_id)

@@ -1,0 +1,109 @@
+"""Clawbacks after fraud, and bans of firms and institutions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from riskshare.api.context import Context
+from riskshare.api.problems import Problem
+from riskshare.explain import explanations_as_json
+from riskshare.firms.models import Firm
+from riskshare.institutions.models import Institution
+from riskshare.ledger import service as ledger
+from riskshare.plugins.views import institution_view
+from riskshare.records import (
+    facts,
+    get_or_404,
+    program_of,
+    record_event,
+    require,
+    transition,
+)
+from riskshare.sanctions.models import CLAWBACK_STATES, Ban, Clawback
+
+SUBJECTS = {"firm": Firm, "institution": Institution}
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
+    model = SUBJECTS[data["subject_type"]]
+    get_or_404(ctx, model, data["subject_id"], data["subject_type"])
+    starts = data.get("starts_on") or ctx.today
+    years = data.get("years")
+    ban = Ban(subject_type=data["subject_type"], subject_id=data["subject_id"],
+              rule=data["rule"], reason=data["reason"], starts_on=starts,
+              ends_on=add_years(starts, years) if years else None)
+    ctx.session.add(ban)
+    ctx.session.flush()
+    record_event(ctx, "ban.impose", ban)
+    return ban
+
+
+def lift_ban(ctx: Context, ban_id: int) -> Ban:
+    ban = get_or_404(ctx, Ban, ban_id, "ban")
+    if ban.lifted_on is not None:
+        raise Problem(409, "The ban is lifted already.", kind="conflict")
+    ban.lifted_on = ctx.today
+    record_event(ctx, "ban.lift", ban)
+    return ban
+
+
+def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
+    program, pview = program_of(ctx, data["program_id"])
+    inst = get_or_404(ctx, Institution, data["institution_id"], "institution")
+    decision = require(
+        ctx.hook.riskshare_clawback(program=pview, institution=institution_view(inst),
+                                    reason=data["reason"], facts=facts(ctx, program.id)),
+        "clawback", program.policy,
+    )
+    clawback = Clawback(program_id=program.id, institution_id=inst.id, decided_on=ctx.today,
+                        reason=data["reason"], amount=decision.amount,
+                        explanations=explanations_as_json(list(decision.explanations)))
+    ctx.session.add(clawback)
+    ctx.session.flush()
+    record_event(ctx, "clawback.order", clawback)
+    if decision.amount > 0:
+        ledger.transfer(
+            ctx.session, program_id=program.id, source_key=f"clawback:{clawback.id}:ordered",
+            kind="clawback_ordered", booked_on=ctx.today, memo=data["reason"][:300],
+            debit="clawback:receivable", credit="clawback:ordered", amount=decision.amount,
+            institution_id=inst.id,
+        )
+    if decision.ban_years is not None:
+        rule = decision.explanations[0].rule if decision.explanations else "clawback"
+        impose_ban(ctx, {"subject_type": "institution", "subject_id": inst.id, "rule": rule,
+                         "reason": data["reason"], "years": decision.ban_years})
+    if inst.cooperation != "revoked":
+        before = inst.cooperation
+        inst.cooperation, inst.cooperation_reason = "revoked", data["reason"]
+        inst.cooperation_since = ctx.today
+        record_event(ctx, "institution.revoke", inst, before={"cooperation": before})
+    return clawback
+
+
+def confirm_repaid(ctx: Context, clawback_id: int) -> Clawback:
+    clawback = get_or_404(ctx, Clawback, clawback_id, "clawback")
+    _, pview = program_of(ctx, clawback.program_id)
+    transition(ctx, CLAWBACK_STATES, clawback, "confirm_repaid", pview, {"repaid_on": ctx.today})
+    if clawback.amount > 0:
+        ledger.transfer(
+            ctx.session, program_id=clawback.program_id,
+            source_key=f"clawback:{clawback.id}:repaid", kind="clawback_repaid",
+            booked_on=ctx.today, memo=f"clawback {clawback.id} repaid",
+            debit="fund:pool", credit="clawback:receivable", amount=clawback.amount,
+            institution_id=clawback.institution_id,
+        )
+    return clawback
+
+
+def list_bans(ctx: Context) -> Any:
+    return select(Ban).order_by(Ban.id)

@@ -1,0 +1,1 @@
+"""Tenants: one locality (a city, a district) running its own compensation programs."""

@@ -1,0 +1,72 @@
+"""Platform operations: tenants and policies (platform-admin only; no tenant data)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app, g
+from flask.views import MethodView
+from marshmallow import validate
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.problems import Problem
+from riskshare.db.session import tenant_session
+from riskshare.plugins.manager import policy_registry
+from riskshare.tenants import service
+
+blp = Blueprint("platform", __name__, url_prefix="/api/v1/platform",
+                description="Platform operators: tenants and policy plugins.")
+
+
+class TenantIn(ma.Schema):
+    slug = ma.fields.String(required=True, validate=validate.Length(2, 63),
+                            metadata={"example": "xinxiang"})
+    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class TenantOut(ma.Schema):
+    slug = ma.fields.String()
+    name = ma.fields.String()
+    status = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+class PolicyOut(ma.Schema):
+    name = ma.fields.String()
+    version = ma.fields.String()
+    title = ma.fields.String()
+    description = ma.fields.String()
+    config_schema = ma.fields.Dict()
+
+
+def require_platform_admin() -> None:
+    if not g.principal.platform_admin:
+        raise Problem(403, "This needs the realm role platform-admin.", kind="forbidden-role")
+
+
+@blp.route("/tenants")
+class TenantViews(MethodView):
+    @blp.response(200, TenantOut(many=True))
+    def get(self):
+        """List tenants"""
+        require_platform_admin()
+        db = current_app.extensions["riskshare"].db
+        with tenant_session(db, None) as session:
+            return service.list_tenants(session)
+
+    @blp.arguments(TenantIn)
+    @blp.response(201, TenantOut)
+    def post(self, data):
+        """Onboard a tenant"""
+        require_platform_admin()
+        db = current_app.extensions["riskshare"].db
+        with tenant_session(db, None) as session:
+            return service.create_tenant(session, actor=g.principal.username, **data)
+
+
+@blp.route("/policies")
+class PolicyViews(MethodView):
+    @blp.response(200, PolicyOut(many=True))
+    def get(self):
+        """List the policies of the enabled plugins, with their config schemas"""
+        require_platform_admin()
+        return list(policy_registry(current_app.extensions["riskshare"].pm).values())

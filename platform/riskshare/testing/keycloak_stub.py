@@ -1,0 +1,705 @@
+"""A Keycloak-compatible HTTP server for tests.
+
+Keycloak itself cannot be installed on the machines the tests run on, yet the code that talks to
+it (token verification through python-keycloak, group provisioning through `KeycloakAdmin`) must
+be exercised over real HTTP, unchanged. This stub serves the subset of Keycloak's endpoints that
+code uses, at Keycloak's paths and with Keycloak's JSON shapes:
+
+- `GET  /realms/{realm}/.well-known/openid-configuration`
+- `GET  /realms/{realm}/protocol/openid-connect/certs`  (counted in `certs_requests`)
+- `POST /realms/{realm}/protocol/openid-connect/token`  (password, client_credentials,
+  refresh_token grants; the admin logs in to realm `master` with client `admin-cli`)
+- the admin REST group API under `/admin/realms/{realm}/`: `groups` (GET, POST), `groups/count`,
+  `groups/{id}` (GET, PUT, DELETE), `groups/{id}/children` (GET, POST), `group-by-path/{path}`.
+
+Admin endpoints demand a bearer token the stub issued: a master-realm token (the admin login),
+or a token of the served realm whose `resource_access.realm-management.roles` holds
+`manage-users` or `realm-admin` (a provisioning service account, as a least-privilege production
+setup would use). Errors carry Keycloak's shapes: OAuth errors `{"error", "error_description"}`
+on the token endpoint, `{"errorMessage": ...}` on the admin API.
+
+The server listens on 127.0.0.1 with an OS-assigned port (parallel test workers never collide)
+and runs in a daemon thread, so a test that forgets `stop()` cannot hang the run.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from jwcrypto import jwk, jws, jwt
+from jwcrypto.common import JWException, json_decode
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+__all__ = ["KeycloakStub", "StubGroup"]
+
+_MASTER = "master"
+_ADMIN_CLIENT = "admin-cli"
+_ACCESS_TOKEN_LIFETIME = 300  # Keycloak's default access token lifespan
+_REFRESH_TOKEN_LIFETIME = 1800  # Keycloak's default SSO session idle timeout
+_RSA_ALGS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
+_ADMIN_ROLES = {"manage-users", "realm-admin"}
+_BAD_CLIENT = "Invalid client or Invalid client credentials"
+_NO_SERVICE_ACCOUNT = "Public client not allowed to retrieve service account"
+
+
+@dataclass(eq=False)
+class StubGroup:
+    """One node of the stub's group tree (what Keycloak stores as a GroupModel)."""
+
+    id: str
+    name: str
+    parent: StubGroup | None = None
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    children: list[StubGroup] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.path if self.parent else ''}/{self.name}"
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def representation(self, subgroups: list[dict] | None = None) -> dict:
+        """GroupRepresentation as Keycloak 23+ returns it (children by count, not inline)."""
+        rep: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "path": self.path,
+            "subGroupCount": len(self.children),
+            "subGroups": subgroups if subgroups is not None else [],
+            "attributes": {key: list(values) for key, values in self.attributes.items()},
+            "realmRoles": [],
+            "clientRoles": {},
+            "access": {
+                "view": True,
+                "viewMembers": True,
+                "manageMembers": True,
+                "manage": True,
+                "manageMembership": True,
+            },
+        }
+        if self.parent is not None:
+            rep["parentId"] = self.parent.id
+        return rep
+
+
+@dataclass
+class _SigningKey:
+    private: jwk.JWK
+    public_entry: dict
+
+
+@dataclass
+class _Session:
+    """What a refresh token stands for: who, in which realm, through which client."""
+
+    realm: str
+    client_id: str
+    claims: dict
+    expires_at: float
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(body)
+        self.status = status
+        self.body = body
+
+
+class _AnyPathConverter(BaseConverter):
+    """Matches everything, leading slashes included: python-keycloak requests
+    `group-by-path//tenants/x` (the group path keeps its leading slash)."""
+
+    regex = ".*"
+    part_isolating = False
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug logs every request at INFO; in a test run that is noise."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class KeycloakStub:
+    """In-process Keycloak stand-in serving one realm (plus `master` for the admin login)."""
+
+    def __init__(
+        self,
+        realm: str = "riskshare",
+        *,
+        client_id: str = "riskshare-api",
+        admin_username: str = "admin",
+        admin_password: str = "admin",
+    ) -> None:
+        self.realm = realm
+        self.client_id = client_id
+        self.url = ""
+        self.certs_requests = 0
+        self.token_requests = 0
+        self.groups: list[StubGroup] = []
+        self._admin = (admin_username, admin_password)
+        self._lock = threading.RLock()
+        self._keys: dict[str, _SigningKey] = {}
+        # Keycloak also publishes an encryption key in the same JWKS; serving one too proves
+        # clients skip it rather than choke on it.
+        self._enc_entry = self._public_entry(self._new_rsa_key(), use="enc", alg="RSA-OAEP")
+        # client_id -> secret (None: public client)
+        self._clients: dict[str, str | None] = {client_id: None}
+        self._client_claims: dict[str, dict] = {}
+        self._users: dict[str, tuple[str, dict]] = {}
+        self._sessions: dict[str, _Session] = {}
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._current_kid = self.rotate_key()
+        self._url_map = Map(
+            [
+                Rule("/realms/<realm>/.well-known/openid-configuration", endpoint="discovery"),
+                Rule("/realms/<realm>/protocol/openid-connect/certs", endpoint="certs"),
+                Rule(
+                    "/realms/<realm>/protocol/openid-connect/token",
+                    endpoint="token",
+                    methods=["POST"],
+                ),
+                Rule("/admin/realms/<realm>/groups", endpoint="groups", methods=["GET", "POST"]),
+                Rule("/admin/realms/<realm>/groups/count", endpoint="groups_count"),
+                Rule(
+                    "/admin/realms/<realm>/groups/<group_id>",
+                    endpoint="group",
+                    methods=["GET", "PUT", "DELETE"],
+                ),
+                Rule(
+                    "/admin/realms/<realm>/groups/<group_id>/children",
+                    endpoint="children",
+                    methods=["GET", "POST"],
+                ),
+                Rule("/admin/realms/<realm>/group-by-path/<anypath:path>", endpoint="by_path"),
+            ],
+            converters={"anypath": _AnyPathConverter},
+            merge_slashes=False,
+            strict_slashes=False,
+        )
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> KeycloakStub:
+        if self._server is not None:
+            raise RuntimeError("the stub is already running")
+        server = make_server(
+            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
+        )
+        self._server = server
+        self.url = f"http://127.0.0.1:{server.server_port}/"
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="keycloak-stub", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> KeycloakStub:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def issuer(self) -> str:
+        return self._issuer_of(self.realm)
+
+    def _issuer_of(self, realm: str) -> str:
+        if not self.url:
+            raise RuntimeError("start the stub first: the issuer contains its port")
+        return f"{self.url.rstrip('/')}/realms/{realm}"
+
+    # ---------------------------------------------------------------- test controls
+
+    def rotate_key(self) -> str:
+        """Add a new signing key, make it the current one, keep older keys published."""
+        private = self._new_rsa_key()
+        kid = private.thumbprint()
+        with self._lock:
+            self._keys[kid] = _SigningKey(private, self._public_entry(private, kid=kid))
+            self._current_kid = kid
+        return kid
+
+    def issue_token(self, claims: dict, *, kid: str | None = None, alg: str = "RS256") -> str:
+        """Sign `claims` with the current (or the named) key.
+
+        Defaults are filled in for what a Keycloak access token always carries: `iss` (this
+        realm), `iat`, `exp` (+300 s), `jti`, `typ: Bearer`, and `aud`/`azp` (the API client id).
+        A claim given as None is left out of the token (e.g. `{"exp": None}`).
+        """
+        now = int(time.time())
+        full = {
+            "iss": self.issuer,
+            "iat": now,
+            "exp": now + _ACCESS_TOKEN_LIFETIME,
+            "jti": str(uuid.uuid4()),
+            "typ": "Bearer",
+            "aud": self.client_id,
+            "azp": self.client_id,
+        }
+        full.update(claims)
+        return self._sign({k: v for k, v in full.items() if v is not None}, kid=kid, alg=alg)
+
+    def add_user(self, username: str, password: str, claims: dict | None = None) -> None:
+        """A realm user for the password grant; `claims` go into their access tokens."""
+        with self._lock:
+            self._users[username] = (password, dict(claims or {}))
+
+    def add_client(self, client_id: str, secret: str | None = None, claims: dict | None = None):
+        """A realm client; with a secret it is confidential and may use client_credentials
+        (its service-account tokens carry `claims`)."""
+        with self._lock:
+            self._clients[client_id] = secret
+            self._client_claims[client_id] = dict(claims or {})
+
+    def group_paths(self) -> list[str]:
+        with self._lock:
+            return [g.path for top in self.groups for g in top.walk()]
+
+    def find_group(self, path: str) -> StubGroup | None:
+        with self._lock:
+            return self._by_path(path)
+
+    # ---------------------------------------------------------------- keys and signing
+
+    @staticmethod
+    def _new_rsa_key() -> jwk.JWK:
+        return jwk.JWK.generate(kty="RSA", size=2048)
+
+    def _public_entry(self, private: jwk.JWK, *, kid: str | None = None, use="sig", alg="RS256"):
+        """The key as Keycloak's certs endpoint lists it, self-signed certificate included."""
+        key = serialization.load_pem_private_key(
+            private.export_to_pem(private_key=True, password=None), password=None
+        )
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.realm)])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=1))
+            .not_valid_after(now + dt.timedelta(days=3650))
+            .sign(key, hashes.SHA256())
+        )
+        der = cert.public_bytes(serialization.Encoding.DER)
+
+        def b64url(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        entry = private.export_public(as_dict=True)
+        entry.update(
+            kid=kid or private.thumbprint(),
+            use=use,
+            alg=alg,
+            x5c=[base64.b64encode(der).decode()],
+            x5t=b64url(hashlib.sha1(der).digest()),  # RFC 7517 defines x5t as SHA-1
+            **{"x5t#S256": b64url(hashlib.sha256(der).digest())},
+        )
+        return entry
+
+    def _sign(self, claims: dict, *, kid: str | None = None, alg: str = "RS256") -> str:
+        if alg not in _RSA_ALGS:
+            raise ValueError(f"the stub signs with RSA keys only, not {alg!r}")
+        with self._lock:
+            kid = kid or self._current_kid
+            if kid not in self._keys:
+                raise KeyError(f"no signing key {kid!r}")
+            private = self._keys[kid].private
+        token = jwt.JWT(header={"alg": alg, "typ": "JWT", "kid": kid}, claims=claims)
+        token.make_signed_token(private)
+        return token.serialize()
+
+    def _verify_own(self, token: str) -> dict | None:
+        """Claims of a valid, unexpired token this stub signed, else None."""
+        try:
+            parsed = jws.JWS()
+            parsed.deserialize(token)
+            kid = parsed.jose_header.get("kid")
+            with self._lock:
+                signing = self._keys.get(kid)
+            if signing is None:
+                return None
+            parsed.allowed_algs = sorted(_RSA_ALGS)
+            parsed.verify(jwk.JWK(**signing.public_entry))
+            claims = json_decode(parsed.payload)
+        except (JWException, ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(claims, dict) or not isinstance(claims.get("exp"), int | float):
+            return None
+        return claims if claims["exp"] > time.time() else None
+
+    # ---------------------------------------------------------------- WSGI plumbing
+
+    def _wsgi(self, environ, start_response):
+        request = Request(environ)
+        try:
+            endpoint, args = self._url_map.bind_to_environ(environ).match()
+            response = getattr(self, f"_ep_{endpoint}")(request, **args)
+        except _ApiError as exc:
+            response = _json(exc.body, exc.status)
+        except HTTPException as exc:
+            response = _json({"error": exc.name}, exc.code or 500)
+        return response(environ, start_response)
+
+    def _require_realm(self, realm: str, *, allow_master: bool = True) -> None:
+        if realm != self.realm and not (allow_master and realm == _MASTER):
+            raise _ApiError(404, {"error": "Realm does not exist"})
+
+    def _require_admin(self, request: Request, realm: str) -> None:
+        if realm != self.realm:
+            raise _ApiError(404, {"error": "Realm not found."})
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        claims = self._verify_own(token) if scheme.lower() == "bearer" else None
+        if claims is None or claims.get("typ") != "Bearer":
+            raise _ApiError(401, {"error": "HTTP 401 Unauthorized"})
+        if claims.get("iss") == self._issuer_of(_MASTER):
+            return
+        roles = claims.get("resource_access", {}).get("realm-management", {}).get("roles", [])
+        if claims.get("iss") == self.issuer and _ADMIN_ROLES & set(roles):
+            return
+        raise _ApiError(403, {"error": "HTTP 403 Forbidden"})
+
+    # ---------------------------------------------------------------- OIDC endpoints
+
+    def _ep_discovery(self, request: Request, realm: str) -> Response:
+        self._require_realm(realm)
+        issuer = self._issuer_of(realm)
+        oidc = f"{issuer}/protocol/openid-connect"
+        return _json(
+            {
+                "issuer": issuer,
+                "authorization_endpoint": f"{oidc}/auth",
+                "token_endpoint": f"{oidc}/token",
+                "introspection_endpoint": f"{oidc}/token/introspect",
+                "userinfo_endpoint": f"{oidc}/userinfo",
+                "end_session_endpoint": f"{oidc}/logout",
+                "jwks_uri": f"{oidc}/certs",
+                "grant_types_supported": ["password", "client_credentials", "refresh_token"],
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "scopes_supported": ["openid", "profile", "email"],
+            }
+        )
+
+    def _ep_certs(self, request: Request, realm: str) -> Response:
+        self._require_realm(realm)
+        with self._lock:
+            self.certs_requests += 1
+            keys = [dict(key.public_entry) for key in self._keys.values()]
+        return _json({"keys": [*keys, dict(self._enc_entry)]})
+
+    def _ep_token(self, request: Request, realm: str) -> Response:
+        self._require_realm(realm)
+        with self._lock:
+            self.token_requests += 1
+        form = request.form
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        if request.authorization and request.authorization.type == "basic":
+            client_id = request.authorization.username
+            secret = request.authorization.password
+        grant = form.get("grant_type")
+
+        if realm == _MASTER:
+            known_clients: dict[str, str | None] = {_ADMIN_CLIENT: None}
+        else:
+            with self._lock:
+                known_clients = dict(self._clients)
+        if client_id not in known_clients:
+            raise _oauth_error(401, "invalid_client", _BAD_CLIENT)
+        expected_secret = known_clients[client_id]
+        if expected_secret is not None and secret != expected_secret:
+            raise _oauth_error(401, "unauthorized_client", _BAD_CLIENT)
+
+        if grant == "password":
+            claims = self._password_claims(realm, form.get("username"), form.get("password"))
+        elif grant == "client_credentials":
+            if expected_secret is None:
+                raise _oauth_error(401, "unauthorized_client", _NO_SERVICE_ACCOUNT)
+            claims = self._service_account_claims(client_id)
+        elif grant == "refresh_token":
+            with self._lock:
+                session = self._sessions.get(form.get("refresh_token", ""))
+            if session is None or session.expires_at < time.time():
+                raise _oauth_error(400, "invalid_grant", "Token is not active")
+            if session.realm != realm or session.client_id != client_id:
+                raise _oauth_error(400, "invalid_grant", "Invalid refresh token")
+            claims = session.claims
+        else:
+            raise _oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
+        return _json(self._token_response(realm, client_id, claims, form.get("scope") or ""))
+
+    def _password_claims(self, realm: str, username: str | None, password: str | None) -> dict:
+        if realm == _MASTER:
+            ok = (username, password) == self._admin
+            extra: dict = {"realm_access": {"roles": ["admin", "create-realm"]}}
+        else:
+            with self._lock:
+                stored = self._users.get(username or "")
+            ok = stored is not None and stored[0] == password
+            extra = stored[1] if stored else {}
+        if not ok:
+            raise _oauth_error(401, "invalid_grant", "Invalid user credentials")
+        return {
+            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{realm}/users/{username}")),
+            "preferred_username": username,
+            **extra,
+        }
+
+    def _service_account_claims(self, client_id: str) -> dict:
+        with self._lock:
+            extra = self._client_claims.get(client_id, {})
+        return {
+            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.realm}/clients/{client_id}")),
+            "preferred_username": f"service-account-{client_id}",
+            "clientId": client_id,
+            **extra,
+        }
+
+    def _token_response(self, realm: str, client_id: str, claims: dict, scope: str) -> dict:
+        now = int(time.time())
+        sid = str(uuid.uuid4())
+        scopes = " ".join(dict.fromkeys(["openid", "profile", "email", *scope.split()]))
+        access = {
+            "exp": now + _ACCESS_TOKEN_LIFETIME,
+            "iat": now,
+            "jti": str(uuid.uuid4()),
+            "iss": self._issuer_of(realm),
+            # An audience mapper puts the API's client id into realm tokens, as the production
+            # realm export does; admin tokens are for the master realm's management client.
+            "aud": self.client_id if realm == self.realm else "master-realm",
+            "typ": "Bearer",
+            "azp": client_id,
+            "sid": sid,
+            "scope": scopes,
+            **claims,
+        }
+        refresh = secrets.token_urlsafe(32)
+        with self._lock:
+            self._sessions[refresh] = _Session(
+                realm, client_id, dict(claims), now + _REFRESH_TOKEN_LIFETIME
+            )
+        response = {
+            "access_token": self._sign(access),
+            "expires_in": _ACCESS_TOKEN_LIFETIME,
+            "refresh_expires_in": _REFRESH_TOKEN_LIFETIME,
+            "refresh_token": refresh,
+            "token_type": "Bearer",
+            "not-before-policy": 0,
+            "session_state": sid,
+            "scope": scopes,
+        }
+        if "openid" in scope.split():
+            # Keycloak answers an openid scope with an ID token too: same issuer, the client as
+            # audience, but `typ: ID`; verifiers must not accept it as an access token.
+            response["id_token"] = self._sign(
+                {**access, "jti": str(uuid.uuid4()), "aud": client_id, "typ": "ID"}
+            )
+        return response
+
+    # ---------------------------------------------------------------- admin: groups
+
+    def _ep_groups(self, request: Request, realm: str) -> Response:
+        self._require_admin(request, realm)
+        if request.method == "POST":
+            return self._create_group(request, parent=None)
+        search = request.args.get("search")
+        exact = request.args.get("exact", "false").lower() == "true"
+        with self._lock:
+            if search is None:
+                reps = [group.representation() for group in self.groups]
+            else:
+                reps = [
+                    rep
+                    for group in self.groups
+                    if (rep := _search_tree(group, search, exact)) is not None
+                ]
+        return _json(_page(reps, request))
+
+    def _ep_groups_count(self, request: Request, realm: str) -> Response:
+        self._require_admin(request, realm)
+        top = request.args.get("top", "false").lower() == "true"
+        search = (request.args.get("search") or "").lower()
+        with self._lock:
+            pool = self.groups if top else [g for top_g in self.groups for g in top_g.walk()]
+            count = sum(1 for group in pool if search in group.name.lower())
+        return _json({"count": count})
+
+    def _ep_group(self, request: Request, realm: str, group_id: str) -> Response:
+        self._require_admin(request, realm)
+        with self._lock:
+            group = self._by_id(group_id)
+            if request.method == "GET":
+                return _json(group.representation())
+            if request.method == "DELETE":
+                siblings = group.parent.children if group.parent else self.groups
+                siblings.remove(group)
+                return Response(status=204)
+            body = _json_body(request)
+            name = body.get("name", group.name)
+            self._check_name(name, group.parent, exclude=group)
+            group.name = name
+            if "attributes" in body:
+                group.attributes = _attributes(body["attributes"])
+            return Response(status=204)
+
+    def _ep_children(self, request: Request, realm: str, group_id: str) -> Response:
+        self._require_admin(request, realm)
+        with self._lock:
+            parent = self._by_id(group_id)
+            if request.method == "POST":
+                return self._create_group(request, parent=parent)
+            reps = [child.representation() for child in parent.children]
+        return _json(_page(reps, request))
+
+    def _ep_by_path(self, request: Request, realm: str, path: str) -> Response:
+        self._require_admin(request, realm)
+        with self._lock:
+            group = self._by_path(path)
+            if group is None:
+                raise _ApiError(404, {"errorMessage": "Group path does not exist"})
+            return _json(group.representation())
+
+    def _create_group(self, request: Request, parent: StubGroup | None) -> Response:
+        body = _json_body(request)
+        with self._lock:
+            siblings = parent.children if parent else self.groups
+            if body.get("id"):
+                # Keycloak moves an existing group when its id is posted here.
+                group = self._by_id(body["id"])
+                self._check_name(group.name, parent, exclude=group)
+                (group.parent.children if group.parent else self.groups).remove(group)
+                group.parent = parent
+                siblings.append(group)
+                return Response(status=204)
+            name = body.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise _ApiError(400, {"errorMessage": "Group name is missing"})
+            self._check_name(name, parent)
+            group = StubGroup(
+                id=str(uuid.uuid4()),
+                name=name,
+                parent=parent,
+                attributes=_attributes(body.get("attributes") or {}),
+            )
+            siblings.append(group)
+        location = f"{self.url}admin/realms/{self.realm}/groups/{group.id}"
+        return _json(group.representation(), 201, headers={"Location": location})
+
+    def _check_name(self, name: Any, parent: StubGroup | None, exclude: StubGroup | None = None):
+        if not isinstance(name, str) or not name.strip():
+            raise _ApiError(400, {"errorMessage": "Group name is missing"})
+        if "/" in name:
+            # Real Keycloak escapes '/' in names; the stub's path lookup does not, so refuse.
+            raise _ApiError(400, {"errorMessage": "The stub does not support '/' in group names"})
+        siblings = parent.children if parent else self.groups
+        if any(s.name == name and s is not exclude for s in siblings):
+            where = "Sibling" if parent else "Top level"
+            raise _ApiError(409, {"errorMessage": f"{where} group named '{name}' already exists."})
+
+    def _by_id(self, group_id: str) -> StubGroup:
+        for top in self.groups:
+            for group in top.walk():
+                if group.id == group_id:
+                    return group
+        raise _ApiError(404, {"errorMessage": "Could not find group by id"})
+
+    def _by_path(self, path: str) -> StubGroup | None:
+        names = [part for part in path.split("/") if part]
+        level, found = self.groups, None
+        for name in names:
+            found = next((g for g in level if g.name == name), None)
+            if found is None:
+                return None
+            level = found.children
+        return found
+
+
+# -------------------------------------------------------------------- helpers
+
+
+def _json(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(
+        json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
+    )
+
+
+def _json_body(request: Request) -> dict:
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise _ApiError(400, {"errorMessage": "Request body must be a JSON object"})
+    return body
+
+
+def _oauth_error(status: int, error: str, description: str) -> _ApiError:
+    return _ApiError(status, {"error": error, "error_description": description})
+
+
+def _attributes(raw: Any) -> dict[str, list[str]]:
+    if not isinstance(raw, dict):
+        raise _ApiError(400, {"errorMessage": "attributes must be an object"})
+    return {
+        str(key): [str(v) for v in (values if isinstance(values, list) else [values])]
+        for key, values in raw.items()
+    }
+
+
+def _page(items: list, request: Request) -> list:
+    """Keycloak's `first`/`max` paging (python-keycloak always pages, 100 at a time)."""
+    try:
+        first = int(request.args.get("first", 0))
+        limit = request.args.get("max")
+        limit = int(limit) if limit is not None else None
+    except ValueError as exc:
+        raise _ApiError(400, {"errorMessage": "first and max must be integers"}) from exc
+    first = max(first, 0)
+    return items[first:] if limit is None or limit < 0 else items[first : first + limit]
+
+
+def _search_tree(group: StubGroup, term: str, exact: bool) -> dict | None:
+    """Keycloak's group search: the top-level group is returned if it or a descendant matches,
+    with `subGroups` pruned to the branches that lead to matches."""
+
+    def matches(name: str) -> bool:
+        return name == term if exact else term.lower() in name.lower()
+
+    branches = [rep for child in group.children if (rep := _search_tree(child, term, exact))]
+    if not matches(group.name) and not branches:
+        return None
+    return group.representation(subgroups=branches)
