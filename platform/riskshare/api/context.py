@@ -67,13 +67,14 @@ def current_context() -> Context:
     from riskshare.api.session import db_session
 
     ext = current_app.extensions["riskshare"]
+    session = db_session()
     return Context(
-        session=db_session(),
+        session=session,
         tenant=g.tenant,
         principal=g.principal,
         roles=g.roles,
         pm=ext.pm,
-        calendar=ext.calendar.calendar(),
+        calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
         institution_id=g.get("institution_id"),
     )

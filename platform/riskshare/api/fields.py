@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,21 +38,30 @@ class Explanations(ma.fields.List):
         super().__init__(ma.fields.Dict(), dump_only=True, **kwargs)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A query still to be paginated (a view returning a tuple would mean (body, status))."""
+
+    session: Session
+    query: Any
+
+
 class SQLCursorPage(Page):
     """flask-smorest pagination over a SQLAlchemy select, counted in SQL."""
 
     @property
     def item_count(self) -> int:
-        query, session = self.collection
-        return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        listing: Listing = self.collection
+        subquery = listing.query.order_by(None).subquery()
+        return listing.session.scalar(select(func.count()).select_from(subquery))
 
     @property
     def items(self) -> list[Any]:
-        query, session = self.collection
-        return list(session.scalars(
-            query.offset(self.page_params.first_item).limit(self.page_params.page_size)
+        listing: Listing = self.collection
+        return list(listing.session.scalars(
+            listing.query.offset(self.page_params.first_item).limit(self.page_params.page_size)
         ))
 
 
-def page(session: Session, query: Any) -> tuple[Any, Session]:
-    return (query, session)
+def page(session: Session, query: Any) -> Listing:
+    return Listing(session, query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from riskshare.calendar.models import CalendarYear
 from riskshare.calendar.workdays import WorkdayCalendar, YearTable
@@ -16,9 +17,16 @@ class CalendarService:
         self.db = db
         self._cached: tuple[tuple, WorkdayCalendar] | None = None
 
-    def calendar(self) -> WorkdayCalendar:
-        """The current calendar; rebuilt only when the operator's tables have changed."""
-        with self.db.session(None) as session:
+    def calendar(self, session: Session | None = None) -> WorkdayCalendar:
+        """The current calendar; rebuilt only when the operator's tables have changed.
+
+        Pass the caller's session when it has one: on SQLite a second connection would wait
+        for the write lock the first one holds.
+        """
+        if session is None:
+            with self.db.session(None) as own:
+                rows = own.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
+        else:
             rows = session.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
         key = tuple((r.year, tuple(r.holidays), tuple(r.working_weekends), r.source) for r in rows)
         if self._cached is None or self._cached[0] != key:

@@ -1,0 +1,115 @@
+"""The ``riskshare`` command: serve, mint development tokens, migrate, verify the audit chain."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+
+def _create_app() -> Flask:
+    from riskshare.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main() -> None:
+    """Riskshare: loan risk compensation funds for many localities."""
+
+
+def register(app: Flask) -> None:
+    """Commands are attached to the app so that ``flask --app riskshare.app`` has them too."""
+    for command in (token, audit_verify, db_upgrade, serve, demo):
+        app.cli.add_command(command)
+
+
+@click.command("token")
+@click.option("--user", required=True, help="username (preferred_username)")
+@click.option("--tenant", default=None, help="tenant slug, for tenant roles")
+@click.option("--role", "roles", multiple=True, help="tenant role; repeat for several")
+@click.option("--institution", default=None, help="institution code, for institution users")
+@click.option("--platform-admin", is_flag=True, help="give the platform-admin realm role")
+@click.option("--hours", default=12, show_default=True, help="lifetime")
+def token(user: str, tenant: str | None, roles: tuple[str, ...], institution: str | None,
+          platform_admin: bool, hours: int) -> None:
+    """Mint a development access token (embedded mode only)."""
+    import datetime as dt
+
+    from riskshare.auth.tokens import mint_dev_token
+
+    ext = current_app.extensions["riskshare"]
+    if ext.dev_keys is None:
+        raise click.ClickException("tokens are minted only with RISKSHARE_AUTH=dev; in"
+                                   " production Keycloak issues them")
+    click.echo(mint_dev_token(
+        ext.dev_keys, issuer=ext.settings.issuer, audience=ext.settings.oidc_audience,
+        username=user, tenant=tenant, roles=roles, institution=institution,
+        platform_admin=platform_admin, lifetime=dt.timedelta(hours=hours),
+    ))
+
+
+@click.command("audit-verify")
+@click.option("--tenant", "tenants", multiple=True, help="tenant slug (default: all)")
+def audit_verify(tenants: tuple[str, ...]) -> None:
+    """Verify each tenant's audit hash chain; exit 1 naming the first broken link."""
+    from riskshare.audit.service import verify_chain
+    from riskshare.db.session import tenant_session
+    from riskshare.tenants.models import Tenant
+
+    db = current_app.extensions["riskshare"].db
+    if not tenants:
+        with tenant_session(db, None) as session:
+            tenants = tuple(session.scalars(Tenant.__table__.select().with_only_columns(
+                Tenant.slug)))
+    failed = False
+    for slug in tenants:
+        with tenant_session(db, slug) as session:
+            report = verify_chain(session, slug)
+        if report.ok:
+            click.echo(f"{slug}: ok, {report.events} events")
+        else:
+            failed = True
+            click.echo(f"{slug}: BROKEN at event {report.first_broken_seq}: {report.problem}")
+    sys.exit(1 if failed else 0)
+
+
+@click.command("db-upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (core and enabled plugins)."""
+    from riskshare.migrations import upgrade
+
+    upgrade(current_app.extensions["riskshare"].settings.database_url)
+    click.echo("database is at the latest revision")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load the demo tenants (idempotent) and print a token for each demo role."""
+    from riskshare.demo import load_demo, print_tokens
+
+    load_demo(current_app)
+    print_tokens(current_app, click.echo)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Migrate, load the demo tenants, print tokens, and serve the API (embedded mode)."""
+    from werkzeug.serving import run_simple
+
+    from riskshare.demo import load_demo, print_tokens
+    from riskshare.migrations import upgrade
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ext = app.extensions["riskshare"]
+    ext.settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(ext.settings.database_url)
+    load_demo(app)
+    print_tokens(app, click.echo)
+    click.echo(f"\nAPI: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/api/v1/docs")
+    run_simple(host, port, app, use_reloader=False, threaded=True)

@@ -1,0 +1,78 @@
+"""An HTTP client for tests: one tenant, callers by role, tokens minted with the dev key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from riskshare.auth.tokens import mint_dev_token
+
+
+class Caller:
+    def __init__(self, api: ApiClient, token: str) -> None:
+        self.api = api
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def _url(self, path: str, tenant: str | None = None) -> str:
+        if path.startswith("/api/"):
+            return path
+        return f"/api/v1/tenants/{tenant or self.api.tenant}{path}"
+
+    def call(self, method: str, path: str, json_body: Any = None, *, key: str | None = None,
+             expect: int | None = None, **kwargs: Any) -> Any:
+        headers = dict(self.headers)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        client = self.api.app.test_client()
+        response = client.open(self._url(path), method=method, json=json_body, headers=headers,
+                               **kwargs)
+        if expect is not None and response.status_code != expect:
+            raise AssertionError(
+                f"{method} {path}: expected {expect}, got {response.status_code}:"
+                f" {json.dumps(response.get_json(silent=True), ensure_ascii=False)[:2000]}"
+            )
+        return response
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("POST", path, body if body is not None else {}, **kw)
+
+    def patch(self, path: str, body: Any, **kw: Any) -> Any:
+        return self.call("PATCH", path, body, **kw)
+
+    def put(self, path: str, body: Any, **kw: Any) -> Any:
+        return self.call("PUT", path, body, **kw)
+
+    def ok(self, method: str, path: str, body: Any = None, status: int = 200, **kw: Any) -> Any:
+        """Call and insist on ``status``; returns the JSON body."""
+        return self.call(method, path, body, expect=status, **kw).get_json()
+
+
+class ApiClient:
+    def __init__(self, app: Any, tenant: str) -> None:
+        self.app = app
+        self.tenant = tenant
+
+    def token(self, *roles: str, institution: str | None = None, user: str | None = None,
+              tenant: str | None = None, platform_admin: bool = False) -> str:
+        ext = self.app.extensions["riskshare"]
+        settings = ext.settings
+        return mint_dev_token(
+            ext.dev_keys, issuer=settings.issuer, audience=settings.oidc_audience,
+            username=user or ("-".join(roles) or "admin") + (f"@{institution}" if institution else ""),
+            tenant=tenant or (self.tenant if roles else None), roles=roles,
+            institution=institution, platform_admin=platform_admin,
+        )
+
+    def as_(self, *roles: str, institution: str | None = None, user: str | None = None) -> Caller:
+        return Caller(self, self.token(*roles, institution=institution, user=user))
+
+    @property
+    def admin(self) -> Caller:
+        return Caller(self, self.token(platform_admin=True, user="operator"))
+
+    def onboard(self) -> None:
+        self.admin.ok("POST", "/api/v1/platform/tenants",
+                      {"slug": self.tenant, "name": f"Tenant {self.tenant}"}, status=201)

@@ -1,0 +1,119 @@
+"""A third, toy locality, written only against ``riskshare.toolkit``.
+
+It proves a locality can be added with no change to the core: the lifecycle test runs a
+loan from registration to recovery through the HTTP API with this policy alone. It is also
+the documented example of writing a policy plugin (see docs/writing-a-policy-plugin.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from riskshare.toolkit import (
+    Compensation,
+    Decision,
+    DeadlineDecision,
+    Explanation,
+    PolicyDescriptor,
+    hookimpl,
+    pro_rata_recovery,
+    to_money,
+)
+
+NAME = "toy"
+CLAUSE = "Toy county rules §"
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Toy county loan compensation",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "ratio": {"title": "Ratio", "description": "Share of lost principal compensated.",
+                  "type": "string", "pattern": r"^0(\.\d+)?$|^1(\.0+)?$", "default": "0.40"},
+        "loan_cap": {"title": "Loan cap", "description": "Largest covered principal, yuan.",
+                     "type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "default": "2000000"},
+        "review_days": {"title": "Review days", "description": "Working days to review.",
+                        "type": "integer", "minimum": 1, "default": 5},
+        "recovery_days": {"title": "Recovery days",
+                          "description": "Working days to return a recovery.",
+                          "type": "integer", "minimum": 1, "default": 10},
+    },
+}
+
+
+def mine(program) -> bool:
+    return program.policy == NAME
+
+
+@hookimpl
+def riskshare_policies():
+    return [PolicyDescriptor(NAME, "1", "Toy county", SCHEMA)]
+
+
+@hookimpl
+def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
+    if not mine(program):
+        return None
+    cap = Decimal(program.config["loan_cap"])
+    within = loan.principal <= cap
+    return Decision(within, [Explanation(
+        "T-1", CLAUSE + "1", "covered" if within else "not covered",
+        f"贷款本金 {loan.principal} 元，上限 {cap} 元。",
+        f"Principal {loan.principal} against the cap {cap}.",
+        inputs={"principal": loan.principal}, threshold=cap, passed=within)])
+
+
+@hookimpl
+def riskshare_compensation(program, loan, claim, facts):
+    if not mine(program):
+        return None
+    ratio = Decimal(program.config["ratio"])
+    amount = to_money(claim.claimed_principal * ratio)
+    return Compensation(claim.claimed_principal, ratio, amount, [Explanation(
+        "T-2", CLAUSE + "2", str(amount), f"按 {ratio} 补偿。", f"Compensated at {ratio}.",
+        inputs={"claimed": claim.claimed_principal}, threshold=ratio)])
+
+
+@hookimpl
+def riskshare_claim_eligibility(program, loan, claim, facts):
+    if not mine(program):
+        return None
+    ok = loan.non_performing
+    return Decision(ok, [Explanation(
+        "T-3", CLAUSE + "3", "eligible" if ok else "refused", "贷款须为不良。",
+        "The loan must be non-performing.", inputs={"classification": loan.classification},
+        passed=ok)])
+
+
+@hookimpl
+def riskshare_deadline(program, kind, start, calendar):
+    if not mine(program) or kind not in ("claim_review", "recovery_return"):
+        return None
+    days = program.config["review_days" if kind == "claim_review" else "recovery_days"]
+    deadline = calendar.add_working_days(start, days)
+    return DeadlineDecision(deadline, Explanation(
+        "T-4", CLAUSE + "4", deadline.due.isoformat(), f"{days} 个工作日内。",
+        f"Within {days} working days.", inputs={"start": start}, threshold=days))
+
+
+@hookimpl
+def riskshare_recovery(program, claim, recovery, calendar, facts):
+    if not mine(program):
+        return None
+    deadline = calendar.add_working_days(recovery.received_on, program.config["recovery_days"])
+    return pro_rata_recovery(claim, recovery, facts, destination="pool", rule="T-5",
+                             clause=CLAUSE + "5", deadline=deadline)
+
+
+@hookimpl
+def riskshare_plan_period(program, day):
+    if not mine(program):
+        return None
+    from riskshare.toolkit import Period
+
+    half = 1 if day.month <= 6 else 2
+    start = dt.date(day.year, 1 if half == 1 else 7, 1)
+    end = dt.date(day.year, 6, 30) if half == 1 else dt.date(day.year, 12, 31)
+    return Period(f"{day.year}-H{half}", start, end)
