@@ -9,24 +9,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+from factories import setup_program
+
 from riskshare.testing.pytest_plugin import today
-
-USCC = "91110108551385082Q"
-
-
-def setup_program(api, **config):
-    office = api.as_("office")
-    program = office.ok("POST", "/programs", {
-        "code": "toy-2024", "name": "Toy fund", "policy": "toy", "config": config,
-        "fund_total": "1000000.00", "effective_from": "2024-01-01",
-        "effective_to": "2026-12-31"}, status=201)
-    bank = office.ok("POST", "/institutions", {"code": "bank-a", "name": "Bank A",
-                                                "kind": "bank"}, status=201)
-    firm = api.as_("lender", institution="bank-a").ok("POST", "/firms", {
-        "uscc": USCC, "name": "Firm A", "industry": "industry", "employees": 25,
-        "revenue": "5000000"}, status=201)
-    return program, bank, firm
-
 
 def test_toy_policy_runs_the_whole_lifecycle_over_http(api_any):
     api = api_any

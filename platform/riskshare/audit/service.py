@@ -54,7 +54,11 @@ def append(
     before: Any = None,
     after: Any = None,
 ) -> AuditEvent:
-    session.execute(select(Tenant.slug).where(Tenant.slug == tenant).with_for_update())
+    # FOR NO KEY UPDATE: serialises appenders of one tenant without conflicting with the
+    # KEY SHARE locks that every insert referencing the tenant takes (which would deadlock).
+    session.execute(
+        select(Tenant.slug).where(Tenant.slug == tenant).with_for_update(key_share=True)
+    )
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
         .where(AuditEvent.tenant_id == tenant)

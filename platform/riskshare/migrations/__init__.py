@@ -28,6 +28,7 @@ import importlib.metadata
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -221,6 +222,14 @@ def revision(
     if version_path is None:
         version_path = str(VERSIONS_DIR)
     rev_id = _next_rev_id(script, version_path)
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff:
+        # Alembic renders its own quoting; leave the file as the project formats it.
+        hooks = "post_write_hooks"
+        config.set_section_option(hooks, "hooks", "ruff_format")
+        config.set_section_option(hooks, "ruff_format.type", "exec")
+        config.set_section_option(hooks, "ruff_format.executable", ruff)
+        config.set_section_option(hooks, "ruff_format.options", "format REVISION_SCRIPT_FILENAME")
     written = command.revision(
         config,
         message=message,

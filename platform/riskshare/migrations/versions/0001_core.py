@@ -827,8 +827,9 @@ def drop_tables() -> None:
 # The app role's rights where plain SELECT/INSERT/UPDATE/DELETE would be too much.
 APP_PRIVILEGES: dict[str, tuple[str, ...]] = {
     # Platform tables without tenant_id (so without RLS): the app onboards tenants and
-    # maintains holiday tables, but never rewrites or removes a tenant.
-    "tenants": ("SELECT", "INSERT"),
+    # maintains holiday tables, but never removes a tenant. UPDATE is there only because
+    # appending to a tenant's audit chain locks the tenant's row (SELECT ... FOR UPDATE).
+    "tenants": ("SELECT", "INSERT", "UPDATE"),
     "calendar_years": ("SELECT", "INSERT", "UPDATE"),
     # Evidence: the app appends and reads; the trigger below stops the owner as well.
     "audit_events": ("SELECT", "INSERT"),

