@@ -103,9 +103,11 @@ def test_sqlite_audit_events_refuse_update_and_delete(sqlite_url: str) -> None:
         conn.execute(text("INSERT INTO tenants VALUES ('a', 'A', 'active', :at)"), {"at": NOW})
         _insert_audit_event(conn, "a", 1)
     for statement in ("UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events"):
-        with pytest.raises(sa.exc.DBAPIError, match="audit log is append-only"):
-            with engine.begin() as conn:
-                conn.execute(text(statement))
+        with (
+            pytest.raises(sa.exc.DBAPIError, match="audit log is append-only"),
+            engine.begin() as conn,
+        ):
+            conn.execute(text(statement))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT actor FROM audit_events")).scalar_one() == "tester"
     engine.dispose()
@@ -174,8 +176,9 @@ def pg_admin() -> Iterator[Engine]:
             pass
     except sa.exc.OperationalError as exc:
         engine.dispose()
-        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL} ({exc.orig}); "
-                    "run scripts/test-services.sh")
+        pytest.skip(
+            f"PostgreSQL is not reachable at {ADMIN_URL} ({exc.orig}); run scripts/test-services.sh"
+        )
     yield engine
     engine.dispose()
 
@@ -212,8 +215,10 @@ def pg_migrated(pg_database: str) -> str:
         if conn.execute(text("SELECT count(*) FROM tenants")).scalar_one() == 0:
             for slug in ("a", "b"):
                 conn.execute(
-                    text("INSERT INTO tenants (slug, name, status, created_at) "
-                         "VALUES (:s, :n, 'active', :at)"),
+                    text(
+                        "INSERT INTO tenants (slug, name, status, created_at) "
+                        "VALUES (:s, :n, 'active', :at)"
+                    ),
                     {"s": slug, "n": f"Tenant {slug}", "at": NOW},
                 )
                 for i in range(1, 3):
@@ -289,10 +294,12 @@ def test_pg_app_role_sees_no_tenant_rows_without_a_tenant(app_engine: Engine) ->
 
 @pytest.mark.postgres
 def test_pg_app_role_cannot_insert_a_row_of_another_tenant(app_engine: Engine) -> None:
-    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-        with app_engine.begin() as conn:
-            _as_tenant(conn, "a")
-            _insert_institution(conn, "b", "smuggled")
+    with (
+        pytest.raises(sa.exc.ProgrammingError, match="row-level security"),
+        app_engine.begin() as conn,
+    ):
+        _as_tenant(conn, "a")
+        _insert_institution(conn, "b", "smuggled")
 
     with app_engine.connect() as conn:
         _as_tenant(conn, "a")
@@ -302,10 +309,12 @@ def test_pg_app_role_cannot_insert_a_row_of_another_tenant(app_engine: Engine) -
 
 @pytest.mark.postgres
 def test_pg_app_role_cannot_move_a_row_to_another_tenant(app_engine: Engine) -> None:
-    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-        with app_engine.begin() as conn:
-            _as_tenant(conn, "a")
-            conn.execute(text("UPDATE institutions SET tenant_id = 'b' WHERE code = 'a-bank-1'"))
+    with (
+        pytest.raises(sa.exc.ProgrammingError, match="row-level security"),
+        app_engine.begin() as conn,
+    ):
+        _as_tenant(conn, "a")
+        conn.execute(text("UPDATE institutions SET tenant_id = 'b' WHERE code = 'a-bank-1'"))
 
 
 @pytest.mark.postgres
@@ -317,10 +326,12 @@ def test_pg_app_role_cannot_update_or_delete_audit_events(app_engine: Engine) ->
         conn.rollback()
 
     for statement in ("UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events"):
-        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
-            with app_engine.begin() as conn:
-                _as_tenant(conn, "a")
-                conn.execute(text(statement))
+        with (
+            pytest.raises(sa.exc.ProgrammingError, match="permission denied"),
+            app_engine.begin() as conn,
+        ):
+            _as_tenant(conn, "a")
+            conn.execute(text(statement))
 
 
 @pytest.mark.postgres
@@ -328,9 +339,11 @@ def test_pg_app_role_may_only_read_and_add_tenants(app_engine: Engine) -> None:
     with app_engine.connect() as conn:
         assert {"a", "b"} <= set(conn.execute(text("SELECT slug FROM tenants")).scalars())
         conn.rollback()
-    with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
-        with app_engine.begin() as conn:
-            conn.execute(text("DELETE FROM tenants WHERE slug = 'b'"))
+    with (
+        pytest.raises(sa.exc.ProgrammingError, match="permission denied"),
+        app_engine.begin() as conn,
+    ):
+        conn.execute(text("DELETE FROM tenants WHERE slug = 'b'"))
 
 
 @pytest.mark.postgres
@@ -343,16 +356,16 @@ def test_pg_audit_log_is_append_only_for_the_owner_too(pg_migrated: str) -> None
         "DELETE FROM audit_events WHERE seq = 2000",
         "TRUNCATE audit_events",
     ):
-        with pytest.raises(sa.exc.DBAPIError, match="audit log is append-only"):
-            with owner.begin() as conn:
-                conn.execute(text(statement))
+        with (
+            pytest.raises(sa.exc.DBAPIError, match="audit log is append-only"),
+            owner.begin() as conn,
+        ):
+            conn.execute(text(statement))
     owner.dispose()
 
 
 @pytest.mark.postgres
-def test_pg_second_upgrade_is_a_noop(
-    pg_migrated: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_pg_second_upgrade_is_a_noop(pg_migrated: str, caplog: pytest.LogCaptureFixture) -> None:
     url = _url(pg_migrated)
     fingerprint = text(
         "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"

@@ -192,7 +192,9 @@ def check(database_url: str) -> None:
     finally:
         engine.dispose()
     if problems:
-        raise SchemaDrift("database security is not in place: " + "; ".join(problems), problems=problems)
+        raise SchemaDrift(
+            "database security is not in place: " + "; ".join(problems), problems=problems
+        )
 
 
 def revision(

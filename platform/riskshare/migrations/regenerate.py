@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql  # noqa: F401 - JSONB variants, when there are any
+from sqlalchemy.dialects import postgresql
 
 from riskshare.migrations import security
 
@@ -91,7 +91,7 @@ def _body(code: str) -> str:
 
 def hand_written_part() -> str:
     text = HAND_WRITTEN.read_text(encoding="utf-8")
-    head, marker, tail = text.partition(MARKER)
+    _, marker, tail = text.partition(MARKER)
     if not marker:
         raise RuntimeError(f"{HAND_WRITTEN} lost its marker line {MARKER!r}")
     return marker + tail
@@ -126,13 +126,16 @@ def render() -> str:
                 )
         finally:
             engine.dispose()
-    return HEADER.format(
-        branch=CORE_BRANCH,
-        tables=_tuple(tables),
-        tenant_tables=_tuple(tenant_tables),
-        upgrades=_body(upgrades),
-        downgrades=_body(downgrades),
-    ) + hand_written_part()
+    return (
+        HEADER.format(
+            branch=CORE_BRANCH,
+            tables=_tuple(tables),
+            tenant_tables=_tuple(tenant_tables),
+            upgrades=_body(upgrades),
+            downgrades=_body(downgrades),
+        )
+        + hand_written_part()
+    )
 
 
 def ruff_format(path: Path) -> bool:

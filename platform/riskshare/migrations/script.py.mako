@@ -4,10 +4,10 @@ Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
-Revisions never import app models: copy the types (as autogenerate renders them) and use
-riskshare.migrations.security for grants, row-level security and append-only tables. A new
-table needs security.grant_app_access(...), security.grant_app_sequences() and, when it has
-a tenant_id column, security.enable_tenant_rls(...).
+Revisions never import app models: keep the types as autogenerate renders them. A new table
+needs `from riskshare.migrations import security`, then security.grant_app_access(...),
+security.grant_app_sequences() and, when it has a tenant_id column,
+security.enable_tenant_rls(...).
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
-from riskshare.migrations import security  # noqa: F401 - used when tables are added
 
 # revision identifiers, used by Alembic.
 revision: str = ${repr(up_revision)}

@@ -153,9 +153,7 @@ $riskshare$
     )
 
 
-def grant_app_access(
-    table: str, privileges: Sequence[str] = DML, role: str | None = None
-) -> None:
+def grant_app_access(table: str, privileges: Sequence[str] = DML, role: str | None = None) -> None:
     """Give the app role exactly ``privileges`` on ``table`` (earlier grants are revoked)."""
     if not _on_postgresql():
         return
@@ -363,9 +361,7 @@ ORDER BY c.relname
             problems.append(f"{name}: policy {TENANT_POLICY} does not match on {TENANT_SETTING}")
 
     found = run(
-        text(
-            "SELECT rolcanlogin, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = :role"
-        ),
+        text("SELECT rolcanlogin, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = :role"),
         {"role": role},
     ).first()
     if found is None:
@@ -396,7 +392,7 @@ WHERE r.rolname = :role
             f"application role {role} may create objects in the schema "
             "(REVOKE CREATE ON SCHEMA ... FROM PUBLIC)"
         )
-    for (name, *_rest) in tables:
+    for name, *_rest in tables:
         if not run(
             text("SELECT has_table_privilege(:role, quote_ident(:t), 'SELECT')"),
             {"role": role, "t": name},

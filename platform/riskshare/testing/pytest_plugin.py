@@ -62,16 +62,21 @@ def _make_app(url: str, key_dir: Path, plugins: list[tuple[str, object]]) -> Any
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def rs_app_any(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-               rs_plugins: list) -> Any:
+               rs_plugins: list) -> Iterator[Any]:
     """The app on each backend in turn (tests using it run twice)."""
     url = request.getfixturevalue("rs_pg_url" if request.param == "postgres" else "rs_sqlite_url")
-    return _make_app(url, tmp_path_factory.mktemp(f"keys-{request.param}"), rs_plugins)
+    app = _make_app(url, tmp_path_factory.mktemp(f"keys-{request.param}"), rs_plugins)
+    yield app
+    app.extensions["riskshare"].db.dispose()
 
 
 @pytest.fixture(scope="session")
-def rs_app(rs_pg_url: str, tmp_path_factory: pytest.TempPathFactory, rs_plugins: list) -> Any:
+def rs_app(rs_pg_url: str, tmp_path_factory: pytest.TempPathFactory,
+           rs_plugins: list) -> Iterator[Any]:
     """The app on PostgreSQL, as in production."""
-    return _make_app(rs_pg_url, tmp_path_factory.mktemp("keys"), rs_plugins)
+    app = _make_app(rs_pg_url, tmp_path_factory.mktemp("keys"), rs_plugins)
+    yield app
+    app.extensions["riskshare"].db.dispose()
 
 
 _tenant_numbers = itertools.count(1)

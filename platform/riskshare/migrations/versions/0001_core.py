@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql  # noqa: F401 - JSONB variants, when there are any
+from sqlalchemy.dialects import postgresql
 
 from riskshare.migrations import security
 
