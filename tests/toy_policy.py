@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from riskshare.toolkit import (
     Compensation,
-    Decision,
     DeadlineDecision,
+    Decision,
     Explanation,
     PolicyDescriptor,
     hookimpl,
@@ -30,15 +30,34 @@ SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "ratio": {"title": "Ratio", "description": "Share of lost principal compensated.",
-                  "type": "string", "pattern": r"^0(\.\d+)?$|^1(\.0+)?$", "default": "0.40"},
-        "loan_cap": {"title": "Loan cap", "description": "Largest covered principal, yuan.",
-                     "type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "default": "2000000"},
-        "review_days": {"title": "Review days", "description": "Working days to review.",
-                        "type": "integer", "minimum": 1, "default": 5},
-        "recovery_days": {"title": "Recovery days",
-                          "description": "Working days to return a recovery.",
-                          "type": "integer", "minimum": 1, "default": 10},
+        "ratio": {
+            "title": "Ratio",
+            "description": "Share of lost principal compensated.",
+            "type": "string",
+            "pattern": r"^0(\.\d+)?$|^1(\.0+)?$",
+            "default": "0.40",
+        },
+        "loan_cap": {
+            "title": "Loan cap",
+            "description": "Largest covered principal, yuan.",
+            "type": "string",
+            "pattern": r"^\d+(\.\d{1,2})?$",
+            "default": "2000000",
+        },
+        "review_days": {
+            "title": "Review days",
+            "description": "Working days to review.",
+            "type": "integer",
+            "minimum": 1,
+            "default": 5,
+        },
+        "recovery_days": {
+            "title": "Recovery days",
+            "description": "Working days to return a recovery.",
+            "type": "integer",
+            "minimum": 1,
+            "default": 10,
+        },
     },
 }
 
@@ -58,11 +77,21 @@ def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
         return None
     cap = Decimal(program.config["loan_cap"])
     within = loan.principal <= cap
-    return Decision(within, [Explanation(
-        "T-1", CLAUSE + "1", "covered" if within else "not covered",
-        f"贷款本金 {loan.principal} 元，上限 {cap} 元。",
-        f"Principal {loan.principal} against the cap {cap}.",
-        inputs={"principal": loan.principal}, threshold=cap, passed=within)])
+    return Decision(
+        within,
+        [
+            Explanation(
+                "T-1",
+                CLAUSE + "1",
+                "covered" if within else "not covered",
+                f"贷款本金 {loan.principal} 元，上限 {cap} 元。",
+                f"Principal {loan.principal} against the cap {cap}.",
+                inputs={"principal": loan.principal},
+                threshold=cap,
+                passed=within,
+            )
+        ],
+    )
 
 
 @hookimpl
@@ -71,9 +100,22 @@ def riskshare_compensation(program, loan, claim, facts):
         return None
     ratio = Decimal(program.config["ratio"])
     amount = to_money(claim.claimed_principal * ratio)
-    return Compensation(claim.claimed_principal, ratio, amount, [Explanation(
-        "T-2", CLAUSE + "2", str(amount), f"按 {ratio} 补偿。", f"Compensated at {ratio}.",
-        inputs={"claimed": claim.claimed_principal}, threshold=ratio)])
+    return Compensation(
+        claim.claimed_principal,
+        ratio,
+        amount,
+        [
+            Explanation(
+                "T-2",
+                CLAUSE + "2",
+                str(amount),
+                f"按 {ratio} 补偿。",
+                f"Compensated at {ratio}.",
+                inputs={"claimed": claim.claimed_principal},
+                threshold=ratio,
+            )
+        ],
+    )
 
 
 @hookimpl
@@ -81,10 +123,20 @@ def riskshare_claim_eligibility(program, loan, claim, facts):
     if not mine(program):
         return None
     ok = loan.non_performing
-    return Decision(ok, [Explanation(
-        "T-3", CLAUSE + "3", "eligible" if ok else "refused", "贷款须为不良。",
-        "The loan must be non-performing.", inputs={"classification": loan.classification},
-        passed=ok)])
+    return Decision(
+        ok,
+        [
+            Explanation(
+                "T-3",
+                CLAUSE + "3",
+                "eligible" if ok else "refused",
+                "贷款须为不良。",
+                "The loan must be non-performing.",
+                inputs={"classification": loan.classification},
+                passed=ok,
+            )
+        ],
+    )
 
 
 @hookimpl
@@ -93,9 +145,18 @@ def riskshare_deadline(program, kind, start, calendar):
         return None
     days = program.config["review_days" if kind == "claim_review" else "recovery_days"]
     deadline = calendar.add_working_days(start, days)
-    return DeadlineDecision(deadline, Explanation(
-        "T-4", CLAUSE + "4", deadline.due.isoformat(), f"{days} 个工作日内。",
-        f"Within {days} working days.", inputs={"start": start}, threshold=days))
+    return DeadlineDecision(
+        deadline,
+        Explanation(
+            "T-4",
+            CLAUSE + "4",
+            deadline.due.isoformat(),
+            f"{days} 个工作日内。",
+            f"Within {days} working days.",
+            inputs={"start": start},
+            threshold=days,
+        ),
+    )
 
 
 @hookimpl
@@ -103,8 +164,15 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
     if not mine(program):
         return None
     deadline = calendar.add_working_days(recovery.received_on, program.config["recovery_days"])
-    return pro_rata_recovery(claim, recovery, facts, destination="pool", rule="T-5",
-                             clause=CLAUSE + "5", deadline=deadline)
+    return pro_rata_recovery(
+        claim,
+        recovery,
+        facts,
+        destination="pool",
+        rule="T-5",
+        clause=CLAUSE + "5",
+        deadline=deadline,
+    )
 
 
 @hookimpl

@@ -80,11 +80,18 @@ def create_app(
             settings.oidc_audience,
             verify_tls=settings.oidc_verify_tls,
         )
-        verifier = TokenVerifier(key_source, issuer=settings.issuer, audience=settings.oidc_audience)
+        verifier = TokenVerifier(
+            key_source, issuer=settings.issuer, audience=settings.oidc_audience
+        )
     pm = get_plugin_manager(settings.policy_plugins, extra_plugins or ())
     app.extensions["riskshare"] = Riskshare(
-        settings=settings, db=db, verifier=verifier, pm=pm, clock=Clock(),
-        calendar=CalendarService(db), dev_keys=dev_keys,
+        settings=settings,
+        db=db,
+        verifier=verifier,
+        pm=pm,
+        clock=Clock(),
+        calendar=CalendarService(db),
+        dev_keys=dev_keys,
     )
 
     api = Api(app)
@@ -116,8 +123,11 @@ def _spec_options() -> dict[str, Any]:
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for code, text in {
-            400: "Bad request", 401: "Missing or invalid token", 403: "Not allowed",
-            404: "Not found", 409: "Conflict with the record's state or a cap",
+            400: "Bad request",
+            401: "Missing or invalid token",
+            403: "Not allowed",
+            404: "Not found",
+            409: "Conflict with the record's state or a cap",
             422: "Invalid input or refused by a policy rule",
         }.items()
     }
@@ -158,9 +168,12 @@ def _register_problem_handlers(app: Flask) -> None:
 
             if isinstance(exc, IntegrityError | OperationalError):
                 app.logger.warning("commit failed: %s", exc)
-                return Problem(409, "The change conflicts with another one made at the same"
-                               " time; nothing was saved. Retry the request.",
-                               kind="conflict").response()
+                return Problem(
+                    409,
+                    "The change conflicts with another one made at the same"
+                    " time; nothing was saved. Retry the request.",
+                    kind="conflict",
+                ).response()
             raise
         return response
 

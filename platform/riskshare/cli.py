@@ -15,8 +15,9 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def main() -> None:
     """Riskshare: loan risk compensation funds for many localities."""
 
@@ -34,8 +35,14 @@ def register(app: Flask) -> None:
 @click.option("--institution", default=None, help="institution code, for institution users")
 @click.option("--platform-admin", is_flag=True, help="give the platform-admin realm role")
 @click.option("--hours", default=12, show_default=True, help="lifetime")
-def token(user: str, tenant: str | None, roles: tuple[str, ...], institution: str | None,
-          platform_admin: bool, hours: int) -> None:
+def token(
+    user: str,
+    tenant: str | None,
+    roles: tuple[str, ...],
+    institution: str | None,
+    platform_admin: bool,
+    hours: int,
+) -> None:
     """Mint a development access token (embedded mode only)."""
     import datetime as dt
 
@@ -43,13 +50,22 @@ def token(user: str, tenant: str | None, roles: tuple[str, ...], institution: st
 
     ext = current_app.extensions["riskshare"]
     if ext.dev_keys is None:
-        raise click.ClickException("tokens are minted only with RISKSHARE_AUTH=dev; in"
-                                   " production Keycloak issues them")
-    click.echo(mint_dev_token(
-        ext.dev_keys, issuer=ext.settings.issuer, audience=ext.settings.oidc_audience,
-        username=user, tenant=tenant, roles=roles, institution=institution,
-        platform_admin=platform_admin, lifetime=dt.timedelta(hours=hours),
-    ))
+        raise click.ClickException(
+            "tokens are minted only with RISKSHARE_AUTH=dev; in production Keycloak issues them"
+        )
+    click.echo(
+        mint_dev_token(
+            ext.dev_keys,
+            issuer=ext.settings.issuer,
+            audience=ext.settings.oidc_audience,
+            username=user,
+            tenant=tenant,
+            roles=roles,
+            institution=institution,
+            platform_admin=platform_admin,
+            lifetime=dt.timedelta(hours=hours),
+        )
+    )
 
 
 @click.command("audit-verify")
@@ -63,8 +79,9 @@ def audit_verify(tenants: tuple[str, ...]) -> None:
     db = current_app.extensions["riskshare"].db
     if not tenants:
         with tenant_session(db, None) as session:
-            tenants = tuple(session.scalars(Tenant.__table__.select().with_only_columns(
-                Tenant.slug)))
+            tenants = tuple(
+                session.scalars(Tenant.__table__.select().with_only_columns(Tenant.slug))
+            )
     failed = False
     for slug in tenants:
         with tenant_session(db, slug) as session:

@@ -77,14 +77,17 @@ class Settings:
 
     def check(self) -> None:
         if self.mode not in ("embedded", "production", "test"):
-            raise ConfigError(f"RISKSHARE_MODE must be embedded, production or test, not {self.mode!r}")
+            raise ConfigError(
+                f"RISKSHARE_MODE must be embedded, production or test, not {self.mode!r}"
+            )
         if self.auth not in ("dev", "keycloak"):
             raise ConfigError(f"RISKSHARE_AUTH must be dev or keycloak, not {self.auth!r}")
         if self.mode == "production":
             if self.auth == "dev":
                 raise ConfigError(
                     "production refuses the development signing key: set RISKSHARE_AUTH=keycloak"
-                    " and RISKSHARE_OIDC_SERVER_URL / RISKSHARE_OIDC_REALM / RISKSHARE_OIDC_AUDIENCE"
+                    " and RISKSHARE_OIDC_SERVER_URL / RISKSHARE_OIDC_REALM /"
+                    " RISKSHARE_OIDC_AUDIENCE"
                 )
             if self.database_url.startswith("sqlite"):
                 raise ConfigError("production needs PostgreSQL: set RISKSHARE_DATABASE_URL")

@@ -31,11 +31,24 @@ TENANTS = {
         ],
         "firms": [
             ("91410700MA3X5B2C8X", "新乡市恒达机械有限公司", "industry", 45, "12000000", None),
-            ("93410782MA9GL3Q0X0", "辉县市丰收农业专业合作社", "agriculture", None, "3000000",
-             None),
+            (
+                "93410782MA9GL3Q0X0",
+                "辉县市丰收农业专业合作社",
+                "agriculture",
+                None,
+                "3000000",
+                None,
+            ),
         ],
-        "roles": {"office": None, "reviewer": None, "approver": None, "finance": None,
-                  "auditor": None, "lender": "xx-bank-zy", "guarantor": "xx-guarantee"},
+        "roles": {
+            "office": None,
+            "reviewer": None,
+            "approver": None,
+            "finance": None,
+            "auditor": None,
+            "lender": "xx-bank-zy",
+            "guarantor": "xx-guarantee",
+        },
     },
     "yanqing": {
         "name": "延庆区 Yanqing",
@@ -48,13 +61,20 @@ TENANTS = {
             ("yq-tourism", "延庆区文化和旅游局", "department"),
         ],
         "firms": [
-            ("91110229MA01ABCD1A", "北京延庆低空科技有限公司", "software_it", 60, "8000000",
-             None),
+            ("91110229MA01ABCD1A", "北京延庆低空科技有限公司", "software_it", 60, "8000000", None),
         ],
-        "roles": {"office": None, "reviewer": None, "approver": None, "finance": None,
-                  "custodian": "yq-custodian", "auditor": None, "lender": "yq-bank-bj",
-                  "guarantor": "yq-guarantee", "insurer": "yq-insurer",
-                  "recommender": "yq-tourism"},
+        "roles": {
+            "office": None,
+            "reviewer": None,
+            "approver": None,
+            "finance": None,
+            "custodian": "yq-custodian",
+            "auditor": None,
+            "lender": "yq-bank-bj",
+            "guarantor": "yq-guarantee",
+            "insurer": "yq-insurer",
+            "recommender": "yq-tourism",
+        },
     },
 }
 
@@ -71,21 +91,34 @@ def load_demo(app: Flask) -> None:
                 continue
             create_tenant(session, slug=slug, name=spec["name"], actor="demo")
         with tenant_session(ext.db, slug) as session:
-            ctx = Context(session=session, tenant=slug,
-                          principal=Principal("demo", "demo"), roles=frozenset({"office"}),
-                          pm=ext.pm, calendar=ext.calendar.calendar(session),
-                          today=ext.clock.today())
+            ctx = Context(
+                session=session,
+                tenant=slug,
+                principal=Principal("demo", "demo"),
+                roles=frozenset({"office"}),
+                pm=ext.pm,
+                calendar=ext.calendar.calendar(session),
+                today=ext.clock.today(),
+            )
             for code, name, kind in spec["institutions"]:
-                create_institution(ctx, {"code": code, "name": name, "kind": kind,
-                                         "attributes": {}})
+                create_institution(
+                    ctx, {"code": code, "name": name, "kind": kind, "attributes": {}}
+                )
             for code, name, industry, employees, revenue, assets in spec["firms"]:
                 if not uscc.is_valid(code):  # demo codes get their check character computed
                     code = code[:17] + calc_check_digit(code[:17])
-                register_firm(ctx, {
-                    "uscc": code, "name": name, "industry": industry, "employees": employees,
-                    "revenue": Decimal(revenue) if revenue else None,
-                    "assets": Decimal(assets) if assets else None, "attributes": {},
-                })
+                register_firm(
+                    ctx,
+                    {
+                        "uscc": code,
+                        "name": name,
+                        "industry": industry,
+                        "employees": employees,
+                        "revenue": Decimal(revenue) if revenue else None,
+                        "assets": Decimal(assets) if assets else None,
+                        "attributes": {},
+                    },
+                )
 
 
 def print_tokens(app: Flask, echo: Callable[[str], None]) -> None:
@@ -94,14 +127,23 @@ def print_tokens(app: Flask, echo: Callable[[str], None]) -> None:
         return
     settings = ext.settings
     echo("Development tokens (send as: Authorization: Bearer <token>):")
-    admin = mint_dev_token(ext.dev_keys, issuer=settings.issuer,
-                           audience=settings.oidc_audience, username="operator",
-                           platform_admin=True)
+    admin = mint_dev_token(
+        ext.dev_keys,
+        issuer=settings.issuer,
+        audience=settings.oidc_audience,
+        username="operator",
+        platform_admin=True,
+    )
     echo(f"  platform-admin: {admin}")
     for slug, spec in TENANTS.items():
         for role, institution in spec["roles"].items():
-            token = mint_dev_token(ext.dev_keys, issuer=settings.issuer,
-                                   audience=settings.oidc_audience,
-                                   username=f"{slug}-{role}", tenant=slug, roles=[role],
-                                   institution=institution)
+            token = mint_dev_token(
+                ext.dev_keys,
+                issuer=settings.issuer,
+                audience=settings.oidc_audience,
+                username=f"{slug}-{role}",
+                tenant=slug,
+                roles=[role],
+                institution=institution,
+            )
             echo(f"  {slug} {role}: {token}")

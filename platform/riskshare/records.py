@@ -34,9 +34,7 @@ def get_or_404(ctx: Context, model: type[T], record_id: int, what: str | None = 
 
 def lock_program(ctx: Context, program_id: int) -> Program:
     """Lock the program's row: payments against one fund are serialised here."""
-    program = ctx.session.scalar(
-        select(Program).where(Program.id == program_id).with_for_update()
-    )
+    program = ctx.session.scalar(select(Program).where(Program.id == program_id).with_for_update())
     if program is None:
         raise Problem(404, f"There is no program {program_id}.", kind="not-found")
     return program
@@ -52,7 +50,9 @@ def snapshot(obj: Any) -> dict[str, Any]:
     }
 
 
-def record_event(ctx: Context, action: str, obj: Any, before: Any = None, after: Any = None) -> None:
+def record_event(
+    ctx: Context, action: str, obj: Any, before: Any = None, after: Any = None
+) -> None:
     audit.append(
         ctx.session,
         tenant=ctx.tenant,
@@ -73,8 +73,13 @@ def record_read(ctx: Context, obj: Any) -> None:
 
 def record_access(ctx: Context, record_type: str, record_id: object, action: str = "read") -> None:
     audit.append(
-        ctx.session, tenant=ctx.tenant, actor=ctx.actor, roles=ctx.roles, action=action,
-        record_type=record_type, record_id=record_id,
+        ctx.session,
+        tenant=ctx.tenant,
+        actor=ctx.actor,
+        roles=ctx.roles,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
     )
 
 

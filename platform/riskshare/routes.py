@@ -19,5 +19,17 @@ def blueprints() -> list[Blueprint]:
     from riskshare.sanctions.routes import blp as sanctions
     from riskshare.tenants.routes import blp as platform
 
-    return [platform, calendar, programs, institutions, firms, loans, claims, plans,
-            disbursements, recoveries, sanctions, audit]
+    return [
+        platform,
+        calendar,
+        programs,
+        institutions,
+        firms,
+        loans,
+        claims,
+        plans,
+        disbursements,
+        recoveries,
+        sanctions,
+        audit,
+    ]

@@ -22,19 +22,48 @@ def populate(api):
     today(api, dt.date(2024, 3, 1))
     program, bank, firm = setup_program(api)
     lender = api.as_("lender", institution="bank-a")
-    loan = lender.ok("POST", "/loans", {
-        "firm_id": firm["id"], "lender_id": bank["id"], "reference": "L-1", "kind": "credit",
-        "principal": "500000.00", "issue_date": "2024-03-01", "maturity_date": "2025-03-01",
-        "classification": "loss"}, status=201)
-    claim = lender.ok("POST", "/claims", {"loan_id": loan["id"], "claimed_principal": "1000.00",
-                                          "documents": [{"kind": "credit_report",
-                                                         "filename": "r.pdf",
-                                                         "content_base64": "cmVwb3J0"}]},
-                      status=201)
-    return {"program_id": program["id"], "institution_id": bank["id"], "firm_id": firm["id"],
-            "loan_id": loan["id"], "claim_id": claim["id"], "document_id": 1, "plan_id": 1,
-            "disbursement_id": 1, "recovery_id": 1, "write_off_id": 1, "ban_id": 1,
-            "clawback_id": 1, "year": 2030}
+    loan = lender.ok(
+        "POST",
+        "/loans",
+        {
+            "firm_id": firm["id"],
+            "lender_id": bank["id"],
+            "reference": "L-1",
+            "kind": "credit",
+            "principal": "500000.00",
+            "issue_date": "2024-03-01",
+            "maturity_date": "2025-03-01",
+            "classification": "loss",
+        },
+        status=201,
+    )
+    claim = lender.ok(
+        "POST",
+        "/claims",
+        {
+            "loan_id": loan["id"],
+            "claimed_principal": "1000.00",
+            "documents": [
+                {"kind": "credit_report", "filename": "r.pdf", "content_base64": "cmVwb3J0"}
+            ],
+        },
+        status=201,
+    )
+    return {
+        "program_id": program["id"],
+        "institution_id": bank["id"],
+        "firm_id": firm["id"],
+        "loan_id": loan["id"],
+        "claim_id": claim["id"],
+        "document_id": 1,
+        "plan_id": 1,
+        "disbursement_id": 1,
+        "recovery_id": 1,
+        "write_off_id": 1,
+        "ban_id": 1,
+        "clawback_id": 1,
+        "year": 2030,
+    }
 
 
 def operations(app):
@@ -76,8 +105,9 @@ def test_tenant_a_cannot_read_or_change_anything_of_tenant_b(api, other_api):
 def test_an_institution_user_cannot_reach_another_institutions_records(api):
     populate(api)
     office = api.as_("office")
-    office.ok("POST", "/institutions", {"code": "bank-b", "name": "Bank B", "kind": "bank"},
-              status=201)
+    office.ok(
+        "POST", "/institutions", {"code": "bank-b", "name": "Bank B", "kind": "bank"}, status=201
+    )
     other = api.as_("lender", institution="bank-b")
     assert other.ok("GET", "/loans") == []
     assert other.ok("GET", "/claims") == []
@@ -87,8 +117,10 @@ def test_an_institution_user_cannot_reach_another_institutions_records(api):
     assert other.get(f"/loans/{loan['id']}").status_code == 404
     [claim] = api.as_("auditor").ok("GET", "/claims")
     assert other.get(f"/claims/{claim['id']}").status_code == 404
-    assert other.post("/claims", {"loan_id": loan["id"],
-                                  "claimed_principal": "10.00"}).status_code == 404
+    assert (
+        other.post("/claims", {"loan_id": loan["id"], "claimed_principal": "10.00"}).status_code
+        == 404
+    )
 
 
 def test_platform_admin_cannot_read_tenant_claims(api):

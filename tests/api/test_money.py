@@ -6,7 +6,6 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 from factories import setup_program
-
 from riskshare.testing.pytest_plugin import today
 
 
@@ -16,17 +15,34 @@ def approved_claims(api, count, principal="100000.00"):
     program, bank, firm = setup_program(api)
     lender = api.as_("lender", institution="bank-a")
     for n in range(count):
-        loan = lender.ok("POST", "/loans", {
-            "firm_id": firm["id"], "lender_id": bank["id"], "reference": f"L-{n}",
-            "kind": "credit", "principal": principal, "issue_date": "2024-03-01",
-            "maturity_date": "2025-03-01", "classification": "loss"}, status=201)
-        claim = lender.ok("POST", "/claims", {"loan_id": loan["id"],
-                                              "claimed_principal": principal}, status=201)
-        api.as_("reviewer").ok("POST", f"/claims/{claim['id']}/reviews",
-                               {"decision": "approve", "opinion": "ok"}, status=201)
+        loan = lender.ok(
+            "POST",
+            "/loans",
+            {
+                "firm_id": firm["id"],
+                "lender_id": bank["id"],
+                "reference": f"L-{n}",
+                "kind": "credit",
+                "principal": principal,
+                "issue_date": "2024-03-01",
+                "maturity_date": "2025-03-01",
+                "classification": "loss",
+            },
+            status=201,
+        )
+        claim = lender.ok(
+            "POST", "/claims", {"loan_id": loan["id"], "claimed_principal": principal}, status=201
+        )
+        api.as_("reviewer").ok(
+            "POST",
+            f"/claims/{claim['id']}/reviews",
+            {"decision": "approve", "opinion": "ok"},
+            status=201,
+        )
     today(api, dt.date(2025, 1, 6))
-    plan = api.as_("office").ok("POST", "/plans", {"program_id": program["id"],
-                                                   "day": "2024-06-30"}, status=201)
+    plan = api.as_("office").ok(
+        "POST", "/plans", {"program_id": program["id"], "day": "2024-06-30"}, status=201
+    )
     api.as_("office").ok("POST", f"/plans/{plan['id']}/submit")
     api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
     return program
@@ -68,8 +84,9 @@ def test_a_cap_refuses_the_payment_that_would_exceed_it_with_the_rule(api):
     ledger = api.as_("auditor").ok("GET", f"/programs/{program['id']}/ledger")
     assert ledger["pool_balance"] == "0.00"
     # A second program-level payment beyond the pool is refused with the core's rule.
-    response = finance.post(f"/programs/{program['id']}/appropriations",
-                            {"amount": "0.00", "reference": "x"}, key="a0")
+    response = finance.post(
+        f"/programs/{program['id']}/appropriations", {"amount": "0.00", "reference": "x"}, key="a0"
+    )
     assert response.status_code == 422
 
 
@@ -77,15 +94,18 @@ def test_same_idempotency_key_replays_and_a_different_body_is_refused(api):
     program = approved_claims(api, 1)
     finance = api.as_("finance")
     [d] = finance.ok("GET", "/disbursements")
-    first = finance.post(f"/disbursements/{d['id']}/confirm", {"payment_reference": "T1"},
-                         key="once")
-    again = finance.post(f"/disbursements/{d['id']}/confirm", {"payment_reference": "T1"},
-                         key="once")
+    first = finance.post(
+        f"/disbursements/{d['id']}/confirm", {"payment_reference": "T1"}, key="once"
+    )
+    again = finance.post(
+        f"/disbursements/{d['id']}/confirm", {"payment_reference": "T1"}, key="once"
+    )
     assert first.status_code == again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json() == first.get_json()
-    other = finance.post(f"/disbursements/{d['id']}/confirm", {"payment_reference": "T2"},
-                         key="once")
+    other = finance.post(
+        f"/disbursements/{d['id']}/confirm", {"payment_reference": "T2"}, key="once"
+    )
     assert other.status_code == 422
     assert other.get_json()["type"].endswith("idempotency-key-reused")
     missing = finance.post(f"/disbursements/{d['id']}/confirm", {})

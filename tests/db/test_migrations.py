@@ -42,6 +42,13 @@ def _heads() -> set[str]:
     return set(ScriptDirectory.from_config(migrations.alembic_config("sqlite://")).get_heads())
 
 
+def _insert_tenant(conn: sa.Connection, slug: str) -> None:
+    conn.execute(
+        text("INSERT INTO tenants (slug, name, status, created_at) VALUES (:s, :n, 'active', :at)"),
+        {"s": slug, "n": f"Tenant {slug}", "at": NOW},
+    )
+
+
 def _insert_audit_event(conn: sa.Connection, tenant: str, seq: int) -> None:
     conn.execute(
         text(
@@ -100,7 +107,7 @@ def test_sqlite_audit_events_refuse_update_and_delete(sqlite_url: str) -> None:
     migrations.upgrade(sqlite_url)
     engine = _engine(sqlite_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO tenants VALUES ('a', 'A', 'active', :at)"), {"at": NOW})
+        _insert_tenant(conn, "a")
         _insert_audit_event(conn, "a", 1)
     for statement in ("UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events"):
         with (
@@ -214,13 +221,7 @@ def pg_migrated(pg_database: str) -> str:
     with owner.begin() as conn:
         if conn.execute(text("SELECT count(*) FROM tenants")).scalar_one() == 0:
             for slug in ("a", "b"):
-                conn.execute(
-                    text(
-                        "INSERT INTO tenants (slug, name, status, created_at) "
-                        "VALUES (:s, :n, 'active', :at)"
-                    ),
-                    {"s": slug, "n": f"Tenant {slug}", "at": NOW},
-                )
+                _insert_tenant(conn, slug)
                 for i in range(1, 3):
                     _insert_institution(conn, slug, f"{slug}-bank-{i}")
     owner.dispose()

@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import toy_policy
 
+import toy_policy
 from riskshare.calendar import WorkdayCalendar
 from riskshare.plugins.manager import PluginLoadError, get_plugin_manager, policy_registry
 from riskshare.plugins.types import (
@@ -22,14 +22,48 @@ from riskshare.plugins.types import (
     RecoveryView,
 )
 
-PROGRAM = ProgramView(1, "t", "toy", "toy", "1", {"ratio": "0.40", "loan_cap": "2000000",
-                                                  "review_days": 5, "recovery_days": 10},
-                      Decimal("1000000.00"), dt.date(2024, 1, 1), dt.date(2026, 12, 31))
-LOAN = LoanView(1, "L", "credit", Decimal("500000.00"), Decimal("500000.00"),
-                dt.date(2024, 3, 1), dt.date(2025, 3, 1), "ops", "substandard", "overdue", 1, 1,
-                None, None, True, {})
-CLAIM = ClaimView(1, 1, 1, dt.date(2024, 9, 10), Decimal("400000.00"), "approved",
-                  Decimal("160000.00"), Decimal("0.4"), Decimal("160000.00"), {}, frozenset())
+PROGRAM = ProgramView(
+    1,
+    "t",
+    "toy",
+    "toy",
+    "1",
+    {"ratio": "0.40", "loan_cap": "2000000", "review_days": 5, "recovery_days": 10},
+    Decimal("1000000.00"),
+    dt.date(2024, 1, 1),
+    dt.date(2026, 12, 31),
+)
+LOAN = LoanView(
+    1,
+    "L",
+    "credit",
+    Decimal("500000.00"),
+    Decimal("500000.00"),
+    dt.date(2024, 3, 1),
+    dt.date(2025, 3, 1),
+    "ops",
+    "substandard",
+    "overdue",
+    1,
+    1,
+    None,
+    None,
+    True,
+    {},
+)
+CLAIM = ClaimView(
+    1,
+    1,
+    1,
+    dt.date(2024, 9, 10),
+    Decimal("400000.00"),
+    "approved",
+    Decimal("160000.00"),
+    Decimal("0.4"),
+    Decimal("160000.00"),
+    {},
+    frozenset(),
+)
 CAL = WorkdayCalendar()
 
 
@@ -64,29 +98,30 @@ def hook():
 
 
 def test_riskshare_policies_lists_the_toy_policy(hook):
-    [descriptors, core] = hook.riskshare_policies() + [[]]
-    assert descriptors[0].name == "toy" and core == []
+    [descriptors] = hook.riskshare_policies()
+    assert descriptors[0].name == "toy"
 
 
 def test_riskshare_loan_coverage_explains_the_cap(hook):
-    decision = hook.riskshare_loan_coverage(program=PROGRAM, loan=LOAN, firm=None,
-                                            lender=None, guarantor=None, facts=FakeFacts())
+    decision = hook.riskshare_loan_coverage(
+        program=PROGRAM, loan=LOAN, firm=None, lender=None, guarantor=None, facts=FakeFacts()
+    )
     assert decision.allowed and decision.explanations[0].rule == "T-1"
 
 
 def test_riskshare_loan_event_default_accepts_without_deadline(hook):
-    event = LoanEventView("overdue_filing", dt.date(2024, 9, 9), dt.date(2024, 9, 10), 1,
-                          None, {})
-    decision = hook.riskshare_loan_event(program=PROGRAM, loan=LOAN, event=event, calendar=CAL,
-                                         facts=FakeFacts())
+    event = LoanEventView("overdue_filing", dt.date(2024, 9, 9), dt.date(2024, 9, 10), 1, None, {})
+    decision = hook.riskshare_loan_event(
+        program=PROGRAM, loan=LOAN, event=event, calendar=CAL, facts=FakeFacts()
+    )
     assert decision.accepted and decision.deadline is None
 
 
 def test_riskshare_claim_eligibility_and_compensation(hook):
-    assert hook.riskshare_claim_eligibility(program=PROGRAM, loan=LOAN, claim=CLAIM,
-                                            facts=FakeFacts()).allowed
-    comp = hook.riskshare_compensation(program=PROGRAM, loan=LOAN, claim=CLAIM,
-                                       facts=FakeFacts())
+    assert hook.riskshare_claim_eligibility(
+        program=PROGRAM, loan=LOAN, claim=CLAIM, facts=FakeFacts()
+    ).allowed
+    comp = hook.riskshare_compensation(program=PROGRAM, loan=LOAN, claim=CLAIM, facts=FakeFacts())
     assert comp.amount == Decimal("160000.00")
 
 
@@ -95,11 +130,16 @@ def test_riskshare_required_reviews_defaults_to_one_reviewer(hook):
 
 
 def test_riskshare_deadline_counts_working_days(hook):
-    d = hook.riskshare_deadline(program=PROGRAM, kind="claim_review",
-                                start=dt.date(2024, 9, 10), calendar=CAL)
+    d = hook.riskshare_deadline(
+        program=PROGRAM, kind="claim_review", start=dt.date(2024, 9, 10), calendar=CAL
+    )
     assert d.deadline.due == dt.date(2024, 9, 18)  # Mid-Autumn 15-17 Sep 2024 are off
-    assert hook.riskshare_deadline(program=PROGRAM, kind="plan_summary",
-                                   start=dt.date(2024, 12, 31), calendar=CAL) is None
+    assert (
+        hook.riskshare_deadline(
+            program=PROGRAM, kind="plan_summary", start=dt.date(2024, 12, 31), calendar=CAL
+        )
+        is None
+    )
 
 
 def test_riskshare_plan_period_half_years(hook):
@@ -108,47 +148,67 @@ def test_riskshare_plan_period_half_years(hook):
 
 
 def test_riskshare_propose_allocation_and_check_allocation_stay_within_pool(hook):
-    dues = [ClaimDue(1, 1, dt.date(2024, 9, 10), Decimal("700.00"), Decimal(0), Decimal("700.00")),
-            ClaimDue(2, 1, dt.date(2024, 9, 11), Decimal("500.00"), Decimal(0), Decimal("500.00"))]
+    dues = [
+        ClaimDue(1, 1, dt.date(2024, 9, 10), Decimal("700.00"), Decimal(0), Decimal("700.00")),
+        ClaimDue(2, 1, dt.date(2024, 9, 11), Decimal("500.00"), Decimal(0), Decimal("500.00")),
+    ]
     period = Period("2024", dt.date(2024, 1, 1), dt.date(2024, 12, 31))
-    allocation = hook.riskshare_propose_allocation(program=PROGRAM, period=period, dues=dues,
-                                                   facts=FakeFacts(pool="1000.00"))
+    allocation = hook.riskshare_propose_allocation(
+        program=PROGRAM, period=period, dues=dues, facts=FakeFacts(pool="1000.00")
+    )
     assert [line.allocated for line in allocation.lines] == [Decimal("700.00"), Decimal("300.00")]
     assert allocation.lines[1].carried == Decimal("200.00")
-    assert hook.riskshare_check_allocation(program=PROGRAM, period=period,
-                                           lines=list(allocation.lines),
-                                           facts=FakeFacts(pool="1000.00")).allowed
+    assert hook.riskshare_check_allocation(
+        program=PROGRAM,
+        period=period,
+        lines=list(allocation.lines),
+        facts=FakeFacts(pool="1000.00"),
+    ).allowed
 
 
 def test_riskshare_check_payment_refuses_beyond_the_pool(hook):
     payment = PaymentView("compensation", Decimal("10.01"), dt.date(2025, 1, 6), 1, None, 1)
-    decision = hook.riskshare_check_payment(program=PROGRAM, payment=payment,
-                                            facts=FakeFacts(pool="10.00"))
+    decision = hook.riskshare_check_payment(
+        program=PROGRAM, payment=payment, facts=FakeFacts(pool="10.00")
+    )
     assert not decision.allowed and decision.refusing.rule == "CORE-POOL"
 
 
 def test_riskshare_transition_roles_default_is_none(hook):
-    assert hook.riskshare_transition_roles(program=PROGRAM, record="disbursement",
-                                           transition="confirm") is None
+    assert (
+        hook.riskshare_transition_roles(
+            program=PROGRAM, record="disbursement", transition="confirm"
+        )
+        is None
+    )
 
 
 def test_riskshare_recovery_is_capped_at_what_was_compensated(hook):
     recovery = RecoveryView(dt.date(2025, 1, 6), Decimal("1000000.00"), Decimal("0.00"))
-    decision = hook.riskshare_recovery(program=PROGRAM, claim=CLAIM, recovery=recovery,
-                                       calendar=CAL, facts=FakeFacts(paid="160000.00",
-                                                                     returned="100000.00"))
+    decision = hook.riskshare_recovery(
+        program=PROGRAM,
+        claim=CLAIM,
+        recovery=recovery,
+        calendar=CAL,
+        facts=FakeFacts(paid="160000.00", returned="100000.00"),
+    )
     assert decision.amount_due == Decimal("60000.00") and decision.destination == "pool"
 
 
 def test_riskshare_clawback_default_takes_back_everything_paid(hook):
-    decision = hook.riskshare_clawback(program=PROGRAM, institution=FakeFacts().institution(1),
-                                       reason="fraud", facts=FakeFacts(paid="1234.56"))
+    decision = hook.riskshare_clawback(
+        program=PROGRAM,
+        institution=FakeFacts().institution(1),
+        reason="fraud",
+        facts=FakeFacts(paid="1234.56"),
+    )
     assert decision.amount == Decimal("1234.56") and decision.ban_years is None
 
 
 def test_riskshare_monitoring_register_routes_and_migration_locations_are_collected(hook):
-    assert hook.riskshare_monitoring(program=PROGRAM, day=dt.date(2025, 1, 1),
-                                     facts=FakeFacts()) == []
+    assert (
+        hook.riskshare_monitoring(program=PROGRAM, day=dt.date(2025, 1, 1), facts=FakeFacts()) == []
+    )
     assert hook.riskshare_register_routes(api=None) == []
     assert hook.riskshare_migration_locations() == []
 

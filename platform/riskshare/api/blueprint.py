@@ -86,8 +86,12 @@ class Blueprint(flask_smorest.Blueprint):
             if existing is not None:
                 return _replay(existing, digest)
             record = IdempotencyRecord(
-                key=key, principal=g.principal.subject, endpoint=f"{request.method} {request.path}",
-                request_hash=digest, status=0, body=None,
+                key=key,
+                principal=g.principal.subject,
+                endpoint=f"{request.method} {request.path}",
+                request_hash=digest,
+                status=0,
+                body=None,
             )
             session.add(record)
             try:

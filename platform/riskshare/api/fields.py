@@ -58,9 +58,11 @@ class SQLCursorPage(Page):
     @property
     def items(self) -> list[Any]:
         listing: Listing = self.collection
-        return list(listing.session.scalars(
-            listing.query.offset(self.page_params.first_item).limit(self.page_params.page_size)
-        ))
+        return list(
+            listing.session.scalars(
+                listing.query.offset(self.page_params.first_item).limit(self.page_params.page_size)
+            )
+        )
 
 
 def page(session: Session, query: Any) -> Listing:

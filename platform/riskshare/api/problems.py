@@ -93,10 +93,14 @@ def validation_problem(messages: Mapping[str, Any]) -> Problem:
             err["location"] = location
             errors.append(err)
     fields = ", ".join(e["pointer"] or "(body)" for e in errors) or "the request"
-    return Problem(422, f"The request is not valid: check {fields}.", kind="validation", errors=errors)
+    return Problem(
+        422, f"The request is not valid: check {fields}.", kind="validation", errors=errors
+    )
 
 
-def refused(explanation: Mapping[str, Any], status: int = 422, detail: str | None = None) -> Problem:
+def refused(
+    explanation: Mapping[str, Any], status: int = 422, detail: str | None = None
+) -> Problem:
     """A policy rule said no: the problem carries the rule and the reason."""
     return Problem(
         status,

@@ -7,8 +7,9 @@ from marshmallow import validate
 
 
 class DocumentIn(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.Length(1, 40),
-                            metadata={"example": "credit_report"})
+    kind = ma.fields.String(
+        required=True, validate=validate.Length(1, 40), metadata={"example": "credit_report"}
+    )
     filename = ma.fields.String(required=True, validate=validate.Length(1, 255))
     content_type = ma.fields.String(load_default="application/octet-stream")
     content_base64 = ma.fields.String(required=True)

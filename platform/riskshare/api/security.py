@@ -30,14 +30,16 @@ def install(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Problem(401, "Send an access token: Authorization: Bearer <token>.",
-                          kind="unauthenticated")
+            raise Problem(
+                401, "Send an access token: Authorization: Bearer <token>.", kind="unauthenticated"
+            )
         verifier = app.extensions["riskshare"].verifier
         try:
             claims = verifier.verify(token.strip())
         except InvalidToken as exc:
-            raise Problem(401, f"The access token was refused: {exc.reason}.",
-                          kind="invalid-token") from exc
+            raise Problem(
+                401, f"The access token was refused: {exc.reason}.", kind="invalid-token"
+            ) from exc
         g.principal = Principal.from_claims(claims)
         if "tenant" in g:
             _enter_tenant(g.principal, g.tenant)
@@ -57,13 +59,20 @@ def install(app: Flask) -> None:
         g.institution_id = None
         if principal.institution_scoped(tenant):
             if not principal.institution:
-                raise Problem(403, "Your account acts for an institution but its token has no"
-                              " 'institution' claim; ask the administrator to set it.",
-                              kind="forbidden-institution")
+                raise Problem(
+                    403,
+                    "Your account acts for an institution but its token has no"
+                    " 'institution' claim; ask the administrator to set it.",
+                    kind="forbidden-institution",
+                )
             inst_id = session.scalar(
                 select(Institution.id).where(Institution.code == principal.institution)
             )
             if inst_id is None:
-                raise Problem(403, f"Institution '{principal.institution}' is not registered in"
-                              f" tenant '{tenant}'.", kind="forbidden-institution")
+                raise Problem(
+                    403,
+                    f"Institution '{principal.institution}' is not registered in"
+                    f" tenant '{tenant}'.",
+                    kind="forbidden-institution",
+                )
             g.institution_id = inst_id

@@ -10,8 +10,12 @@ from riskshare.api.fields import SQLCursorPage, page
 from riskshare.audit import service
 from riskshare.audit.models import AuditEvent
 
-blp = Blueprint("audit", __name__, url_prefix="/api/v1/tenants/<tenant>/audit",
-                description="The tenant's append-only, hash-chained audit log.")
+blp = Blueprint(
+    "audit",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/audit",
+    description="The tenant's append-only, hash-chained audit log.",
+)
 
 
 class AuditEventOut(ma.Schema):

@@ -114,14 +114,25 @@ def verify_chain(session: Session, tenant: str) -> ChainReport:
     for event in rows:
         count += 1
         if event.seq != expected_seq:
-            return ChainReport(tenant, count, False, expected_seq,
-                               f"event {expected_seq} is missing (found {event.seq})")
+            return ChainReport(
+                tenant,
+                count,
+                False,
+                expected_seq,
+                f"event {expected_seq} is missing (found {event.seq})",
+            )
         if event.prev_hash != prev:
-            return ChainReport(tenant, count, False, event.seq,
-                               "its prev_hash does not match the previous event's hash")
+            return ChainReport(
+                tenant,
+                count,
+                False,
+                event.seq,
+                "its prev_hash does not match the previous event's hash",
+            )
         if hashlib.sha256(canonical(event)).hexdigest() != event.hash:
-            return ChainReport(tenant, count, False, event.seq,
-                               "its content does not match its hash (altered)")
+            return ChainReport(
+                tenant, count, False, event.seq, "its content does not match its hash (altered)"
+            )
         prev = event.hash
         expected_seq += 1
     return ChainReport(tenant, count, True)

@@ -7,8 +7,17 @@ from typing import Any
 
 TENANT_ROLES = frozenset(
     {
-        "office", "reviewer", "approver", "finance", "custodian", "lender", "guarantor",
-        "insurer", "recommender", "panelist", "auditor",
+        "office",
+        "reviewer",
+        "approver",
+        "finance",
+        "custodian",
+        "lender",
+        "guarantor",
+        "insurer",
+        "recommender",
+        "panelist",
+        "auditor",
     }
 )
 # Roles whose users act for one institution and must see only its records.

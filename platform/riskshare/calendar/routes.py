@@ -14,15 +14,22 @@ from riskshare.calendar.workdays import YearTable
 from riskshare.db.session import tenant_session
 from riskshare.tenants.routes import require_platform_admin
 
-blp = Blueprint("calendar", __name__, url_prefix="/api/v1/platform/calendar",
-                description="Working days: statutory holidays and adjusted working weekends.")
+blp = Blueprint(
+    "calendar",
+    __name__,
+    url_prefix="/api/v1/platform/calendar",
+    description="Working days: statutory holidays and adjusted working weekends.",
+)
 
 
 class YearIn(ma.Schema):
     holidays = ma.fields.List(ma.fields.Date(), required=True)
     working_weekends = ma.fields.List(ma.fields.Date(), required=True)
-    source = ma.fields.String(required=True, validate=validate.Length(1, 200),
-                              metadata={"example": "国务院办公厅通知 2027"})
+    source = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 200),
+        metadata={"example": "国务院办公厅通知 2027"},
+    )
 
 
 class YearOut(ma.Schema):
@@ -53,11 +60,19 @@ class CalendarYearViews(MethodView):
         """Set the holiday table of a year (overrides the bundled data for that year)"""
         require_platform_admin()
         try:
-            YearTable(year, frozenset(data["holidays"]), frozenset(data["working_weekends"]),
-                      data["source"])
+            YearTable(
+                year,
+                frozenset(data["holidays"]),
+                frozenset(data["working_weekends"]),
+                data["source"],
+            )
         except ValueError as exc:
-            raise Problem(422, str(exc), kind="validation",
-                          errors=[{"pointer": "/holidays", "detail": str(exc)}]) from exc
+            raise Problem(
+                422,
+                str(exc),
+                kind="validation",
+                errors=[{"pointer": "/holidays", "detail": str(exc)}],
+            ) from exc
         db = current_app.extensions["riskshare"].db
         with tenant_session(db, None) as session:
             row = session.get(CalendarYear, year) or CalendarYear(year=year)

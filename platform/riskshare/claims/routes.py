@@ -13,13 +13,26 @@ from riskshare.api.schemas import DocumentIn, DocumentOut
 from riskshare.claims import service
 from riskshare.records import record_access
 
-blp = Blueprint("claims", __name__, url_prefix="/api/v1/tenants/<tenant>/claims",
-                description="Claims for compensation, evidence and reviews (reads are audited).")
+blp = Blueprint(
+    "claims",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/claims",
+    description="Claims for compensation, evidence and reviews (reads are audited).",
+)
 
 # claim data is for the claimant, the platform, the office, the leading group,
 # finance and auditors; nobody else.
-CLAIM_READERS = ("office", "reviewer", "approver", "finance", "custodian", "auditor",
-                 "lender", "guarantor", "insurer")
+CLAIM_READERS = (
+    "office",
+    "reviewer",
+    "approver",
+    "finance",
+    "custodian",
+    "auditor",
+    "lender",
+    "guarantor",
+    "insurer",
+)
 
 
 class ClaimIn(ma.Schema):

@@ -41,18 +41,36 @@ def attach_documents(
         try:
             content = base64.b64decode(doc["content_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise Problem(422, "A document's content is not valid base64.", kind="validation",
-                          errors=[{"pointer": f"/documents/{index}/content_base64",
-                                   "detail": "invalid base64"}]) from exc
+            raise Problem(
+                422,
+                "A document's content is not valid base64.",
+                kind="validation",
+                errors=[
+                    {"pointer": f"/documents/{index}/content_base64", "detail": "invalid base64"}
+                ],
+            ) from exc
         if not content or len(content) > MAX_DOCUMENT_BYTES:
-            raise Problem(422, "A document must hold 1 byte to 20 MiB.", kind="validation",
-                          errors=[{"pointer": f"/documents/{index}/content_base64",
-                                   "detail": "empty or too large"}])
+            raise Problem(
+                422,
+                "A document must hold 1 byte to 20 MiB.",
+                kind="validation",
+                errors=[
+                    {
+                        "pointer": f"/documents/{index}/content_base64",
+                        "detail": "empty or too large",
+                    }
+                ],
+            )
         document = Document(
-            owner_type=owner_type, owner_id=owner_id, kind=doc["kind"],
-            filename=doc["filename"], content_type=doc.get("content_type") or
-            "application/octet-stream", size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(), uploaded_by=ctx.actor, content=content,
+            owner_type=owner_type,
+            owner_id=owner_id,
+            kind=doc["kind"],
+            filename=doc["filename"],
+            content_type=doc.get("content_type") or "application/octet-stream",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=ctx.actor,
+            content=content,
         )
         ctx.session.add(document)
         stored.append(document)
@@ -63,10 +81,13 @@ def attach_documents(
 
 
 def document_kinds(ctx: Context, owner_type: str, owner_id: int) -> frozenset[str]:
-    return frozenset(ctx.session.scalars(
-        select(Document.kind).where(Document.owner_type == owner_type,
-                                    Document.owner_id == owner_id)
-    ))
+    return frozenset(
+        ctx.session.scalars(
+            select(Document.kind).where(
+                Document.owner_type == owner_type, Document.owner_id == owner_id
+            )
+        )
+    )
 
 
 def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Compensation:
@@ -74,7 +95,8 @@ def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Co
         ctx.hook.riskshare_compensation(
             program=program, loan=loan_view(loan), claim=view, facts=facts(ctx, loan.program_id)
         ),
-        "compensation amount", program.policy,
+        "compensation amount",
+        program.policy,
     )
 
 
@@ -83,33 +105,53 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
     program, pview = program_of(ctx, loan.program_id)
     claimant = ctx.institution_id
     if claimant is None or claimant not in loan.institution_ids():
-        raise Problem(403, "Only the loan's lender, guarantor or insurer may claim on it.",
-                      kind="forbidden-institution")
+        raise Problem(
+            403,
+            "Only the loan's lender, guarantor or insurer may claim on it.",
+            kind="forbidden-institution",
+        )
     if not loan.covered:
-        raise Problem(422, "The loan is not covered by the program; see its coverage reasons.",
-                      kind="rule-refused", rule=next(
-                          (e for e in loan.coverage if not e.get("passed")), None))
-    if ctx.session.scalar(select(Claim.id).where(
-        Claim.loan_id == loan.id, Claim.state.in_(OPEN_STATES),
-        Claim.institution_id == claimant,
-    )):
+        raise Problem(
+            422,
+            "The loan is not covered by the program; see its coverage reasons.",
+            kind="rule-refused",
+            rule=next((e for e in loan.coverage if not e.get("passed")), None),
+        )
+    if ctx.session.scalar(
+        select(Claim.id).where(
+            Claim.loan_id == loan.id,
+            Claim.state.in_(OPEN_STATES),
+            Claim.institution_id == claimant,
+        )
+    ):
         raise Problem(409, "An open claim on this loan exists already.", kind="conflict")
     kinds = frozenset(d["kind"] for d in data.get("documents") or [])
     view = ClaimView(
-        id=None, loan_id=loan.id, institution_id=claimant, submitted_on=ctx.today,
-        claimed_principal=data["claimed_principal"], state="submitted", amount=None,
-        ratio=None, approved_amount=None, attributes=data.get("attributes") or {},
+        id=None,
+        loan_id=loan.id,
+        institution_id=claimant,
+        submitted_on=ctx.today,
+        claimed_principal=data["claimed_principal"],
+        state="submitted",
+        amount=None,
+        ratio=None,
+        approved_amount=None,
+        attributes=data.get("attributes") or {},
         document_kinds=kinds,
     )
     if data["claimed_principal"] > loan.principal:
-        raise Problem(422, "The claimed principal exceeds the loan's principal.",
-                      kind="validation",
-                      errors=[{"pointer": "/claimed_principal", "detail": "above principal"}])
+        raise Problem(
+            422,
+            "The claimed principal exceeds the loan's principal.",
+            kind="validation",
+            errors=[{"pointer": "/claimed_principal", "detail": "above principal"}],
+        )
     decision = require(
         ctx.hook.riskshare_claim_eligibility(
             program=pview, loan=loan_view(loan), claim=view, facts=facts(ctx, program.id)
         ),
-        "claim eligibility", program.policy,
+        "claim eligibility",
+        program.policy,
     )
     enforce(decision)
     compensation = _compensation(ctx, pview, loan, view)
@@ -120,12 +162,17 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
     if review_deadline:
         explanations.append(review_deadline.explanation)
     claim = Claim(
-        program_id=program.id, loan_id=loan.id, institution_id=claimant,
-        submitted_on=ctx.today, submitted_by=ctx.actor,
-        claimed_principal=data["claimed_principal"], ratio=compensation.ratio,
+        program_id=program.id,
+        loan_id=loan.id,
+        institution_id=claimant,
+        submitted_on=ctx.today,
+        submitted_by=ctx.actor,
+        claimed_principal=data["claimed_principal"],
+        ratio=compensation.ratio,
         amount=compensation.amount,
         review_due_on=review_deadline.deadline.due if review_deadline else None,
-        statement=data.get("statement"), explanations=explanations_as_json(explanations),
+        statement=data.get("statement"),
+        explanations=explanations_as_json(explanations),
         attributes=dict(view.attributes),
     )
     ctx.session.add(claim)
@@ -155,22 +202,32 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     claim = get_claim(ctx, claim_id, audit_read=False)
     program, pview = program_of(ctx, claim.program_id)
     view = claim_view(claim, document_kinds(ctx, "claim", claim.id))
-    required = require(ctx.hook.riskshare_required_reviews(program=pview, claim=view),
-                       "required reviews", program.policy)
+    required = require(
+        ctx.hook.riskshare_required_reviews(program=pview, claim=view),
+        "required reviews",
+        program.policy,
+    )
     acting = [r for r in required if r in ctx.roles]
     if not acting:
-        raise Problem(403, f"Reviews of this claim are written by {required}.",
-                      kind="forbidden-role")
+        raise Problem(
+            403, f"Reviews of this claim are written by {required}.", kind="forbidden-role"
+        )
     role = acting[0]
-    done = {r.role: r for r in ctx.session.scalars(
-        select(Review).where(Review.claim_id == claim.id))}
+    done = {
+        r.role: r for r in ctx.session.scalars(select(Review).where(Review.claim_id == claim.id))
+    }
     if role in done:
-        raise Problem(409, f"The {role} review of this claim is written already.",
-                      kind="conflict")
+        raise Problem(409, f"The {role} review of this claim is written already.", kind="conflict")
     late = claim.review_due_on is not None and ctx.today > claim.review_due_on
-    review = Review(claim_id=claim.id, reviewer=ctx.actor, role=role,
-                    decision=data["decision"], opinion=data["opinion"],
-                    reviewed_on=ctx.today, late=late)
+    review = Review(
+        claim_id=claim.id,
+        reviewer=ctx.actor,
+        role=role,
+        decision=data["decision"],
+        opinion=data["opinion"],
+        reviewed_on=ctx.today,
+        late=late,
+    )
     ctx.session.add(review)
     ctx.session.flush()
     record_event(ctx, "review.write", review)
@@ -183,11 +240,21 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
         if approved is None:
             approved = compensation.amount
         if approved > compensation.amount or approved < Decimal("0"):
-            raise Problem(422, f"approved_amount must be between 0 and {compensation.amount},"
-                          " the amount the policy allows.", kind="validation",
-                          errors=[{"pointer": "/approved_amount", "detail": "above policy"}])
-        transition(ctx, CLAIM_STATES, claim, "approve", pview,
-                   {"approved_amount": approved, "reviewed_on": ctx.today})
+            raise Problem(
+                422,
+                f"approved_amount must be between 0 and {compensation.amount},"
+                " the amount the policy allows.",
+                kind="validation",
+                errors=[{"pointer": "/approved_amount", "detail": "above policy"}],
+            )
+        transition(
+            ctx,
+            CLAIM_STATES,
+            claim,
+            "approve",
+            pview,
+            {"approved_amount": approved, "reviewed_on": ctx.today},
+        )
     else:
         transition(ctx, CLAIM_STATES, claim, "review", pview)
     return claim
@@ -195,21 +262,31 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
 
 def claim_reviews(ctx: Context, claim_id: int) -> list[Review]:
     get_claim(ctx, claim_id)
-    return list(ctx.session.scalars(
-        select(Review).where(Review.claim_id == claim_id).order_by(Review.id)))
+    return list(
+        ctx.session.scalars(select(Review).where(Review.claim_id == claim_id).order_by(Review.id))
+    )
 
 
 def claim_documents(ctx: Context, claim_id: int) -> list[Document]:
     get_claim(ctx, claim_id)
-    return list(ctx.session.scalars(select(Document).where(
-        Document.owner_type == "claim", Document.owner_id == claim_id).order_by(Document.id)))
+    return list(
+        ctx.session.scalars(
+            select(Document)
+            .where(Document.owner_type == "claim", Document.owner_id == claim_id)
+            .order_by(Document.id)
+        )
+    )
 
 
 def claim_document(ctx: Context, claim_id: int, document_id: int) -> Document:
     get_claim(ctx, claim_id)
-    doc = ctx.session.scalar(select(Document).where(
-        Document.id == document_id, Document.owner_type == "claim",
-        Document.owner_id == claim_id))
+    doc = ctx.session.scalar(
+        select(Document).where(
+            Document.id == document_id,
+            Document.owner_type == "claim",
+            Document.owner_id == claim_id,
+        )
+    )
     if doc is None:
         raise not_found("document", document_id)
     return doc

@@ -39,5 +39,5 @@ class TenantScoped:
     """
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[str]:  # noqa: N805 - declared_attr receives the class
+    def tenant_id(cls) -> Mapped[str]:
         return mapped_column(String(63), ForeignKey("tenants.slug"), index=True)

@@ -122,8 +122,7 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
 
 def _touches_tenant_tables(state: ORMExecuteState) -> bool:
     return any(
-        isinstance(m.class_, type) and issubclass(m.class_, TenantScoped)
-        for m in state.all_mappers
+        isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers
     )
 
 

@@ -53,17 +53,18 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return Decimal(value).quantize(self.quantum)
 
 
-def Money() -> ExactDecimal:  # noqa: N802 - reads as a type in column declarations
+def Money() -> ExactDecimal:
     return ExactDecimal(18, 2)
 
 
-def Ratio() -> ExactDecimal:  # noqa: N802
+def Ratio() -> ExactDecimal:
     return ExactDecimal(9, 6)
 
 
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 TenantKey = String(63)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

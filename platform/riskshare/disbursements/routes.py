@@ -10,8 +10,12 @@ from riskshare.api.fields import Money, SQLCursorPage, page
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.disbursements import service
 
-blp = Blueprint("disbursements", __name__, url_prefix="/api/v1/tenants/<tenant>/disbursements",
-                description="Payments instructed by approved plans, confirmed by the payer.")
+blp = Blueprint(
+    "disbursements",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/disbursements",
+    description="Payments instructed by approved plans, confirmed by the payer.",
+)
 
 
 class DisbursementOut(ma.Schema):

@@ -43,27 +43,50 @@ def confirm(ctx: Context, disbursement_id: int, payment_reference: str | None) -
     program = lock_program(ctx, d.program_id)
     ctx.session.refresh(d)  # the state as of the lock, not as first read
     pview = program_view(program)
-    payment = PaymentView(d.kind, d.amount, ctx.today, d.payee_institution_id, d.payee_firm_id,
-                          d.claim_id)
+    payment = PaymentView(
+        d.kind, d.amount, ctx.today, d.payee_institution_id, d.payee_firm_id, d.claim_id
+    )
     # Roles and state first, so a second confirmation is a 409, not a cap refusal.
-    DISBURSEMENT_STATES.check("confirm", d.state, ctx.roles, ctx.hook.riskshare_transition_roles(
-        program=pview, record="disbursement", transition="confirm"))
+    DISBURSEMENT_STATES.check(
+        "confirm",
+        d.state,
+        ctx.roles,
+        ctx.hook.riskshare_transition_roles(
+            program=pview, record="disbursement", transition="confirm"
+        ),
+    )
     decision = require(
-        ctx.hook.riskshare_check_payment(program=pview, payment=payment,
-                                         facts=facts(ctx, program.id)),
-        "payment check", program.policy,
+        ctx.hook.riskshare_check_payment(
+            program=pview, payment=payment, facts=facts(ctx, program.id)
+        ),
+        "payment check",
+        program.policy,
     )
     enforce(decision, status=409)
     ledger.transfer(
-        ctx.session, program_id=program.id, source_key=f"disbursement:{d.id}:paid",
-        kind=f"{d.kind}_paid", booked_on=ctx.today, memo=f"disbursement {d.id}",
-        debit=f"payable:{d.kind}", credit="fund:pool", amount=d.amount,
+        ctx.session,
+        program_id=program.id,
+        source_key=f"disbursement:{d.id}:paid",
+        kind=f"{d.kind}_paid",
+        booked_on=ctx.today,
+        memo=f"disbursement {d.id}",
+        debit=f"payable:{d.kind}",
+        credit="fund:pool",
+        amount=d.amount,
         institution_id=d.payee_institution_id,
     )
-    transition(ctx, DISBURSEMENT_STATES, d, "confirm", pview, {
-        "confirmed_on": ctx.today, "confirmed_by": ctx.actor,
-        "payment_reference": payment_reference,
-    })
+    transition(
+        ctx,
+        DISBURSEMENT_STATES,
+        d,
+        "confirm",
+        pview,
+        {
+            "confirmed_on": ctx.today,
+            "confirmed_by": ctx.actor,
+            "payment_reference": payment_reference,
+        },
+    )
     _settle_claim(ctx, d, pview)
     _complete_plan(ctx, d, pview)
     return d
@@ -83,8 +106,10 @@ def _complete_plan(ctx: Context, d: Disbursement, pview: Any) -> None:
         return
     plan_id = ctx.session.scalar(select(PlanItem.plan_id).where(PlanItem.id == d.plan_item_id))
     pending = ctx.session.scalar(
-        select(Disbursement.id).join(PlanItem, PlanItem.id == Disbursement.plan_item_id)
-        .where(PlanItem.plan_id == plan_id, Disbursement.state == "instructed").limit(1)
+        select(Disbursement.id)
+        .join(PlanItem, PlanItem.id == Disbursement.plan_item_id)
+        .where(PlanItem.plan_id == plan_id, Disbursement.state == "instructed")
+        .limit(1)
     )
     if pending is None:
         plan = ctx.session.get_one(AllocationPlan, plan_id)

@@ -10,19 +10,32 @@ from riskshare.api.fields import Money, SQLCursorPage, page
 from riskshare.firms import service
 from riskshare.firms.sme import Industry
 
-blp = Blueprint("firms", __name__, url_prefix="/api/v1/tenants/<tenant>/firms",
-                description="Borrowing firms: USCC (N-2) and SME size (N-1).")
+blp = Blueprint(
+    "firms",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/firms",
+    description="Borrowing firms: USCC (N-2) and SME size (N-1).",
+)
 
-FIRM_READERS = ("office", "reviewer", "approver", "finance", "auditor", "lender", "guarantor",
-                "insurer", "recommender", "panelist")
+FIRM_READERS = (
+    "office",
+    "reviewer",
+    "approver",
+    "finance",
+    "auditor",
+    "lender",
+    "guarantor",
+    "insurer",
+    "recommender",
+    "panelist",
+)
 FIRM_WRITERS = ("office", "reviewer", "lender", "guarantor", "insurer", "recommender")
 
 
 class FirmIn(ma.Schema):
     uscc = ma.fields.String(required=True, metadata={"example": "91110108551385082Q"})
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
-    industry = ma.fields.String(required=True,
-                                validate=validate.OneOf([i.value for i in Industry]))
+    industry = ma.fields.String(required=True, validate=validate.OneOf([i.value for i in Industry]))
     employees = ma.fields.Integer(load_default=None, validate=validate.Range(min=0))
     revenue = Money(load_default=None)
     assets = Money(load_default=None)

@@ -16,32 +16,57 @@ def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:
     try:
         code = uscc.validate(data["uscc"])
     except uscc.InvalidUSCC as exc:
-        raise Problem(422, f"The USCC is not valid: {exc.reason}.", kind="validation",
-                      errors=[{"pointer": "/uscc", "detail": exc.reason,
-                               "detail_zh": exc.reason_zh}]) from exc
+        raise Problem(
+            422,
+            f"The USCC is not valid: {exc.reason}.",
+            kind="validation",
+            errors=[{"pointer": "/uscc", "detail": exc.reason, "detail_zh": exc.reason_zh}],
+        ) from exc
     try:
         sized = sme.classify(
-            data["industry"], employees=data.get("employees"), revenue=data.get("revenue"),
+            data["industry"],
+            employees=data.get("employees"),
+            revenue=data.get("revenue"),
             assets=data.get("assets"),
         )
     except sme.MissingMeasure as exc:
-        raise Problem(422, exc.reason, kind="validation",
-                      errors=[{"pointer": f"/{f}", "detail": "required for this industry"}
-                              for f in exc.fields]) from exc
+        raise Problem(
+            422,
+            exc.reason,
+            kind="validation",
+            errors=[
+                {"pointer": f"/{f}", "detail": "required for this industry"} for f in exc.fields
+            ],
+        ) from exc
     except sme.InvalidMeasure as exc:
-        raise Problem(422, exc.reason, kind="validation",
-                      errors=[{"pointer": f"/{exc.field}", "detail": exc.reason}]) from exc
+        raise Problem(
+            422,
+            exc.reason,
+            kind="validation",
+            errors=[{"pointer": f"/{exc.field}", "detail": exc.reason}],
+        ) from exc
     except ValueError as exc:
-        raise Problem(422, str(exc), kind="validation",
-                      errors=[{"pointer": "/industry", "detail": str(exc)}]) from exc
+        raise Problem(
+            422, str(exc), kind="validation", errors=[{"pointer": "/industry", "detail": str(exc)}]
+        ) from exc
     if ctx.session.scalar(select(Firm.id).where(Firm.uscc == code)):
-        raise Problem(409, f"A firm with USCC {code} is already registered.", kind="conflict",
-                      errors=[{"pointer": "/uscc", "detail": "already registered"}])
+        raise Problem(
+            409,
+            f"A firm with USCC {code} is already registered.",
+            kind="conflict",
+            errors=[{"pointer": "/uscc", "detail": "already registered"}],
+        )
     firm = Firm(
-        uscc=code, name=data["name"], industry=sized.industry.value,
-        employees=data.get("employees"), revenue=data.get("revenue"), assets=data.get("assets"),
-        size_class=sized.size.value, size_explanation=sized.explanation.as_dict(),
-        region=data.get("region"), attributes=data.get("attributes") or {},
+        uscc=code,
+        name=data["name"],
+        industry=sized.industry.value,
+        employees=data.get("employees"),
+        revenue=data.get("revenue"),
+        assets=data.get("assets"),
+        size_class=sized.size.value,
+        size_explanation=sized.explanation.as_dict(),
+        region=data.get("region"),
+        attributes=data.get("attributes") or {},
         registered_by_institution_id=ctx.institution_id,
     )
     ctx.session.add(firm)
@@ -57,9 +82,7 @@ def visible_firms(ctx: Context) -> Any:
         with_loans = select(Loan.firm_id).where(
             or_(Loan.lender_id == inst, Loan.guarantor_id == inst, Loan.insurer_id == inst)
         )
-        query = query.where(
-            or_(Firm.registered_by_institution_id == inst, Firm.id.in_(with_loans))
-        )
+        query = query.where(or_(Firm.registered_by_institution_id == inst, Firm.id.in_(with_loans)))
     return query
 
 

@@ -12,8 +12,12 @@ from riskshare.institutions.models import INSTITUTION_KINDS, Institution
 from riskshare.programs.routes import ALL
 from riskshare.records import get_or_404
 
-blp = Blueprint("institutions", __name__, url_prefix="/api/v1/tenants/<tenant>/institutions",
-                description="Banks, guarantors, insurers, custodians, departments and towns.")
+blp = Blueprint(
+    "institutions",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/institutions",
+    description="Banks, guarantors, insurers, custodians, departments and towns.",
+)
 
 
 class InstitutionIn(ma.Schema):
@@ -35,8 +39,9 @@ class InstitutionOut(ma.Schema):
 
 
 class CooperationIn(ma.Schema):
-    action = ma.fields.String(required=True,
-                              validate=validate.OneOf(["suspend", "resume", "revoke"]))
+    action = ma.fields.String(
+        required=True, validate=validate.OneOf(["suspend", "resume", "revoke"])
+    )
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
 
 
@@ -79,5 +84,6 @@ class CooperationViews(MethodView):
     @blp.response(200, InstitutionOut)
     def post(self, data, institution_id):
         """Suspend, resume or revoke an institution's cooperation"""
-        return service.change_cooperation(current_context(), institution_id, data["action"],
-                                          data["reason"])
+        return service.change_cooperation(
+            current_context(), institution_id, data["action"], data["reason"]
+        )

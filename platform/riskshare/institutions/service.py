@@ -12,8 +12,12 @@ from riskshare.records import get_or_404, record_event, transition
 
 def create_institution(ctx: Context, data: dict[str, Any]) -> Institution:
     if ctx.session.scalar(select(Institution.id).where(Institution.code == data["code"])):
-        raise Problem(409, f"An institution with code '{data['code']}' exists.", kind="conflict",
-                      errors=[{"pointer": "/code", "detail": "already used"}])
+        raise Problem(
+            409,
+            f"An institution with code '{data['code']}' exists.",
+            kind="conflict",
+            errors=[{"pointer": "/code", "detail": "already used"}],
+        )
     inst = Institution(**data, cooperation_since=ctx.today)
     ctx.session.add(inst)
     ctx.session.flush()

@@ -64,8 +64,9 @@ def post(
     )
     for account, amount, institution_id in lines:
         entry.postings.append(
-            Posting(program_id=program_id, account=account, amount=amount,
-                    institution_id=institution_id)
+            Posting(
+                program_id=program_id, account=account, amount=amount, institution_id=institution_id
+            )
         )
     session.add(entry)
     session.flush()

@@ -11,8 +11,12 @@ from riskshare.loans import service
 from riskshare.loans.models import CLASSIFICATIONS, EVENT_KINDS, LOAN_KINDS
 from riskshare.programs.routes import ALL
 
-blp = Blueprint("loans", __name__, url_prefix="/api/v1/tenants/<tenant>/loans",
-                description="Loans, their coverage decision and their events.")
+blp = Blueprint(
+    "loans",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/loans",
+    description="Loans, their coverage decision and their events.",
+)
 
 
 class LoanIn(ma.Schema):
@@ -27,8 +31,9 @@ class LoanIn(ma.Schema):
     issue_date = ma.fields.Date(required=True)
     maturity_date = ma.fields.Date(required=True)
     purpose = ma.fields.String(load_default="production and operation")
-    classification = ma.fields.String(load_default="normal",
-                                      validate=validate.OneOf(CLASSIFICATIONS))
+    classification = ma.fields.String(
+        load_default="normal", validate=validate.OneOf(CLASSIFICATIONS)
+    )
     attributes = ma.fields.Dict(load_default=dict)
 
 

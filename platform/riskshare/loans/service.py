@@ -30,58 +30,104 @@ def _institution(ctx: Context, inst_id: int | None, kinds: tuple[str, ...], fiel
         return None
     inst = ctx.session.get(Institution, inst_id)
     if inst is None or inst.kind not in kinds:
-        raise Problem(422, f"{field} must be an institution of kind {'/'.join(kinds)}.",
-                      kind="validation", errors=[{"pointer": f"/{field}", "detail": "unknown"}])
+        raise Problem(
+            422,
+            f"{field} must be an institution of kind {'/'.join(kinds)}.",
+            kind="validation",
+            errors=[{"pointer": f"/{field}", "detail": "unknown"}],
+        )
     return inst
 
 
 def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
     firm = ctx.session.get(Firm, data["firm_id"])
     if firm is None:
-        raise Problem(422, f"There is no firm {data['firm_id']}.", kind="validation",
-                      errors=[{"pointer": "/firm_id", "detail": "unknown firm"}])
+        raise Problem(
+            422,
+            f"There is no firm {data['firm_id']}.",
+            kind="validation",
+            errors=[{"pointer": "/firm_id", "detail": "unknown firm"}],
+        )
     lender = _institution(ctx, data["lender_id"], ("bank",), "lender_id")
     guarantor = _institution(ctx, data.get("guarantor_id"), ("guarantor",), "guarantor_id")
     _institution(ctx, data.get("insurer_id"), ("insurer",), "insurer_id")
     if ctx.institution_id is not None and ctx.institution_id not in (
-        data["lender_id"], data.get("guarantor_id"), data.get("insurer_id"),
+        data["lender_id"],
+        data.get("guarantor_id"),
+        data.get("insurer_id"),
     ):
-        raise Problem(403, "You may register only loans of your own institution.",
-                      kind="forbidden-institution")
+        raise Problem(
+            403,
+            "You may register only loans of your own institution.",
+            kind="forbidden-institution",
+        )
     if data["maturity_date"] < data["issue_date"]:
-        raise Problem(422, "maturity_date is before issue_date.", kind="validation",
-                      errors=[{"pointer": "/maturity_date", "detail": "before issue_date"}])
-    if ctx.session.scalar(select(Loan.id).where(
-        Loan.lender_id == data["lender_id"], Loan.reference == data["reference"]
-    )):
-        raise Problem(409, f"The lender already registered loan '{data['reference']}'.",
-                      kind="conflict", errors=[{"pointer": "/reference", "detail": "duplicate"}])
+        raise Problem(
+            422,
+            "maturity_date is before issue_date.",
+            kind="validation",
+            errors=[{"pointer": "/maturity_date", "detail": "before issue_date"}],
+        )
+    if ctx.session.scalar(
+        select(Loan.id).where(
+            Loan.lender_id == data["lender_id"], Loan.reference == data["reference"]
+        )
+    ):
+        raise Problem(
+            409,
+            f"The lender already registered loan '{data['reference']}'.",
+            kind="conflict",
+            errors=[{"pointer": "/reference", "detail": "duplicate"}],
+        )
     program = program_in_force(ctx, data["issue_date"], data.get("program_id"))
     pview = program_view(program)
     view = LoanView(
-        id=None, reference=data["reference"], kind=data["kind"], principal=data["principal"],
-        outstanding=data.get("outstanding", data["principal"]), issue_date=data["issue_date"],
-        maturity_date=data["maturity_date"], purpose=data["purpose"],
-        classification=data.get("classification", "normal"), state="active",
-        firm_id=firm.id, lender_id=lender.id,
-        guarantor_id=guarantor.id if guarantor else None, insurer_id=data.get("insurer_id"),
-        covered=None, attributes=data.get("attributes") or {},
+        id=None,
+        reference=data["reference"],
+        kind=data["kind"],
+        principal=data["principal"],
+        outstanding=data.get("outstanding", data["principal"]),
+        issue_date=data["issue_date"],
+        maturity_date=data["maturity_date"],
+        purpose=data["purpose"],
+        classification=data.get("classification", "normal"),
+        state="active",
+        firm_id=firm.id,
+        lender_id=lender.id,
+        guarantor_id=guarantor.id if guarantor else None,
+        insurer_id=data.get("insurer_id"),
+        covered=None,
+        attributes=data.get("attributes") or {},
     )
     decision = require(
         ctx.hook.riskshare_loan_coverage(
-            program=pview, loan=view, firm=firm_view(firm), lender=institution_view(lender),
+            program=pview,
+            loan=view,
+            firm=firm_view(firm),
+            lender=institution_view(lender),
             guarantor=institution_view(guarantor) if guarantor else None,
             facts=facts(ctx, program.id),
         ),
-        "loan coverage", program.policy,
+        "loan coverage",
+        program.policy,
     )
     loan = Loan(
-        program_id=program.id, firm_id=firm.id, lender_id=lender.id,
-        guarantor_id=view.guarantor_id, insurer_id=view.insurer_id, reference=view.reference,
-        kind=view.kind, principal=view.principal, outstanding=view.outstanding,
-        issue_date=view.issue_date, maturity_date=view.maturity_date, purpose=view.purpose,
-        classification=view.classification, covered=decision.allowed,
-        coverage=decision.as_json(), attributes=dict(view.attributes),
+        program_id=program.id,
+        firm_id=firm.id,
+        lender_id=lender.id,
+        guarantor_id=view.guarantor_id,
+        insurer_id=view.insurer_id,
+        reference=view.reference,
+        kind=view.kind,
+        principal=view.principal,
+        outstanding=view.outstanding,
+        issue_date=view.issue_date,
+        maturity_date=view.maturity_date,
+        purpose=view.purpose,
+        classification=view.classification,
+        covered=decision.allowed,
+        coverage=decision.as_json(),
+        attributes=dict(view.attributes),
     )
     ctx.session.add(loan)
     ctx.session.flush()
@@ -111,23 +157,43 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
     program, pview = program_of(ctx, loan.program_id)
     kind = data["kind"]
     if data["event_date"] > ctx.today:
-        raise Problem(422, "event_date is in the future.", kind="validation",
-                      errors=[{"pointer": "/event_date", "detail": "after today"}])
+        raise Problem(
+            422,
+            "event_date is in the future.",
+            kind="validation",
+            errors=[{"pointer": "/event_date", "detail": "after today"}],
+        )
     if kind == "classification_change" and not data.get("classification"):
-        raise Problem(422, "A classification change names the new classification.",
-                      kind="validation",
-                      errors=[{"pointer": "/classification", "detail": "required"}])
+        raise Problem(
+            422,
+            "A classification change names the new classification.",
+            kind="validation",
+            errors=[{"pointer": "/classification", "detail": "required"}],
+        )
     if kind == "guarantor_payout" and (data.get("amount") is None or loan.guarantor_id is None):
-        raise Problem(422, "A guarantor payout needs an amount and a guaranteed loan.",
-                      kind="validation", errors=[{"pointer": "/amount", "detail": "required"}])
+        raise Problem(
+            422,
+            "A guarantor payout needs an amount and a guaranteed loan.",
+            kind="validation",
+            errors=[{"pointer": "/amount", "detail": "required"}],
+        )
     institution_id = ctx.institution_id or (
         loan.guarantor_id if kind == "guarantor_payout" else loan.lender_id
     )
-    event_view = LoanEventView(kind, data["event_date"], ctx.today, institution_id,
-                               data.get("amount"), data.get("data") or {})
+    event_view = LoanEventView(
+        kind,
+        data["event_date"],
+        ctx.today,
+        institution_id,
+        data.get("amount"),
+        data.get("data") or {},
+    )
     decision = ctx.hook.riskshare_loan_event(
-        program=pview, loan=loan_view(loan), event=event_view,
-        calendar=ctx.calendar, facts=facts(ctx, program.id),
+        program=pview,
+        loan=loan_view(loan),
+        event=event_view,
+        calendar=ctx.calendar,
+        facts=facts(ctx, program.id),
     )
     if not decision.accepted:
         refusing = next((e for e in decision.explanations if not e.passed), None)
@@ -139,11 +205,17 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         changes["outstanding"] = data["outstanding"]
     transition(ctx, LOAN_STATES, loan, EVENT_KINDS[kind], pview, changes)
     event = LoanEvent(
-        loan_id=loan.id, kind=kind, event_date=data["event_date"], filed_on=ctx.today,
-        filed_by=ctx.actor, institution_id=institution_id,
+        loan_id=loan.id,
+        kind=kind,
+        event_date=data["event_date"],
+        filed_on=ctx.today,
+        filed_by=ctx.actor,
+        institution_id=institution_id,
         due_on=decision.deadline.due if decision.deadline else None,
-        late=decision.late, working_days_late=decision.working_days_late,
-        amount=data.get("amount"), data=data.get("data") or {},
+        late=decision.late,
+        working_days_late=decision.working_days_late,
+        amount=data.get("amount"),
+        data=data.get("data") or {},
         explanations=explanations_as_json(list(decision.explanations)),
     )
     ctx.session.add(event)
@@ -154,7 +226,8 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
 
 def loan_events(ctx: Context, loan_id: int) -> list[LoanEvent]:
     get_loan(ctx, loan_id)
-    return list(ctx.session.scalars(
-        select(LoanEvent).where(LoanEvent.loan_id == loan_id).order_by(LoanEvent.id)
-    ))
-
+    return list(
+        ctx.session.scalars(
+            select(LoanEvent).where(LoanEvent.loan_id == loan_id).order_by(LoanEvent.id)
+        )
+    )

@@ -25,6 +25,7 @@ into the initial revision instead: ``python -m riskshare.migrations.regenerate``
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import logging
 import os
 import re
@@ -167,7 +168,8 @@ def check(database_url: str) -> None:
     logic of ``alembic check``) and has its security in place (role, grants, RLS, append-only
     audit log). Returns None when all holds.
     """
-    config = alembic_config(database_url)
+    # Alembic's "No new upgrade operations detected." is not news to an API caller.
+    config = alembic_config(database_url, stdout=io.StringIO())
     heads = set(ScriptDirectory.from_config(config).get_heads())
     at = current(database_url)
     if at != heads:

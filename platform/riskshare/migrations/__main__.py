@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         except migrations.SchemaDrift as exc:
             print(exc, file=sys.stderr)
             return 1
+        print("the database matches the code")
     return 0
 
 

@@ -42,17 +42,19 @@ def target_metadata() -> sa.MetaData:
 
 
 def core_tables() -> set[str]:
-    """Tables declared by the core's own model modules (not by plugins sharing the Base)."""
+    """The core's tables: the metadata's, less those mapped by classes outside ``riskshare``
+    (a plugin that shares the Base keeps its tables in its own revisions).
+    """
     metadata = target_metadata()
     from riskshare.db.base import Base
 
-    modules = set(model_modules())
-    tables = {
+    foreign = {
         mapper.local_table.name
         for mapper in Base.registry.mappers
-        if mapper.class_.__module__ in modules and isinstance(mapper.local_table, sa.Table)
+        if mapper.class_.__module__.split(".")[0] != "riskshare"
+        and isinstance(mapper.local_table, sa.Table)
     }
-    return {name for name in tables if name in metadata.tables}
+    return set(metadata.tables) - foreign
 
 
 # -------------------------------------------------------------------------------------------

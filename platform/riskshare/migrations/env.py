@@ -7,6 +7,8 @@ the version table at the heads and do nothing (as Warehouse's ``migrations/env.p
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import Connection
@@ -19,7 +21,7 @@ config = context.config
 LOCK_KEY = "hashtext('riskshare.migrations')"
 
 
-def _options() -> dict:
+def _options() -> dict[str, Any]:
     return {
         "target_metadata": autogen.target_metadata(),
         "transaction_per_migration": True,

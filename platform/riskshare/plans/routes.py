@@ -11,8 +11,12 @@ from riskshare.plans import service
 from riskshare.plans.models import AllocationPlan
 from riskshare.records import get_or_404
 
-blp = Blueprint("plans", __name__, url_prefix="/api/v1/tenants/<tenant>/plans",
-                description="Allocation plans (补偿分配方案): proposal, edits, approval.")
+blp = Blueprint(
+    "plans",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/plans",
+    description="Allocation plans (补偿分配方案): proposal, edits, approval.",
+)
 
 PLAN_READERS = ("office", "reviewer", "approver", "finance", "custodian", "auditor")
 

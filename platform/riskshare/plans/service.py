@@ -31,10 +31,10 @@ ZERO = Decimal("0.00")
 
 def settled_on_claim(ctx: Context, claim_id: int, exclude_plan: int | None = None) -> Decimal:
     """What plans have already dealt with: allocated, or dropped (neither paid nor carried)."""
-    query = select(
-        func.coalesce(func.sum(PlanItem.requested - PlanItem.carried), 0)
-    ).join(AllocationPlan, AllocationPlan.id == PlanItem.plan_id).where(
-        PlanItem.claim_id == claim_id, AllocationPlan.state.in_(("approved", "paid"))
+    query = (
+        select(func.coalesce(func.sum(PlanItem.requested - PlanItem.carried), 0))
+        .join(AllocationPlan, AllocationPlan.id == PlanItem.plan_id)
+        .where(PlanItem.claim_id == claim_id, AllocationPlan.state.in_(("approved", "paid")))
     )
     if exclude_plan is not None:
         query = query.where(AllocationPlan.id != exclude_plan)
@@ -43,10 +43,13 @@ def settled_on_claim(ctx: Context, claim_id: int, exclude_plan: int | None = Non
 
 def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
     claims = ctx.session.scalars(
-        select(Claim).where(
-            Claim.program_id == program_id, Claim.state == "approved",
+        select(Claim)
+        .where(
+            Claim.program_id == program_id,
+            Claim.state == "approved",
             Claim.reviewed_on <= period.end,
-        ).order_by(Claim.reviewed_on, Claim.id)
+        )
+        .order_by(Claim.reviewed_on, Claim.id)
     )
     dues = []
     for claim in claims:
@@ -54,36 +57,57 @@ def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
         settled = settled_on_claim(ctx, claim.id)
         outstanding = claim.approved_amount - settled
         if outstanding > ZERO:
-            dues.append(ClaimDue(claim.id, claim.institution_id, claim.reviewed_on,
-                                 claim.approved_amount, settled, outstanding))
+            dues.append(
+                ClaimDue(
+                    claim.id,
+                    claim.institution_id,
+                    claim.reviewed_on,
+                    claim.approved_amount,
+                    settled,
+                    outstanding,
+                )
+            )
     return dues
 
 
 def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
     program, pview = program_of(ctx, program_id)
-    period = require(ctx.hook.riskshare_plan_period(program=pview, day=day),
-                     "plan period", program.policy)
-    if ctx.session.scalar(select(AllocationPlan.id).where(
-        AllocationPlan.program_id == program.id, AllocationPlan.period == period.label
-    )):
+    period = require(
+        ctx.hook.riskshare_plan_period(program=pview, day=day), "plan period", program.policy
+    )
+    if ctx.session.scalar(
+        select(AllocationPlan.id).where(
+            AllocationPlan.program_id == program.id, AllocationPlan.period == period.label
+        )
+    ):
         raise Problem(409, f"A plan for period {period.label} exists already.", kind="conflict")
     if period.end >= ctx.today:
-        raise Problem(422, f"Period {period.label} has not ended yet (it ends {period.end}).",
-                      kind="validation", errors=[{"pointer": "/day", "detail": "period open"}])
+        raise Problem(
+            422,
+            f"Period {period.label} has not ended yet (it ends {period.end}).",
+            kind="validation",
+            errors=[{"pointer": "/day", "detail": "period open"}],
+        )
     dues = claims_due(ctx, program.id, period)
     allocation = require(
         ctx.hook.riskshare_propose_allocation(
             program=pview, period=period, dues=dues, facts=facts(ctx, program.id)
         ),
-        "allocation", program.policy,
+        "allocation",
+        program.policy,
     )
-    summary = ctx.hook.riskshare_deadline(program=pview, kind="plan_summary", start=period.end,
-                                          calendar=ctx.calendar)
+    summary = ctx.hook.riskshare_deadline(
+        program=pview, kind="plan_summary", start=period.end, calendar=ctx.calendar
+    )
     explanations = list(allocation.explanations) + ([summary.explanation] if summary else [])
     plan = AllocationPlan(
-        program_id=program.id, period=period.label, period_start=period.start,
-        period_end=period.end, summary_due_on=summary.deadline.due if summary else None,
-        proposed_by=ctx.actor, capacity=allocation.capacity,
+        program_id=program.id,
+        period=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        summary_due_on=summary.deadline.due if summary else None,
+        proposed_by=ctx.actor,
+        capacity=allocation.capacity,
         explanations=explanations_as_json(explanations),
     )
     ctx.session.add(plan)
@@ -91,19 +115,28 @@ def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
     by_claim = {d.claim_id: d for d in dues}
     for line in allocation.lines:
         due = by_claim[line.claim_id]
-        ctx.session.add(PlanItem(
-            plan_id=plan.id, claim_id=line.claim_id, institution_id=due.institution_id,
-            requested=due.outstanding, allocated=line.allocated, carried=line.carried,
-            explanation=explanations_as_json(list(line.explanations)),
-        ))
+        ctx.session.add(
+            PlanItem(
+                plan_id=plan.id,
+                claim_id=line.claim_id,
+                institution_id=due.institution_id,
+                requested=due.outstanding,
+                allocated=line.allocated,
+                carried=line.carried,
+                explanation=explanations_as_json(list(line.explanations)),
+            )
+        )
     ctx.session.flush()
     record_event(ctx, "plan.propose", plan)
     return plan
 
 
 def plan_items(ctx: Context, plan_id: int) -> list[PlanItem]:
-    return list(ctx.session.scalars(
-        select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.id)))
+    return list(
+        ctx.session.scalars(
+            select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.id)
+        )
+    )
 
 
 def _period(plan: AllocationPlan) -> Period:
@@ -114,9 +147,11 @@ def _check(ctx: Context, plan: AllocationPlan, items: list[PlanItem]) -> None:
     program, pview = program_of(ctx, plan.program_id)
     lines = [AllocationLine(i.claim_id, i.allocated, i.carried) for i in items]
     decision = require(
-        ctx.hook.riskshare_check_allocation(program=pview, period=_period(plan), lines=lines,
-                                            facts=facts(ctx, program.id)),
-        "allocation check", program.policy,
+        ctx.hook.riskshare_check_allocation(
+            program=pview, period=_period(plan), lines=lines, facts=facts(ctx, program.id)
+        ),
+        "allocation check",
+        program.policy,
     )
     enforce(decision)
 
@@ -128,14 +163,20 @@ def edit_plan(ctx: Context, plan_id: int, changes: list[dict[str, Any]]) -> Allo
     for index, change in enumerate(changes):
         item = items.get(change["claim_id"])
         if item is None:
-            raise Problem(422, f"Claim {change['claim_id']} is not in this plan.",
-                          kind="validation",
-                          errors=[{"pointer": f"/items/{index}/claim_id", "detail": "not in plan"}])
+            raise Problem(
+                422,
+                f"Claim {change['claim_id']} is not in this plan.",
+                kind="validation",
+                errors=[{"pointer": f"/items/{index}/claim_id", "detail": "not in plan"}],
+            )
         allocated = change["allocated"]
         if allocated < ZERO or allocated > item.requested:
-            raise Problem(422, f"Claim {item.claim_id}: allocate between 0 and {item.requested}.",
-                          kind="validation",
-                          errors=[{"pointer": f"/items/{index}/allocated", "detail": "out of range"}])
+            raise Problem(
+                422,
+                f"Claim {item.claim_id}: allocate between 0 and {item.requested}.",
+                kind="validation",
+                errors=[{"pointer": f"/items/{index}/allocated", "detail": "out of range"}],
+            )
         item.allocated = allocated
         item.carried = item.requested - allocated if change.get("carry", True) else ZERO
     _check(ctx, plan, list(items.values()))
@@ -152,22 +193,36 @@ def advance_plan(ctx: Context, plan_id: int, action: str) -> AllocationPlan:
     changes = {"approved_by": ctx.actor, "approved_on": ctx.today} if action == "approve" else {}
     transition(ctx, PLAN_STATES, plan, action, pview, changes)
     if action == "approve":
-        payer = (ctx.hook.riskshare_transition_roles(
-            program=pview, record="disbursement", transition="confirm") or ["finance"])[0]
+        payer = (
+            ctx.hook.riskshare_transition_roles(
+                program=pview, record="disbursement", transition="confirm"
+            )
+            or ["finance"]
+        )[0]
         for item in items:
             if item.allocated <= ZERO:
                 continue
             ledger.transfer(
-                ctx.session, program_id=program.id, source_key=f"plan-item:{item.id}:grant",
-                kind="compensation_granted", booked_on=ctx.today,
+                ctx.session,
+                program_id=program.id,
+                source_key=f"plan-item:{item.id}:grant",
+                kind="compensation_granted",
+                booked_on=ctx.today,
                 memo=f"plan {plan.period}: claim {item.claim_id}",
-                debit="expense:compensation", credit="payable:compensation",
-                amount=item.allocated, institution_id=item.institution_id,
+                debit="expense:compensation",
+                credit="payable:compensation",
+                amount=item.allocated,
+                institution_id=item.institution_id,
             )
             disbursement = Disbursement(
-                program_id=program.id, plan_item_id=item.id, claim_id=item.claim_id,
-                kind="compensation", payee_institution_id=item.institution_id,
-                amount=item.allocated, payer_role=payer, instructed_on=ctx.today,
+                program_id=program.id,
+                plan_item_id=item.id,
+                claim_id=item.claim_id,
+                kind="compensation",
+                payee_institution_id=item.institution_id,
+                amount=item.allocated,
+                payer_role=payer,
+                instructed_on=ctx.today,
             )
             ctx.session.add(disbursement)
             ctx.session.flush()

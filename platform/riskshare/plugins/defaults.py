@@ -51,7 +51,10 @@ def riskshare_loan_event(
         True,
         explanations=[
             Explanation(
-                "CORE-EVENT", CORE, "accepted", "事件已登记，本政策未设期限。",
+                "CORE-EVENT",
+                CORE,
+                "accepted",
+                "事件已登记，本政策未设期限。",
                 "Event recorded; the policy sets no deadline for it.",
                 inputs={"kind": event.kind, "event_date": event.event_date},
             )
@@ -78,10 +81,14 @@ def riskshare_plan_period(program: ProgramView, day: dt.date) -> Period:
 
 def _pool_explanation(capacity: Decimal, requested: Decimal) -> Explanation:
     return Explanation(
-        "CORE-POOL", CORE, str(capacity),
+        "CORE-POOL",
+        CORE,
+        str(capacity),
         f"资金池余额 {capacity} 元，申请补偿合计 {requested} 元。",
         f"The pool holds {capacity}; approved claims ask {requested}.",
-        inputs={"requested": requested}, threshold=capacity, passed=requested <= capacity,
+        inputs={"requested": requested},
+        threshold=capacity,
+        passed=requested <= capacity,
     )
 
 
@@ -121,7 +128,9 @@ def institution_in_good_standing(
     if inst.cooperation != "active":
         refusals.append(
             Explanation(
-                "CORE-COOP", CORE, "refused",
+                "CORE-COOP",
+                CORE,
+                "refused",
                 f"{inst.name} 合作状态为 {inst.cooperation}，暂停期间不予补偿。",
                 f"{inst.name} is {inst.cooperation}; nothing is paid to it meanwhile.",
                 inputs={"institution": inst.code, "cooperation": inst.cooperation},
@@ -131,8 +140,12 @@ def institution_in_good_standing(
     for reason in facts.active_bans("institution", institution_id, on):
         refusals.append(
             Explanation(
-                "CORE-BAN", CORE, "refused", f"{inst.name} 在禁止期内：{reason}",
-                f"{inst.name} is banned: {reason}", inputs={"institution": inst.code},
+                "CORE-BAN",
+                CORE,
+                "refused",
+                f"{inst.name} 在禁止期内：{reason}",
+                f"{inst.name} is banned: {reason}",
+                inputs={"institution": inst.code},
                 passed=False,
             )
         )
@@ -144,10 +157,14 @@ def riskshare_check_payment(program: ProgramView, payment: PaymentView, facts: F
     refusals = institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on)
     balance = facts.pool_balance()
     pool = Explanation(
-        "CORE-POOL", CORE, "paid" if payment.amount <= balance else "refused",
+        "CORE-POOL",
+        CORE,
+        "paid" if payment.amount <= balance else "refused",
         f"资金池余额 {balance} 元，本次支付 {payment.amount} 元。",
         f"The pool holds {balance}; this payment is {payment.amount}.",
-        inputs={"amount": payment.amount}, threshold=balance, passed=payment.amount <= balance,
+        inputs={"amount": payment.amount},
+        threshold=balance,
+        passed=payment.amount <= balance,
     )
     explanations = [*refusals, pool]
     return Decision(all(e.passed for e in explanations), explanations)
@@ -161,8 +178,9 @@ def riskshare_recovery(
     calendar: WorkdayCalendar,
     facts: Facts,
 ) -> RecoveryDecision:
-    return pro_rata_recovery(claim, recovery, facts, destination="pool", rule="CORE-RECOVERY",
-                             clause=CORE, deadline=None)
+    return pro_rata_recovery(
+        claim, recovery, facts, destination="pool", rule="CORE-RECOVERY", clause=CORE, deadline=None
+    )
 
 
 def pro_rata_recovery(
@@ -188,7 +206,9 @@ def pro_rata_recovery(
     share = to_money(net * claim.ratio)
     due = min(share, remaining)
     explanation = Explanation(
-        rule, clause, str(due),
+        rule,
+        clause,
+        str(due),
         f"收回 {recovery.recovered} 元，扣除费用 {recovery.costs} 元，按补偿比例 {claim.ratio}"
         f" 应返还 {share} 元；已补偿 {paid} 元、已返还 {returned} 元，本次返还 {due} 元，"
         f"缴入{'市国库' if destination == 'treasury' else '补偿资金池'}。",
@@ -196,8 +216,11 @@ def pro_rata_recovery(
         f" is {share}; {paid} was compensated and {returned} already returned, so {due} is"
         f" due, to the {destination}.",
         inputs={
-            "recovered": recovery.recovered, "costs": recovery.costs, "ratio": claim.ratio,
-            "compensated": paid, "returned_before": returned,
+            "recovered": recovery.recovered,
+            "costs": recovery.costs,
+            "ratio": claim.ratio,
+            "compensated": paid,
+            "returned_before": returned,
         },
         threshold=remaining,
     )
@@ -214,9 +237,13 @@ def riskshare_clawback(
         None,
         [
             Explanation(
-                "CORE-CLAWBACK", CORE, str(paid), f"收回已支付给 {institution.name} 的全部补偿 {paid} 元。",
+                "CORE-CLAWBACK",
+                CORE,
+                str(paid),
+                f"收回已支付给 {institution.name} 的全部补偿 {paid} 元。",
                 f"All compensation paid to {institution.name}, {paid}, is clawed back.",
-                inputs={"reason": reason}, threshold=paid,
+                inputs={"reason": reason},
+                threshold=paid,
             )
         ],
     )

@@ -78,9 +78,7 @@ def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
                 raise PluginLoadError(f"two plugins both offer the policy '{descriptor.name}'")
             problems = sorted(validator.iter_errors(dict(descriptor.config_schema)), key=str)
             if problems:
-                detail = "; ".join(
-                    f"{p.json_path}: {p.message}" for p in problems[:5]
-                )
+                detail = "; ".join(f"{p.json_path}: {p.message}" for p in problems[:5])
                 raise PluginLoadError(
                     f"policy '{descriptor.name}' has a config schema that breaks the"
                     f" meta-schema: {detail}"

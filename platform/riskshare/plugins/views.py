@@ -11,8 +11,17 @@ from riskshare.programs.models import Program
 
 
 def program_view(p: Program) -> ProgramView:
-    return ProgramView(p.id, p.tenant_id, p.code, p.policy, p.policy_version, dict(p.config),
-                       p.fund_total, p.effective_from, p.effective_to)
+    return ProgramView(
+        p.id,
+        p.tenant_id,
+        p.code,
+        p.policy,
+        p.policy_version,
+        dict(p.config),
+        p.fund_total,
+        p.effective_from,
+        p.effective_to,
+    )
 
 
 def institution_view(i: Institution) -> InstitutionView:
@@ -20,25 +29,43 @@ def institution_view(i: Institution) -> InstitutionView:
 
 
 def firm_view(f: Firm) -> FirmView:
-    return FirmView(f.id, f.uscc, f.name, f.industry, f.size_class, f.region,
-                    dict(f.attributes or {}))
+    return FirmView(
+        f.id, f.uscc, f.name, f.industry, f.size_class, f.region, dict(f.attributes or {})
+    )
 
 
 def loan_view(loan: Loan) -> LoanView:
     return LoanView(
-        id=loan.id, reference=loan.reference, kind=loan.kind, principal=loan.principal,
-        outstanding=loan.outstanding, issue_date=loan.issue_date,
-        maturity_date=loan.maturity_date, purpose=loan.purpose,
-        classification=loan.classification, state=loan.state, firm_id=loan.firm_id,
-        lender_id=loan.lender_id, guarantor_id=loan.guarantor_id, insurer_id=loan.insurer_id,
-        covered=loan.covered, attributes=dict(loan.attributes or {}),
+        id=loan.id,
+        reference=loan.reference,
+        kind=loan.kind,
+        principal=loan.principal,
+        outstanding=loan.outstanding,
+        issue_date=loan.issue_date,
+        maturity_date=loan.maturity_date,
+        purpose=loan.purpose,
+        classification=loan.classification,
+        state=loan.state,
+        firm_id=loan.firm_id,
+        lender_id=loan.lender_id,
+        guarantor_id=loan.guarantor_id,
+        insurer_id=loan.insurer_id,
+        covered=loan.covered,
+        attributes=dict(loan.attributes or {}),
     )
 
 
 def claim_view(c: Claim, document_kinds: frozenset[str] = frozenset()) -> ClaimView:
     return ClaimView(
-        id=c.id, loan_id=c.loan_id, institution_id=c.institution_id, submitted_on=c.submitted_on,
-        claimed_principal=c.claimed_principal, state=c.state, amount=c.amount, ratio=c.ratio,
-        approved_amount=c.approved_amount, attributes=dict(c.attributes or {}),
+        id=c.id,
+        loan_id=c.loan_id,
+        institution_id=c.institution_id,
+        submitted_on=c.submitted_on,
+        claimed_principal=c.claimed_principal,
+        state=c.state,
+        amount=c.amount,
+        ratio=c.ratio,
+        approved_amount=c.approved_amount,
+        attributes=dict(c.attributes or {}),
         document_kinds=document_kinds,
     )

@@ -78,7 +78,8 @@ class SessionFacts:
 
         rows = self.session.scalars(
             select(Disbursement.amount).where(
-                Disbursement.claim_id == claim_id, Disbursement.state == "confirmed",
+                Disbursement.claim_id == claim_id,
+                Disbursement.state == "confirmed",
                 Disbursement.kind == "compensation",
             )
         )

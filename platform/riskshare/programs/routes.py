@@ -12,8 +12,12 @@ from riskshare.programs import service
 from riskshare.programs.models import Program
 from riskshare.records import get_or_404
 
-blp = Blueprint("programs", __name__, url_prefix="/api/v1/tenants/<tenant>/programs",
-                description="Programs: a tenant's run of one policy, its config and fund.")
+blp = Blueprint(
+    "programs",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/programs",
+    description="Programs: a tenant's run of one policy, its config and fund.",
+)
 
 STAFF = ("office", "reviewer", "approver", "finance", "custodian", "auditor")
 ALL = (*STAFF, "lender", "guarantor", "insurer", "recommender", "panelist")

@@ -40,24 +40,40 @@ def create_program(ctx: Context, data: dict[str, Any]) -> Program:
     registry = policy_registry(ctx.pm)
     descriptor = registry.get(data["policy"])
     if descriptor is None:
-        raise Problem(422, f"No enabled plugin offers the policy '{data['policy']}'.",
-                      kind="validation",
-                      errors=[{"pointer": "/policy", "detail": f"known: {sorted(registry)}"}])
+        raise Problem(
+            422,
+            f"No enabled plugin offers the policy '{data['policy']}'.",
+            kind="validation",
+            errors=[{"pointer": "/policy", "detail": f"known: {sorted(registry)}"}],
+        )
     schema = dict(descriptor.config_schema)
     config = config_with_defaults(schema, data.get("config") or {})
     errors = validate_config(schema, config)
     if errors:
-        raise Problem(422, "The program config does not satisfy the policy's schema.",
-                      kind="config-invalid", errors=errors)
+        raise Problem(
+            422,
+            "The program config does not satisfy the policy's schema.",
+            kind="config-invalid",
+            errors=errors,
+        )
     if data["effective_to"] < data["effective_from"]:
-        raise Problem(422, "effective_to is before effective_from.", kind="validation",
-                      errors=[{"pointer": "/effective_to", "detail": "before effective_from"}])
+        raise Problem(
+            422,
+            "effective_to is before effective_from.",
+            kind="validation",
+            errors=[{"pointer": "/effective_to", "detail": "before effective_from"}],
+        )
     if ctx.session.scalar(select(Program.id).where(Program.code == data["code"])):
         raise Problem(409, f"A program with code '{data['code']}' exists.", kind="conflict")
     program = Program(
-        code=data["code"], name=data["name"], policy=descriptor.name,
-        policy_version=descriptor.version, config=config, fund_total=data["fund_total"],
-        effective_from=data["effective_from"], effective_to=data["effective_to"],
+        code=data["code"],
+        name=data["name"],
+        policy=descriptor.name,
+        policy_version=descriptor.version,
+        config=config,
+        fund_total=data["fund_total"],
+        effective_from=data["effective_from"],
+        effective_to=data["effective_to"],
     )
     ctx.session.add(program)
     ctx.session.flush()
@@ -69,12 +85,22 @@ def create_program(ctx: Context, data: dict[str, Any]) -> Program:
 def appropriate(ctx: Context, program: Program, amount: Decimal, on: dt.date, key: str) -> None:
     """Budget money put into the fund: Dr pool, Cr capital."""
     if amount <= 0:
-        raise Problem(422, "An appropriation must be positive.", kind="validation",
-                      errors=[{"pointer": "/amount", "detail": "must be > 0"}])
+        raise Problem(
+            422,
+            "An appropriation must be positive.",
+            kind="validation",
+            errors=[{"pointer": "/amount", "detail": "must be > 0"}],
+        )
     entry = ledger.transfer(
-        ctx.session, program_id=program.id, source_key=f"appropriation:{key}",
-        kind="appropriation", booked_on=on, memo="budget appropriation",
-        debit="fund:pool", credit="fund:capital", amount=amount,
+        ctx.session,
+        program_id=program.id,
+        source_key=f"appropriation:{key}",
+        kind="appropriation",
+        booked_on=on,
+        memo="budget appropriation",
+        debit="fund:pool",
+        credit="fund:capital",
+        amount=amount,
     )
     record_event(ctx, "ledger.appropriation", program, after={"entry": entry.id, "amount": amount})
 
@@ -90,11 +116,19 @@ def program_in_force(ctx: Context, issue_date: dt.date, program_id: int | None) 
     if len(in_force) == 1:
         return in_force[0]
     if not in_force:
-        raise Problem(422, f"No program of this tenant was in force on {issue_date}; the loan is"
-                      " outside every validity window.", kind="no-program",
-                      errors=[{"pointer": "/issue_date", "detail": "outside every program"}])
-    raise Problem(422, "Several programs were in force on that date; name program_id.",
-                  kind="validation", errors=[{"pointer": "/program_id", "detail": "required"}])
+        raise Problem(
+            422,
+            f"No program of this tenant was in force on {issue_date}; the loan is"
+            " outside every validity window.",
+            kind="no-program",
+            errors=[{"pointer": "/issue_date", "detail": "outside every program"}],
+        )
+    raise Problem(
+        422,
+        "Several programs were in force on that date; name program_id.",
+        kind="validation",
+        errors=[{"pointer": "/program_id", "detail": "required"}],
+    )
 
 
 def ledger_report(ctx: Context, program: Program) -> dict[str, Any]:

@@ -11,8 +11,12 @@ from riskshare.api.schemas import DocumentIn
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.recoveries import service
 
-blp = Blueprint("recoveries", __name__, url_prefix="/api/v1/tenants/<tenant>",
-                description="Recoveries on compensated loans, and write-offs.")
+blp = Blueprint(
+    "recoveries",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>",
+    description="Recoveries on compensated loans, and write-offs.",
+)
 
 
 class RecoveryIn(ma.Schema):
@@ -58,8 +62,9 @@ class WriteOffOut(ma.Schema):
 
 
 class EvidenceIn(ma.Schema):
-    documents = ma.fields.List(ma.fields.Nested(DocumentIn), required=True,
-                               validate=validate.Length(min=1))
+    documents = ma.fields.List(
+        ma.fields.Nested(DocumentIn), required=True, validate=validate.Length(min=1)
+    )
 
 
 @blp.route("/recoveries")
@@ -125,5 +130,4 @@ class WriteOffEvidenceViews(MethodView):
     @blp.response(200, WriteOffOut)
     def post(self, data, write_off_id):
         """Submit the write-off approval's evidence"""
-        return service.submit_write_off_evidence(current_context(), write_off_id,
-                                                 data["documents"])
+        return service.submit_write_off_evidence(current_context(), write_off_id, data["documents"])

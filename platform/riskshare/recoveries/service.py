@@ -16,7 +16,6 @@ from riskshare.loans.models import LOAN_STATES
 from riskshare.loans.service import get_loan
 from riskshare.plugins.types import RecoveryView
 from riskshare.plugins.views import claim_view
-from riskshare.recoveries.models import RECOVERY_STATES, WRITE_OFF_STATES, Recovery, WriteOff
 from riskshare.records import (
     facts,
     not_found,
@@ -25,6 +24,7 @@ from riskshare.records import (
     require,
     transition,
 )
+from riskshare.recoveries.models import RECOVERY_STATES, WRITE_OFF_STATES, Recovery, WriteOff
 
 ZERO = Decimal("0.00")
 
@@ -32,39 +32,64 @@ ZERO = Decimal("0.00")
 def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
     claim = get_claim(ctx, data["claim_id"], audit_read=False)
     if ctx.institution_id != claim.institution_id:
-        raise Problem(403, "Only the compensated institution reports recoveries on its claim.",
-                      kind="forbidden-institution")
+        raise Problem(
+            403,
+            "Only the compensated institution reports recoveries on its claim.",
+            kind="forbidden-institution",
+        )
     program, pview = program_of(ctx, claim.program_id)
     if facts(ctx, program.id).compensation_paid_on_claim(claim.id) <= ZERO:
-        raise Problem(422, "Nothing has been paid on this claim yet; no recovery is owed.",
-                      kind="validation", errors=[{"pointer": "/claim_id", "detail": "unpaid"}])
+        raise Problem(
+            422,
+            "Nothing has been paid on this claim yet; no recovery is owed.",
+            kind="validation",
+            errors=[{"pointer": "/claim_id", "detail": "unpaid"}],
+        )
     if data["costs"] > data["recovered"]:
-        raise Problem(422, "Recovery costs exceed the amount recovered.", kind="validation",
-                      errors=[{"pointer": "/costs", "detail": "above recovered"}])
+        raise Problem(
+            422,
+            "Recovery costs exceed the amount recovered.",
+            kind="validation",
+            errors=[{"pointer": "/costs", "detail": "above recovered"}],
+        )
     decision = require(
         ctx.hook.riskshare_recovery(
-            program=pview, claim=claim_view(claim, document_kinds(ctx, "claim", claim.id)),
+            program=pview,
+            claim=claim_view(claim, document_kinds(ctx, "claim", claim.id)),
             recovery=RecoveryView(data["received_on"], data["recovered"], data["costs"]),
-            calendar=ctx.calendar, facts=facts(ctx, program.id),
+            calendar=ctx.calendar,
+            facts=facts(ctx, program.id),
         ),
-        "recovery", program.policy,
+        "recovery",
+        program.policy,
     )
     recovery = Recovery(
-        program_id=program.id, claim_id=claim.id, institution_id=claim.institution_id,
-        received_on=data["received_on"], recovered=data["recovered"], costs=data["costs"],
-        amount_due=decision.amount_due, destination=decision.destination,
+        program_id=program.id,
+        claim_id=claim.id,
+        institution_id=claim.institution_id,
+        received_on=data["received_on"],
+        recovered=data["recovered"],
+        costs=data["costs"],
+        amount_due=decision.amount_due,
+        destination=decision.destination,
         due_on=decision.deadline.due if decision.deadline else None,
         state="due" if decision.amount_due > ZERO else "nothing_due",
-        reported_by=ctx.actor, explanations=explanations_as_json(list(decision.explanations)),
+        reported_by=ctx.actor,
+        explanations=explanations_as_json(list(decision.explanations)),
     )
     ctx.session.add(recovery)
     ctx.session.flush()
     if decision.amount_due > ZERO:
         ledger.transfer(
-            ctx.session, program_id=program.id, source_key=f"recovery:{recovery.id}:due",
-            kind="recovery_due", booked_on=data["received_on"],
-            memo=f"recovery on claim {claim.id}", debit="recovery:receivable",
-            credit="recovery:returned", amount=decision.amount_due,
+            ctx.session,
+            program_id=program.id,
+            source_key=f"recovery:{recovery.id}:due",
+            kind="recovery_due",
+            booked_on=data["received_on"],
+            memo=f"recovery on claim {claim.id}",
+            debit="recovery:receivable",
+            credit="recovery:returned",
+            amount=decision.amount_due,
             institution_id=claim.institution_id,
         )
     record_event(ctx, "recovery.report", recovery)
@@ -88,15 +113,19 @@ def get_recovery(ctx: Context, recovery_id: int) -> Recovery:
 def confirm_return(ctx: Context, recovery_id: int) -> Recovery:
     recovery = get_recovery(ctx, recovery_id)
     _, pview = program_of(ctx, recovery.program_id)
-    transition(ctx, RECOVERY_STATES, recovery, "confirm_return", pview,
-               {"returned_on": ctx.today})
+    transition(ctx, RECOVERY_STATES, recovery, "confirm_return", pview, {"returned_on": ctx.today})
     to_pool = recovery.destination == "pool"
     ledger.transfer(
-        ctx.session, program_id=recovery.program_id,
-        source_key=f"recovery:{recovery.id}:returned", kind="recovery_returned",
-        booked_on=ctx.today, memo=f"recovery {recovery.id} returned to the {recovery.destination}",
-        debit="fund:pool" if to_pool else "treasury:remitted", credit="recovery:receivable",
-        amount=recovery.amount_due, institution_id=recovery.institution_id,
+        ctx.session,
+        program_id=recovery.program_id,
+        source_key=f"recovery:{recovery.id}:returned",
+        kind="recovery_returned",
+        booked_on=ctx.today,
+        memo=f"recovery {recovery.id} returned to the {recovery.destination}",
+        debit="fund:pool" if to_pool else "treasury:remitted",
+        credit="recovery:receivable",
+        amount=recovery.amount_due,
+        institution_id=recovery.institution_id,
     )
     return recovery
 
@@ -104,15 +133,22 @@ def confirm_return(ctx: Context, recovery_id: int) -> Recovery:
 def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
     loan = get_loan(ctx, data["loan_id"])
     if ctx.institution_id not in loan.institution_ids():
-        raise Problem(403, "Only the loan's own institution records its write-off.",
-                      kind="forbidden-institution")
+        raise Problem(
+            403,
+            "Only the loan's own institution records its write-off.",
+            kind="forbidden-institution",
+        )
     _, pview = program_of(ctx, loan.program_id)
-    deadline = ctx.hook.riskshare_deadline(program=pview, kind="write_off_evidence",
-                                           start=data["approved_on"], calendar=ctx.calendar)
+    deadline = ctx.hook.riskshare_deadline(
+        program=pview, kind="write_off_evidence", start=data["approved_on"], calendar=ctx.calendar
+    )
     transition(ctx, LOAN_STATES, loan, "write_off", pview)
     write_off = WriteOff(
-        loan_id=loan.id, institution_id=ctx.institution_id, approved_on=data["approved_on"],
-        net_loss=data["net_loss"], evidence_due_on=deadline.deadline.due if deadline else None,
+        loan_id=loan.id,
+        institution_id=ctx.institution_id,
+        approved_on=data["approved_on"],
+        net_loss=data["net_loss"],
+        evidence_due_on=deadline.deadline.due if deadline else None,
         explanations=explanations_as_json([deadline.explanation] if deadline else []),
     )
     ctx.session.add(write_off)
@@ -135,7 +171,13 @@ def submit_write_off_evidence(ctx: Context, write_off_id: int, documents: list) 
     loan = get_loan(ctx, write_off.loan_id)
     _, pview = program_of(ctx, loan.program_id)
     late = write_off.evidence_due_on is not None and ctx.today > write_off.evidence_due_on
-    transition(ctx, WRITE_OFF_STATES, write_off, "submit_evidence", pview,
-               {"evidence_submitted_on": ctx.today, "late": late})
+    transition(
+        ctx,
+        WRITE_OFF_STATES,
+        write_off,
+        "submit_evidence",
+        pview,
+        {"evidence_submitted_on": ctx.today, "late": late},
+    )
     attach_documents(ctx, "write_off", write_off.id, documents)
     return write_off

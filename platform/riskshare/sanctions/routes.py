@@ -11,21 +11,24 @@ from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
 from riskshare.sanctions import service
 from riskshare.sanctions.models import Clawback
 
-blp = Blueprint("sanctions", __name__, url_prefix="/api/v1/tenants/<tenant>",
-                description="Clawbacks and bans.")
+blp = Blueprint(
+    "sanctions", __name__, url_prefix="/api/v1/tenants/<tenant>", description="Clawbacks and bans."
+)
 
 SUPERVISORS = ("office", "approver", "finance", "auditor", "reviewer")
 
 
 class BanIn(ma.Schema):
-    subject_type = ma.fields.String(required=True,
-                                    validate=validate.OneOf(list(service.SUBJECTS)))
+    subject_type = ma.fields.String(required=True, validate=validate.OneOf(list(service.SUBJECTS)))
     subject_id = ma.fields.Integer(required=True)
     rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
     starts_on = ma.fields.Date(load_default=None)
-    years = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=100),
-                              metadata={"description": "omit for a permanent ban"})
+    years = ma.fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "omit for a permanent ban"},
+    )
 
 
 class BanOut(ma.Schema):

@@ -39,9 +39,14 @@ def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
     get_or_404(ctx, model, data["subject_id"], data["subject_type"])
     starts = data.get("starts_on") or ctx.today
     years = data.get("years")
-    ban = Ban(subject_type=data["subject_type"], subject_id=data["subject_id"],
-              rule=data["rule"], reason=data["reason"], starts_on=starts,
-              ends_on=add_years(starts, years) if years else None)
+    ban = Ban(
+        subject_type=data["subject_type"],
+        subject_id=data["subject_id"],
+        rule=data["rule"],
+        reason=data["reason"],
+        starts_on=starts,
+        ends_on=add_years(starts, years) if years else None,
+    )
     ctx.session.add(ban)
     ctx.session.flush()
     record_event(ctx, "ban.impose", ban)
@@ -61,27 +66,51 @@ def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
     program, pview = program_of(ctx, data["program_id"])
     inst = get_or_404(ctx, Institution, data["institution_id"], "institution")
     decision = require(
-        ctx.hook.riskshare_clawback(program=pview, institution=institution_view(inst),
-                                    reason=data["reason"], facts=facts(ctx, program.id)),
-        "clawback", program.policy,
+        ctx.hook.riskshare_clawback(
+            program=pview,
+            institution=institution_view(inst),
+            reason=data["reason"],
+            facts=facts(ctx, program.id),
+        ),
+        "clawback",
+        program.policy,
     )
-    clawback = Clawback(program_id=program.id, institution_id=inst.id, decided_on=ctx.today,
-                        reason=data["reason"], amount=decision.amount,
-                        explanations=explanations_as_json(list(decision.explanations)))
+    clawback = Clawback(
+        program_id=program.id,
+        institution_id=inst.id,
+        decided_on=ctx.today,
+        reason=data["reason"],
+        amount=decision.amount,
+        explanations=explanations_as_json(list(decision.explanations)),
+    )
     ctx.session.add(clawback)
     ctx.session.flush()
     record_event(ctx, "clawback.order", clawback)
     if decision.amount > 0:
         ledger.transfer(
-            ctx.session, program_id=program.id, source_key=f"clawback:{clawback.id}:ordered",
-            kind="clawback_ordered", booked_on=ctx.today, memo=data["reason"][:300],
-            debit="clawback:receivable", credit="clawback:ordered", amount=decision.amount,
+            ctx.session,
+            program_id=program.id,
+            source_key=f"clawback:{clawback.id}:ordered",
+            kind="clawback_ordered",
+            booked_on=ctx.today,
+            memo=data["reason"][:300],
+            debit="clawback:receivable",
+            credit="clawback:ordered",
+            amount=decision.amount,
             institution_id=inst.id,
         )
     if decision.ban_years is not None:
         rule = decision.explanations[0].rule if decision.explanations else "clawback"
-        impose_ban(ctx, {"subject_type": "institution", "subject_id": inst.id, "rule": rule,
-                         "reason": data["reason"], "years": decision.ban_years})
+        impose_ban(
+            ctx,
+            {
+                "subject_type": "institution",
+                "subject_id": inst.id,
+                "rule": rule,
+                "reason": data["reason"],
+                "years": decision.ban_years,
+            },
+        )
     if inst.cooperation != "revoked":
         before = inst.cooperation
         inst.cooperation, inst.cooperation_reason = "revoked", data["reason"]
@@ -96,10 +125,15 @@ def confirm_repaid(ctx: Context, clawback_id: int) -> Clawback:
     transition(ctx, CLAWBACK_STATES, clawback, "confirm_repaid", pview, {"repaid_on": ctx.today})
     if clawback.amount > 0:
         ledger.transfer(
-            ctx.session, program_id=clawback.program_id,
-            source_key=f"clawback:{clawback.id}:repaid", kind="clawback_repaid",
-            booked_on=ctx.today, memo=f"clawback {clawback.id} repaid",
-            debit="fund:pool", credit="clawback:receivable", amount=clawback.amount,
+            ctx.session,
+            program_id=clawback.program_id,
+            source_key=f"clawback:{clawback.id}:repaid",
+            kind="clawback_repaid",
+            booked_on=ctx.today,
+            memo=f"clawback {clawback.id} repaid",
+            debit="fund:pool",
+            credit="clawback:receivable",
+            amount=clawback.amount,
             institution_id=clawback.institution_id,
         )
     return clawback

@@ -13,13 +13,18 @@ from riskshare.db.session import tenant_session
 from riskshare.plugins.manager import policy_registry
 from riskshare.tenants import service
 
-blp = Blueprint("platform", __name__, url_prefix="/api/v1/platform",
-                description="Platform operators: tenants and policy plugins.")
+blp = Blueprint(
+    "platform",
+    __name__,
+    url_prefix="/api/v1/platform",
+    description="Platform operators: tenants and policy plugins.",
+)
 
 
 class TenantIn(ma.Schema):
-    slug = ma.fields.String(required=True, validate=validate.Length(2, 63),
-                            metadata={"example": "xinxiang"})
+    slug = ma.fields.String(
+        required=True, validate=validate.Length(2, 63), metadata={"example": "xinxiang"}
+    )
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
 
 

@@ -15,18 +15,28 @@ SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
 def create_tenant(session: Session, *, slug: str, name: str, actor: str) -> Tenant:
     if not SLUG.match(slug):
-        raise Problem(422, "A tenant slug is 2-63 lowercase letters, digits or hyphens, starting"
-                      " with a letter.", kind="validation",
-                      errors=[{"pointer": "/slug", "detail": "invalid slug"}])
+        raise Problem(
+            422,
+            "A tenant slug is 2-63 lowercase letters, digits or hyphens, starting with a letter.",
+            kind="validation",
+            errors=[{"pointer": "/slug", "detail": "invalid slug"}],
+        )
     if session.get(Tenant, slug) is not None:
         raise Problem(409, f"Tenant '{slug}' already exists.", kind="conflict")
     tenant = Tenant(slug=slug, name=name)
     session.add(tenant)
     session.flush()
     switch_tenant(session, slug)  # the onboarding event opens the tenant's own chain
-    audit.append(session, tenant=slug, actor=actor, roles=["platform-admin"],
-                 action="tenant.create", record_type="tenants", record_id=slug,
-                 after={"slug": slug, "name": name})
+    audit.append(
+        session,
+        tenant=slug,
+        actor=actor,
+        roles=["platform-admin"],
+        action="tenant.create",
+        record_type="tenants",
+        record_id=slug,
+        after={"slug": slug, "name": name},
+    )
     return tenant
 
 

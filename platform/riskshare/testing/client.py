@@ -18,14 +18,23 @@ class Caller:
             return path
         return f"/api/v1/tenants/{tenant or self.api.tenant}{path}"
 
-    def call(self, method: str, path: str, json_body: Any = None, *, key: str | None = None,
-             expect: int | None = None, **kwargs: Any) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        *,
+        key: str | None = None,
+        expect: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         headers = dict(self.headers)
         if key is not None:
             headers["Idempotency-Key"] = key
         client = self.api.app.test_client()
-        response = client.open(self._url(path), method=method, json=json_body, headers=headers,
-                               **kwargs)
+        response = client.open(
+            self._url(path), method=method, json=json_body, headers=headers, **kwargs
+        )
         if expect is not None and response.status_code != expect:
             raise AssertionError(
                 f"{method} {path}: expected {expect}, got {response.status_code}:"
@@ -55,15 +64,26 @@ class ApiClient:
         self.app = app
         self.tenant = tenant
 
-    def token(self, *roles: str, institution: str | None = None, user: str | None = None,
-              tenant: str | None = None, platform_admin: bool = False) -> str:
+    def token(
+        self,
+        *roles: str,
+        institution: str | None = None,
+        user: str | None = None,
+        tenant: str | None = None,
+        platform_admin: bool = False,
+    ) -> str:
         ext = self.app.extensions["riskshare"]
         settings = ext.settings
         return mint_dev_token(
-            ext.dev_keys, issuer=settings.issuer, audience=settings.oidc_audience,
-            username=user or ("-".join(roles) or "admin") + (f"@{institution}" if institution else ""),
-            tenant=tenant or (self.tenant if roles else None), roles=roles,
-            institution=institution, platform_admin=platform_admin,
+            ext.dev_keys,
+            issuer=settings.issuer,
+            audience=settings.oidc_audience,
+            username=user
+            or ("-".join(roles) or "admin") + (f"@{institution}" if institution else ""),
+            tenant=tenant or (self.tenant if roles else None),
+            roles=roles,
+            institution=institution,
+            platform_admin=platform_admin,
         )
 
     def as_(self, *roles: str, institution: str | None = None, user: str | None = None) -> Caller:
@@ -74,5 +94,9 @@ class ApiClient:
         return Caller(self, self.token(platform_admin=True, user="operator"))
 
     def onboard(self) -> None:
-        self.admin.ok("POST", "/api/v1/platform/tenants",
-                      {"slug": self.tenant, "name": f"Tenant {self.tenant}"}, status=201)
+        self.admin.ok(
+            "POST",
+            "/api/v1/platform/tenants",
+            {"slug": self.tenant, "name": f"Tenant {self.tenant}"},
+            status=201,
+        )

@@ -26,8 +26,9 @@ def postgres_database(admin_url: str) -> Iterator[str]:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         owner_url = make_url(admin_url).set(database=name)
         upgrade(owner_url.render_as_string(hide_password=False))
-        app_url = owner_url.set(username=APP_ROLE, password=os.environ.get(
-            "RISKSHARE_DB_APP_PASSWORD"))
+        app_url = owner_url.set(
+            username=APP_ROLE, password=os.environ.get("RISKSHARE_DB_APP_PASSWORD")
+        )
         yield app_url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:

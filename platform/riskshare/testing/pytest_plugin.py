@@ -28,13 +28,19 @@ BACKENDS = ("postgres", "sqlite")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("riskshare")
-    group.addoption("--rs-pg-admin-url", default=os.environ.get(
-        "RISKSHARE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="PostgreSQL URL of a superuser, to create the throwaway test database")
+    group.addoption(
+        "--rs-pg-admin-url",
+        default=os.environ.get(
+            "RISKSHARE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="PostgreSQL URL of a superuser, to create the throwaway test database",
+    )
 
 
 @pytest.fixture(scope="session")
-def rs_pg_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def rs_pg_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated PostgreSQL database; the URL connects as the RLS-bound app role."""
     with postgres_database(request.config.getoption("--rs-pg-admin-url")) as url:
         yield url
@@ -55,14 +61,20 @@ def _make_app(url: str, key_dir: Path, plugins: list[tuple[str, object]]) -> Any
     from riskshare.app import create_app
     from riskshare.config import Settings
 
-    settings = Settings(mode="test", database_url=url, auth="dev",
-                        dev_key_path=key_dir / "dev-key.pem", instance_path=key_dir)
+    settings = Settings(
+        mode="test",
+        database_url=url,
+        auth="dev",
+        dev_key_path=key_dir / "dev-key.pem",
+        instance_path=key_dir,
+    )
     return create_app(settings, extra_plugins=plugins)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def rs_app_any(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-               rs_plugins: list) -> Iterator[Any]:
+def rs_app_any(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, rs_plugins: list
+) -> Iterator[Any]:
     """The app on each backend in turn (tests using it run twice)."""
     url = request.getfixturevalue("rs_pg_url" if request.param == "postgres" else "rs_sqlite_url")
     app = _make_app(url, tmp_path_factory.mktemp(f"keys-{request.param}"), rs_plugins)
@@ -71,8 +83,9 @@ def rs_app_any(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(scope="session")
-def rs_app(rs_pg_url: str, tmp_path_factory: pytest.TempPathFactory,
-           rs_plugins: list) -> Iterator[Any]:
+def rs_app(
+    rs_pg_url: str, tmp_path_factory: pytest.TempPathFactory, rs_plugins: list
+) -> Iterator[Any]:
     """The app on PostgreSQL, as in production."""
     app = _make_app(rs_pg_url, tmp_path_factory.mktemp("keys"), rs_plugins)
     yield app

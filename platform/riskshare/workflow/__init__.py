@@ -49,7 +49,11 @@ class StateMachine:
         return found
 
     def check(
-        self, transition: str, current: str, roles: Iterable[str], allowed: Iterable[str] | None = None
+        self,
+        transition: str,
+        current: str,
+        roles: Iterable[str],
+        allowed: Iterable[str] | None = None,
     ) -> Transition:
         """Return the transition if ``roles`` may take it from ``current``; else refuse.
 
