@@ -426,3 +426,25 @@ def test_pg_concurrent_upgrades_take_turns(pg_admin: Engine) -> None:
         migrations.check(_url(name))
     finally:
         _drop_database(pg_admin, name)
+
+
+def test_initial_revision_carries_the_current_hand_written_part() -> None:
+    from riskshare.migrations import regenerate
+
+    initial = (migrations.VERSIONS_DIR / "0001_core.py").read_text(encoding="utf-8")
+
+    assert regenerate.hand_written_part() in initial, (
+        "initial_security.py changed: run python -m riskshare.migrations.regenerate"
+    )
+
+
+def test_regenerate_renders_every_model_table_in_plain_sqlalchemy() -> None:
+    from riskshare.migrations import autogen, regenerate
+
+    source = regenerate.render()
+
+    compile(source, "0001_core.py", "exec")
+    for table in autogen.core_tables():
+        assert f"'{table}'" in source or f'"{table}"' in source
+    assert "ExactDecimal" not in source and "JSONDoc" not in source
+    assert 'sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite")' in source
