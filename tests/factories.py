@@ -37,3 +37,18 @@ def setup_program(api, **config):
         status=201,
     )
     return program, bank, firm
+
+
+def register_loan(api, firm, bank, reference="L-1", principal="500000.00", **extra):
+    """A credit loan of bank-a, registered by its lender; ``extra`` overrides fields."""
+    body = {
+        "firm_id": firm["id"],
+        "lender_id": bank["id"],
+        "reference": reference,
+        "kind": "credit",
+        "principal": principal,
+        "issue_date": "2024-03-01",
+        "maturity_date": "2025-03-01",
+        **extra,
+    }
+    return api.as_("lender", institution="bank-a").ok("POST", "/loans", body, status=201)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -40,7 +40,6 @@ class Settings:
     keycloak_admin_username: str | None = None
     keycloak_admin_password: str | None = None
     instance_path: Path = Path("instance")
-    extra: dict = field(default_factory=dict)
 
     @property
     def issuer(self) -> str:

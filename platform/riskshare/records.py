@@ -90,28 +90,41 @@ def transition(
     name: str,
     program: ProgramView | None,
     changes: dict[str, Any] | None = None,
+    state_attr: str = "state",
 ) -> None:
     """Move ``obj`` through ``machine`` if the caller's roles allow it; audit the change.
 
     ``changes`` are further attributes set by the same step, so the audit event's before
     and after show the whole step.
     """
+    t = check_transition(ctx, machine, obj, name, program, state_attr)
+    before = snapshot(obj)
+    for key, value in (changes or {}).items():
+        setattr(obj, key, value)
+    if t.target != "=":
+        setattr(obj, state_attr, t.target)
+    ctx.session.flush()
+    record_event(ctx, f"{machine.record}.{name}", obj, before=before)
+
+
+def check_transition(
+    ctx: Context,
+    machine: StateMachine,
+    obj: Any,
+    name: str,
+    program: ProgramView | None,
+    state_attr: str = "state",
+) -> Any:
+    """Refuse (403/409 problem) unless the caller may take ``name`` from the current state."""
     allowed = None
     if program is not None:
         allowed = ctx.hook.riskshare_transition_roles(
             program=program, record=machine.record, transition=name
         )
     try:
-        t = machine.check(name, obj.state, ctx.roles, allowed)
+        return machine.check(name, getattr(obj, state_attr), ctx.roles, allowed)
     except TransitionRefused as exc:
         raise Problem(exc.status, str(exc), kind="transition-refused") from exc
-    before = snapshot(obj)
-    for key, value in (changes or {}).items():
-        setattr(obj, key, value)
-    if t.target != "=":
-        obj.state = t.target
-    ctx.session.flush()
-    record_event(ctx, f"{machine.record}.{name}", obj, before=before)
 
 
 def program_of(ctx: Context, program_id: int) -> tuple[Program, ProgramView]:

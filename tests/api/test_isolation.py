@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from factories import setup_program
+from factories import register_loan, setup_program
 from riskshare.auth.principal import TENANT_ROLES
 from riskshare.testing.pytest_plugin import today
 
@@ -22,21 +22,7 @@ def populate(api):
     today(api, dt.date(2024, 3, 1))
     program, bank, firm = setup_program(api)
     lender = api.as_("lender", institution="bank-a")
-    loan = lender.ok(
-        "POST",
-        "/loans",
-        {
-            "firm_id": firm["id"],
-            "lender_id": bank["id"],
-            "reference": "L-1",
-            "kind": "credit",
-            "principal": "500000.00",
-            "issue_date": "2024-03-01",
-            "maturity_date": "2025-03-01",
-            "classification": "loss",
-        },
-        status=201,
-    )
+    loan = register_loan(api, firm, bank, classification="loss")
     claim = lender.ok(
         "POST",
         "/claims",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from factories import setup_program
+from factories import register_loan, setup_program
 from riskshare.testing.pytest_plugin import today
 
 
@@ -19,20 +19,7 @@ def test_toy_policy_runs_the_whole_lifecycle_over_http(api_any):
     program, bank, firm = setup_program(api)
     assert firm["size_class"] == "small"
     lender = api.as_("lender", institution="bank-a")
-    loan = lender.ok(
-        "POST",
-        "/loans",
-        {
-            "firm_id": firm["id"],
-            "lender_id": bank["id"],
-            "reference": "L-1",
-            "kind": "credit",
-            "principal": "500000.00",
-            "issue_date": "2024-03-01",
-            "maturity_date": "2025-03-01",
-        },
-        status=201,
-    )
+    loan = register_loan(api, firm, bank)
     assert loan["covered"] is True and loan["coverage"][0]["rule"] == "T-1"
 
     today(api, dt.date(2024, 9, 10))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from factories import setup_program
+from factories import register_loan, setup_program
 from riskshare.testing.pytest_plugin import today
 
 
@@ -15,21 +15,7 @@ def approved_claims(api, count, principal="100000.00"):
     program, bank, firm = setup_program(api)
     lender = api.as_("lender", institution="bank-a")
     for n in range(count):
-        loan = lender.ok(
-            "POST",
-            "/loans",
-            {
-                "firm_id": firm["id"],
-                "lender_id": bank["id"],
-                "reference": f"L-{n}",
-                "kind": "credit",
-                "principal": principal,
-                "issue_date": "2024-03-01",
-                "maturity_date": "2025-03-01",
-                "classification": "loss",
-            },
-            status=201,
-        )
+        loan = register_loan(api, firm, bank, f"L-{n}", principal, classification="loss")
         claim = lender.ok(
             "POST", "/claims", {"loan_id": loan["id"], "claimed_principal": principal}, status=201
         )

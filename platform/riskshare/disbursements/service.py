@@ -15,6 +15,7 @@ from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem
 from riskshare.plugins.types import PaymentView
 from riskshare.plugins.views import program_view
 from riskshare.records import (
+    check_transition,
     enforce,
     facts,
     lock_program,
@@ -47,14 +48,7 @@ def confirm(ctx: Context, disbursement_id: int, payment_reference: str | None) -
         d.kind, d.amount, ctx.today, d.payee_institution_id, d.payee_firm_id, d.claim_id
     )
     # Roles and state first, so a second confirmation is a 409, not a cap refusal.
-    DISBURSEMENT_STATES.check(
-        "confirm",
-        d.state,
-        ctx.roles,
-        ctx.hook.riskshare_transition_roles(
-            program=pview, record="disbursement", transition="confirm"
-        ),
-    )
+    check_transition(ctx, DISBURSEMENT_STATES, d, "confirm", pview)
     decision = require(
         ctx.hook.riskshare_check_payment(
             program=pview, payment=payment, facts=facts(ctx, program.id)

@@ -34,11 +34,6 @@ def list_institutions(ctx: Context, kind: str | None) -> Any:
 
 def change_cooperation(ctx: Context, inst_id: int, action: str, reason: str) -> Institution:
     inst = get_or_404(ctx, Institution, inst_id, "institution")
-    # The shared COOPERATION machine reads ``state``; institutions call it ``cooperation``.
-    inst.state = inst.cooperation  # type: ignore[attr-defined]
-    transition(ctx, COOPERATION, inst, action, None)
-    inst.cooperation = inst.state  # type: ignore[attr-defined]
-    inst.cooperation_reason = reason
-    inst.cooperation_since = ctx.today
-    ctx.session.flush()
+    changes = {"cooperation_reason": reason, "cooperation_since": ctx.today}
+    transition(ctx, COOPERATION, inst, action, None, changes, state_attr="cooperation")
     return inst
