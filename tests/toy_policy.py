@@ -11,11 +11,13 @@ import datetime as dt
 from decimal import Decimal
 
 from riskshare.toolkit import (
+    Alert,
     Compensation,
     DeadlineDecision,
     Decision,
     Explanation,
     PolicyDescriptor,
+    ReportSection,
     hookimpl,
     pro_rata_recovery,
     to_money,
@@ -185,3 +187,63 @@ def riskshare_plan_period(program, day):
     start = dt.date(day.year, 1 if half == 1 else 7, 1)
     end = dt.date(day.year, 6, 30) if half == 1 else dt.date(day.year, 12, 31)
     return Period(f"{day.year}-H{half}", start, end)
+
+
+@hookimpl
+def riskshare_cooperation_change(program, institution, action, facts):
+    """Toy rule T-6: an institution with a non-performing loan is not resumed."""
+    if not mine(program) or action != "resume":
+        return None
+    bad = [
+        loan.reference for loan in facts.institution_loans(institution.id) if loan.non_performing
+    ]
+    return Decision(
+        not bad,
+        [
+            Explanation(
+                "T-6",
+                CLAUSE + "6",
+                "refused" if bad else "resumed",
+                f"不良贷款：{', '.join(bad) or '无'}。",
+                f"Non-performing loans: {', '.join(bad) or 'none'}.",
+                inputs={"non_performing": bad},
+                passed=not bad,
+            )
+        ],
+    )
+
+
+@hookimpl
+def riskshare_monitoring(program, day, facts):
+    """Toy rule T-7: warn when the pool falls below the office's ``pool_floor`` indicator."""
+    if not mine(program):
+        return []
+    floor = facts.indicator("pool_floor", day)
+    balance = facts.pool_balance()
+    if floor is None or balance >= floor:
+        return []
+    explanation = Explanation(
+        "T-7",
+        CLAUSE + "7",
+        "warning",
+        f"资金池余额 {balance} 元低于 {floor} 元。",
+        f"The pool holds {balance}, below the floor {floor}.",
+        inputs={"balance": balance},
+        threshold=floor,
+        passed=False,
+    )
+    return [Alert("pool-floor", "warning", "program", program.id, explanation)]
+
+
+@hookimpl
+def riskshare_report_sections(program, period, facts):
+    if not mine(program):
+        return []
+    return [
+        ReportSection(
+            "toy-pool",
+            "Toy pool",
+            ["period", "pool_balance"],
+            [{"period": period.label, "pool_balance": facts.pool_balance()}],
+        )
+    ]

@@ -16,7 +16,9 @@ def blueprints() -> list[Blueprint]:
     from riskshare.plans.routes import blp as plans
     from riskshare.programs.routes import blp as programs
     from riskshare.recoveries.routes import blp as recoveries
+    from riskshare.reports.routes import blp as reports
     from riskshare.sanctions.routes import blp as sanctions
+    from riskshare.supervision.routes import blp as supervision
     from riskshare.tenants.routes import blp as platform
 
     return [
@@ -31,5 +33,7 @@ def blueprints() -> list[Blueprint]:
         disbursements,
         recoveries,
         sanctions,
+        supervision,
+        reports,
         audit,
     ]

@@ -33,6 +33,7 @@ from riskshare.plugins.types import (
     ProgramView,
     RecoveryDecision,
     RecoveryView,
+    ReportSection,
     to_money,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "ProgramView",
     "RecoveryDecision",
     "RecoveryView",
+    "ReportSection",
     "WorkdayCalendar",
     "YearTable",
     "explanations_as_json",

@@ -43,6 +43,10 @@ class CooperationIn(ma.Schema):
         required=True, validate=validate.OneOf(["suspend", "resume", "revoke"])
     )
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+    program_id = ma.fields.Integer(
+        load_default=None,
+        metadata={"description": "The program whose policy governs the decision (who, when)."},
+    )
 
 
 class InstitutionQuery(ma.Schema):
@@ -85,5 +89,5 @@ class CooperationViews(MethodView):
     def post(self, data, institution_id):
         """Suspend, resume or revoke an institution's cooperation"""
         return service.change_cooperation(
-            current_context(), institution_id, data["action"], data["reason"]
+            current_context(), institution_id, data["action"], data["reason"], data["program_id"]
         )

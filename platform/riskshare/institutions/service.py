@@ -7,7 +7,16 @@ from sqlalchemy import select
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
 from riskshare.institutions.models import COOPERATION, Institution
-from riskshare.records import get_or_404, record_event, transition
+from riskshare.plugins.views import institution_view
+from riskshare.records import (
+    check_transition,
+    enforce,
+    facts,
+    get_or_404,
+    program_of,
+    record_event,
+    transition,
+)
 
 
 def create_institution(ctx: Context, data: dict[str, Any]) -> Institution:
@@ -32,8 +41,23 @@ def list_institutions(ctx: Context, kind: str | None) -> Any:
     return query
 
 
-def change_cooperation(ctx: Context, inst_id: int, action: str, reason: str) -> Institution:
+def change_cooperation(
+    ctx: Context, inst_id: int, action: str, reason: str, program_id: int | None = None
+) -> Institution:
+    """Suspend, resume or revoke; under a program, its policy names who decides and when."""
     inst = get_or_404(ctx, Institution, inst_id, "institution")
+    pview = None
+    if program_id is not None:
+        program, pview = program_of(ctx, program_id)
+        check_transition(ctx, COOPERATION, inst, action, pview, state_attr="cooperation")
+        decision = ctx.hook.riskshare_cooperation_change(
+            program=pview,
+            institution=institution_view(inst),
+            action=action,
+            facts=facts(ctx, program.id),
+        )
+        if decision is not None:
+            enforce(decision)
     changes = {"cooperation_reason": reason, "cooperation_since": ctx.today}
-    transition(ctx, COOPERATION, inst, action, None, changes, state_attr="cooperation")
+    transition(ctx, COOPERATION, inst, action, pview, changes, state_attr="cooperation")
     return inst

@@ -47,6 +47,7 @@ from riskshare.plugins.types import (
     ProgramView,
     RecoveryDecision,
     RecoveryView,
+    ReportSection,
 )
 
 PROJECT = "riskshare"
@@ -416,6 +417,50 @@ def riskshare_clawback(
 # -------------------------------------------------------------------------------------------
 # Supervision
 # -------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def riskshare_cooperation_change(
+    program: ProgramView, institution: InstitutionView, action: str, facts: Facts
+) -> Decision | None:
+    """Decide whether an institution's cooperation may be suspended, resumed or revoked now.
+
+    Called when a decision on an institution names the program it is taken under; the
+    roles that may take it come from :func:`riskshare_transition_roles` with record
+    ``"institution"``.
+
+    :param program: the program under which the decision is taken.
+    :param institution: the institution, with its current cooperation state.
+    :param action: ``"suspend"``, ``"resume"`` or ``"revoke"``.
+    :param facts: read-only queries (its loans, its filings, indicators).
+    :return: the decision; a refusal gives 422 with the rule and nothing changes.
+
+    Example::
+
+        if action == "resume" and npl_rate(institution) > Decimal("0.05"):
+            return Decision(False, [Explanation("X-17", "第十五条", "refused", ...)])
+    """
+
+
+@hookspec
+def riskshare_report_sections(
+    program: ProgramView, period: Period, facts: Facts
+) -> list[ReportSection]:
+    """Add the policy's own tables to the program's fund report for ``period``.
+
+    The core's report holds the fund's figures (appropriated, paid, returned, pool, claims,
+    loans); every plugin's sections are appended, in JSON and in the .xlsx download.
+
+    :param program: the program.
+    :param period: the reported period (a month, a half year, a year).
+    :param facts: read-only queries.
+    :return: sections (an empty list when the policy adds none).
+
+    Example::
+
+        return [ReportSection("npl", "NPL by institution", ["institution", "npl_rate"],
+                              [{"institution": "bank-a", "npl_rate": "0.031"}])]
+    """
 
 
 @hookspec

@@ -249,6 +249,17 @@ class ClawbackDecision:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """A policy's own part of a fund report: a titled table, with how it was computed."""
+
+    key: str
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Mapping[str, Any]]
+    explanations: Sequence[Explanation] = ()
+
+
+@dataclass(frozen=True)
 class Alert:
     """Something supervisors must look at (an NPL warning, a pool threshold ...)."""
 
@@ -295,3 +306,15 @@ class Facts(Protocol):
     def returned_on_claim(self, claim_id: int) -> Decimal: ...
 
     def paid_to_institution(self, institution_id: int) -> Decimal: ...
+
+    def loan_events(self, loan_id: int) -> list[LoanEventView]:
+        """The loan's filed events, oldest first."""
+        ...
+
+    def indicator(self, name: str, on: dt.date) -> Decimal | None:
+        """The figure the office entered under ``name`` in force on ``on`` (None: none yet)."""
+        ...
+
+    def filings(self, institution_id: int, rule: str) -> list[dt.date]:
+        """When the institution filed an explanation and rectification plan under ``rule``."""
+        ...

@@ -5,8 +5,15 @@ from __future__ import annotations
 from riskshare.claims.models import Claim
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
-from riskshare.loans.models import Loan
-from riskshare.plugins.types import ClaimView, FirmView, InstitutionView, LoanView, ProgramView
+from riskshare.loans.models import Loan, LoanEvent
+from riskshare.plugins.types import (
+    ClaimView,
+    FirmView,
+    InstitutionView,
+    LoanEventView,
+    LoanView,
+    ProgramView,
+)
 from riskshare.programs.models import Program
 
 
@@ -68,4 +75,10 @@ def claim_view(c: Claim, document_kinds: frozenset[str] = frozenset()) -> ClaimV
         approved_amount=c.approved_amount,
         attributes=dict(c.attributes or {}),
         document_kinds=document_kinds,
+    )
+
+
+def loan_event_view(e: LoanEvent) -> LoanEventView:
+    return LoanEventView(
+        e.kind, e.event_date, e.filed_on, e.institution_id, e.amount, dict(e.data or {})
     )

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.ledger import service as ledger
-from riskshare.loans.models import Loan
-from riskshare.plugins.types import FirmView, InstitutionView, LoanView
-from riskshare.plugins.views import firm_view, institution_view, loan_view
+from riskshare.loans.models import Loan, LoanEvent
+from riskshare.plugins.types import FirmView, InstitutionView, LoanEventView, LoanView
+from riskshare.plugins.views import firm_view, institution_view, loan_event_view, loan_view
 from riskshare.sanctions.models import Ban
 
 PAID_KINDS = {"compensation": "compensation_paid"}
@@ -95,3 +95,38 @@ class SessionFacts:
 
     def paid_to_institution(self, institution_id: int) -> Decimal:
         return self._bal("payable:compensation", sign=1, institution_id=institution_id)
+
+    def loan_events(self, loan_id: int) -> list[LoanEventView]:
+        rows = self.session.scalars(
+            select(LoanEvent).where(LoanEvent.loan_id == loan_id).order_by(LoanEvent.id)
+        )
+        return [loan_event_view(r) for r in rows]
+
+    def indicator(self, name: str, on: dt.date) -> Decimal | None:
+        from riskshare.supervision.models import Indicator
+
+        return self.session.scalar(
+            select(Indicator.value)
+            .where(
+                Indicator.program_id == self.program_id,
+                Indicator.name == name,
+                Indicator.effective_from <= on,
+            )
+            .order_by(Indicator.effective_from.desc())
+            .limit(1)
+        )
+
+    def filings(self, institution_id: int, rule: str) -> list[dt.date]:
+        from riskshare.supervision.models import SupervisionFiling
+
+        return list(
+            self.session.scalars(
+                select(SupervisionFiling.filed_on)
+                .where(
+                    SupervisionFiling.program_id == self.program_id,
+                    SupervisionFiling.institution_id == institution_id,
+                    SupervisionFiling.rule == rule,
+                )
+                .order_by(SupervisionFiling.filed_on)
+            )
+        )

@@ -34,6 +34,7 @@ TABLES: tuple[str, ...] = (
     "documents",
     "firms",
     "idempotency_records",
+    "indicators",
     "institutions",
     "journal_entries",
     "loan_events",
@@ -43,6 +44,7 @@ TABLES: tuple[str, ...] = (
     "programs",
     "recoveries",
     "reviews",
+    "supervision_filings",
     "tenants",
     "write_offs",
 )
@@ -56,6 +58,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "documents",
     "firms",
     "idempotency_records",
+    "indicators",
     "institutions",
     "journal_entries",
     "loan_events",
@@ -65,6 +68,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "programs",
     "recoveries",
     "reviews",
+    "supervision_filings",
     "write_offs",
 )
 
@@ -354,6 +358,36 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_firms_tenant_id"), "firms", ["tenant_id"], unique=False)
     op.create_table(
+        "indicators",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=63), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column(
+            "value", sa.Numeric(18, 6).with_variant(sa.BigInteger(), "sqlite"), nullable=False
+        ),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("entered_by", sa.String(length=200), nullable=False),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_indicators_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_indicators_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_indicators")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "program_id",
+            "name",
+            "effective_from",
+            name=op.f("uq_indicators_tenant_id_program_id_name_effective_from"),
+        ),
+    )
+    op.create_index(op.f("ix_indicators_program_id"), "indicators", ["program_id"], unique=False)
+    op.create_index(op.f("ix_indicators_tenant_id"), "indicators", ["tenant_id"], unique=False)
+    op.create_table(
         "journal_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -379,6 +413,47 @@ def create_tables() -> None:
     )
     op.create_index(
         op.f("ix_journal_entries_tenant_id"), "journal_entries", ["tenant_id"], unique=False
+    )
+    op.create_table(
+        "supervision_filings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("rule", sa.String(length=20), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.Column("filed_by", sa.String(length=200), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("rectification_plan", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institutions.id"],
+            name=op.f("fk_supervision_filings_institution_id_institutions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_supervision_filings_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_supervision_filings_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_filings")),
+    )
+    op.create_index(
+        op.f("ix_supervision_filings_institution_id"),
+        "supervision_filings",
+        ["institution_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_supervision_filings_program_id"),
+        "supervision_filings",
+        ["program_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_supervision_filings_tenant_id"), "supervision_filings", ["tenant_id"], unique=False
     )
     op.create_table(
         "loans",
@@ -791,9 +866,16 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_loans_lender_id"), table_name="loans")
     op.drop_index(op.f("ix_loans_firm_id"), table_name="loans")
     op.drop_table("loans")
+    op.drop_index(op.f("ix_supervision_filings_tenant_id"), table_name="supervision_filings")
+    op.drop_index(op.f("ix_supervision_filings_program_id"), table_name="supervision_filings")
+    op.drop_index(op.f("ix_supervision_filings_institution_id"), table_name="supervision_filings")
+    op.drop_table("supervision_filings")
     op.drop_index(op.f("ix_journal_entries_tenant_id"), table_name="journal_entries")
     op.drop_index(op.f("ix_journal_entries_program_id"), table_name="journal_entries")
     op.drop_table("journal_entries")
+    op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
+    op.drop_index(op.f("ix_indicators_program_id"), table_name="indicators")
+    op.drop_table("indicators")
     op.drop_index(op.f("ix_firms_tenant_id"), table_name="firms")
     op.drop_table("firms")
     op.drop_index(op.f("ix_clawbacks_tenant_id"), table_name="clawbacks")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response
+from flask.views import MethodView
+from marshmallow import validate
+
+from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import current_context
+from riskshare.reports import service
+
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/programs/<int:program_id>/reports",
+    description="Fund reports (monthly, half-yearly, yearly), as JSON or .xlsx.",
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportQuery(ma.Schema):
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+
+
+class ReportOut(ma.Schema):
+    program_id = ma.fields.Integer()
+    program = ma.fields.String()
+    period = ma.fields.String()
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+    generated_on = ma.fields.Date()
+    fund_total = ma.fields.Decimal(as_string=True)
+    fund = ma.fields.Dict()
+    activity = ma.fields.Dict()
+    sections = ma.fields.List(ma.fields.Dict())
+
+
+@blp.route("/<period>")
+class ReportViews(MethodView):
+    @blp.roles("office", "approver", "finance", "custodian", "auditor")
+    @blp.arguments(ReportQuery, location="query")
+    @blp.response(200, ReportOut)
+    @blp.alt_response(200, description="the same report as a workbook", content_type=XLSX)
+    def get(self, query, program_id, period):
+        """The fund's operation and use in a period: 2022, 2022-H1, 2022-Q3 or 2022-03"""
+        report = service.fund_report(current_context(), program_id, period)
+        if query["format"] == "xlsx":
+            return Response(
+                service.as_xlsx(report),
+                mimetype=XLSX,
+                headers={
+                    "Content-Disposition": f'attachment; filename="fund-report-{period}.xlsx"'
+                },
+            )
+        return report

@@ -1,0 +1,197 @@
+"""The fund report: what the fund received, paid and got back in a period (X-19, Y-01).
+
+The core's figures come from the ledger and the records; each policy appends its own
+sections through ``riskshare_report_sections``. The same report is served as JSON and as an
+.xlsx workbook (one sheet for the fund, one per policy section).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from riskshare.api.context import Context
+from riskshare.api.problems import Problem
+from riskshare.claims.models import Claim
+from riskshare.explain import explanations_as_json, jsonable
+from riskshare.ledger import service as ledger
+from riskshare.ledger.models import JournalEntry, Posting
+from riskshare.loans.models import Loan
+from riskshare.plugins.types import Period
+from riskshare.records import facts, program_of, record_access
+
+BEGINNING = dt.date(1900, 1, 1)
+PERIOD = re.compile(
+    r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2])|-H(?P<half>[12])|-Q(?P<q>[1-4]))?$"
+)
+
+
+def parse_period(text: str) -> Period:
+    """``2022``, ``2022-H1``, ``2022-Q3`` or ``2022-03`` as a period of calendar dates."""
+    match = PERIOD.match(text)
+    if match is None:
+        raise Problem(
+            422,
+            f"'{text}' is not a period: use 2022, 2022-H1, 2022-Q3 or 2022-03.",
+            kind="validation",
+            errors=[{"pointer": "/period", "detail": "bad period"}],
+        )
+    year = int(match["year"])
+    if match["month"]:
+        first_month, months = int(match["month"]), 1
+    elif match["half"]:
+        first_month, months = 6 * (int(match["half"]) - 1) + 1, 6
+    elif match["q"]:
+        first_month, months = 3 * (int(match["q"]) - 1) + 1, 3
+    else:
+        first_month, months = 1, 12
+    start = dt.date(year, first_month, 1)
+    after = first_month + months
+    end = (dt.date(year + (after > 12), (after - 1) % 12 + 1, 1)) - dt.timedelta(days=1)
+    return Period(text, start, end)
+
+
+def _payments(ctx: Context, program_id: int, start: dt.date, end: dt.date) -> dict[str, Decimal]:
+    """Paid out by kind: debits on the ``payable:<kind>`` accounts."""
+    rows = ctx.session.execute(
+        select(Posting.account, func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(
+            Posting.program_id == program_id,
+            Posting.account.startswith("payable:"),
+            Posting.amount > 0,
+            JournalEntry.booked_on.between(start, end),
+        )
+        .group_by(Posting.account)
+    ).all()
+    return {
+        account.split(":", 1)[1]: Decimal(total).quantize(Decimal("0.01"))
+        for account, total in rows
+    }
+
+
+def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
+    def flow(account: str, start: dt.date, kinds: list[str] | None = None) -> Decimal:
+        return ledger.balance(
+            ctx.session, program_id, account, sign=1, kinds=kinds, between=(start, period.end)
+        )
+
+    year_start = dt.date(period.end.year, 1, 1)
+    return {
+        "appropriated_to_date": flow("fund:pool", BEGINNING, ["appropriation"]),
+        "paid_in_period": _payments(ctx, program_id, period.start, period.end),
+        "paid_year_to_date": _payments(ctx, program_id, year_start, period.end),
+        "paid_to_date": _payments(ctx, program_id, BEGINNING, period.end),
+        "returned_to_pool_in_period": flow("fund:pool", period.start, ["recovery_returned"]),
+        "returned_to_pool_to_date": flow("fund:pool", BEGINNING, ["recovery_returned"]),
+        "remitted_to_treasury_in_period": flow("treasury:remitted", period.start),
+        "remitted_to_treasury_to_date": flow("treasury:remitted", BEGINNING),
+        "pool_balance_at_end": ledger.balance(
+            ctx.session, program_id, "fund:pool", between=(BEGINNING, period.end)
+        ),
+    }
+
+
+def _count(ctx: Context, *where: Any) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(where[0]).where(*where[1:])) or 0
+
+
+def _activity(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
+    in_period = (period.start, period.end)
+    covered = select(func.count(), func.coalesce(func.sum(Loan.principal), 0)).where(
+        Loan.program_id == program_id, Loan.covered.is_(True), Loan.issue_date.between(*in_period)
+    )
+    count, principal = ctx.session.execute(covered).one()
+    return {
+        "loans_registered": _count(
+            ctx, Loan, Loan.program_id == program_id, Loan.issue_date.between(*in_period)
+        ),
+        "loans_covered": count,
+        "covered_principal": Decimal(principal).quantize(Decimal("0.01")),
+        "claims_submitted": _count(
+            ctx, Claim, Claim.program_id == program_id, Claim.submitted_on.between(*in_period)
+        ),
+        "claims_reviewed": _count(
+            ctx, Claim, Claim.program_id == program_id, Claim.reviewed_on.between(*in_period)
+        ),
+        "claims_awaiting_review": _count(
+            ctx,
+            Claim,
+            Claim.program_id == program_id,
+            Claim.state == "submitted",
+            Claim.submitted_on <= period.end,
+        ),
+    }
+
+
+def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, Any]:
+    program, pview = program_of(ctx, program_id)
+    period = parse_period(period_text)
+    sections = [
+        section
+        for batch in ctx.hook.riskshare_report_sections(
+            program=pview, period=period, facts=facts(ctx, program.id)
+        )
+        for section in batch
+    ]
+    record_access(ctx, "fund_report", f"{program.id}:{period.label}")
+    return {
+        "program_id": program.id,
+        "program": program.name,
+        "period": period.label,
+        "start": period.start,
+        "end": period.end,
+        "generated_on": ctx.today,
+        "fund_total": program.fund_total,
+        "fund": jsonable(_fund_figures(ctx, program.id, period)),
+        "activity": jsonable(_activity(ctx, program.id, period)),
+        "sections": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "columns": list(s.columns),
+                "rows": [jsonable(dict(r)) for r in s.rows],
+                "explanations": explanations_as_json(list(s.explanations)),
+            }
+            for s in sections
+        ],
+    }
+
+
+def as_xlsx(report: dict[str, Any]) -> bytes:
+    """The report as a workbook: the fund's figures on one sheet, each section on its own."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Fund"
+    sheet.append(["program", report["program"]])
+    sheet.append(["period", report["period"], str(report["start"]), str(report["end"])])
+    sheet.append(["fund_total", str(report["fund_total"])])
+    for group in ("fund", "activity"):
+        for key, value in report[group].items():
+            if isinstance(value, dict):  # payments by kind
+                for kind, amount in value.items():
+                    sheet.append([f"{key}.{kind}", amount])
+            else:
+                sheet.append([key, value])
+    for section in report["sections"]:
+        table = book.create_sheet(section["key"][:31])
+        table.append([section["title"]])
+        table.append(section["columns"])
+        for row in section["rows"]:
+            table.append([_cell(row.get(column)) for column in section["columns"]])
+        for explanation in section["explanations"]:
+            table.append([explanation["rule"], explanation["clause"], explanation["en"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return value if isinstance(value, str | int | bool) or value is None else str(value)
