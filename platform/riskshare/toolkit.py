@@ -6,8 +6,18 @@ re-exported here, so the core can reorganise its modules without breaking plugin
 """
 
 from riskshare.api.blueprint import Blueprint
+from riskshare.api.context import Context, current_context
+from riskshare.api.fields import Explanations, SQLCursorPage, page
+from riskshare.api.fields import Money as MoneyField
+from riskshare.api.fields import Ratio as RatioField
+from riskshare.api.problems import Problem, refused
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
+from riskshare.db.base import Base, TenantScoped, TimestampMixin
+from riskshare.db.types import JSONDoc, Money, Ratio
+from riskshare.disbursements.service import instruct_payment
 from riskshare.explain import Explanation, explanations_as_json, jsonable
+from riskshare.ledger.service import balance as ledger_balance
+from riskshare.ledger.service import transfer as ledger_transfer
 from riskshare.plugins.defaults import institution_in_good_standing, pro_rata_recovery
 from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.types import (
@@ -36,40 +46,81 @@ from riskshare.plugins.types import (
     ReportSection,
     to_money,
 )
+from riskshare.records import (
+    enforce,
+    facts,
+    get_or_404,
+    not_found,
+    program_of,
+    record_access,
+    record_event,
+    transition,
+)
+from riskshare.workflow import StateMachine
 
+# A policy's own records (its tables, state machines, routes and ledger postings) are built
+# from the names below; they get the same tenant scoping, audit and problem responses as the
+# core's own.
 __all__ = [
     "FEN",
     "Alert",
     "Allocation",
     "AllocationLine",
+    "Base",
     "Blueprint",
     "ClaimDue",
     "ClaimView",
     "ClawbackDecision",
     "Compensation",
+    "Context",
     "Deadline",
     "DeadlineDecision",
     "Decision",
     "EventDecision",
     "Explanation",
+    "Explanations",
     "Facts",
     "FirmView",
     "InstitutionView",
+    "JSONDoc",
     "LoanEventView",
     "LoanView",
+    "Money",
+    "MoneyField",
     "PaymentView",
     "Period",
     "PolicyDescriptor",
+    "Problem",
     "ProgramView",
+    "Ratio",
+    "RatioField",
     "RecoveryDecision",
     "RecoveryView",
     "ReportSection",
+    "SQLCursorPage",
+    "StateMachine",
+    "TenantScoped",
+    "TimestampMixin",
     "WorkdayCalendar",
     "YearTable",
+    "current_context",
+    "enforce",
     "explanations_as_json",
+    "facts",
+    "get_or_404",
     "hookimpl",
     "institution_in_good_standing",
+    "instruct_payment",
     "jsonable",
+    "ledger_balance",
+    "ledger_transfer",
+    "not_found",
+    "page",
     "pro_rata_recovery",
+    "program_of",
+    "record_access",
+    "record_event",
+    "refused",
     "to_money",
+    "transition",
 ]

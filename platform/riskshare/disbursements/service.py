@@ -12,7 +12,7 @@ from riskshare.claims.models import CLAIM_STATES, Claim
 from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
 from riskshare.ledger import service as ledger
 from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem
-from riskshare.plugins.types import PaymentView
+from riskshare.plugins.types import PaymentView, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.records import (
     check_transition,
@@ -20,9 +20,63 @@ from riskshare.records import (
     facts,
     lock_program,
     not_found,
+    record_event,
     require,
     transition,
 )
+
+
+def instruct_payment(
+    ctx: Context,
+    program: ProgramView,
+    *,
+    kind: str,
+    amount: Decimal,
+    source_key: str,
+    memo: str,
+    payee_institution_id: int | None = None,
+    payee_firm_id: int | None = None,
+    claim_id: int | None = None,
+    plan_item_id: int | None = None,
+) -> Disbursement:
+    """Grant ``amount`` (booked as owed) and instruct the paying party to pay it.
+
+    The payer is whoever the policy names for confirming disbursements (finance by default,
+    a custodian in Yanqing). Confirmation later checks the caps under the program lock.
+    """
+    payer = (
+        ctx.hook.riskshare_transition_roles(
+            program=program, record="disbursement", transition="confirm"
+        )
+        or ["finance"]
+    )[0]
+    ledger.transfer(
+        ctx.session,
+        program_id=program.id,
+        source_key=source_key,
+        kind=f"{kind}_granted",
+        booked_on=ctx.today,
+        memo=memo[:300],
+        debit=f"expense:{kind}",
+        credit=f"payable:{kind}",
+        amount=amount,
+        institution_id=payee_institution_id,
+    )
+    disbursement = Disbursement(
+        program_id=program.id,
+        plan_item_id=plan_item_id,
+        claim_id=claim_id,
+        kind=kind,
+        payee_institution_id=payee_institution_id,
+        payee_firm_id=payee_firm_id,
+        amount=amount,
+        payer_role=payer,
+        instructed_on=ctx.today,
+    )
+    ctx.session.add(disbursement)
+    ctx.session.flush()
+    record_event(ctx, "disbursement.instruct", disbursement)
+    return disbursement
 
 
 def visible_disbursements(ctx: Context) -> Any:

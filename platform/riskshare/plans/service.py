@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
 from riskshare.claims.models import Claim
-from riskshare.disbursements.models import Disbursement
+from riskshare.disbursements.service import instruct_payment
 from riskshare.explain import explanations_as_json
-from riskshare.ledger import service as ledger
 from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem
 from riskshare.plugins.types import AllocationLine, ClaimDue, Period
 from riskshare.records import (
@@ -186,45 +185,25 @@ def edit_plan(ctx: Context, plan_id: int, changes: list[dict[str, Any]]) -> Allo
 
 def advance_plan(ctx: Context, plan_id: int, action: str) -> AllocationPlan:
     plan = get_or_404(ctx, AllocationPlan, plan_id, "plan")
-    program, pview = program_of(ctx, plan.program_id)
+    _, pview = program_of(ctx, plan.program_id)
     items = plan_items(ctx, plan.id)
     if action in ("submit", "approve"):
         _check(ctx, plan, items)
     changes = {"approved_by": ctx.actor, "approved_on": ctx.today} if action == "approve" else {}
     transition(ctx, PLAN_STATES, plan, action, pview, changes)
     if action == "approve":
-        payer = (
-            ctx.hook.riskshare_transition_roles(
-                program=pview, record="disbursement", transition="confirm"
-            )
-            or ["finance"]
-        )[0]
         for item in items:
             if item.allocated <= ZERO:
                 continue
-            ledger.transfer(
-                ctx.session,
-                program_id=program.id,
-                source_key=f"plan-item:{item.id}:grant",
-                kind="compensation_granted",
-                booked_on=ctx.today,
-                memo=f"plan {plan.period}: claim {item.claim_id}",
-                debit="expense:compensation",
-                credit="payable:compensation",
-                amount=item.allocated,
-                institution_id=item.institution_id,
-            )
-            disbursement = Disbursement(
-                program_id=program.id,
-                plan_item_id=item.id,
-                claim_id=item.claim_id,
+            instruct_payment(
+                ctx,
+                pview,
                 kind="compensation",
-                payee_institution_id=item.institution_id,
                 amount=item.allocated,
-                payer_role=payer,
-                instructed_on=ctx.today,
+                source_key=f"plan-item:{item.id}:grant",
+                memo=f"plan {plan.period}: claim {item.claim_id}",
+                payee_institution_id=item.institution_id,
+                claim_id=item.claim_id,
+                plan_item_id=item.id,
             )
-            ctx.session.add(disbursement)
-            ctx.session.flush()
-            record_event(ctx, "disbursement.instruct", disbursement)
     return plan
