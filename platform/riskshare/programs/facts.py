@@ -28,6 +28,12 @@ class SessionFacts:
     def institution(self, institution_id: int) -> InstitutionView:
         return institution_view(self.session.get_one(Institution, institution_id))
 
+    def institutions(self, kind: str | None = None) -> list[InstitutionView]:
+        query = select(Institution).order_by(Institution.id)
+        if kind is not None:
+            query = query.where(Institution.kind == kind)
+        return [institution_view(i) for i in self.session.scalars(query)]
+
     def firm(self, firm_id: int) -> FirmView:
         return firm_view(self.session.get_one(Firm, firm_id))
 

@@ -1,0 +1,52 @@
+"""Explanations citing the rule and the clause of 新政办〔2021〕48号 it comes from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riskshare.toolkit import Explanation
+
+CLAUSES = {
+    "X-01": "第二条",
+    "X-02": "第十九条",
+    "X-03": "第三条",
+    "X-04": "第四条",
+    "X-05": "第四条、第五条",
+    "X-06": "第四条",
+    "X-07": "第五条",
+    "X-08": "第九条",
+    "X-09": "第九条",
+    "X-10": "第十条",
+    "X-11": "第九条",
+    "X-12": "第十条",
+    "X-13": "第十一条",
+    "X-14": "第十一条",
+    "X-15": "第十二条",
+    "X-16": "第十三条",
+    "X-17": "第十五条",
+    "X-18": "第十六条",
+    "X-19": "第十五条",
+    "X-20": "第十七条",
+}
+
+
+def explain(
+    rule: str,
+    result: str,
+    zh: str,
+    en: str,
+    *,
+    passed: bool = True,
+    threshold: Any = None,
+    **inputs: Any,
+) -> Explanation:
+    return Explanation(
+        rule,
+        f"新政办〔2021〕48号 {CLAUSES[rule]}",
+        result,
+        zh,
+        en,
+        inputs=inputs,
+        threshold=threshold,
+        passed=passed,
+    )

@@ -1,0 +1,144 @@
+"""The fund's limits: year-end allocation plans and each payment within the caps (X-01, X-12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_DOWN, Decimal
+
+from riskshare.toolkit import (
+    FEN,
+    Allocation,
+    AllocationLine,
+    ClaimDue,
+    Decision,
+    Explanation,
+    Facts,
+    PaymentView,
+    institution_in_good_standing,
+)
+from riskshare_xinxiang.config import Config
+from riskshare_xinxiang.explain import explain
+
+ZERO = Decimal("0.00")
+
+
+def _year(day: dt.date) -> tuple[dt.date, dt.date]:
+    return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+
+
+def headroom(cfg: Config, facts: Facts, day: dt.date) -> tuple[Decimal, Explanation]:
+    """What may still be granted for payment in ``day``'s year under both caps of X-01.
+
+    Granted but unconfirmed payments (the payable balance) already use the room: a second
+    plan in the same year cannot promise the same money twice.
+    """
+    annual, total = cfg.money("annual_cap"), cfg.money("fund_total")
+    paid_year = facts.paid_between(*_year(day))
+    paid_all = facts.paid_total()
+    committed = -facts.account_balance("payable:compensation")
+    room = max(min(annual - paid_year, total - paid_all) - committed, ZERO)
+    return room, explain(
+        "X-01",
+        str(room),
+        f"{day.year} 年已支付 {paid_year} 元（年度上限 {annual} 元），累计已支付 {paid_all} 元"
+        f"（总额 {total} 元），已批待付 {committed} 元，尚可安排 {room} 元。",
+        f"{day.year}: {paid_year} paid against the annual cap {annual}; {paid_all} paid in all"
+        f" against {total}; {committed} granted but unpaid; {room} can still be allocated.",
+        threshold={"annual_cap": annual, "fund_total": total},
+        paid_this_year=paid_year,
+        paid_to_date=paid_all,
+        committed=committed,
+    )
+
+
+def propose(cfg: Config, dues: list[ClaimDue], facts: Facts) -> Allocation:
+    capacity, cap_explanation = headroom(cfg, facts, facts.today)
+    requested = sum((d.outstanding for d in dues), ZERO)
+    mode = cfg.over_cap
+    if requested <= capacity:
+        lines = [AllocationLine(d.claim_id, d.outstanding, ZERO) for d in dues]
+    elif mode == "first_come":
+        lines, left = [], capacity
+        for due in dues:
+            pay = min(due.outstanding, left)
+            left -= pay
+            lines.append(AllocationLine(due.claim_id, pay, due.outstanding - pay))
+    else:
+        # Pro rata, rounded down to the fen so the plan never exceeds the cap.
+        share = capacity / requested
+        lines = []
+        for due in dues:
+            pay = (due.outstanding * share).quantize(FEN, rounding=ROUND_DOWN)
+            carried = due.outstanding - pay if mode == "pro_rata_carry" else ZERO
+            lines.append(AllocationLine(due.claim_id, pay, carried))
+    allocated = sum((line.allocated for line in lines), ZERO)
+    plan = explain(
+        "X-12",
+        mode,
+        f"已审核通过的补偿申请合计 {requested} 元，可安排 {capacity} 元，按"
+        + {
+            "pro_rata_carry": "比例分配，差额结转下年",
+            "pro_rata_drop": "比例分配，差额不再结转",
+            "first_come": "审核先后顺序安排",
+        }[mode]
+        + f"，本方案安排 {allocated} 元。",
+        f"Approved claims ask {requested}; {capacity} can be allocated; mode {mode};"
+        f" the plan allocates {allocated}.",
+        threshold=capacity,
+        requested=requested,
+        allocated=allocated,
+    )
+    return Allocation(capacity, lines, [cap_explanation, plan])
+
+
+def check_allocation(cfg: Config, lines: list[AllocationLine], facts: Facts) -> Decision:
+    capacity, cap_explanation = headroom(cfg, facts, facts.today)
+    total = sum((line.allocated for line in lines), ZERO)
+    ok = total <= capacity
+    return Decision(
+        ok,
+        [
+            cap_explanation,
+            explain(
+                "X-01",
+                "within" if ok else "over",
+                f"方案合计 {total} 元，可安排 {capacity} 元。",
+                f"The plan allocates {total}; {capacity} is allowed.",
+                passed=ok,
+                threshold=capacity,
+                allocated=total,
+            ),
+        ],
+    )
+
+
+def check_payment(cfg: Config, payment: PaymentView, facts: Facts) -> Decision:
+    annual, total = cfg.money("annual_cap"), cfg.money("fund_total")
+    paid_year = facts.paid_between(*_year(payment.paid_on))
+    paid_all = facts.paid_total()
+    year_ok = paid_year + payment.amount <= annual
+    total_ok = paid_all + payment.amount <= total
+    pool = facts.pool_balance()
+    explanations = [
+        *institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on),
+        explain(
+            "X-01",
+            "within" if year_ok and total_ok else "over",
+            f"本次支付 {payment.amount} 元；{payment.paid_on.year} 年已支付 {paid_year} 元（上限"
+            f" {annual} 元），累计 {paid_all} 元（总额 {total} 元）。",
+            f"Paying {payment.amount}: {paid_year} paid in {payment.paid_on.year} (cap {annual}),"
+            f" {paid_all} in all (fund {total}).",
+            passed=year_ok and total_ok,
+            threshold={"annual_cap": annual, "fund_total": total},
+            amount=payment.amount,
+        ),
+        explain(
+            "X-01",
+            "funded" if payment.amount <= pool else "unfunded",
+            f"资金池余额 {pool} 元。",
+            f"The pool holds {pool}.",
+            passed=payment.amount <= pool,
+            threshold=pool,
+        ),
+    ]
+    return Decision(all(e.passed for e in explanations), explanations)

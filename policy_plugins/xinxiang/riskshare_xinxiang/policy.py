@@ -1,0 +1,189 @@
+"""The hook implementations: the entry point ``riskshare.policies: xinxiang``.
+
+Each hook answers only for programs of this policy and delegates to the module holding the
+rules it applies.
+"""
+
+from __future__ import annotations
+
+from riskshare.toolkit import (
+    ClawbackDecision,
+    DeadlineDecision,
+    PolicyDescriptor,
+    hookimpl,
+    pro_rata_recovery,
+)
+from riskshare_xinxiang import claims, coverage, fund, supervision
+from riskshare_xinxiang.config import SCHEMA, Config
+from riskshare_xinxiang.explain import explain
+
+NAME = "xinxiang"
+VERSION = "2021"
+TITLE = "新乡市小微企业贷款风险补偿资金管理暂行办法（新政办〔2021〕48号）"
+
+# Deadlines in working days, by the core's name for the step, with the rule that sets them.
+DEADLINES = {
+    "claim_review": ("X-11", "review_days", "出具审核意见", "issue the review opinion"),
+    "plan_summary": ("X-12", "summary_days", "报送年度补偿汇总", "send the year's summary"),
+    "recovery_return": ("X-15", "recovery_days", "返还市国库", "return it to the treasury"),
+    "write_off_evidence": ("X-16", "write_off_days", "报送核销材料", "submit write-off evidence"),
+}
+
+
+def _config(program) -> Config | None:
+    return Config.of(program) if program.policy == NAME else None
+
+
+@hookimpl
+def riskshare_policies():
+    return [
+        PolicyDescriptor(
+            NAME,
+            VERSION,
+            TITLE,
+            SCHEMA,
+            "Xinxiang city: tiered ratios by loan size, guarantee loans at 10%, annual and"
+            " total caps, year-end allocation plans, recoveries to the treasury.",
+        )
+    ]
+
+
+@hookimpl
+def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
+    if cfg := _config(program):
+        return coverage.loan_coverage(cfg, loan, firm, lender, guarantor, facts)
+    return None
+
+
+@hookimpl
+def riskshare_loan_event(program, loan, event, calendar, facts):
+    if cfg := _config(program):
+        return claims.loan_event(cfg, loan, event, calendar, facts)
+    return None
+
+
+@hookimpl
+def riskshare_claim_eligibility(program, loan, claim, facts):
+    if cfg := _config(program):
+        return claims.claim_eligibility(cfg, loan, claim, facts)
+    return None
+
+
+@hookimpl
+def riskshare_compensation(program, loan, claim, facts):
+    if cfg := _config(program):
+        return claims.compensation(cfg, loan, claim)
+    return None
+
+
+@hookimpl
+def riskshare_deadline(program, kind, start, calendar):
+    cfg = _config(program)
+    if cfg is None or kind not in DEADLINES:
+        return None
+    rule, key, zh, en = DEADLINES[kind]
+    days = cfg.raw[key]
+    deadline = calendar.add_working_days(start, days)
+    return DeadlineDecision(
+        deadline,
+        explain(
+            rule,
+            deadline.due.isoformat(),
+            f"自 {start} 起 {days} 个工作日内{zh}，即 {deadline.due} 前。",
+            f"Within {days} working days of {start}: {en} by {deadline.due}.",
+            threshold=days,
+            start=start,
+            provisional=deadline.provisional,
+        ),
+    )
+
+
+@hookimpl
+def riskshare_propose_allocation(program, period, dues, facts):
+    if cfg := _config(program):
+        return fund.propose(cfg, dues, facts)
+    return None
+
+
+@hookimpl
+def riskshare_check_allocation(program, period, lines, facts):
+    if cfg := _config(program):
+        return fund.check_allocation(cfg, lines, facts)
+    return None
+
+
+@hookimpl
+def riskshare_check_payment(program, payment, facts):
+    if cfg := _config(program):
+        return fund.check_payment(cfg, payment, facts)
+    return None
+
+
+@hookimpl
+def riskshare_transition_roles(program, record, transition):
+    # X-17: the leading group (approver) decides suspensions and resumptions.
+    if _config(program) and record == "institution" and transition in ("suspend", "resume"):
+        return ["approver"]
+    return None
+
+
+@hookimpl
+def riskshare_recovery(program, claim, recovery, calendar, facts):
+    cfg = _config(program)
+    if cfg is None:
+        return None
+    return pro_rata_recovery(
+        claim,
+        recovery,
+        facts,
+        destination="treasury",
+        rule="X-15",
+        clause="新政办〔2021〕48号 第十二条",
+        deadline=calendar.add_working_days(recovery.received_on, cfg.recovery_days),
+    )
+
+
+@hookimpl
+def riskshare_clawback(program, institution, reason, facts):
+    cfg = _config(program)
+    if cfg is None:
+        return None
+    paid = facts.paid_to_institution(institution.id)
+    return ClawbackDecision(
+        paid,
+        cfg.fraud_ban_years,
+        [
+            explain(
+                "X-18",
+                str(paid),
+                f"{institution.name} 骗取、套取补偿资金：追回已拨付补偿 {paid} 元，取消合作资格，"
+                f"{cfg.fraud_ban_years} 年内不得申请补偿。",
+                f"{institution.name} obtained compensation by fraud: all {paid} paid is clawed"
+                f" back, cooperation is revoked, and it may not claim for"
+                f" {cfg.fraud_ban_years} years.",
+                threshold=paid,
+                reason=reason,
+            )
+        ],
+    )
+
+
+@hookimpl
+def riskshare_cooperation_change(program, institution, action, facts):
+    if cfg := _config(program):
+        return supervision.cooperation_change(cfg, institution, action, facts)
+    return None
+
+
+@hookimpl
+def riskshare_monitoring(program, day, facts):
+    if cfg := _config(program):
+        return supervision.monitoring(cfg, day, facts)
+    return []
+
+
+@hookimpl
+def riskshare_report_sections(program, period, facts):
+    if cfg := _config(program):
+        return [supervision.npl_section(cfg, facts)]
+    return []
