@@ -7,18 +7,20 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import flask_smorest
+import marshmallow as ma
 import pluggy
-from flask import Flask, g
+from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from riskshare import __version__
 from riskshare.api import security
 from riskshare.api.context import Clock
-from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, validation_problem
+from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem
 from riskshare.api.session import finish
 from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
 from riskshare.calendar.service import CalendarService
@@ -41,12 +43,14 @@ class Riskshare:
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest's Api answering every HTTP error with problem+json."""
+    """flask-smorest's Api answering every HTTP error with problem+json.
+
+    flask-smorest registers this method as the app's one ``HTTPException`` handler; it also
+    answers the ``InternalServerError`` Flask raises for an error after the view (at commit).
+    """
 
     def handle_http_exception(self, error: HTTPException) -> Any:
-        if error.code == 422 and getattr(error, "data", None):
-            return validation_problem(error.data.get("messages", {})).response()
-        return Problem(error.code or 500, error.description or error.name).response()
+        return http_problem(error).response()
 
 
 def create_app(
@@ -95,6 +99,10 @@ def create_app(
     )
 
     api = Api(app)
+    # apispec documents Decimal fields (Money, Ratio, plugins' own) as JSON numbers, with their
+    # Range bounds as strings, which is not valid OpenAPI. They are strings on the wire: Money
+    # refuses JSON numbers, and Flask writes every Decimal as a string.
+    api.register_field(ma.fields.Decimal, "string", "decimal")
     _register_problem_handlers(app)
     security.install(app)
     _register_core_routes(api)
@@ -112,6 +120,7 @@ def _spec_options() -> dict[str, Any]:
             "title": {"type": "string"},
             "status": {"type": "integer"},
             "detail": {"type": "string"},
+            "instance": {"type": "string", "description": "an incident id to quote (500)"},
             "errors": {"type": "array", "items": {"type": "object"}},
             "rule": {"type": "object"},
         },
@@ -152,9 +161,22 @@ def _register_problem_handlers(app: Flask) -> None:
     def _problem(problem: Problem) -> Any:
         return problem.response()
 
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Any:
-        return Problem(error.code or 500, error.description or error.name).response()
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        # The exception's text can hold SQL, file paths or another tenant's data, so the client
+        # only gets an id to quote; the log has the traceback under the same id.
+        incident = uuid.uuid4()
+        app.logger.exception(
+            "unexpected error %s in %s %s", incident, request.method, request.path, exc_info=error
+        )
+        # The 500 makes _commit below roll the request's session back.
+        return Problem(
+            500,
+            "The server hit an unexpected error; the request's changes were not saved."
+            " Quote the instance id when reporting it.",
+            kind="internal-error",
+            extra={"instance": incident.urn},
+        ).response()
 
     @app.after_request
     def _commit(response: Any) -> Any:

@@ -7,6 +7,8 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response, json
+from marshmallow.exceptions import SCHEMA
+from werkzeug.exceptions import HTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://riskshare.example/problems/"
@@ -20,6 +22,7 @@ class Problem(Exception):
     :param kind: a short slug forming the problem ``type`` URI.
     :param errors: field-level errors: ``[{"pointer": "/principal", "detail": "..."}]``.
     :param rule: the policy explanation that refused, when a rule refused.
+    :param headers: response headers the status calls for (``Allow``, ``Retry-After``).
     """
 
     def __init__(
@@ -31,6 +34,7 @@ class Problem(Exception):
         errors: list[dict[str, Any]] | None = None,
         rule: Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -39,6 +43,7 @@ class Problem(Exception):
         self.errors = errors
         self.rule = rule
         self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
         phrase = HTTPStatus(self.status).phrase
@@ -60,6 +65,7 @@ class Problem(Exception):
         resp = Response(json.dumps(self.body()), status=self.status, mimetype=PROBLEM_MEDIA_TYPE)
         if self.status == 401:
             resp.headers["WWW-Authenticate"] = 'Bearer realm="riskshare"'
+        resp.headers.update(self.headers)
         return resp
 
 
@@ -73,7 +79,8 @@ def marshmallow_errors(messages: Mapping[str, Any], prefix: tuple[Any, ...] = ()
     """Flatten marshmallow's nested messages into pointer/detail pairs."""
     out: list[dict] = []
     for key, value in messages.items():
-        path = (*prefix, key)
+        # SCHEMA keys errors of the object as a whole, so it adds no step to the pointer.
+        path = prefix if key == SCHEMA else (*prefix, key)
         if isinstance(value, Mapping):
             out.extend(marshmallow_errors(value, path))
         else:
@@ -85,17 +92,36 @@ def marshmallow_errors(messages: Mapping[str, Any], prefix: tuple[Any, ...] = ()
     return out
 
 
-def validation_problem(messages: Mapping[str, Any]) -> Problem:
-    """Turn flask-smorest/webargs validation messages (keyed by location) into a 422."""
+def validation_problem(messages: Mapping[str, Any], status: int = 422) -> Problem:
+    """Turn flask-smorest/webargs validation messages (keyed by location) into a problem."""
     errors: list[dict] = []
     for location, fields in messages.items():
-        for err in marshmallow_errors(fields if isinstance(fields, Mapping) else {"": fields}):
+        for err in marshmallow_errors(fields if isinstance(fields, Mapping) else {SCHEMA: fields}):
             err["location"] = location
             errors.append(err)
     fields = ", ".join(e["pointer"] or "(body)" for e in errors) or "the request"
     return Problem(
-        422, f"The request is not valid: check {fields}.", kind="validation", errors=errors
+        status, f"The request is not valid: check {fields}.", kind="validation", errors=errors
     )
+
+
+def http_problem(error: HTTPException) -> Problem:
+    """A werkzeug or webargs HTTP error as a problem.
+
+    webargs puts its field messages in ``error.data`` (a 422, or a 400 for a body that is not
+    JSON), so those keep their pointers. werkzeug's own headers are kept too, except the
+    Content-Type of the HTML page it would have sent: a 405 must still say ``Allow``.
+    """
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    data = getattr(error, "data", None) or {}
+    headers.update(data.get("headers") or {})
+    status = error.code or 500
+    if data.get("messages"):
+        problem = validation_problem(data["messages"], status)
+    else:
+        problem = Problem(status, error.description or error.name)
+    problem.headers.update(headers)
+    return problem
 
 
 def refused(

@@ -10,9 +10,13 @@ from sqlalchemy import select
 from riskshare.api.problems import Problem
 from riskshare.api.session import db_session
 from riskshare.auth.principal import Principal
-from riskshare.auth.tokens import InvalidToken
+from riskshare.auth.tokens import InvalidToken, KeySourceUnavailable
 
-PUBLIC_PREFIXES = ("/api/v1/openapi", "/api/v1/docs", "/api/v1/health")
+PUBLIC_PREFIXES = ("/api/v1/openapi", "/api/v1/docs", "/api/v1/rapidoc", "/api/v1/health")
+
+# KeycloakKeySource answers from its failed state, without trying again, for its default
+# min_refresh_interval (10 s); a client retrying sooner would only get another 503.
+KEYS_RETRY_AFTER_SECONDS = 10
 
 
 def install(app: Flask) -> None:
@@ -39,6 +43,17 @@ def install(app: Flask) -> None:
         except InvalidToken as exc:
             raise Problem(
                 401, f"The access token was refused: {exc.reason}.", kind="invalid-token"
+            ) from exc
+        except KeySourceUnavailable as exc:
+            # Our fault, not the token's: a 401 would make clients throw away a good session.
+            # The reason names our Keycloak, so it goes to the log, not to the client.
+            app.logger.error("cannot verify access tokens: %s", exc)
+            raise Problem(
+                503,
+                "Access tokens cannot be checked right now (the sign-in service's keys are"
+                " unavailable); retry shortly with the same token.",
+                kind="token-keys-unavailable",
+                headers={"Retry-After": str(KEYS_RETRY_AFTER_SECONDS)},
             ) from exc
         g.principal = Principal.from_claims(claims)
         if "tenant" in g:

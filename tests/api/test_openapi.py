@@ -1,0 +1,55 @@
+"""The served OpenAPI document is valid OpenAPI 3.1, and the interactive docs are public."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from riskshare.api.problems import PROBLEM_MEDIA_TYPE
+
+SPEC_URL = "/api/v1/openapi.json"
+
+
+@pytest.fixture(scope="module")
+def spec(rs_app):
+    response = rs_app.test_client().get(SPEC_URL)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_the_document_is_valid_openapi_3_1(spec):
+    assert spec["openapi"] == "3.1.0"
+    validate(spec)  # picks the 3.1 validator from the "openapi" field; raises on any error
+
+
+def test_amounts_are_documented_as_decimal_strings(spec):
+    program_in = spec["components"]["schemas"]["ProgramIn"]["properties"]["fund_total"]
+    assert program_in["type"] == "string" and program_in["format"] == "decimal"
+    # The Range validator's bound survives as an extension, not as a (numeric) minimum.
+    assert "minimum" not in program_in and "x-minimum" in program_in
+
+
+def test_every_role_checked_operation_documents_its_errors_as_problems(spec):
+    problem = spec["components"]["responses"]["Problem403"]["content"]
+    assert set(problem) == {PROBLEM_MEDIA_TYPE}
+    checked = 0
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if "x-roles" not in operation:
+                continue
+            refs = {status: r.get("$ref") for status, r in operation["responses"].items()}
+            for status in ("401", "403", "404", "409", "422"):
+                assert refs[status] == f"#/components/responses/Problem{status}"
+            checked += 1
+    assert checked > 40
+
+
+@pytest.mark.parametrize(
+    ("path", "marker"), [("/api/v1/docs", "swagger-ui"), ("/api/v1/rapidoc", "rapi-doc")]
+)
+def test_interactive_docs_are_served_without_a_token(rs_app, path, marker):
+    response = rs_app.test_client().get(path)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert marker in page and SPEC_URL in page
