@@ -1,0 +1,509 @@
+"""Every rule of 新政办〔2021〕48号 through the HTTP API; test names cite the rule ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+from xinxiang_world import build
+
+from riskshare.testing.pytest_plugin import today
+
+
+def _reason(loan: dict, rule: str) -> dict:
+    return next(e for e in loan["coverage"] if e["rule"] == rule)
+
+
+def _explained(record: dict, rule: str) -> dict:
+    return next(e for e in record["explanations"] if e["rule"] == rule)
+
+
+def _defaulted_claim(world, principal="500000.00", claimed=None, *, kind="credit", **loan_extra):
+    loan = world.loan("small-a", f"L-{principal}-{kind}", principal, kind=kind, **loan_extra)
+    world.default(loan, "2022-09-01", dt.date(2022, 9, 2))
+    return loan, world.claim(world.bank(), loan, claimed or principal)
+
+
+# ----------------------------------------------------------------------------- configuration
+
+
+def test_X01_config_defaults_equal_the_2021_text(api):
+    world = build(api)
+    [policy] = [
+        p for p in api.admin.ok("GET", "/api/v1/platform/policies") if p["name"] == "xinxiang"
+    ]
+    props = policy["config_schema"]["properties"]
+    assert props["fund_total"]["default"] == "29000000"
+    assert props["annual_cap"]["default"] == "10000000"
+    assert props["per_firm_cap"]["default"] == "10000000"
+    assert [t["ratio"] for t in props["ratio_tiers"]["default"]] == ["0.30", "0.20", "0.10"]
+    assert props["guarantee_ratio"]["default"] == "0.10"
+    assert props["late_filing"]["default"] == "flag"
+    assert props["over_cap"]["default"] == "pro_rata_carry"
+    assert world.program["policy_version"] == "2021"
+
+
+def test_X13_a_config_change_changes_the_ratio_with_no_code_change(api):
+    tiers = [{"up_to": "1000000", "ratio": "0.40"}, {"up_to": "10000000", "ratio": "0.15"}]
+    world = build(api, config={"ratio_tiers": tiers})
+    _, claim = _defaulted_claim(world, "800000.00")
+    assert (claim["ratio"], claim["amount"]) == ("0.400000", "320000.00")
+
+
+def test_invalid_config_is_refused_with_a_pointer_per_error(api):
+    today(api, dt.date(2022, 1, 4))
+    response = api.as_("office").post(
+        "/programs",
+        {
+            "code": "bad",
+            "name": "bad",
+            "policy": "xinxiang",
+            "config": {"annual_cap": "ten million", "late_filing": "ignore", "typo": 1},
+            "fund_total": "29000000.00",
+            "effective_from": "2021-08-20",
+            "effective_to": "2024-08-19",
+        },
+    )
+    assert response.status_code == 422
+    pointers = {e["pointer"] for e in response.json["errors"]}
+    assert {"/config/annual_cap", "/config/late_filing", "/config"} <= pointers
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def test_X02_loans_issued_outside_the_validity_window_are_recorded_not_covered(api):
+    world = build(api, on=dt.date(2024, 9, 2))
+    before = world.loan("small-a", "L-early", "500000.00", issued="2021-08-19")
+    first = world.loan("small-a", "L-first", "500000.00", issued="2021-08-20")
+    last = world.loan("small-a", "L-last", "500000.00", issued="2024-08-19")
+    after = world.loan("small-a", "L-after", "500000.00", issued="2024-08-20")
+    assert [x["covered"] for x in (before, first, last, after)] == [False, True, True, False]
+    assert _reason(after, "X-02")["passed"] is False
+    assert "2024-08-19" in _reason(after, "X-02")["en"]
+
+
+def test_X03_firm_size_region_industry_and_new_agricultural_operators(api):
+    world = build(api)
+    world.firm("medium-co", employees=400, revenue="30000000")
+    world.firm("outsider", division="410100")  # 郑州市
+    world.firm(
+        "developer", industry="real_estate_development", revenue="5000000", assets="30000000"
+    )
+    world.firm(
+        "coop", employees=400, revenue="30000000", attributes={"new_agricultural_operator": True}
+    )
+    medium = world.loan("medium-co", "L-m", "500000.00")
+    outsider = world.loan("outsider", "L-o", "500000.00")
+    developer = world.loan("developer", "L-d", "500000.00")
+    coop = world.loan("coop", "L-c", "500000.00")
+    assert [x["covered"] for x in (medium, outsider, developer, coop)] == [False] * 3 + [True]
+    assert "size class is medium" in _reason(medium, "X-03")["en"]
+    assert "outside Xinxiang" in _reason(outsider, "X-03")["en"]
+    assert "real_estate_development is excluded" in _reason(developer, "X-03")["en"]
+    assert _reason(coop, "X-03")["inputs"]["new_agricultural_operator"] is True
+
+
+def test_X04_only_loans_through_the_platform_by_cooperating_banks(api):
+    world = build(api)
+    off_platform = world.loan("small-a", "L-off", "500000.00", attributes={"via_platform": False})
+    assert off_platform["covered"] is False
+    assert "smart finance platform" in _reason(off_platform, "X-04")["en"]
+    world.office().ok(
+        "POST",
+        f"/institutions/{world.institutions['bank-b']['id']}/cooperation",
+        {"action": "revoke", "reason": "agreement ended"},
+    )
+    by_revoked = world.loan("small-a", "L-rev", "500000.00", bank="bank-b")
+    assert by_revoked["covered"] is False and _reason(by_revoked, "X-04")["passed"] is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "covered"),
+    [
+        ("credit", True),
+        ("ip_pledge", True),
+        ("patent_pledge", True),
+        ("trademark_pledge", True),
+        ("mortgage", False),
+    ],
+)
+def test_X05_covered_loan_kinds(api, kind, covered):
+    world = build(api)
+    loan = world.loan("small-a", f"L-{kind}", "500000.00", kind=kind)
+    assert loan["covered"] is covered
+    assert _reason(loan, "X-05")["passed"] is covered
+
+
+def test_X05_guaranteed_loans_need_a_guarantor_in_the_provincial_reguarantee_system(api):
+    world = build(api)
+    inside = world.loan(
+        "small-a",
+        "L-g1",
+        "500000.00",
+        kind="guaranteed",
+        guarantor_id=world.institutions["guar-a"]["id"],
+    )
+    outside = world.loan(
+        "small-a",
+        "L-g2",
+        "500000.00",
+        kind="guaranteed",
+        guarantor_id=world.institutions["guar-x"]["id"],
+    )
+    assert (inside["covered"], outside["covered"]) == (True, False)
+    assert "re-guarantee" in _reason(outside, "X-05")["en"]
+
+
+def test_X06_per_firm_cap_counts_covered_loans_still_outstanding(api):
+    world = build(api)
+    first = world.loan("small-a", "L-1", "6000000.00")
+    exactly = world.loan("small-a", "L-2", "4000000.00", issued="2022-06-01")
+    over = world.loan("small-a", "L-3", "0.01", issued="2022-06-02")
+    assert [x["covered"] for x in (first, exactly, over)] == [True, True, False]
+    assert _reason(over, "X-06")["inputs"]["outstanding_covered"] == "10000000.00"
+    # Once the first loan has matured, its principal no longer counts.
+    later = world.loan("small-a", "L-4", "5000000.00", issued="2023-03-02")
+    assert later["covered"] is True
+
+
+def test_X14_a_guaranteed_loan_above_ten_million_is_not_covered(api):
+    world = build(api, config={"per_firm_cap": "20000000"})
+    loan = world.loan(
+        "small-a",
+        "L-big",
+        "10000000.01",
+        kind="guaranteed",
+        guarantor_id=world.institutions["guar-a"]["id"],
+    )
+    assert loan["covered"] is False and _reason(loan, "X-14")["passed"] is False
+
+
+# ----------------------------------------------------------------------------- filings
+
+
+def test_X08_overdue_filing_within_5_working_days_across_national_day(api):
+    world = build(api)
+    loan = world.loan("small-a", "L-1", "500000.00")
+    today(api, dt.date(2022, 10, 12))  # 30 Sep + 5 working days: 8, 9 (调休), 10, 11, 12 Oct
+    on_time = world.event(world.bank(), loan, "overdue_filing", "2022-09-30")
+    assert (on_time["due_on"], on_time["late"]) == ("2022-10-12", False)
+
+    other = world.loan("small-a", "L-2", "500000.00")
+    today(api, dt.date(2022, 10, 14))
+    late = world.event(world.bank(), other, "overdue_filing", "2022-09-30")
+    assert (late["late"], late["working_days_late"]) == (True, 2)
+    assert late["explanations"][0]["rule"] == "X-08"
+
+
+def test_X08_late_filing_reject_mode_refuses(api):
+    world = build(api, config={"late_filing": "reject"})
+    loan = world.loan("small-a", "L-1", "500000.00")
+    today(api, dt.date(2022, 10, 13))
+    refused = world.event(world.bank(), loan, "overdue_filing", "2022-09-30", status=422)
+    assert refused["rule"]["rule"] == "X-08"
+    assert api.as_("auditor").ok("GET", f"/loans/{loan['id']}")["state"] == "active"
+
+
+def test_X10_guarantor_payout_after_day_60_is_flagged_not_refused(api):
+    world = build(api)
+    guar = world.institutions["guar-a"]["id"]
+    on_time = world.loan("small-a", "L-g1", "500000.00", kind="guaranteed", guarantor_id=guar)
+    late = world.loan("small-a", "L-g2", "500000.00", kind="guaranteed", guarantor_id=guar)
+    today(api, dt.date(2022, 5, 5))
+    for loan, paid_on in ((on_time, "2022-04-30"), (late, "2022-05-01")):
+        world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
+        payout = world.event(
+            world.guarantor(), loan, "guarantor_payout", paid_on, amount="400000.00"
+        )
+        assert payout["explanations"][0]["rule"] == "X-10"
+        assert payout["late"] is (loan is late)
+    assert payout["explanations"][0]["inputs"]["days_overdue"] == 61
+
+
+# ----------------------------------------------------------------------------- claims
+
+
+def test_X09_only_non_performing_loans_with_the_credit_report(api):
+    world = build(api)
+    loan = world.loan("small-a", "L-1", "500000.00")
+    today(api, dt.date(2022, 9, 2))
+    world.event(world.bank(), loan, "overdue_filing", "2022-09-01")
+    performing = world.claim(world.bank(), loan, "500000.00", status=422)
+    assert performing["rule"]["rule"] == "X-09"
+    world.event(
+        world.bank(), loan, "classification_change", "2022-09-01", classification="doubtful"
+    )
+    no_report = world.claim(world.bank(), loan, "500000.00", documents=[], status=422)
+    assert "credit report is missing" in no_report["rule"]["en"]
+    claim = world.claim(world.bank(), loan, "500000.00")
+    assert claim["state"] == "submitted"
+    [document] = api.as_("reviewer").ok("GET", f"/claims/{claim['id']}/documents")
+    assert document["kind"] == "credit_report" and len(document["sha256"]) == 64
+
+
+def test_X08_a_claim_needs_the_overdue_filed_first(api):
+    world = build(api)
+    loan = world.loan("small-a", "L-1", "500000.00")
+    today(api, dt.date(2022, 9, 2))
+    world.event(world.bank(), loan, "classification_change", "2022-09-01", classification="loss")
+    refused = world.claim(world.bank(), loan, "500000.00", status=422)
+    assert refused["rule"]["rule"] == "X-08"
+
+
+def test_X11_review_opinion_due_within_10_working_days(api):
+    world = build(api)
+    _, claim = _defaulted_claim(world)
+    assert (claim["submitted_on"], claim["review_due_on"]) == ("2022-09-02", "2022-09-19")
+    world.approve(claim)
+    assert api.as_("office").ok("GET", f"/claims/{claim['id']}")["state"] == "approved"
+
+
+# ----------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize(
+    ("principal", "ratio", "amount"),
+    [
+        ("999999.99", "0.300000", "300000.00"),
+        ("1000000.00", "0.300000", "300000.00"),
+        ("1000000.01", "0.200000", "200000.00"),
+        ("3000000.00", "0.200000", "600000.00"),
+        ("3000000.01", "0.100000", "300000.00"),
+        ("10000000.00", "0.100000", "1000000.00"),
+    ],
+)
+def test_X13_ratio_at_and_around_every_tier_boundary(api, principal, ratio, amount):
+    world = build(api)
+    _, claim = _defaulted_claim(world, principal)
+    assert claim["ratio"] == ratio
+    assert claim["amount"] == amount if principal != "999999.99" else "300000.00"
+    assert _explained(claim, "X-13")
+
+
+def test_X13_ratio_follows_the_original_principal_and_rounds_half_up_to_the_fen(api):
+    world = build(api)
+    # A 2,500,000 loan (20% tier) with 333,333.33 left unpaid: 66,666.666 → 66,666.67.
+    _, claim = _defaulted_claim(world, "2500000.00", "333333.33")
+    assert (claim["ratio"], claim["amount"]) == ("0.200000", "66666.67")
+    assert "interest and fees are never compensated" in _explained(claim, "X-13")["en"]
+
+
+def test_X14_guaranteed_loans_at_10_percent_of_the_payout_whatever_their_size(api):
+    world = build(api)
+    guar = world.institutions["guar-a"]["id"]
+    loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
+    today(api, dt.date(2022, 5, 5))
+    world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
+    world.event(world.guarantor(), loan, "guarantor_payout", "2022-04-20", amount="750000.55")
+    too_much = world.claim(world.guarantor(), loan, "750000.56", documents=[], status=422)
+    assert too_much["rule"]["rule"] == "X-10"
+    by_bank = world.claim(world.bank(), loan, "750000.55", status=422)
+    assert by_bank["rule"]["rule"] == "X-10"
+    claim = world.claim(world.guarantor(), loan, "750000.55", documents=[])
+    assert (claim["ratio"], claim["amount"]) == ("0.100000", "75000.06")  # 75,000.055 ↑
+    assert _explained(claim, "X-14")
+
+
+# ----------------------------------------------------------------------------- recoveries
+
+
+def _paid_claim(world, principal="1000000.00"):
+    loan, claim = _defaulted_claim(world, principal)
+    world.approve(claim)
+    today(world.api, dt.date(2023, 1, 5))
+    plan = world.office().ok(
+        "POST", "/plans", {"program_id": world.pid, "day": "2022-12-31"}, status=201
+    )
+    world.office().ok("POST", f"/plans/{plan['id']}/submit")
+    world.api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
+    finance = world.api.as_("finance")
+    for payment in finance.ok("GET", "/disbursements"):
+        if payment["state"] == "instructed":
+            finance.ok(
+                "POST", f"/disbursements/{payment['id']}/confirm", {}, key=f"pay-{payment['id']}"
+            )
+    return loan, claim
+
+
+def test_X15_recoveries_return_pro_rata_to_the_treasury_capped_at_the_compensation(api):
+    world = build(api)
+    _, claim = _paid_claim(world)  # 1,000,000 at 30% → 300,000 paid
+    today(api, dt.date(2023, 3, 1))
+    first = world.bank().ok(
+        "POST",
+        "/recoveries",
+        {
+            "claim_id": claim["id"],
+            "received_on": "2023-02-28",
+            "recovered": "400000.00",
+            "costs": "50000.00",
+        },
+        key="rec-1",
+        status=201,
+    )
+    assert (first["amount_due"], first["destination"]) == ("105000.00", "treasury")
+    assert first["due_on"] == "2023-03-14"  # 10 working days after 28 Feb
+    api.as_("finance").ok("POST", f"/recoveries/{first['id']}/confirm-return", key="ret-1")
+    second = world.bank().ok(
+        "POST",
+        "/recoveries",
+        {
+            "claim_id": claim["id"],
+            "received_on": "2023-03-01",
+            "recovered": "900000.00",
+            "costs": "0.00",
+        },
+        key="rec-2",
+        status=201,
+    )
+    assert second["amount_due"] == "195000.00"  # only what is left of the 300,000
+    ledger = api.as_("auditor").ok("GET", f"/programs/{world.pid}/ledger")
+    assert ledger["balances"]["treasury:remitted"] == "105000.00"
+    assert ledger["pool_balance"] == "28700000.00"  # 29,000,000 − 300,000: not replenished
+    assert ledger["balanced"] is True
+
+
+def test_X16_write_off_evidence_due_within_10_working_days_of_approval(api):
+    world = build(api)
+    loan, _ = _defaulted_claim(world)
+    today(api, dt.date(2022, 10, 20))
+    write_off = world.bank().ok(
+        "POST",
+        "/write-offs",
+        {"loan_id": loan["id"], "approved_on": "2022-09-30", "net_loss": "500000.00"},
+        status=201,
+    )
+    assert write_off["evidence_due_on"] == "2022-10-19"  # 8, 9 (调休), 10 … 14, 17, 18, 19 Oct
+    assert write_off["explanations"][0]["rule"] == "X-16"
+
+
+# ----------------------------------------------------------------------------- supervision
+
+
+def test_X17_npl_rate_warning_rectification_suspension_and_resumption(api):
+    world = build(api)
+    for n in range(4):
+        world.loan("small-a" if n == 0 else world.firm(f"f{n}")["name"], f"L-{n}", "1000000.00")
+    loans = api.as_("office").ok("GET", "/loans")
+    world.default(loans[0], "2022-09-01", dt.date(2022, 9, 2))
+    office, approver = world.office(), api.as_("approver")
+    base = f"/programs/{world.pid}"
+    [alert] = office.ok("GET", f"{base}/monitoring")
+    assert (alert["code"], alert["severity"]) == ("npl-over-limit", "action")
+    assert alert["data"]["rate"] == "0.2500" and alert["data"]["rectification_filed_on"] is None
+
+    world.bank().ok(
+        "POST",
+        f"{base}/supervision-filings",
+        {
+            "rule": "X-17",
+            "period": "2022-09",
+            "explanation": "个别企业经营困难",
+            "rectification_plan": "加强贷后管理",
+        },
+        status=201,
+    )
+    [alert] = office.ok("GET", f"{base}/monitoring")
+    assert alert["data"]["rectification_filed_on"] == "2022-09-02"
+
+    bank_id = world.institutions["bank-a"]["id"]
+    coop = f"/institutions/{bank_id}/cooperation"
+    decision = {"action": "suspend", "reason": "不良率超过5%", "program_id": world.pid}
+    assert office.post(coop, decision).status_code == 403  # the leading group decides
+    assert approver.ok("POST", coop, decision)["cooperation"] == "suspended"
+    refused = approver.post(coop, {**decision, "action": "resume"})
+    assert refused.status_code == 422 and refused.json["rule"]["rule"] == "X-17"
+
+    # Suspended: no compensation (X-07), even for a loan that was covered.
+    claim = world.claim(world.bank(), loans[0], "1000000.00", status=422)
+    assert claim["rule"]["rule"] == "CORE-COOP"
+
+    # The bad loan is settled; below 5% the leading group resumes.
+    world.event(world.bank(), loans[0], "closure", "2022-09-02")
+    assert approver.ok("POST", coop, {**decision, "action": "resume"})["cooperation"] == "active"
+
+
+def test_X17_warning_at_the_city_average_npl_rate_the_office_enters(api):
+    world = build(api, config={"npl_limit": "0.50"})
+    world.loan("small-a", "L-1", "3000000.00")
+    world.firm("b")
+    bad = world.loan("b", "L-2", "1000000.00")
+    world.default(bad, "2022-09-01", dt.date(2022, 9, 2))
+    base = f"/programs/{world.pid}"
+    assert world.office().ok("GET", f"{base}/monitoring") == []  # 0.25, under the 0.50 limit
+    world.office().ok(
+        "PUT",
+        f"{base}/indicators/city_small_firm_npl_rate",
+        {"effective_from": "2022-07-01", "value": "0.25", "note": "人民银行新乡市中心支行"},
+    )
+    [alert] = world.office().ok("GET", f"{base}/monitoring")
+    assert (alert["code"], alert["explanation"]["rule"]) == ("npl-warning", "X-17")
+
+
+def test_X18_fraud_claws_back_everything_paid_revokes_and_bans_for_3_years(api):
+    world = build(api)
+    _paid_claim(world)
+    bank_id = world.institutions["bank-a"]["id"]
+    clawback = api.as_("approver").ok(  # the leading group decides (第十六条)
+        "POST",
+        "/clawbacks",
+        {"program_id": world.pid, "institution_id": bank_id, "reason": "虚构贷款骗取补偿"},
+        key="clawback-1",
+        status=201,
+    )
+    assert clawback["amount"] == "300000.00" and clawback["explanations"][0]["rule"] == "X-18"
+    assert world.office().ok("GET", f"/institutions/{bank_id}")["cooperation"] == "revoked"
+    [ban] = world.office().ok("GET", "/bans")
+    assert (ban["rule"], ban["starts_on"], ban["ends_on"]) == ("X-18", "2023-01-05", "2026-01-05")
+
+
+def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
+    world = build(api)
+    firm = world.firms["small-a"]
+    world.office().ok(
+        "POST",
+        "/bans",
+        {
+            "subject_type": "firm",
+            "subject_id": firm["id"],
+            "rule": "X-18",
+            "reason": "逃废银行债务",
+        },
+        status=201,
+    )
+    loan = world.loan("small-a", "L-1", "500000.00", issued="2024-08-01")
+    assert loan["covered"] is False and "barred" in _reason(loan, "X-03")["en"]
+
+
+def test_X19_monthly_fund_report_as_json_and_xlsx(api):
+    world = build(api)
+    _paid_claim(world)
+    report = world.office().ok("GET", f"/programs/{world.pid}/reports/2023-01")
+    assert report["fund"]["paid_in_period"] == {"compensation": "300000.00"}
+    assert report["fund"]["pool_balance_at_end"] == "28700000.00"
+    [section] = report["sections"]
+    row = next(r for r in section["rows"] if r["institution"] == "bank-a")
+    assert (row["npl_rate"], row["compensation_paid"]) == ("1.0000", "300000.00")
+    xlsx = api.as_("approver").get(f"/programs/{world.pid}/reports/2023-01?format=xlsx")
+    book = load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames == ["Fund", "xinxiang-institutions"]
+
+
+def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_audited(api):
+    world = build(api)
+    _, claim = _defaulted_claim(world)
+    path = f"/claims/{claim['id']}"
+    for role in ("reviewer", "office", "approver", "finance", "auditor"):
+        assert api.as_(role).get(path).status_code == 200, role
+    assert world.bank().get(path).status_code == 200
+    assert world.bank("bank-b").get(path).status_code == 404
+    assert api.admin.get(f"/api/v1/tenants/{api.tenant}/claims/{claim['id']}").status_code == 403
+    reads = [
+        e
+        for e in api.as_("auditor").ok("GET", "/audit/events?page_size=100")
+        if e["action"] == "read" and e["record_type"] == "claims"
+    ]
+    assert len(reads) >= 6

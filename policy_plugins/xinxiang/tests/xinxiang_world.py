@@ -1,0 +1,168 @@
+"""A Xinxiang tenant built through the HTTP API: the program, its institutions and firms.
+
+Shared by the rule tests and the year test; every record is made by the role that makes it
+in the seed (the office sets up, banks register their own loans).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from stdnum.cn import uscc as stdnum_uscc
+
+from riskshare.testing.pytest_plugin import today
+
+CREDIT_REPORT = {
+    "kind": "credit_report",
+    "filename": "企业信用报告.pdf",
+    "content_type": "application/pdf",
+    "content_base64": base64.b64encode(b"%PDF-1.4 stamped credit report").decode(),
+}
+
+
+def uscc(serial: int, division: str = "410702") -> str:
+    """A valid USCC registered in ``division`` (410702: 新乡市红旗区)."""
+    body = f"91{division}MA{serial:07d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+@dataclass
+class World:
+    api: Any
+    program: dict
+    institutions: dict[str, dict] = field(default_factory=dict)
+    firms: dict[str, dict] = field(default_factory=dict)
+    serial: int = 0
+
+    # ------------------------------------------------------------------ callers
+
+    def office(self):
+        return self.api.as_("office")
+
+    def bank(self, code: str = "bank-a"):
+        return self.api.as_("lender", institution=code)
+
+    def guarantor(self, code: str = "guar-a"):
+        return self.api.as_("guarantor", institution=code)
+
+    @property
+    def pid(self) -> int:
+        return self.program["id"]
+
+    # ------------------------------------------------------------------ records
+
+    def institution(self, code: str, kind: str, **attributes: Any) -> dict:
+        inst = self.office().ok(
+            "POST",
+            "/institutions",
+            {"code": code, "name": code.upper(), "kind": kind, "attributes": attributes},
+            status=201,
+        )
+        self.institutions[code] = inst
+        return inst
+
+    def firm(self, name: str, *, division: str = "410702", **overrides: Any) -> dict:
+        self.serial += 1
+        body = {
+            "uscc": uscc(self.serial, division),
+            "name": name,
+            "industry": "industry",
+            "employees": 50,
+            "revenue": "8000000",
+            **overrides,
+        }
+        firm = self.office().ok("POST", "/firms", body, status=201)
+        self.firms[name] = firm
+        return firm
+
+    def loan(
+        self,
+        firm: str,
+        reference: str,
+        principal: str,
+        *,
+        bank: str = "bank-a",
+        issued: str = "2022-03-01",
+        kind: str = "credit",
+        status: int = 201,
+        **extra: Any,
+    ) -> dict:
+        attributes = {"via_platform": True, **extra.pop("attributes", {})}
+        body = {
+            "program_id": self.pid,
+            "firm_id": self.firms[firm]["id"],
+            "lender_id": self.institutions[bank]["id"],
+            "reference": reference,
+            "kind": kind,
+            "principal": principal,
+            "issue_date": issued,
+            "maturity_date": str(dt.date.fromisoformat(issued).replace(year=int(issued[:4]) + 1)),
+            "attributes": attributes,
+            **extra,
+        }
+        return self.bank(bank).ok("POST", "/loans", body, status=status)
+
+    def event(self, caller, loan: dict, kind: str, on: str, status: int = 201, **body: Any):
+        return caller.ok(
+            "POST",
+            f"/loans/{loan['id']}/events",
+            {"kind": kind, "event_date": on, **body},
+            status=status,
+        )
+
+    def default(self, loan: dict, overdue_on: str, filed_on: dt.date, bank: str = "bank-a"):
+        """The loan goes overdue, the bank files it and reclassifies it as a loss."""
+        today(self.api, filed_on)
+        self.event(self.bank(bank), loan, "overdue_filing", overdue_on)
+        self.event(
+            self.bank(bank), loan, "classification_change", overdue_on, classification="loss"
+        )
+
+    def claim(self, caller, loan: dict, principal: str, *, documents=None, status: int = 201):
+        return caller.ok(
+            "POST",
+            "/claims",
+            {
+                "loan_id": loan["id"],
+                "claimed_principal": principal,
+                "documents": [CREDIT_REPORT] if documents is None else documents,
+            },
+            status=status,
+        )
+
+    def approve(self, claim: dict, opinion: str = "符合条件，同意补偿") -> dict:
+        return self.api.as_("reviewer").ok(
+            "POST",
+            f"/claims/{claim['id']}/reviews",
+            {"decision": "approve", "opinion": opinion},
+            status=201,
+        )
+
+
+def build(api, *, config: dict | None = None, on: dt.date = dt.date(2022, 1, 4)) -> World:
+    """The program (defaults = the 2021 text), two banks, a guarantee company, firms."""
+    today(api, on)
+    program = api.as_("office").ok(
+        "POST",
+        "/programs",
+        {
+            "code": "xinxiang-2021",
+            "name": "新乡市小微企业贷款风险补偿资金",
+            "policy": "xinxiang",
+            "config": config or {},
+            "fund_total": "29000000.00",
+            "effective_from": "2021-08-20",
+            "effective_to": "2024-08-19",
+        },
+        status=201,
+    )
+    world = World(api, program)
+    world.institution("bank-a", "bank", cooperation_agreement=True)
+    world.institution("bank-b", "bank", cooperation_agreement=True)
+    world.institution("guar-a", "guarantor", provincial_reguarantee=True)
+    world.institution("guar-x", "guarantor", provincial_reguarantee=False)
+    world.firm("small-a")
+    return world
