@@ -64,11 +64,11 @@ def propose(cfg: Config, dues: list[ClaimDue], facts: Facts) -> Allocation:
             left -= pay
             lines.append(AllocationLine(due.claim_id, pay, due.outstanding - pay))
     else:
-        # Pro rata, rounded down to the fen so the plan never exceeds the cap.
-        share = capacity / requested
+        # Pro rata, multiplied before dividing and rounded down to the fen, so the plan
+        # never exceeds the cap (at most a few fen stay unallocated).
         lines = []
         for due in dues:
-            pay = (due.outstanding * share).quantize(FEN, rounding=ROUND_DOWN)
+            pay = (due.outstanding * capacity / requested).quantize(FEN, rounding=ROUND_DOWN)
             carried = due.outstanding - pay if mode == "pro_rata_carry" else ZERO
             lines.append(AllocationLine(due.claim_id, pay, carried))
     allocated = sum((line.allocated for line in lines), ZERO)
