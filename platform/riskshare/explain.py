@@ -65,3 +65,39 @@ class Explanation:
 
 def explanations_as_json(explanations: list[Explanation] | tuple[Explanation, ...]) -> list[dict]:
     return [e.as_dict() for e in explanations]
+
+
+class Rulebook:
+    """A policy's rules and the clauses they come from, making explanations that cite both.
+
+    ``Rulebook("新政办〔2021〕48号", {"X-13": "第十一条"})("X-13", "300000.00", zh, en,
+    threshold=ratio, principal=p)`` gives an :class:`Explanation` whose clause names the
+    document and the article; keyword arguments other than ``passed`` and ``threshold`` are
+    the inputs the decision used.
+    """
+
+    def __init__(self, document: str, clauses: dict[str, str]) -> None:
+        self.document = document
+        self.clauses = clauses
+
+    def __call__(
+        self,
+        rule: str,
+        result: str,
+        zh: str,
+        en: str,
+        *,
+        passed: bool = True,
+        threshold: Any = None,
+        **inputs: Any,
+    ) -> Explanation:
+        return Explanation(
+            rule,
+            f"{self.document} {self.clauses[rule]}",
+            result,
+            zh,
+            en,
+            inputs=inputs,
+            threshold=threshold,
+            passed=passed,
+        )

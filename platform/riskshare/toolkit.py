@@ -15,7 +15,7 @@ from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
 from riskshare.disbursements.service import instruct_payment
-from riskshare.explain import Explanation, explanations_as_json, jsonable
+from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
 from riskshare.plugins.defaults import institution_in_good_standing, pro_rata_recovery
@@ -97,6 +97,7 @@ __all__ = [
     "RecoveryDecision",
     "RecoveryView",
     "ReportSection",
+    "Rulebook",
     "SQLCursorPage",
     "StateMachine",
     "TenantScoped",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from riskshare.toolkit import Explanation
+from riskshare.toolkit import Rulebook
 
 CLAUSES = {
     "X-01": "第二条",
@@ -30,23 +28,4 @@ CLAUSES = {
 }
 
 
-def explain(
-    rule: str,
-    result: str,
-    zh: str,
-    en: str,
-    *,
-    passed: bool = True,
-    threshold: Any = None,
-    **inputs: Any,
-) -> Explanation:
-    return Explanation(
-        rule,
-        f"新政办〔2021〕48号 {CLAUSES[rule]}",
-        result,
-        zh,
-        en,
-        inputs=inputs,
-        threshold=threshold,
-        passed=passed,
-    )
+explain = Rulebook("新政办〔2021〕48号", CLAUSES)
