@@ -279,7 +279,7 @@ def test_X13_ratio_at_and_around_every_tier_boundary(api, principal, ratio, amou
     world = build(api)
     _, claim = _defaulted_claim(world, principal)
     assert claim["ratio"] == ratio
-    assert claim["amount"] == amount if principal != "999999.99" else "300000.00"
+    assert claim["amount"] == amount  # 999,999.99 × 0.30 = 299,999.997 → 300,000.00
     assert _explained(claim, "X-13")
 
 
