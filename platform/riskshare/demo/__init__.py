@@ -1,8 +1,9 @@
 """Demo tenants for the embedded run: Xinxiang and Yanqing, their institutions and firms.
 
-Loading is idempotent: a tenant that exists is left as it is. Programs, loans and claims in
-every state come with each locality's policy plugin (issues 3 and 4); until a plugin is
-installed its tenant has institutions and firms only.
+Loading is idempotent: a tenant that exists is left as it is. Then each tenant's loader in
+``LOADERS`` (one module per locality in this package) adds a program of its policy with
+loans and claims in every state, if the policy plugin is installed and the program is not
+there yet. Yanqing has no loader yet: it gets institutions and firms only.
 """
 
 from __future__ import annotations
@@ -25,12 +26,19 @@ TENANTS = {
     "xinxiang": {
         "name": "新乡市 Xinxiang",
         "institutions": [
-            ("xx-bank-zy", "中原银行新乡分行", "bank"),
-            ("xx-bank-nx", "新乡农商银行", "bank"),
-            ("xx-guarantee", "新乡市融资担保有限公司", "guarantor"),
+            # The Xinxiang policy covers loans by banks that signed the cooperation agreement
+            # and guaranteed loans by companies in the provincial re-guarantee system.
+            ("xx-bank-zy", "中原银行新乡分行", "bank", {"cooperation_agreement": True}),
+            ("xx-bank-nx", "新乡农商银行", "bank", {"cooperation_agreement": True}),
+            (
+                "xx-guarantee",
+                "新乡市融资担保有限公司",
+                "guarantor",
+                {"provincial_reguarantee": True},
+            ),
         ],
         "firms": [
-            ("91410700MA3X5B2C8X", "新乡市恒达机械有限公司", "industry", 45, "12000000", None),
+            ("91410700MA3X5B2C8X", "新乡市恒达机械有限公司", "industry", 45, "12000000", None, {}),
             (
                 "93410782MA9GL3Q0X0",
                 "辉县市丰收农业专业合作社",
@@ -38,6 +46,7 @@ TENANTS = {
                 None,
                 "3000000",
                 None,
+                {"new_agricultural_operator": True},
             ),
         ],
         "roles": {
@@ -53,15 +62,23 @@ TENANTS = {
     "yanqing": {
         "name": "延庆区 Yanqing",
         "institutions": [
-            ("yq-drc", "延庆区发展改革委", "department"),
-            ("yq-custodian", "资金托管机构", "custodian"),
-            ("yq-bank-bj", "北京银行延庆支行", "bank"),
-            ("yq-guarantee", "北京市延庆区融资担保公司", "guarantor"),
-            ("yq-insurer", "人保财险延庆支公司", "insurer"),
-            ("yq-tourism", "延庆区文化和旅游局", "department"),
+            ("yq-drc", "延庆区发展改革委", "department", {}),
+            ("yq-custodian", "资金托管机构", "custodian", {}),
+            ("yq-bank-bj", "北京银行延庆支行", "bank", {}),
+            ("yq-guarantee", "北京市延庆区融资担保公司", "guarantor", {}),
+            ("yq-insurer", "人保财险延庆支公司", "insurer", {}),
+            ("yq-tourism", "延庆区文化和旅游局", "department", {}),
         ],
         "firms": [
-            ("91110229MA01ABCD1A", "北京延庆低空科技有限公司", "software_it", 60, "8000000", None),
+            (
+                "91110229MA01ABCD1A",
+                "北京延庆低空科技有限公司",
+                "software_it",
+                60,
+                "8000000",
+                None,
+                {},
+            ),
         ],
         "roles": {
             "office": None,
@@ -79,7 +96,24 @@ TENANTS = {
 }
 
 
+def _loaders() -> dict[str, Callable[[Flask, str], object]]:
+    """Per-tenant loaders of programs, loans and claims, called as ``loader(app, tenant)``.
+
+    Add a locality here: a module in this package, or its policy plugin's own loader.
+    """
+    from riskshare.demo import xinxiang
+
+    return {"xinxiang": xinxiang.load}
+
+
 def load_demo(app: Flask) -> None:
+    _load_tenants(app)
+    for slug, loader in _loaders().items():
+        if slug in TENANTS:
+            loader(app, slug)
+
+
+def _load_tenants(app: Flask) -> None:
     ext = app.extensions["riskshare"]
     from stdnum.cn.uscc import calc_check_digit
 
@@ -100,11 +134,11 @@ def load_demo(app: Flask) -> None:
                 calendar=ext.calendar.calendar(session),
                 today=ext.clock.today(),
             )
-            for code, name, kind in spec["institutions"]:
+            for code, name, kind, attributes in spec["institutions"]:
                 create_institution(
-                    ctx, {"code": code, "name": name, "kind": kind, "attributes": {}}
+                    ctx, {"code": code, "name": name, "kind": kind, "attributes": attributes}
                 )
-            for code, name, industry, employees, revenue, assets in spec["firms"]:
+            for code, name, industry, employees, revenue, assets, attributes in spec["firms"]:
                 if not uscc.is_valid(code):  # demo codes get their check character computed
                     code = code[:17] + calc_check_digit(code[:17])
                 register_firm(
@@ -116,7 +150,7 @@ def load_demo(app: Flask) -> None:
                         "employees": employees,
                         "revenue": Decimal(revenue) if revenue else None,
                         "assets": Decimal(assets) if assets else None,
-                        "attributes": {},
+                        "attributes": attributes,
                     },
                 )
 
