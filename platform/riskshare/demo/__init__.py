@@ -8,6 +8,8 @@ there yet. Yanqing has no loader yet: it gets institutions and firms only.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -19,6 +21,7 @@ from riskshare.auth.tokens import mint_dev_token
 from riskshare.db.session import tenant_session
 from riskshare.firms.service import register_firm
 from riskshare.institutions.service import create_institution
+from riskshare.plugins.manager import available_plugins
 from riskshare.tenants.models import Tenant
 from riskshare.tenants.service import create_tenant
 
@@ -99,11 +102,17 @@ TENANTS = {
 def _loaders() -> dict[str, Callable[[Flask, str], object]]:
     """Per-tenant loaders of programs, loans and claims, called as ``loader(app, tenant)``.
 
-    Add a locality here: a module in this package, or its policy plugin's own loader.
+    A policy plugin offers one as ``load_demo`` in the ``demo`` module beside its entry-point
+    module (``riskshare_xinxiang.demo``); it loads the demo tenant named like the plugin.
+    The core holds no locality's data.
     """
-    from riskshare.demo import xinxiang
-
-    return {"xinxiang": xinxiang.load}
+    loaders = {}
+    for name, entry_point in available_plugins().items():
+        package = entry_point.module.rpartition(".")[0] or entry_point.module
+        if importlib.util.find_spec(f"{package}.demo") is None:
+            continue
+        loaders[name] = importlib.import_module(f"{package}.demo").load_demo
+    return loaders
 
 
 def load_demo(app: Flask) -> None:

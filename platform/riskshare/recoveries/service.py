@@ -98,7 +98,8 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
 
 def visible_recoveries(ctx: Context) -> Any:
     query = select(Recovery).order_by(Recovery.id)
-    if ctx.institution_id is not None:
+    # A custodian acts for its own institution but holds the pool that recoveries return to.
+    if ctx.institution_id is not None and "custodian" not in ctx.roles:
         query = query.where(Recovery.institution_id == ctx.institution_id)
     return query
 

@@ -260,7 +260,7 @@ class _Story:
         finance.ok("POST", f"/recoveries/{recovery['id']}/confirm-return", key="demo-return-1")
 
 
-def load(app: Flask, tenant: str = "xinxiang") -> None:
+def load_demo(app: Flask, tenant: str = "xinxiang") -> None:
     """Add the Xinxiang program and its story, unless it is there or the policy is not."""
     ext = app.extensions["riskshare"]
     if "xinxiang" not in policy_registry(ext.pm):

@@ -132,5 +132,5 @@ def test_the_clock_is_unpinned_after_loading(demo: Any) -> None:
 
 
 def test_the_demo_does_not_need_pytest() -> None:
-    code = "import sys, riskshare.demo.xinxiang; sys.exit('pytest' in sys.modules)"
+    code = "import sys, riskshare_xinxiang.demo; sys.exit('pytest' in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
