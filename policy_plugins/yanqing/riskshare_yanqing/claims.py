@@ -1,0 +1,256 @@
+"""Loan coverage, claim eligibility and the compensation amount (Y-04 … Y-13, Y-16)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from riskshare.toolkit import (
+    ClaimView,
+    Compensation,
+    Decision,
+    Explanation,
+    Facts,
+    FirmView,
+    InstitutionView,
+    LoanView,
+    ProgramView,
+    to_money,
+)
+from riskshare_yanqing import eligibility
+from riskshare_yanqing.config import grade_ratio
+from riskshare_yanqing.explain import check, explain
+from riskshare_yanqing.models import ClaimGrade, Penalty, Recommendation
+from riskshare_yanqing.store import recommendation_of, session
+
+GRADED_STATES = ("graded", "pushed")
+
+
+def graded(rec: Recommendation | None) -> Explanation:
+    ok = rec is not None and rec.state in GRADED_STATES and rec.grade_effective_on is not None
+    grade = rec.grade if rec else None
+    return check(
+        "Y-07",
+        ok,
+        f"企业风险等级：{grade or '未评定'}"
+        + ("（已生效）。" if ok else "；须经推荐、联审评级（高等级须区政府同意）后方可贷款。"),
+        f"Risk grade: {grade or 'none'}"
+        + (
+            " (in effect)."
+            if ok
+            else "; a firm needs a grade in effect (recommended, jointly"
+            " reviewed, and for high grades approved by the district) before its loan."
+        ),
+        grade=grade,
+        state=rec.state if rec else None,
+    )
+
+
+def pushed(config: Any, rec: Recommendation | None, loan: LoanView) -> Explanation:
+    parties = [i for i in (loan.lender_id, loan.guarantor_id) if i is not None]
+    targets = list(rec.pushed_to) if rec else []
+    ok = not config["require_push"] or any(i in targets for i in parties)
+    return check(
+        "Y-08",
+        ok,
+        "区发展改革委已向该贷款的银行或担保公司推送企业。"
+        if ok
+        else "企业未被推送至该银行或担保公司。",
+        "The DRC pushed the firm to this loan's bank or guarantee company."
+        if ok
+        else "The firm was not pushed to this loan's bank or guarantee company.",
+        pushed_to=targets,
+        parties=parties,
+    )
+
+
+def coverage(
+    program: ProgramView,
+    loan: LoanView,
+    firm: FirmView,
+    lender: InstitutionView,
+    guarantor: InstitutionView | None,
+    facts: Facts,
+) -> Decision:
+    config = program.config
+    s = session()
+    rec = recommendation_of(s, program.id, firm.id)
+    checks = [
+        graded(rec),
+        pushed(config, rec, loan),
+        eligibility.sme_size(config, firm),
+        eligibility.financing_cap(config, loan.principal, "principal"),
+        eligibility.one_loan_ever(s, facts, firm, rec),
+        eligibility.not_banned(facts, firm, loan.issue_date),
+        eligibility.channel(config, loan),
+    ]
+    return Decision(all(c.passed for c in checks), checks)
+
+
+def _claimant(config: Any, loan: LoanView, claim: ClaimView) -> Explanation:
+    """Y-09 … Y-11: who is compensated depends on the channel."""
+    if loan.kind == "guaranteed":
+        return check(
+            "Y-10",
+            claim.institution_id == loan.guarantor_id,
+            "担保贷款的代偿资金补贴给担保公司，由其按约定比例与银行分担。",
+            "On a guaranteed loan the guarantee company claims, and shares with the lender.",
+            claimant=claim.institution_id,
+        )
+    if loan.kind == "insured":
+        ok = bool(config["insured_loans_compensated"]) and claim.institution_id == loan.lender_id
+        return check(
+            "Y-11",
+            ok,
+            "保险贷款由风险补偿资金补贴保费，不予代偿。"
+            if not config["insured_loans_compensated"]
+            else "保险贷款由贷款银行申请代偿。",
+            "Insured loans are supported by the premium subsidy, not compensated."
+            if not config["insured_loans_compensated"]
+            else "On an insured loan the lender claims.",
+            claimant=claim.institution_id,
+        )
+    return check(
+        "Y-09",
+        claim.institution_id == loan.lender_id,
+        "银行直接贷款的代偿资金补贴给银行。",
+        "On a bank loan the bank claims.",
+        claimant=claim.institution_id,
+    )
+
+
+def claim_eligibility(
+    program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+) -> Decision:
+    npl = check(
+        "Y-12",
+        loan.non_performing,
+        f"贷款五级分类为 {loan.classification}，须为不良贷款（N-3）方可申请代偿。",
+        f"The loan is {loan.classification}; only non-performing loans (N-3) are compensated.",
+        classification=loan.classification,
+    )
+    checks = [npl, _claimant(program.config, loan, claim), _recovery_statement(claim, facts)]
+    return Decision(all(c.passed for c in checks), checks)
+
+
+def _recovery_statement(claim: ClaimView, facts: Facts) -> Explanation:
+    """Y-13: each new claim states how recovery on the earlier compensated loans went."""
+    earlier = facts.paid_to_institution(claim.institution_id)
+    statement = str(claim.attributes.get("recovery_statement") or "").strip()
+    stated = bool(statement) or "recovery_statement" in claim.document_kinds
+    ok = earlier <= 0 or stated
+    return check(
+        "Y-13",
+        ok,
+        f"该机构已获代偿 {earlier} 元；新申请须书面说明已代偿项目的追偿情况："
+        f"{'已说明' if stated else '未说明'}。",
+        f"The institution was compensated {earlier} before; a new claim states the recovery"
+        f" on those loans (attributes.recovery_statement): {'given' if stated else 'missing'}.",
+        compensated_before=earlier,
+        statement=statement or None,
+    )
+
+
+def lowered_ratio(s: Any, program_id: int, claim: ClaimView) -> Penalty | None:
+    """Y-16: the strictest ratio cap decided against the claimant before the claim's day
+    (claims submitted on the day of the decision keep the ratio they were made under)."""
+    return s.scalar(
+        select(Penalty)
+        .where(
+            Penalty.program_id == program_id,
+            Penalty.institution_id == claim.institution_id,
+            Penalty.measure == "lower_ratio",
+            Penalty.decided_on < claim.submitted_on,
+        )
+        .order_by(Penalty.max_ratio, Penalty.id)
+        .limit(1)
+    )
+
+
+def _split(loan: LoanView, amount: Decimal) -> Explanation | None:
+    share = eligibility.lender_share(loan)
+    if loan.kind != "guaranteed" or share is None:
+        return None
+    to_lender = to_money(amount * share)
+    to_guarantor = amount - to_lender
+    return explain(
+        "Y-10",
+        f"{1 - share}:{share}",
+        f"代偿 {amount} 元付担保公司，按约定由担保公司承担 {to_guarantor} 元、银行分得"
+        f" {to_lender} 元。",
+        f"{amount} is paid to the guarantee company, which keeps {to_guarantor} and passes"
+        f" {to_lender} to the lender by their agreement.",
+        threshold=share,
+        guarantor_share=to_guarantor,
+        lender_share=to_lender,
+    )
+
+
+def compensation(
+    program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+) -> Compensation:
+    """Y-12: non-performing principal × the firm's grade ratio (lowered by a Y-16 penalty)."""
+    s = session()
+    rec = recommendation_of(s, program.id, loan.firm_id)
+    grade = rec.grade if rec and rec.grade_effective_on else None
+    ratio = grade_ratio(program.config, grade) if grade else Decimal("0")
+    base = claim.claimed_principal
+    explanations = []
+    penalty = lowered_ratio(s, program.id, claim)
+    if penalty is not None and penalty.max_ratio is not None and penalty.max_ratio < ratio:
+        explanations.append(
+            explain(
+                "Y-16",
+                str(penalty.max_ratio),
+                f"因 {penalty.reason}，该机构代偿比例降至 {penalty.max_ratio}。",
+                f"The institution's ratio is lowered to {penalty.max_ratio}: {penalty.reason}.",
+                threshold=penalty.max_ratio,
+                grade_ratio=ratio,
+                penalty=penalty.id,
+            )
+        )
+        ratio = penalty.max_ratio
+    amount = to_money(base * ratio)
+    explanations.insert(
+        0,
+        explain(
+            "Y-12",
+            str(amount),
+            f"不良贷款本金 {base} 元 × 风险等级 {grade or '无'} 的代偿比例 {ratio} = {amount} 元。",
+            f"Non-performing principal {base} × the ratio {ratio} of grade {grade or 'none'}"
+            f" = {amount}.",
+            threshold=ratio,
+            claimed_principal=base,
+            grade=grade,
+        ),
+    )
+    split = _split(loan, amount)
+    if split is not None:
+        explanations.append(split)
+    if claim.id is not None and rec is not None and grade is not None:
+        _note_claim(s, program.id, claim, rec, grade, ratio, facts)
+    return Compensation(base, ratio, amount, explanations)
+
+
+def _note_claim(
+    s: Any,
+    program_id: int,
+    claim: ClaimView,
+    rec: Recommendation,
+    grade: str,
+    ratio: Decimal,
+    facts: Facts,
+) -> None:
+    """Remember the firm and recommender of a claim being approved (Y-15 counts them)."""
+    noted = s.scalar(select(ClaimGrade).where(ClaimGrade.claim_id == claim.id))
+    if noted is None:
+        noted = ClaimGrade(program_id=program_id, claim_id=claim.id)
+        s.add(noted)
+    noted.firm_id = rec.firm_id
+    noted.recommender_id = rec.recommender_id
+    noted.grade = grade
+    noted.ratio = ratio
+    noted.computed_on = facts.today
+    s.flush()

@@ -1,0 +1,242 @@
+"""The program config: every figure and interpretation switch of the Yanqing text.
+
+Defaults equal the text (POLICIES.md, Y-01 … Y-17); a district that reads it differently
+changes configuration, not code. Money and ratios are decimal strings, never JSON numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+MONEY = r"^\d+(\.\d{1,2})?$"
+RATIO = r"^(0(\.\d+)?|1(\.0+)?)$"
+# Y-01: the custodian's fee is 15%–20% of the year's gains.
+FEE_RATE = r"^0\.(1[5-9]\d*|20*)$"
+
+GRADES = ("high", "medium", "low")
+SEATS = ("drc", "finance", "industry", "bank", "guarantor")
+
+
+def _prop(title: str, description: str, default: Any, **schema: Any) -> dict[str, Any]:
+    return {"title": title, "description": description, "default": default, **schema}
+
+
+def _money(title: str, description: str, default: str) -> dict[str, Any]:
+    return _prop(title, description, default, type="string", pattern=MONEY)
+
+
+def _strings(title: str, description: str, default: list[str], **items: Any) -> dict[str, Any]:
+    return _prop(
+        title,
+        description,
+        default,
+        type="array",
+        items={"type": "string", **items},
+        uniqueItems=True,
+    )
+
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "延庆区中小微企业融资风险补偿实施方案",
+    "description": "Yanqing district SME financing risk compensation (rules Y-01 … Y-17).",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "fund_size": _money(
+            "Fund size (Y-01)",
+            "资金规模: 1500万 existing policy funds + 1500万 inclusive-finance awards, yuan.",
+            "30000000.00",
+        ),
+        "custodian_fee_rate": _prop(
+            "Custodian fee rate (Y-01)",
+            "Share of the year's investment gains paid to the custodian, 0.15 to 0.20.",
+            "0.15",
+            type="string",
+            pattern=FEE_RATE,
+        ),
+        "annual_report_due": _prop(
+            "Annual report due (Y-01)",
+            "MM-DD by which the custodian submits last year's operating report (5月底前).",
+            "05-31",
+            type="string",
+            pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        ),
+        "district_codes": _strings(
+            "District codes (Y-02)",
+            "Administrative division codes (USCC characters 3-8) of firms registered in Yanqing.",
+            ["110229"],
+            pattern=r"^\d{6}$",
+        ),
+        "accepted_sizes": _strings(
+            "Accepted sizes (Y-02, N-1)",
+            "SME classes accepted: the text names 中小微 (micro, small and medium).",
+            ["micro", "small", "medium"],
+            enum=["micro", "small", "medium", "large"],
+        ),
+        "clean_record_years": _prop(
+            "Clean record years (Y-02)",
+            "Years without illegal, irregular or bad-credit records for firm and controller.",
+            2,
+            type="integer",
+            minimum=0,
+        ),
+        "focus_sectors": _strings(
+            "Focus sectors (Y-02)",
+            "低空经济、科创、文旅、涉农, recorded per firm.",
+            ["low_altitude_economy", "science_technology", "culture_tourism", "agriculture"],
+        ),
+        "require_focus_sector": _prop(
+            "Require a focus sector (Y-02)",
+            "When true a firm outside the focus sectors is not recommended; the text only"
+            " says 重点聚焦, so by default it is recorded, not required.",
+            False,
+            type="boolean",
+        ),
+        "required_documents": _strings(
+            "Required documents (Y-03)",
+            "营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.",
+            [
+                "business_licence",
+                "premises_proof",
+                "balance_sheet",
+                "income_statement",
+                "cash_flow_statement",
+                "social_insurance_records",
+                "tax_filings",
+            ],
+        ),
+        "quarterly_recommendation_target": _prop(
+            "Quarterly recommendations (Y-03)",
+            "Firms each department or town should recommend a quarter; reported, not enforced.",
+            5,
+            type="integer",
+            minimum=0,
+        ),
+        "financing_cap": _money(
+            "Financing cap (Y-04)",
+            "Largest financing need supported, inclusive, yuan.",
+            "5000000.00",
+        ),
+        "panel_seats": _strings(
+            "Joint review seats (Y-06)",
+            "Delegates who always vote; the guarantee company's seat is added when the"
+            " pre-screen says it is needed.",
+            ["drc", "finance", "industry", "bank"],
+            enum=list(SEATS),
+        ),
+        "veto_seat": _prop(
+            "Veto seat (Y-06)",
+            "The delegate whose rejection rejects the firm (区发展改革委一票否决).",
+            "drc",
+            type="string",
+            enum=list(SEATS),
+        ),
+        "tie_breaker_seat": _prop(
+            "Tie breaker (Y-06)",
+            "Interpretation: a tied vote is decided by this delegate's vote.",
+            "drc",
+            type="string",
+            enum=list(SEATS),
+        ),
+        "grade_ratios": _prop(
+            "Grade ratios (Y-07)",
+            "Compensation ratio per risk grade.",
+            {"high": "1.00", "medium": "0.50", "low": "0.20"},
+            type="object",
+            additionalProperties=False,
+            required=list(GRADES),
+            properties={
+                g: {
+                    "title": f"{g} grade",
+                    "description": f"Ratio for {g}-risk firms.",
+                    "type": "string",
+                    "pattern": RATIO,
+                }
+                for g in GRADES
+            },
+        ),
+        "high_grade_quota": _prop(
+            "High grades a year (Y-07)",
+            "Firms that may take effect as high grade per calendar year (每年支持不超过2家).",
+            2,
+            type="integer",
+            minimum=0,
+        ),
+        "require_push": _prop(
+            "Require a push (Y-08)",
+            "A loan is covered only when the DRC pushed the firm to its lender or guarantor.",
+            True,
+            type="boolean",
+        ),
+        "max_failed_financing": _prop(
+            "Failed financing attempts (Y-08)",
+            "After this many failures the firm is no longer pushed.",
+            2,
+            type="integer",
+            minimum=1,
+        ),
+        "bank_loan_kinds": _strings(
+            "Bank loan kinds (Y-09)",
+            "Loan kinds that count as a bank's direct loan.",
+            ["credit", "ip_pledge", "patent_pledge", "trademark_pledge", "mortgage", "other"],
+        ),
+        "insured_loans_compensated": _prop(
+            "Compensate insured loans (Y-11)",
+            "The text supports insured loans with the premium subsidy only; true would also"
+            " compensate their losses.",
+            False,
+            type="boolean",
+        ),
+        "premium_subsidy_rate": _prop(
+            "Premium subsidy rate (Y-11)",
+            "Share of the loan-insurance premium paid to the firm.",
+            "0.50",
+            type="string",
+            pattern=RATIO,
+        ),
+        "subsidy_documents": _strings(
+            "Subsidy documents (Y-11)",
+            "贷款到位相关文件、有效保单、缴费证明.",
+            ["loan_documents", "insurance_policy", "payment_proof"],
+        ),
+        "claim_reviewers": _strings(
+            "Claim reviewers (Y-12)",
+            "Roles that jointly review claims each half year: the DRC and the finance bureau.",
+            ["reviewer", "finance"],
+        ),
+        "suspend_at": _money(
+            "Suspend at (Y-14)",
+            "Cumulative compensation (paid minus recoveries returned) that suspends payment.",
+            "21000000.00",
+        ),
+        "resume_at": _money(
+            "Resume at (Y-14)",
+            "Pool balance at which suspended compensation restarts.",
+            "15000000.00",
+        ),
+        "department_flag_count": _prop(
+            "Department flag (Y-15)",
+            "Compensated firms of one recommender in a year that flag it.",
+            2,
+            type="integer",
+            minimum=1,
+        ),
+        "ban_years": _prop(
+            "Ban years (Y-17)",
+            "Years a defrauding firm is barred; the office imposes the ban with this length.",
+            3,
+            type="integer",
+            minimum=1,
+        ),
+    },
+}
+
+
+def money(config: Any, key: str) -> Decimal:
+    return Decimal(config[key])
+
+
+def grade_ratio(config: Any, grade: str) -> Decimal:
+    return Decimal(config["grade_ratios"][grade])

@@ -1,0 +1,192 @@
+"""Firm and loan eligibility: Y-02 … Y-05, Y-09 … Y-11, Y-17.
+
+Shared by the recommendation (checked when a department recommends a firm) and the loan
+coverage decision (checked again when the loan is registered), so both cite the same rules
+with the same figures.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from riskshare.toolkit import Explanation, Facts, FirmView, LoanView
+from riskshare_yanqing.config import money
+from riskshare_yanqing.explain import check
+from riskshare_yanqing.models import Recommendation
+from riskshare_yanqing.store import as_list
+
+
+def registered_in_district(config: Any, firm: FirmView) -> Explanation:
+    division = firm.uscc[2:8]
+    ok = division in config["district_codes"]
+    return check(
+        "Y-02",
+        ok,
+        f"统一社会信用代码行政区划码 {division}，延庆区为 {'/'.join(config['district_codes'])}。",
+        f"The USCC's division code is {division}; Yanqing's is"
+        f" {'/'.join(config['district_codes'])}.",
+        threshold=list(config["district_codes"]),
+        uscc=firm.uscc,
+    )
+
+
+def sme_size(config: Any, firm: FirmView) -> Explanation:
+    ok = firm.size_class in config["accepted_sizes"]
+    return check(
+        "Y-02",
+        ok,
+        f"企业划型为 {firm.size_class}（N-1），支持中小微企业。",
+        f"The firm is {firm.size_class} (N-1); accepted: {', '.join(config['accepted_sizes'])}.",
+        threshold=list(config["accepted_sizes"]),
+        size_class=firm.size_class,
+    )
+
+
+def clean_record(config: Any, record: dict[str, Any]) -> Explanation:
+    years = config["clean_record_years"]
+    ok = bool(record.get("firm_clean")) and bool(record.get("controller_clean"))
+    return check(
+        "Y-02",
+        ok,
+        f"企业及其实际控制人近 {years} 年无违法、违规、失信等不良信用记录："
+        f"{'是' if ok else '否'}。",
+        f"No illegal, irregular or bad-credit record of the firm and its actual controller in"
+        f" the last {years} years: {'yes' if ok else 'no'}.",
+        threshold=years,
+        **{k: record.get(k) for k in ("firm_clean", "controller_clean", "controller")},
+    )
+
+
+def focus_sector(config: Any, sector: str | None) -> Explanation:
+    inside = sector in config["focus_sectors"]
+    ok = inside or not config["require_focus_sector"]
+    return check(
+        "Y-02",
+        ok,
+        f"所属领域 {sector or '未填'}，{'属于' if inside else '不属于'}重点支持领域。",
+        f"Sector {sector or 'not given'} is {'a' if inside else 'not a'} focus sector"
+        f"{'' if config['require_focus_sector'] else ' (recorded, not required)'}.",
+        threshold=list(config["focus_sectors"]),
+        focus_sector=sector,
+    )
+
+
+def documents(config: Any, kinds: set[str]) -> Explanation:
+    missing = [k for k in config["required_documents"] if k not in kinds]
+    return check(
+        "Y-03",
+        not missing,
+        f"推荐资料缺少：{'、'.join(missing) or '无'}。",
+        f"Missing documents: {', '.join(missing) or 'none'}.",
+        threshold=list(config["required_documents"]),
+        documents=sorted(kinds),
+    )
+
+
+def financing_cap(config: Any, amount: Decimal, what: str = "financing need") -> Explanation:
+    cap = money(config, "financing_cap")
+    ok = amount <= cap
+    return check(
+        "Y-04",
+        ok,
+        f"融资金额 {amount} 元，上限 {cap} 元（含）。",
+        f"The {what} is {amount}; the cap is {cap}, inclusive.",
+        threshold=cap,
+        amount=amount,
+    )
+
+
+def not_banned(facts: Facts, firm: FirmView, on: Any) -> Explanation:
+    bans = facts.active_bans("firm", firm.id, on)
+    return check(
+        "Y-17",
+        not bans,
+        f"企业在禁止期内：{'；'.join(bans)}。" if bans else "企业不在失信禁止期内。",
+        f"The firm is barred: {'; '.join(bans)}." if bans else "The firm is not barred.",
+        firm=firm.uscc,
+    )
+
+
+def _related(mine: Recommendation | None, other: Recommendation, mine_uscc: str, facts: Facts):
+    """True when ``other``'s firm and this firm are affiliates or shareholders of each other."""
+    other_uscc = facts.firm(other.firm_id).uscc
+    theirs = set(as_list(other.affiliates)) | set(as_list(other.shareholders))
+    ours = set(as_list(mine.affiliates)) | set(as_list(mine.shareholders)) if mine else set()
+    return mine_uscc in theirs or other_uscc in ours
+
+
+def one_loan_ever(
+    s: Session,
+    facts: Facts,
+    firm: FirmView,
+    mine: Recommendation | None,
+) -> Explanation:
+    """Y-05: one covered loan per firm, ever; none afterwards for its affiliates/shareholders."""
+    own = [loan.reference for loan in facts.firm_loans(firm.id) if loan.covered]
+    related = []
+    others = s.scalars(select(Recommendation).where(Recommendation.firm_id != firm.id))
+    for other in others:
+        if _related(mine, other, firm.uscc, facts) and any(
+            loan.covered for loan in facts.firm_loans(other.firm_id)
+        ):
+            related.append(facts.firm(other.firm_id).uscc)
+    ok = not own and not related
+    return check(
+        "Y-05",
+        ok,
+        f"企业已获贷款：{'、'.join(own) or '无'}；已获贷款的关联企业或股东："
+        f"{'、'.join(related) or '无'}。",
+        f"Loans the firm already obtained: {', '.join(own) or 'none'}; affiliated firms or"
+        f" shareholders that obtained one: {', '.join(related) or 'none'}.",
+        threshold=1,
+        own_loans=own,
+        related_financed=related,
+    )
+
+
+def lender_share(loan: LoanView) -> Decimal | None:
+    """The lender's share of a guaranteed loan's compensation, by the agreement (Y-10)."""
+    raw = loan.attributes.get("lender_share")
+    try:
+        share = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    return share if Decimal(0) <= share <= Decimal(1) else None
+
+
+def channel(config: Any, loan: LoanView) -> Explanation:
+    """Y-09 bank loans, Y-10 guaranteed loans (with the agreed split), Y-11 insured loans."""
+    if loan.kind == "guaranteed":
+        share = lender_share(loan)
+        ok = loan.guarantor_id is not None and share is not None
+        return check(
+            "Y-10",
+            ok,
+            f"担保贷款须有担保公司及约定的银担分担比例（银行 {share}）。",
+            f"A guaranteed loan needs its guarantee company and the agreed split (lender share"
+            f" {share}); attributes.lender_share is a ratio between 0 and 1.",
+            kind=loan.kind,
+            lender_share=share,
+        )
+    if loan.kind == "insured":
+        ok = loan.insurer_id is not None
+        return check(
+            "Y-11",
+            ok,
+            "保险贷款须有承保的保险公司。",
+            "An insured loan needs the insurance company that insures it.",
+            kind=loan.kind,
+        )
+    ok = loan.kind in config["bank_loan_kinds"]
+    return check(
+        "Y-09",
+        ok,
+        f"贷款种类 {loan.kind}，银行直接贷款种类为 {'、'.join(config['bank_loan_kinds'])}。",
+        f"Loan kind {loan.kind}; bank loan kinds are {', '.join(config['bank_loan_kinds'])}.",
+        threshold=list(config["bank_loan_kinds"]),
+        kind=loan.kind,
+    )

@@ -1,0 +1,407 @@
+"""Recommendation, pre-screen, joint review, the district's approval and pushes (Y-02 … Y-08)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+
+from riskshare.toolkit import (
+    Context,
+    Decision,
+    Explanation,
+    Problem,
+    enforce,
+    explanations_as_json,
+    facts,
+    get_or_404,
+    record_event,
+    transition,
+)
+from riskshare_yanqing import eligibility
+from riskshare_yanqing.explain import check, explain
+from riskshare_yanqing.models import RECOMMENDATION_STATES, Recommendation, Vote
+from riskshare_yanqing.store import (
+    quarter_of,
+    recommendation_of,
+    view_or_none,
+    yanqing_program,
+    year_bounds,
+)
+
+RECOMMENDER_KINDS = ("department", "town")
+CHOICES = ("high", "medium", "low", "reject")
+
+
+def get_recommendation(ctx: Context, rec_id: int) -> Recommendation:
+    rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
+    if ctx.institution_id is not None and rec.recommender_id != ctx.institution_id:
+        raise Problem(404, f"There is no recommendation {rec_id}.", kind="not-found")
+    return rec
+
+
+def visible_recommendations(ctx: Context, program_id: int) -> Any:
+    query = (
+        select(Recommendation)
+        .where(Recommendation.program_id == program_id)
+        .order_by(Recommendation.id)
+    )
+    if ctx.institution_id is not None:
+        query = query.where(Recommendation.recommender_id == ctx.institution_id)
+    return query
+
+
+def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommendation:
+    """Y-02, Y-03: a department or town recommends a firm with the required documents."""
+    pview = yanqing_program(ctx, program_id)
+    f = facts(ctx, program_id)
+    if ctx.institution_id is None:
+        raise Problem(403, "Recommendations are made for a department or town.", kind="forbidden")
+    recommender = f.institution(ctx.institution_id)
+    if recommender.kind not in RECOMMENDER_KINDS:
+        raise Problem(
+            403,
+            f"{recommender.name} is a {recommender.kind}; only industry departments and towns"
+            " recommend firms (Y-03).",
+            kind="forbidden-institution",
+        )
+    firm = view_or_none(f.firm, data["firm_id"])
+    if firm is None:
+        raise Problem(
+            422,
+            f"There is no firm {data['firm_id']}.",
+            kind="validation",
+            errors=[{"pointer": "/firm_id", "detail": "unknown firm"}],
+        )
+    if recommendation_of(ctx.session, program_id, firm.id) is not None:
+        raise Problem(409, "The firm is recommended to this program already.", kind="conflict")
+    config = pview.config
+    rec = Recommendation(
+        program_id=program_id,
+        firm_id=firm.id,
+        recommender_id=recommender.id,
+        recommended_on=ctx.today,
+        quarter=quarter_of(ctx.today),
+        financing_need=data["financing_need"],
+        focus_sector=data.get("focus_sector"),
+        documents=[{"kind": d["kind"], "filename": d["filename"]} for d in data["documents"]],
+        affiliates=list(data.get("affiliates") or []),
+        shareholders=list(data.get("shareholders") or []),
+        credit_record=dict(data["credit_record"]),
+        checks=[],
+    )
+    kinds = {d["kind"] for d in data["documents"]}
+    checks = [
+        eligibility.registered_in_district(config, firm),
+        eligibility.sme_size(config, firm),
+        eligibility.clean_record(config, rec.credit_record),
+        eligibility.not_banned(f, firm, ctx.today),
+        eligibility.focus_sector(config, rec.focus_sector),
+        eligibility.documents(config, kinds),
+        eligibility.financing_cap(config, rec.financing_need),
+        eligibility.one_loan_ever(ctx.session, f, firm, rec),
+    ]
+    enforce(Decision(all(c.passed for c in checks), checks))
+    rec.checks = explanations_as_json(checks)
+    ctx.session.add(rec)
+    ctx.session.flush()
+    record_event(ctx, "yanqing.recommend", rec)
+    return rec
+
+
+def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
+    """Y-06: the DRC's pre-screen with the banks sends the firm to joint review, or not."""
+    rec = get_recommendation(ctx, rec_id)
+    pview = yanqing_program(ctx, rec.program_id)
+    passed = data["decision"] == "pass"
+    outcome = explain(
+        "Y-06",
+        "prescreened" if passed else "screened out",
+        f"区发展改革委会同银行风险初筛：{data['opinion']}",
+        f"Pre-screen by the DRC with the banks: {data['opinion']}",
+        passed=passed,
+        guarantor_seat=data["guarantor_seat"],
+    )
+    transition(
+        ctx,
+        RECOMMENDATION_STATES,
+        rec,
+        "prescreen" if passed else "screen_out",
+        pview,
+        {"guarantor_seat": data["guarantor_seat"], "outcome": explanations_as_json([outcome])},
+    )
+    return rec
+
+
+def seats(config: Any, rec: Recommendation) -> list[str]:
+    required = list(config["panel_seats"])
+    if rec.guarantor_seat and "guarantor" not in required:
+        required.append("guarantor")
+    return required
+
+
+def joint_outcome(config: Any, votes: dict[str, str]) -> Explanation:
+    """Y-06: the majority decides, the veto seat's rejection rejects, a tie goes to the
+    tie-breaker seat's vote. The result is a grade or ``reject``.
+    """
+    veto, tie_seat = config["veto_seat"], config["tie_breaker_seat"]
+    counts = Counter(votes.values())
+    if votes.get(veto) == "reject":
+        result, how_zh, how_en = "reject", f"{veto} 一票否决", f"vetoed by the {veto} delegate"
+    else:
+        top = max(counts.values())
+        leaders = sorted(c for c, n in counts.items() if n == top)
+        if len(leaders) == 1:
+            result, how_zh, how_en = leaders[0], "少数服从多数", "by majority"
+        else:
+            result = votes[tie_seat]
+            how_zh, how_en = f"票数相同，以 {tie_seat} 的意见为准", f"tie, decided by {tie_seat}"
+    return explain(
+        "Y-06",
+        result,
+        f"联审结果：{result}（{how_zh}）。",
+        f"Joint review result: {result} ({how_en}).",
+        passed=result != "reject",
+        votes=dict(sorted(votes.items())),
+        counts=dict(sorted(counts.items())),
+    )
+
+
+def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
+    """Y-06: one delegate per seat votes; the last vote decides the round."""
+    rec = get_recommendation(ctx, rec_id)
+    pview = yanqing_program(ctx, rec.program_id)
+    required = seats(pview.config, rec)
+    if data["seat"] not in required:
+        raise Problem(
+            422,
+            f"The joint review of this firm seats {required}.",
+            kind="validation",
+            errors=[{"pointer": "/seat", "detail": "not a seat of this review"}],
+        )
+    round_votes = {
+        v.seat: v.grade
+        for v in ctx.session.scalars(
+            select(Vote).where(
+                Vote.recommendation_id == rec.id, Vote.review_round == rec.review_round
+            )
+        )
+    }
+    if data["seat"] in round_votes:
+        raise Problem(409, f"The {data['seat']} delegate has voted already.", kind="conflict")
+    transition(ctx, RECOMMENDATION_STATES, rec, "vote", pview)
+    ballot = Vote(
+        recommendation_id=rec.id,
+        review_round=rec.review_round,
+        seat=data["seat"],
+        grade=data["grade"],
+        opinion=data["opinion"],
+        voter=ctx.actor,
+        voted_on=ctx.today,
+    )
+    ctx.session.add(ballot)
+    ctx.session.flush()
+    record_event(ctx, "yanqing.vote", ballot)
+    round_votes[data["seat"]] = data["grade"]
+    if set(required) <= set(round_votes):
+        _decide(ctx, rec, pview, joint_outcome(pview.config, round_votes))
+    return rec
+
+
+def _decide(ctx: Context, rec: Recommendation, pview: Any, outcome: Explanation) -> None:
+    grade = outcome.result
+    outcomes = [*rec.outcome, *explanations_as_json([outcome])]
+    if grade == "reject":
+        transition(ctx, RECOMMENDATION_STATES, rec, "reject", pview, {"outcome": outcomes})
+    elif grade == "high":
+        # Y-07: a high grade waits for the district government's approval.
+        transition(
+            ctx,
+            RECOMMENDATION_STATES,
+            rec,
+            "await_approval",
+            pview,
+            {"grade": grade, "outcome": outcomes},
+        )
+    else:
+        transition(
+            ctx,
+            RECOMMENDATION_STATES,
+            rec,
+            "grade",
+            pview,
+            {"grade": grade, "grade_effective_on": ctx.today, "outcome": outcomes},
+        )
+
+
+def high_grades_in_year(ctx: Context, program_id: int, year: int) -> int:
+    return ctx.session.scalar(
+        select(func.count()).where(
+            Recommendation.program_id == program_id,
+            Recommendation.grade == "high",
+            Recommendation.grade_effective_on.between(*year_bounds(year)),
+        )
+    )
+
+
+def approve_high(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
+    """Y-07: the district government approves a high grade, at most ``quota`` a year."""
+    rec = get_recommendation(ctx, rec_id)
+    pview = yanqing_program(ctx, rec.program_id)
+    if data["decision"] == "refuse":
+        outcome = explain(
+            "Y-07",
+            "refused",
+            f"区政府不同意高等级：{data['opinion']}；退回风险联审。",
+            f"The district government refused the high grade: {data['opinion']}; back to"
+            " joint review.",
+            passed=False,
+        )
+        _back_to_review(ctx, rec, pview, "refuse", outcome)
+        return rec
+    quota = pview.config["high_grade_quota"]
+    used = high_grades_in_year(ctx, rec.program_id, ctx.today.year)
+    within = check(
+        "Y-07",
+        used < quota,
+        f"{ctx.today.year} 年已有 {used} 家高等级企业，每年不超过 {quota} 家。",
+        f"{used} firms took effect as high grade in {ctx.today.year}; at most {quota} a year.",
+        threshold=quota,
+        high_grades=used,
+    )
+    enforce(Decision(within.passed, [within]))
+    transition(
+        ctx,
+        RECOMMENDATION_STATES,
+        rec,
+        "approve",
+        pview,
+        {
+            "grade_effective_on": ctx.today,
+            "outcome": [*rec.outcome, *explanations_as_json([within])],
+        },
+    )
+    return rec
+
+
+def _back_to_review(
+    ctx: Context, rec: Recommendation, pview: Any, step: str, outcome: Explanation
+) -> None:
+    transition(
+        ctx,
+        RECOMMENDATION_STATES,
+        rec,
+        step,
+        pview,
+        {
+            "review_round": rec.review_round + 1,
+            "grade": None,
+            "grade_effective_on": None,
+            "pushed_to": [],
+            "outcome": [*rec.outcome, *explanations_as_json([outcome])],
+        },
+    )
+
+
+def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
+    """Y-08: the DRC pushes a graded firm to partner banks and guarantee companies."""
+    rec = get_recommendation(ctx, rec_id)
+    pview = yanqing_program(ctx, rec.program_id)
+    f = facts(ctx, rec.program_id)
+    for index, inst_id in enumerate(data["institution_ids"]):
+        inst = view_or_none(f.institution, inst_id)
+        if inst is None or inst.kind not in ("bank", "guarantor"):
+            raise Problem(
+                422,
+                "Firms are pushed to partner banks and guarantee companies.",
+                kind="validation",
+                errors=[{"pointer": f"/institution_ids/{index}", "detail": "not a bank/guarantor"}],
+            )
+    targets = sorted({*rec.pushed_to, *data["institution_ids"]})
+    transition(ctx, RECOMMENDATION_STATES, rec, "push", pview, {"pushed_to": targets})
+    return rec
+
+
+def fail_financing(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
+    """Y-08: a failed attempt returns the firm to joint review; after the last, no more pushes."""
+    rec = get_recommendation(ctx, rec_id)
+    pview = yanqing_program(ctx, rec.program_id)
+    if any(loan.covered for loan in facts(ctx, rec.program_id).firm_loans(rec.firm_id)):
+        raise Problem(409, "The firm obtained its loan; financing did not fail.", kind="conflict")
+    failures = rec.failed_attempts + 1
+    limit = pview.config["max_failed_financing"]
+    exhausted = failures >= limit
+    outcome = explain(
+        "Y-08",
+        "no longer pushed" if exhausted else "back to joint review",
+        f"第 {failures} 次融资失败（{data['reason']}），"
+        + ("不再推送融资需求。" if exhausted else "返回风险联审。"),
+        f"Financing failed for the {failures}. time ({data['reason']}); "
+        + ("the firm is no longer pushed." if exhausted else "back to joint review."),
+        passed=not exhausted,
+        threshold=limit,
+        failed_attempts=failures,
+    )
+    if exhausted:
+        transition(
+            ctx,
+            RECOMMENDATION_STATES,
+            rec,
+            "exhaust",
+            pview,
+            {
+                "failed_attempts": failures,
+                "outcome": [*rec.outcome, *explanations_as_json([outcome])],
+            },
+        )
+    else:
+        rec.failed_attempts = failures
+        _back_to_review(ctx, rec, pview, "fail", outcome)
+    return rec
+
+
+def quarterly_counts(ctx: Context, program_id: int, quarter: str) -> list[dict[str, Any]]:
+    """Y-03: each recommender's count in ``quarter`` against the target (a report, no block).
+
+    Every department or town that has recommended to the program at any time is listed, so
+    one that recommended nobody this quarter shows 0.
+    """
+    pview = yanqing_program(ctx, program_id)
+    target = pview.config["quarterly_recommendation_target"]
+    f = facts(ctx, program_id)
+    recommenders = ctx.session.scalars(
+        select(Recommendation.recommender_id)
+        .where(Recommendation.program_id == program_id)
+        .distinct()
+    )
+    rows = []
+    for inst_id in sorted(recommenders):
+        count = ctx.session.scalar(
+            select(func.count()).where(
+                Recommendation.program_id == program_id,
+                Recommendation.recommender_id == inst_id,
+                Recommendation.quarter == quarter,
+            )
+        )
+        inst = f.institution(inst_id)
+        met = count >= target
+        rows.append(
+            {
+                "institution_id": inst_id,
+                "institution": inst.code,
+                "quarter": quarter,
+                "recommended": count,
+                "target": target,
+                "met": met,
+                "explanation": check(
+                    "Y-03",
+                    met,
+                    f"{inst.name} {quarter} 推荐 {count} 家，目标不少于 {target} 家。",
+                    f"{inst.name} recommended {count} firms in {quarter}; the target is {target}.",
+                    threshold=target,
+                    recommended=count,
+                ).as_dict(),
+            }
+        )
+    return rows

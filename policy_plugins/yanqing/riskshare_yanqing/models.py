@@ -1,0 +1,182 @@
+"""The plugin's own records: recommendations and their joint review, the custodian's pool,
+premium subsidies and penalties. Tenant-scoped like the core's (row-level security in the
+migration), so one district never sees another's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riskshare.toolkit import (
+    Base,
+    JSONDoc,
+    Money,
+    Ratio,
+    StateMachine,
+    TenantScoped,
+    TimestampMixin,
+)
+
+# Y-03 … Y-08: recommended → pre-screened → joint review → (district approval) → graded →
+# pushed; a failed financing goes back to joint review, too many failures end it.
+RECOMMENDATION_STATES = StateMachine.define(
+    "yanqing_recommendation",
+    "recommended",
+    [
+        ("prescreen", "recommended", "in_review", "office"),
+        ("screen_out", "recommended", "screened_out", "office"),
+        ("vote", "in_review", "=", "panelist"),
+        ("grade", "in_review", "graded", "panelist"),
+        ("await_approval", "in_review", "awaiting_approval", "panelist"),
+        ("reject", "in_review", "rejected", "panelist"),
+        ("approve", "awaiting_approval", "graded", "approver"),
+        ("refuse", "awaiting_approval", "in_review", "approver"),
+        ("push", ("graded", "pushed"), "pushed", "office"),
+        ("fail", "pushed", "in_review", "office"),
+        ("exhaust", "pushed", "exhausted", "office"),
+    ],
+)
+
+
+class Recommendation(TenantScoped, TimestampMixin, Base):
+    """A firm a department or town recommended to a program, and its grading."""
+
+    __tablename__ = "yanqing_recommendations"
+    __table_args__ = (UniqueConstraint("tenant_id", "program_id", "firm_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"), index=True)
+    recommender_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    recommended_on: Mapped[dt.date] = mapped_column(Date())
+    quarter: Mapped[str] = mapped_column(String(7))
+    financing_need: Mapped[Decimal] = mapped_column(Money())
+    focus_sector: Mapped[str | None] = mapped_column(String(63), default=None)
+    documents: Mapped[list[Any]] = mapped_column(JSONDoc)
+    affiliates: Mapped[list[str]] = mapped_column(JSONDoc)
+    shareholders: Mapped[list[str]] = mapped_column(JSONDoc)
+    credit_record: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    checks: Mapped[list[Any]] = mapped_column(JSONDoc)
+    state: Mapped[str] = mapped_column(String(20), default="recommended")
+    guarantor_seat: Mapped[bool] = mapped_column(Boolean(), default=False)
+    review_round: Mapped[int] = mapped_column(Integer(), default=1)
+    grade: Mapped[str | None] = mapped_column(String(10), default=None)
+    grade_effective_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    outcome: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)
+    pushed_to: Mapped[list[int]] = mapped_column(JSONDoc, default=list)
+    failed_attempts: Mapped[int] = mapped_column(Integer(), default=0)
+
+
+class Vote(TenantScoped, TimestampMixin, Base):
+    """One delegate's grade (or rejection) in one round of the joint review (Y-06)."""
+
+    __tablename__ = "yanqing_votes"
+    __table_args__ = (UniqueConstraint("recommendation_id", "review_round", "seat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("yanqing_recommendations.id"), index=True
+    )
+    review_round: Mapped[int] = mapped_column(Integer())
+    seat: Mapped[str] = mapped_column(String(20))
+    grade: Mapped[str] = mapped_column(String(10))
+    opinion: Mapped[str] = mapped_column(String(2000))
+    voter: Mapped[str] = mapped_column(String(200))
+    voted_on: Mapped[dt.date] = mapped_column(Date())
+
+
+class FundState(TenantScoped, TimestampMixin, Base):
+    """Whether compensation is suspended (Y-14); changed only under the program lock."""
+
+    __tablename__ = "yanqing_fund_states"
+    __table_args__ = (UniqueConstraint("program_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
+    suspended: Mapped[bool] = mapped_column(Boolean(), default=False)
+    changed_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    explanation: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)
+
+
+class FundEvent(TenantScoped, TimestampMixin, Base):
+    """The custodian's side of the pool: gains, fees, suspensions, annual reports (Y-01, Y-14)."""
+
+    __tablename__ = "yanqing_fund_events"
+    __table_args__ = (UniqueConstraint("program_id", "kind", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer())
+    booked_on: Mapped[dt.date] = mapped_column(Date())
+    amount: Mapped[Decimal | None] = mapped_column(Money(), default=None)
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    explanation: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)
+
+
+class Subsidy(TenantScoped, TimestampMixin, Base):
+    """A loan-insurance premium subsidy paid to the firm on a DRC notice (Y-11)."""
+
+    __tablename__ = "yanqing_subsidies"
+    __table_args__ = (UniqueConstraint("tenant_id", "loan_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"))
+    premium: Mapped[Decimal] = mapped_column(Money())
+    rate: Mapped[Decimal] = mapped_column(Ratio())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    documents: Mapped[list[Any]] = mapped_column(JSONDoc)
+    disbursement_id: Mapped[int] = mapped_column(ForeignKey("disbursements.id"))
+    noticed_by: Mapped[str] = mapped_column(String(200))
+    noticed_on: Mapped[dt.date] = mapped_column(Date())
+    explanation: Mapped[list[Any]] = mapped_column(JSONDoc)
+
+
+class Penalty(TenantScoped, TimestampMixin, Base):
+    """A measure against an institution decided per case (Y-16)."""
+
+    __tablename__ = "yanqing_penalties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(20))
+    max_ratio: Mapped[Decimal | None] = mapped_column(Ratio(), default=None)
+    reason: Mapped[str] = mapped_column(String(2000))
+    decided_on: Mapped[dt.date] = mapped_column(Date())
+    decided_by: Mapped[str] = mapped_column(String(200))
+
+
+class ClaimGrade(TenantScoped, TimestampMixin, Base):
+    """The grade and recommender a claim was approved under (Y-12, Y-15).
+
+    The core's facts cannot list claims by firm, so the plugin notes, when a claim's amount
+    is computed for approval, which firm and which recommending department it concerns.
+    """
+
+    __tablename__ = "yanqing_claim_grades"
+    __table_args__ = (UniqueConstraint("claim_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"))
+    recommender_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    grade: Mapped[str] = mapped_column(String(10))
+    ratio: Mapped[Decimal] = mapped_column(Ratio())
+    computed_on: Mapped[dt.date] = mapped_column(Date())
+
+
+TABLES = tuple(
+    m.__tablename__
+    for m in (Recommendation, Vote, FundState, FundEvent, Subsidy, Penalty, ClaimGrade)
+)

@@ -1,0 +1,161 @@
+"""The hook implementations: the entry point ``riskshare.policies: yanqing``.
+
+Every hook answers only for programs of this policy and returns None (or an empty list)
+for anyone else's, so the core's defaults and other localities keep theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from riskshare.toolkit import (
+    ClawbackDecision,
+    Period,
+    PolicyDescriptor,
+    hookimpl,
+    pro_rata_recovery,
+)
+from riskshare_yanqing import claims, pool, supervision
+from riskshare_yanqing.config import SCHEMA
+from riskshare_yanqing.explain import NAME, TEXT, clause, explain
+from riskshare_yanqing.store import session
+
+# Y-01, Y-12: the custodian pays on the DRC's notices and confirms each payment. (Returned
+# recoveries would be the custodian's to confirm too, but the core shows an institution-scoped
+# custodian only its own recoveries, so they keep the core's default, the finance bureau.)
+CUSTODIAN_STEPS = {("disbursement", "confirm")}
+
+
+def mine(program) -> bool:
+    return program.policy == NAME
+
+
+@hookimpl
+def riskshare_policies():
+    return [
+        PolicyDescriptor(
+            NAME,
+            "1",
+            TEXT,
+            SCHEMA,
+            description="Yanqing district SME financing risk compensation: graded firms,"
+            " a custodian-held pool, half-yearly compensation and suspension at 70%.",
+        )
+    ]
+
+
+@hookimpl
+def riskshare_register_routes(api):
+    from riskshare_yanqing.routes import blp
+
+    api.register_blueprint(blp)
+
+
+@hookimpl
+def riskshare_migration_locations():
+    return [str(Path(__file__).resolve().parent / "migrations")]
+
+
+@hookimpl
+def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
+    if not mine(program):
+        return None
+    return claims.coverage(program, loan, firm, lender, guarantor, facts)
+
+
+@hookimpl
+def riskshare_claim_eligibility(program, loan, claim, facts):
+    if not mine(program):
+        return None
+    return claims.claim_eligibility(program, loan, claim, facts)
+
+
+@hookimpl
+def riskshare_compensation(program, loan, claim, facts):
+    if not mine(program):
+        return None
+    return claims.compensation(program, loan, claim, facts)
+
+
+@hookimpl
+def riskshare_required_reviews(program, claim):
+    if not mine(program):
+        return None
+    return list(program.config["claim_reviewers"])
+
+
+@hookimpl
+def riskshare_plan_period(program, day):
+    """Y-12: the DRC reviews claims together every half year."""
+    if not mine(program):
+        return None
+    if day.month <= 6:
+        return Period(f"{day.year}-H1", dt.date(day.year, 1, 1), dt.date(day.year, 6, 30))
+    return Period(f"{day.year}-H2", dt.date(day.year, 7, 1), dt.date(day.year, 12, 31))
+
+
+@hookimpl
+def riskshare_check_payment(program, payment, facts):
+    if not mine(program):
+        return None
+    return pool.check_payment(program, payment, facts)
+
+
+@hookimpl
+def riskshare_transition_roles(program, record, transition):
+    if not mine(program) or (record, transition) not in CUSTODIAN_STEPS:
+        return None
+    return ["custodian"]
+
+
+@hookimpl
+def riskshare_recovery(program, claim, recovery, calendar, facts):
+    """Y-13: recoveries return to the pool in proportion to the compensation ratio."""
+    if not mine(program):
+        return None
+    return pro_rata_recovery(
+        claim,
+        recovery,
+        facts,
+        destination="pool",
+        rule="Y-13",
+        clause=clause("Y-13"),
+        deadline=None,
+    )
+
+
+@hookimpl
+def riskshare_clawback(program, institution, reason, facts):
+    """Y-16: colluding in fraud may cost the institution all compensation paid to it."""
+    if not mine(program):
+        return None
+    paid = facts.paid_to_institution(institution.id)
+    return ClawbackDecision(
+        paid,
+        None,
+        [
+            explain(
+                "Y-16",
+                str(paid),
+                f"全额收回已支付给 {institution.name} 的补偿资金 {paid} 元。",
+                f"All compensation paid to {institution.name}, {paid}, is clawed back.",
+                threshold=paid,
+                reason=reason,
+            )
+        ],
+    )
+
+
+@hookimpl
+def riskshare_monitoring(program, day, facts):
+    if not mine(program):
+        return []
+    return supervision.monitoring(session(), program, day, facts)
+
+
+@hookimpl
+def riskshare_report_sections(program, period, facts):
+    if not mine(program):
+        return []
+    return supervision.report_sections(session(), program, period, facts)

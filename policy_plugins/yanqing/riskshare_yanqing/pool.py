@@ -1,0 +1,427 @@
+"""The custodian's pool: payments and the suspension (Y-14), gains and the fee (Y-01),
+premium subsidies (Y-11), and the half-yearly balance figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from riskshare.toolkit import (
+    Context,
+    Decision,
+    Explanation,
+    Facts,
+    PaymentView,
+    Period,
+    Problem,
+    ProgramView,
+    current_context,
+    enforce,
+    explanations_as_json,
+    facts,
+    institution_in_good_standing,
+    instruct_payment,
+    ledger_balance,
+    ledger_transfer,
+    record_event,
+    to_money,
+)
+from riskshare_yanqing.config import money
+from riskshare_yanqing.explain import check, explain
+from riskshare_yanqing.models import FundEvent, FundState, Subsidy
+from riskshare_yanqing.store import view_or_none, yanqing_program
+
+ZERO = Decimal("0.00")
+BEGINNING = dt.date(1900, 1, 1)
+
+
+# ------------------------------------------------------------------------------ suspension
+
+
+def fund_state(s: Session, program_id: int) -> FundState:
+    state = s.scalar(select(FundState).where(FundState.program_id == program_id))
+    if state is None:
+        state = FundState(program_id=program_id, suspended=False, explanation=[])
+        s.add(state)
+        s.flush()
+    return state
+
+
+def net_compensation(facts: Facts) -> Decimal:
+    """Y-14 interpretation: compensation paid minus recoveries returned to the pool."""
+    return facts.paid_total("compensation") - facts.returned_total("pool")
+
+
+def _change_state(
+    s: Session, state: FundState, suspended: bool, day: dt.date, why: Explanation, actor: str
+) -> None:
+    kind = "suspend" if suspended else "resume"
+    count = s.scalar(
+        select(func.count()).where(FundEvent.program_id == state.program_id, FundEvent.kind == kind)
+    )
+    state.suspended, state.changed_on = suspended, day
+    state.explanation = explanations_as_json([why])
+    s.add(
+        FundEvent(
+            program_id=state.program_id,
+            kind=kind,
+            reference=f"{kind}-{count + 1}",
+            year=day.year,
+            booked_on=day,
+            note=why.en,
+            recorded_by=actor,
+            explanation=explanations_as_json([why]),
+        )
+    )
+    s.flush()
+
+
+def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list[Explanation]:
+    """Decide, under the program lock, whether compensation is suspended (Y-14).
+
+    A suspended fund resumes at the first payment after the pool is back at ``resume_at``; a
+    payment that brings net compensation to ``suspend_at`` is made, and suspends the next.
+    """
+    ctx = current_context()
+    state = fund_state(ctx.session, program.id)
+    suspend_at, resume_at = money(program.config, "suspend_at"), money(program.config, "resume_at")
+    balance, net = facts.pool_balance(), net_compensation(facts)
+    found = []
+    if state.suspended:
+        back = balance >= resume_at
+        why = check(
+            "Y-14",
+            back,
+            f"代偿已暂停；资金池 {balance} 元，"
+            + ("已达重启规模，重启代偿。" if back else f"达到 {resume_at} 元后重启，本笔待付。"),
+            f"Compensation is suspended; the pool holds {balance}"
+            + (
+                ", back at the restart level: resumed."
+                if back
+                else f", it restarts at {resume_at}; this payment waits."
+            ),
+            threshold=resume_at,
+            pool_balance=balance,
+            net_compensation=net,
+        )
+        found.append(why)
+        if not back:
+            return found
+        _change_state(ctx.session, state, False, payment.paid_on, why, ctx.actor)
+    after = net + payment.amount
+    reaches = after >= suspend_at
+    why = explain(
+        "Y-14",
+        "suspends after this payment" if reaches else "paid",
+        f"累计代偿（扣除追偿返还）{net} 元，本笔 {payment.amount} 元后为 {after} 元，"
+        + (f"达到 {suspend_at} 元，此后暂停代偿。" if reaches else f"未达 {suspend_at} 元。"),
+        f"Net compensation {net}, {after} after this payment of {payment.amount}"
+        + (
+            f"; it reaches {suspend_at}, so compensation is suspended after it."
+            if reaches
+            else f"; below {suspend_at}."
+        ),
+        threshold=suspend_at,
+        net_compensation=net,
+        amount=payment.amount,
+    )
+    found.append(why)
+    if reaches:
+        _change_state(ctx.session, state, True, payment.paid_on, why, ctx.actor)
+    return found
+
+
+def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> Decision:
+    explanations = list(
+        institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on)
+    )
+    balance = facts.pool_balance()
+    explanations.append(
+        check(
+            "Y-01",
+            payment.amount <= balance,
+            f"资金托管机构按通知从资金池支付 {payment.amount} 元，池内余额 {balance} 元。",
+            f"The custodian pays {payment.amount} from the pool, which holds {balance}.",
+            threshold=balance,
+            amount=payment.amount,
+            kind=payment.kind,
+        )
+    )
+    # Only compensation (代偿) is suspended; premium subsidies are not part of it.
+    if payment.kind == "compensation" and all(e.passed for e in explanations):
+        explanations.extend(suspension(program, payment, facts))
+    return Decision(all(e.passed for e in explanations), explanations)
+
+
+# ------------------------------------------------------------------------------ gains and fee
+
+
+def record_gain(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
+    """Y-01: the custodian's investment gains go into the pool."""
+    yanqing_program(ctx, program_id)
+    if data["amount"] <= ZERO:
+        raise Problem(
+            422,
+            "Gains are positive amounts.",
+            kind="validation",
+            errors=[{"pointer": "/amount", "detail": "must be > 0"}],
+        )
+    booked = data.get("booked_on") or ctx.today
+    if booked > ctx.today:
+        raise Problem(
+            422,
+            "booked_on is in the future.",
+            kind="validation",
+            errors=[{"pointer": "/booked_on", "detail": "after today"}],
+        )
+    why = explain(
+        "Y-01",
+        str(data["amount"]),
+        f"资金托管机构增值收益 {data['amount']} 元存入风险资金池。",
+        f"The custodian's investment gain of {data['amount']} goes into the pool.",
+        reference=data["reference"],
+    )
+    event = _fund_event(ctx, program_id, "gain", data["reference"], booked, data["amount"], why)
+    ledger_transfer(
+        ctx.session,
+        program_id=program_id,
+        source_key=f"yanqing:gain:{event.id}",
+        kind="investment_gain",
+        booked_on=booked,
+        memo=f"investment gain {data['reference']}"[:300],
+        debit="fund:pool",
+        credit="fund:gains",
+        amount=data["amount"],
+    )
+    return event
+
+
+def _fund_event(
+    ctx: Context,
+    program_id: int,
+    kind: str,
+    reference: str,
+    booked: dt.date,
+    amount: Decimal | None,
+    why: Explanation,
+    note: str = "",
+) -> FundEvent:
+    exists = ctx.session.scalar(
+        select(FundEvent.id).where(
+            FundEvent.program_id == program_id,
+            FundEvent.kind == kind,
+            FundEvent.reference == reference,
+        )
+    )
+    if exists:
+        raise Problem(409, f"The {kind} '{reference}' is recorded already.", kind="conflict")
+    event = FundEvent(
+        program_id=program_id,
+        kind=kind,
+        reference=reference,
+        year=booked.year,
+        booked_on=booked,
+        amount=amount,
+        note=note,
+        recorded_by=ctx.actor,
+        explanation=explanations_as_json([why]),
+    )
+    ctx.session.add(event)
+    ctx.session.flush()
+    record_event(ctx, f"yanqing.{kind}", event)
+    return event
+
+
+def gains_in_year(s: Session, program_id: int, year: int) -> Decimal:
+    total = s.scalar(
+        select(func.coalesce(func.sum(FundEvent.amount), 0)).where(
+            FundEvent.program_id == program_id, FundEvent.kind == "gain", FundEvent.year == year
+        )
+    )
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def settle_fee(ctx: Context, program_id: int, year: int) -> FundEvent:
+    """Y-01: after the year, the custodian's fee = the year's gains × the rate, from the pool."""
+    pview = yanqing_program(ctx, program_id)
+    if ctx.today.year <= year:
+        raise Problem(
+            422,
+            f"The fee for {year} is settled after the year ends.",
+            kind="validation",
+            errors=[{"pointer": "/year", "detail": "year not over"}],
+        )
+    rate = Decimal(pview.config["custodian_fee_rate"])
+    gains = gains_in_year(ctx.session, program_id, year)
+    fee = to_money(gains * rate) if gains > ZERO else ZERO
+    why = explain(
+        "Y-01",
+        str(fee),
+        f"{year} 年增值收益 {gains} 元 × 管理费率 {rate} = 年度管理费 {fee} 元，从资金池支付"
+        + ("；当年无增值，不付管理费。" if gains <= ZERO else "。"),
+        f"{year} gains {gains} × fee rate {rate} = custodian fee {fee}, paid from the pool"
+        + ("; no gains that year, so no fee." if gains <= ZERO else "."),
+        threshold=rate,
+        gains=gains,
+    )
+    event = _fund_event(ctx, program_id, "fee", str(year), ctx.today, fee, why)
+    if fee > ZERO:
+        ledger_transfer(
+            ctx.session,
+            program_id=program_id,
+            source_key=f"yanqing:fee:{year}",
+            kind="custodian_fee",
+            booked_on=ctx.today,
+            memo=f"custodian fee {year}",
+            debit="fund:fees",
+            credit="fund:pool",
+            amount=fee,
+        )
+    return event
+
+
+def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
+    """Y-01: the custodian's operating report on the previous year."""
+    yanqing_program(ctx, program_id)
+    why = explain(
+        "Y-01",
+        "submitted",
+        f"资金托管机构提交 {data['year']} 年度风险补偿资金运营管理工作报告。",
+        f"The custodian submitted its operating report for {data['year']}.",
+        year=data["year"],
+    )
+    return _fund_event(
+        ctx, program_id, "annual_report", str(data["year"]), ctx.today, None, why, data["summary"]
+    )
+
+
+# ------------------------------------------------------------------------------ subsidies
+
+
+def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsidy:
+    """Y-11: on the firm's application the DRC notifies the custodian to pay 50% of the premium."""
+    pview = yanqing_program(ctx, program_id)
+    f = facts(ctx, program_id)
+    loan = view_or_none(f.loan, data["loan_id"])
+    if loan is None or loan.id not in {x.id for x in f.institution_loans(loan.lender_id)}:
+        raise Problem(
+            422,
+            f"There is no loan {data['loan_id']} in this program.",
+            kind="validation",
+            errors=[{"pointer": "/loan_id", "detail": "unknown loan"}],
+        )
+    kinds = {d["kind"] for d in data["documents"]}
+    required = pview.config["subsidy_documents"]
+    missing = [k for k in required if k not in kinds]
+    checks = [
+        check(
+            "Y-11",
+            loan.kind == "insured" and bool(loan.covered),
+            f"贷款种类 {loan.kind}，{'已' if loan.covered else '未'}纳入风险补偿；"
+            "保费补贴仅限保险贷款。",
+            f"The loan is {loan.kind} and {'covered' if loan.covered else 'not covered'};"
+            " premium subsidies are for covered insured loans.",
+            kind=loan.kind,
+            covered=loan.covered,
+        ),
+        check(
+            "Y-11",
+            not missing,
+            f"申请材料缺少：{'、'.join(missing) or '无'}。",
+            f"Missing documents: {', '.join(missing) or 'none'}.",
+            threshold=list(required),
+            documents=sorted(kinds),
+        ),
+    ]
+    enforce(Decision(all(c.passed for c in checks), checks))
+    if ctx.session.scalar(select(Subsidy.id).where(Subsidy.loan_id == loan.id)):
+        raise Problem(409, "The premium of this loan was subsidised already.", kind="conflict")
+    rate = Decimal(pview.config["premium_subsidy_rate"])
+    amount = to_money(data["premium"] * rate)
+    checks.append(
+        explain(
+            "Y-11",
+            str(amount),
+            f"保费 {data['premium']} 元 × 补贴比例 {rate} = {amount} 元，由资金托管机构拨付企业。",
+            f"Premium {data['premium']} × {rate} = {amount}, paid to the firm by the custodian.",
+            threshold=rate,
+            premium=data["premium"],
+        )
+    )
+    disbursement = instruct_payment(
+        ctx,
+        pview,
+        kind="premium_subsidy",
+        amount=amount,
+        source_key=f"yanqing:subsidy:{loan.id}",
+        memo=f"premium subsidy, loan {loan.reference}",
+        payee_firm_id=loan.firm_id,
+    )
+    subsidy = Subsidy(
+        program_id=program_id,
+        loan_id=loan.id,
+        firm_id=loan.firm_id,
+        premium=data["premium"],
+        rate=rate,
+        amount=amount,
+        documents=[{"kind": d["kind"], "filename": d["filename"]} for d in data["documents"]],
+        disbursement_id=disbursement.id,
+        noticed_by=ctx.actor,
+        noticed_on=ctx.today,
+        explanation=explanations_as_json(checks),
+    )
+    ctx.session.add(subsidy)
+    ctx.session.flush()
+    record_event(ctx, "yanqing.subsidy", subsidy)
+    return subsidy
+
+
+# ------------------------------------------------------------------------------ reporting
+
+
+def state_summary(ctx: Context, program_id: int) -> dict[str, Any]:
+    pview = yanqing_program(ctx, program_id)
+    f = facts(ctx, program_id)
+    state = ctx.session.scalar(select(FundState).where(FundState.program_id == program_id))
+    return {
+        "program_id": program_id,
+        "suspended": bool(state and state.suspended),
+        "changed_on": state.changed_on if state else None,
+        "net_compensation": net_compensation(f),
+        "pool_balance": f.pool_balance(),
+        "suspend_at": money(pview.config, "suspend_at"),
+        "resume_at": money(pview.config, "resume_at"),
+        "explanation": state.explanation if state else [],
+    }
+
+
+def balance_rows(s: Session, program: ProgramView, period: Period) -> list[dict[str, Any]]:
+    """Y-01: the half-yearly report on the pool's changes, from the ledger."""
+
+    def flow(account: str, sign: int, kinds: list[str] | None = None) -> Decimal:
+        return ledger_balance(
+            s, program.id, account, sign=sign, kinds=kinds, between=(period.start, period.end)
+        )
+
+    opening = ledger_balance(
+        s, program.id, "fund:pool", between=(BEGINNING, period.start - dt.timedelta(days=1))
+    )
+    closing = ledger_balance(s, program.id, "fund:pool", between=(BEGINNING, period.end))
+    return [
+        {
+            "period": period.label,
+            "opening_pool": opening,
+            "appropriated": flow("fund:pool", 1, ["appropriation"]),
+            "investment_gains": flow("fund:gains", -1).copy_negate(),
+            "custodian_fees": flow("fund:fees", 1),
+            "compensation_paid": flow("payable:compensation", 1),
+            "premium_subsidies_paid": flow("payable:premium_subsidy", 1),
+            "recoveries_returned": flow("fund:pool", 1, ["recovery_returned"]),
+            "closing_pool": closing,
+        }
+    ]

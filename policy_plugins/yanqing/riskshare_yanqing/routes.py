@@ -1,0 +1,370 @@
+"""The plugin's own HTTP resources, under /api/v1/tenants/<tenant>/yanqing/."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import validate
+from sqlalchemy import select
+
+from riskshare.toolkit import (
+    Blueprint,
+    Explanations,
+    MoneyField,
+    RatioField,
+    SQLCursorPage,
+    current_context,
+    page,
+)
+from riskshare_yanqing import grading, pool, supervision
+from riskshare_yanqing.config import SEATS
+from riskshare_yanqing.grading import CHOICES
+from riskshare_yanqing.models import Subsidy, Vote
+
+blp = Blueprint(
+    "yanqing",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/yanqing",
+    description="Yanqing: recommendations, joint review, the custodian's pool, subsidies.",
+)
+
+STAFF = ("office", "reviewer", "approver", "finance", "custodian", "auditor")
+REVIEW_READERS = (*STAFF, "panelist", "recommender")
+SUPERVISORS = ("office", "approver", "reviewer", "finance", "auditor")
+
+
+class DocumentRef(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.Length(1, 63))
+    filename = ma.fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class CreditRecord(ma.Schema):
+    firm_clean = ma.fields.Boolean(required=True)
+    controller_clean = ma.fields.Boolean(required=True)
+    controller = ma.fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class RecommendationIn(ma.Schema):
+    firm_id = ma.fields.Integer(required=True)
+    financing_need = MoneyField(required=True)
+    focus_sector = ma.fields.String(load_default=None)
+    documents = ma.fields.List(ma.fields.Nested(DocumentRef), required=True)
+    affiliates = ma.fields.List(ma.fields.String(), load_default=list)
+    shareholders = ma.fields.List(ma.fields.String(), load_default=list)
+    credit_record = ma.fields.Nested(CreditRecord, required=True)
+
+
+class RecommendationOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    firm_id = ma.fields.Integer()
+    recommender_id = ma.fields.Integer()
+    recommended_on = ma.fields.Date()
+    quarter = ma.fields.String()
+    financing_need = MoneyField()
+    focus_sector = ma.fields.String(allow_none=True)
+    documents = ma.fields.List(ma.fields.Dict())
+    affiliates = ma.fields.List(ma.fields.String())
+    shareholders = ma.fields.List(ma.fields.String())
+    credit_record = ma.fields.Dict()
+    checks = Explanations()
+    state = ma.fields.String()
+    guarantor_seat = ma.fields.Boolean()
+    review_round = ma.fields.Integer()
+    grade = ma.fields.String(allow_none=True)
+    grade_effective_on = ma.fields.Date(allow_none=True)
+    outcome = Explanations()
+    pushed_to = ma.fields.List(ma.fields.Integer())
+    failed_attempts = ma.fields.Integer()
+
+
+class PrescreenIn(ma.Schema):
+    decision = ma.fields.String(required=True, validate=validate.OneOf(["pass", "reject"]))
+    opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+    guarantor_seat = ma.fields.Boolean(
+        load_default=False, metadata={"description": "the guarantee company joins the review"}
+    )
+
+
+class VoteIn(ma.Schema):
+    seat = ma.fields.String(required=True, validate=validate.OneOf(SEATS))
+    grade = ma.fields.String(required=True, validate=validate.OneOf(CHOICES))
+    opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class VoteOut(ma.Schema):
+    id = ma.fields.Integer()
+    review_round = ma.fields.Integer()
+    seat = ma.fields.String()
+    grade = ma.fields.String()
+    opinion = ma.fields.String()
+    voter = ma.fields.String()
+    voted_on = ma.fields.Date()
+
+
+class ApprovalIn(ma.Schema):
+    decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class PushIn(ma.Schema):
+    institution_ids = ma.fields.List(
+        ma.fields.Integer(), required=True, validate=validate.Length(min=1)
+    )
+
+
+class FailureIn(ma.Schema):
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class QuarterQuery(ma.Schema):
+    quarter = ma.fields.String(required=True, validate=validate.Regexp(r"^\d{4}-Q[1-4]$"))
+
+
+class QuarterCountOut(ma.Schema):
+    institution_id = ma.fields.Integer()
+    institution = ma.fields.String()
+    quarter = ma.fields.String()
+    recommended = ma.fields.Integer()
+    target = ma.fields.Integer()
+    met = ma.fields.Boolean()
+    explanation = ma.fields.Dict()
+
+
+class GainIn(ma.Schema):
+    amount = MoneyField(required=True)
+    reference = ma.fields.String(required=True, validate=validate.Length(1, 100))
+    booked_on = ma.fields.Date(load_default=None)
+
+
+class FeeIn(ma.Schema):
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class AnnualReportIn(ma.Schema):
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    summary = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class FundEventOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    reference = ma.fields.String()
+    year = ma.fields.Integer()
+    booked_on = ma.fields.Date()
+    amount = MoneyField(allow_none=True)
+    note = ma.fields.String()
+    explanation = Explanations()
+
+
+class FundStateOut(ma.Schema):
+    program_id = ma.fields.Integer()
+    suspended = ma.fields.Boolean()
+    changed_on = ma.fields.Date(allow_none=True)
+    net_compensation = MoneyField()
+    pool_balance = MoneyField()
+    suspend_at = MoneyField()
+    resume_at = MoneyField()
+    explanation = Explanations()
+
+
+class SubsidyIn(ma.Schema):
+    loan_id = ma.fields.Integer(required=True)
+    premium = MoneyField(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    documents = ma.fields.List(ma.fields.Nested(DocumentRef), required=True)
+
+
+class SubsidyOut(ma.Schema):
+    id = ma.fields.Integer()
+    loan_id = ma.fields.Integer()
+    firm_id = ma.fields.Integer()
+    premium = MoneyField()
+    rate = RatioField()
+    amount = MoneyField()
+    documents = ma.fields.List(ma.fields.Dict())
+    disbursement_id = ma.fields.Integer()
+    noticed_on = ma.fields.Date()
+    explanation = Explanations()
+
+
+class PenaltyIn(ma.Schema):
+    institution_id = ma.fields.Integer(required=True)
+    measure = ma.fields.String(required=True, validate=validate.OneOf(supervision.MEASURES))
+    max_ratio = RatioField(load_default=None, validate=validate.Range(min=0, max=1))
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class PenaltyOut(ma.Schema):
+    id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    measure = ma.fields.String()
+    max_ratio = RatioField(allow_none=True)
+    reason = ma.fields.String()
+    decided_on = ma.fields.Date()
+    decided_by = ma.fields.String()
+
+
+# ------------------------------------------------------------------------------ grading
+
+
+@blp.route("/programs/<int:program_id>/recommendations")
+class RecommendationViews(MethodView):
+    @blp.roles(*REVIEW_READERS)
+    @blp.response(200, RecommendationOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, program_id):
+        """List the firms recommended to a program (a recommender sees its own)"""
+        ctx = current_context()
+        return page(ctx.session, grading.visible_recommendations(ctx, program_id))
+
+    @blp.roles("recommender")
+    @blp.arguments(RecommendationIn)
+    @blp.response(201, RecommendationOut)
+    def post(self, data, program_id):
+        """Recommend a firm, with its documents and record checks (Y-02, Y-03)"""
+        return grading.recommend(current_context(), program_id, data)
+
+
+@blp.route("/programs/<int:program_id>/recommendation-counts")
+class RecommendationCountViews(MethodView):
+    @blp.roles(*SUPERVISORS)
+    @blp.arguments(QuarterQuery, location="query")
+    @blp.response(200, QuarterCountOut(many=True))
+    def get(self, query, program_id):
+        """Each recommender's count in a quarter against its target (Y-03)"""
+        return grading.quarterly_counts(current_context(), program_id, query["quarter"])
+
+
+@blp.route("/recommendations/<int:rec_id>")
+class RecommendationByIdViews(MethodView):
+    @blp.roles(*REVIEW_READERS)
+    @blp.response(200, RecommendationOut)
+    def get(self, rec_id):
+        """Get a recommendation with its grading"""
+        return grading.get_recommendation(current_context(), rec_id)
+
+
+def _step(path: str, roles: tuple[str, ...], schema: type[ma.Schema], action, summary: str):
+    """One workflow step on a recommendation: POST a body, answer with the recommendation."""
+
+    def post(self, data, rec_id):
+        return action(current_context(), rec_id, data)
+
+    post.__doc__ = summary  # the OpenAPI summary, read when the route is registered
+    post = blp.roles(*roles)(blp.arguments(schema)(blp.response(200, RecommendationOut)(post)))
+    name = "".join(part.title() for part in path.split("-"))
+    view = type(f"Recommendation{name}Views", (MethodView,), {"post": post})
+    blp.route(f"/recommendations/<int:rec_id>/{path}", endpoint=f"recommendation_{path}")(view)
+
+
+_step("prescreen", ("office",), PrescreenIn, grading.prescreen, "DRC pre-screen (Y-06)")
+_step("votes", ("panelist",), VoteIn, grading.vote, "A delegate's vote in the joint review (Y-06)")
+_step("approval", ("approver",), ApprovalIn, grading.approve_high, "District approval (Y-07)")
+_step("pushes", ("office",), PushIn, grading.push, "Push to banks/guarantors (Y-08)")
+_step(
+    "financing-failures",
+    ("office",),
+    FailureIn,
+    grading.fail_financing,
+    "A failed financing attempt (Y-08)",
+)
+
+
+@blp.route("/recommendations/<int:rec_id>/ballots")
+class BallotViews(MethodView):
+    @blp.roles(*STAFF, "panelist")
+    @blp.response(200, VoteOut(many=True))
+    def get(self, rec_id):
+        """The joint review's votes, every round"""
+        ctx = current_context()
+        rec = grading.get_recommendation(ctx, rec_id)
+        return list(
+            ctx.session.scalars(
+                select(Vote).where(Vote.recommendation_id == rec.id).order_by(Vote.id)
+            )
+        )
+
+
+# ------------------------------------------------------------------------------ pool
+
+
+@blp.route("/programs/<int:program_id>/gains")
+class GainViews(MethodView):
+    @blp.roles("custodian")
+    @blp.moves_money
+    @blp.arguments(GainIn)
+    @blp.response(201, FundEventOut)
+    def post(self, data, program_id):
+        """Record the custodian's investment gains into the pool (Y-01)"""
+        return pool.record_gain(current_context(), program_id, data)
+
+
+@blp.route("/programs/<int:program_id>/custodian-fees")
+class FeeViews(MethodView):
+    @blp.roles("office", "finance")
+    @blp.moves_money
+    @blp.arguments(FeeIn)
+    @blp.response(201, FundEventOut)
+    def post(self, data, program_id):
+        """Settle a year's custodian fee out of the pool (Y-01)"""
+        return pool.settle_fee(current_context(), program_id, data["year"])
+
+
+@blp.route("/programs/<int:program_id>/annual-reports")
+class AnnualReportViews(MethodView):
+    @blp.roles("custodian")
+    @blp.arguments(AnnualReportIn)
+    @blp.response(201, FundEventOut)
+    def post(self, data, program_id):
+        """The custodian's operating report on the previous year, due by 31 May (Y-01)"""
+        return pool.record_annual_report(current_context(), program_id, data)
+
+
+@blp.route("/programs/<int:program_id>/fund-state")
+class FundStateViews(MethodView):
+    @blp.roles(*STAFF)
+    @blp.response(200, FundStateOut)
+    def get(self, program_id):
+        """Whether compensation is suspended, with the figures (Y-14)"""
+        return pool.state_summary(current_context(), program_id)
+
+
+@blp.route("/programs/<int:program_id>/premium-subsidies")
+class SubsidyViews(MethodView):
+    @blp.roles(*STAFF)
+    @blp.response(200, SubsidyOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, program_id):
+        """Premium subsidies noticed to the custodian"""
+        ctx = current_context()
+        query = select(Subsidy).where(Subsidy.program_id == program_id)
+        return page(ctx.session, query.order_by(Subsidy.id))
+
+    @blp.roles("office")
+    @blp.moves_money
+    @blp.arguments(SubsidyIn)
+    @blp.response(201, SubsidyOut)
+    def post(self, data, program_id):
+        """Notice the custodian to pay an insured firm half its premium (Y-11)"""
+        return pool.grant_subsidy(current_context(), program_id, data)
+
+
+# ------------------------------------------------------------------------------ penalties
+
+
+@blp.route("/programs/<int:program_id>/penalties")
+class PenaltyViews(MethodView):
+    @blp.roles(*SUPERVISORS)
+    @blp.response(200, PenaltyOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, program_id):
+        """Measures taken against institutions (Y-16)"""
+        ctx = current_context()
+        return page(ctx.session, supervision.penalties(program_id))
+
+    @blp.roles("office", "approver")
+    @blp.arguments(PenaltyIn)
+    @blp.response(201, PenaltyOut)
+    def post(self, data, program_id):
+        """Record a measure against an institution (Y-16)"""
+        return supervision.record_penalty(current_context(), program_id, data)

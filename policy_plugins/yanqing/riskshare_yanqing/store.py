@@ -1,0 +1,59 @@
+"""Reading the plugin's own records from inside hooks.
+
+Hooks get ``facts``, which answers questions about the core's records only; the plugin's
+tables are read through the request's session (the same transaction, so under the program
+lock when the core holds it). Hooks are only called while serving a request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.orm import Session
+
+from riskshare.toolkit import Context, Problem, ProgramView, current_context, program_of
+from riskshare_yanqing.explain import NAME
+from riskshare_yanqing.models import Recommendation
+
+
+def session() -> Session:
+    return current_context().session
+
+
+def yanqing_program(ctx: Context, program_id: int) -> ProgramView:
+    """The program as a view, or 404 when it is not one of this policy's."""
+    _, pview = program_of(ctx, program_id)
+    if pview.policy != NAME:
+        raise Problem(404, f"Program {program_id} is not a Yanqing program.", kind="not-found")
+    return pview
+
+
+def recommendation_of(s: Session, program_id: int, firm_id: int) -> Recommendation | None:
+    return s.scalar(
+        select(Recommendation).where(
+            Recommendation.program_id == program_id, Recommendation.firm_id == firm_id
+        )
+    )
+
+
+def view_or_none(getter: Any, record_id: int) -> Any:
+    """``facts.firm(id)`` and the like, or None when the tenant has no such record."""
+    try:
+        return getter(record_id)
+    except NoResultFound:
+        return None
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value or [])

@@ -1,0 +1,205 @@
+"""Monitoring, report sections and per-case penalties (Y-01, Y-14, Y-15, Y-16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from riskshare.toolkit import (
+    Alert,
+    Context,
+    Facts,
+    Period,
+    Problem,
+    ProgramView,
+    ReportSection,
+    facts,
+    record_event,
+)
+from riskshare_yanqing.explain import check, explain
+from riskshare_yanqing.models import ClaimGrade, FundEvent, FundState, Penalty, Recommendation
+from riskshare_yanqing.pool import balance_rows, net_compensation
+from riskshare_yanqing.store import view_or_none, yanqing_program, year_bounds
+
+MEASURES = ("lower_ratio", "clawback", "termination")
+
+
+def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penalty:
+    """Y-16: a measure against an institution, decided per case. A lowered ratio applies to
+    the institution's later claims; clawback and termination are then carried out through
+    the core's /clawbacks and /institutions/{id}/cooperation.
+    """
+    yanqing_program(ctx, program_id)
+    if view_or_none(facts(ctx, program_id).institution, data["institution_id"]) is None:
+        raise Problem(
+            422,
+            f"There is no institution {data['institution_id']}.",
+            kind="validation",
+            errors=[{"pointer": "/institution_id", "detail": "unknown"}],
+        )
+    if (data["measure"] == "lower_ratio") != (data.get("max_ratio") is not None):
+        raise Problem(
+            422,
+            "max_ratio is given with, and only with, the measure lower_ratio.",
+            kind="validation",
+            errors=[{"pointer": "/max_ratio", "detail": "lower_ratio only"}],
+        )
+    penalty = Penalty(
+        program_id=program_id,
+        institution_id=data["institution_id"],
+        measure=data["measure"],
+        max_ratio=data.get("max_ratio"),
+        reason=data["reason"],
+        decided_on=ctx.today,
+        decided_by=ctx.actor,
+    )
+    ctx.session.add(penalty)
+    ctx.session.flush()
+    record_event(ctx, "yanqing.penalty", penalty)
+    return penalty
+
+
+def penalties(program_id: int) -> Any:
+    return select(Penalty).where(Penalty.program_id == program_id).order_by(Penalty.id)
+
+
+# ------------------------------------------------------------------------------ monitoring
+
+
+def _suspension_alert(s: Session, program: ProgramView, facts: Facts) -> list[Alert]:
+    state = s.scalar(select(FundState).where(FundState.program_id == program.id))
+    if state is None or not state.suspended:
+        return []
+    balance, resume_at = facts.pool_balance(), program.config["resume_at"]
+    why = explain(
+        "Y-14",
+        "suspended",
+        f"代偿自 {state.changed_on} 起暂停；资金池 {balance} 元，达到 {resume_at} 元后重启。",
+        f"Compensation is suspended since {state.changed_on}; the pool holds {balance} and"
+        f" restarts at {resume_at}.",
+        passed=False,
+        threshold=resume_at,
+        pool_balance=balance,
+        net_compensation=net_compensation(facts),
+    )
+    return [
+        Alert(
+            "yanqing-suspended",
+            "action",
+            "program",
+            program.id,
+            why,
+            {"since": state.changed_on.isoformat() if state.changed_on else None},
+        )
+    ]
+
+
+def _annual_report_alert(s: Session, program: ProgramView, day: dt.date) -> list[Alert]:
+    year = day.year - 1
+    if program.effective_from.year > year:
+        return []
+    month, dom = (int(x) for x in program.config["annual_report_due"].split("-"))
+    due = dt.date(day.year, month, dom)
+    filed = s.scalar(
+        select(FundEvent.id).where(
+            FundEvent.program_id == program.id,
+            FundEvent.kind == "annual_report",
+            FundEvent.reference == str(year),
+        )
+    )
+    if filed or day < due - dt.timedelta(days=30):
+        return []
+    overdue = day > due
+    why = check(
+        "Y-01",
+        False,
+        f"资金托管机构须于 {due} 前提交 {year} 年度运营管理工作报告"
+        + ("，已逾期。" if overdue else "。"),
+        f"The custodian's operating report for {year} is due by {due}"
+        + (" and is overdue." if overdue else "."),
+        threshold=due,
+        year=year,
+    )
+    code = "yanqing-annual-report-overdue" if overdue else "yanqing-annual-report-due"
+    return [Alert(code, "action" if overdue else "warning", "program", program.id, why)]
+
+
+def _department_alerts(s: Session, program: ProgramView, facts: Facts, day: dt.date) -> list:
+    """Y-15: a recommender whose firms needed compensation twice in a year is flagged."""
+    limit = program.config["department_flag_count"]
+    rows = s.execute(
+        select(ClaimGrade.recommender_id, func.count(func.distinct(ClaimGrade.firm_id)))
+        .where(
+            ClaimGrade.program_id == program.id,
+            ClaimGrade.computed_on.between(*year_bounds(day.year)),
+        )
+        .group_by(ClaimGrade.recommender_id)
+    ).all()
+    alerts = []
+    for recommender_id, firms in sorted(rows):
+        if firms < limit:
+            continue
+        inst = facts.institution(recommender_id)
+        why = check(
+            "Y-15",
+            False,
+            f"{inst.name} 推荐的企业 {day.year} 年出现 {firms} 家代偿，纳入绩效考核减分。",
+            f"{firms} firms recommended by {inst.name} needed compensation in {day.year};"
+            " flagged for the performance review.",
+            threshold=limit,
+            firms=firms,
+        )
+        alerts.append(Alert("yanqing-department-flag", "warning", "institution", inst.id, why))
+    return alerts
+
+
+def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> list[Alert]:
+    return [
+        *_suspension_alert(s, program, facts),
+        *_annual_report_alert(s, program, day),
+        *_department_alerts(s, program, facts, day),
+    ]
+
+
+# ------------------------------------------------------------------------------ reports
+
+
+def report_sections(s: Session, program: ProgramView, period: Period, facts: Facts) -> list:
+    state = s.scalar(select(FundState).where(FundState.program_id == program.id))
+    pool = balance_rows(s, program, period)
+    pool[0]["net_compensation_to_date"] = net_compensation(facts)
+    pool[0]["suspended_now"] = bool(state and state.suspended)
+    grades = s.execute(
+        select(Recommendation.state, Recommendation.grade, func.count())
+        .where(
+            Recommendation.program_id == program.id,
+            Recommendation.recommended_on <= period.end,
+        )
+        .group_by(Recommendation.state, Recommendation.grade)
+        .order_by(Recommendation.state, Recommendation.grade)
+    ).all()
+    return [
+        ReportSection(
+            "yanqing-pool",
+            "风险补偿资金变化情况 Pool balance",
+            list(pool[0]),
+            pool,
+            [
+                explain(
+                    "Y-01",
+                    str(pool[0]["closing_pool"]),
+                    "资金托管机构每半年报告风险补偿资金变化情况。",
+                    "The custodian reports the pool's changes every half year.",
+                )
+            ],
+        ),
+        ReportSection(
+            "yanqing-grades",
+            "推荐企业及风险等级 Recommended firms by grade",
+            ["state", "grade", "firms"],
+            [{"state": st, "grade": g, "firms": n} for st, g, n in grades],
+        ),
+    ]

@@ -1,0 +1,204 @@
+"""Loan coverage, claims and compensation, the custodian's pool, penalties (Y-04 … Y-17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from yanqing_steps import (
+    YQ,
+    claim,
+    firm,
+    graded_firm,
+    joint_review,
+    ledger,
+    non_performing,
+    prescreen,
+    recommend,
+    register_loan,
+    setup,
+    uscc,
+    vote_all,
+)
+
+from riskshare.testing.pytest_plugin import today
+
+
+@pytest.fixture
+def yq(api):
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(api)
+    return api, program, insts
+
+
+def _refusing(loan):
+    return [e["rule"] for e in loan["coverage"] if not e["passed"]]
+
+
+def test_Y07_Y08_a_loan_needs_a_grade_in_effect_and_a_push(yq):
+    api, program, insts = yq
+    f = firm(api, 1)
+    assert _refusing(register_loan(api, f, insts, "L-1")) == ["Y-07", "Y-08"]
+    rec = prescreen(api, recommend(api, program, f))
+    vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "medium"))
+    assert _refusing(register_loan(api, f, insts, "L-2")) == ["Y-08"]  # graded, not pushed
+
+
+def test_Y04_Y09_a_bank_loan_above_5_million_or_of_another_kind_is_not_covered(yq):
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 2, "medium")
+    assert _refusing(register_loan(api, f, insts, "L-1", principal="5000000.01")) == ["Y-04"]
+    loan = register_loan(api, f, insts, "L-2", principal="5000000.00")
+    assert loan["covered"] is True
+    assert {e["rule"] for e in loan["coverage"]} >= {"Y-02", "Y-04", "Y-05", "Y-07", "Y-09"}
+
+
+def test_Y05_one_loan_ever_and_none_afterwards_for_affiliates(yq):
+    api, program, insts = yq
+    sister = uscc(30)
+    f, _ = graded_firm(api, program, insts, 3, "medium", affiliates=[sister])
+    assert register_loan(api, f, insts, "L-1")["covered"] is True
+    assert _refusing(register_loan(api, f, insts, "L-2")) == ["Y-05"]
+    # The affiliate, recommended afterwards, is refused at recommendation and at coverage.
+    g = firm(api, 30)
+    assert g["uscc"] == sister
+    problem = recommend(api, program, g, status=422)
+    assert problem["rule"]["rule"] == "Y-05" and f["uscc"] in problem["rule"]["en"]
+
+
+def test_Y10_a_guaranteed_loan_records_the_agreed_split(yq):
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 4, "low")
+    assert _refusing(register_loan(api, f, insts, "L-1", kind="guaranteed")) == ["Y-10"]
+    loan = register_loan(
+        api, f, insts, "L-2", kind="guaranteed", attributes={"lender_share": "0.30"}
+    )
+    assert loan["covered"] is True
+    today(api, dt.date(2025, 6, 2))
+    non_performing(api, loan, "2025-06-01")
+    # Y-10: the guarantee company claims, not the bank.
+    assert claim(api, loan, "1000000.00", status=422)["rule"]["rule"] == "Y-10"
+    c = claim(api, loan, "1000000.00", institution="yq-guarantee", role="guarantor")
+    assert c["amount"] == "200000.00"  # low grade, 20%
+
+
+def test_Y17_a_barred_firm_gets_no_covered_loan(yq):
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 5, "medium")
+    api.as_("office").ok(
+        "POST",
+        "/bans",
+        {
+            "subject_type": "firm",
+            "subject_id": f["id"],
+            "rule": "Y-17",
+            "reason": "骗贷",
+            "years": program["config"]["ban_years"],
+        },
+        status=201,
+    )
+    assert _refusing(register_loan(api, f, insts, "L-1")) == ["Y-17"]
+
+
+def test_Y11_Y12_claims_need_a_non_performing_loan_and_insured_loans_are_not_compensated(yq):
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 6, "medium")
+    loan = register_loan(api, f, insts, "L-1", kind="insured", principal="800000")
+    assert loan["covered"] is True
+    today(api, dt.date(2025, 6, 2))
+    assert claim(api, loan, "800000.00", status=422)["rule"]["rule"] == "Y-12"
+    non_performing(api, loan, "2025-06-01")
+    assert claim(api, loan, "800000.00", status=422)["rule"]["rule"] == "Y-11"
+
+
+def test_Y12_Y16_the_ratio_follows_the_grade_and_a_penalty_lowers_it(yq):
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 7, "medium")
+    g, _ = graded_firm(api, program, insts, 8, "medium")
+    loans = [register_loan(api, x, insts, f"L-{x['id']}") for x in (f, g)]
+    today(api, dt.date(2025, 6, 2))
+    for loan in loans:
+        non_performing(api, loan, "2025-06-01")
+    first = claim(api, loans[0], "3000000.00")
+    assert (first["amount"], first["ratio"]) == ("1500000.00", "0.500000")
+    penalty = api.as_("office").ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/penalties",
+        {
+            "institution_id": insts["yq-bank"]["id"],
+            "measure": "lower_ratio",
+            "max_ratio": "0.30",
+            "reason": "无故提高代偿条件",
+        },
+        status=201,
+    )
+    assert penalty["max_ratio"] == "0.300000"
+    today(api, dt.date(2025, 6, 3))  # it applies to the institution's later claims
+    second = claim(api, loans[1], "3000000.00")
+    assert (second["amount"], second["ratio"]) == ("900000.00", "0.300000")
+    assert any(e["rule"] == "Y-16" for e in second["explanations"])
+    # An earlier claim keeps its ratio at approval.
+    assert joint_review(api, first)["approved_amount"] == "1500000.00"
+
+
+def test_Y16_clawback_and_termination_go_through_the_core(yq):
+    api, program, insts = yq
+    bank = insts["yq-bank"]
+    api.as_("office").ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/penalties",
+        {"institution_id": bank["id"], "measure": "clawback", "reason": "合谋骗贷"},
+        status=201,
+    )
+    clawback = api.as_("approver").ok(
+        "POST",
+        "/clawbacks",
+        {"program_id": program["id"], "institution_id": bank["id"], "reason": "合谋骗贷"},
+        key="claw-1",
+        status=201,
+    )
+    assert clawback["explanations"][0]["rule"] == "Y-16" and clawback["amount"] == "0.00"
+    listed = api.as_("auditor").ok("GET", f"{YQ}/programs/{program['id']}/penalties")
+    assert [p["measure"] for p in listed] == ["clawback"]
+
+
+def test_Y01_gains_go_into_the_pool_and_the_fee_is_a_share_of_the_years_gains(yq):
+    api, program, _ = yq
+    custodian = api.as_("custodian", institution="yq-custodian")
+    path = f"{YQ}/programs/{program['id']}/gains"
+    body = {"amount": "123456.78", "reference": "Q1"}
+    first = custodian.ok("POST", path, body, key="gain-q1", status=201)
+    again = custodian.call("POST", path, body, key="gain-q1")  # a retry replays, pays once
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json()["id"] == first["id"]
+    assert custodian.call("POST", path, body, key="gain-q1-b").status_code == 409
+    fees = f"{YQ}/programs/{program['id']}/custodian-fees"
+    finance = api.as_("finance")
+    assert finance.call("POST", fees, {"year": 2025}, key="fee-early").status_code == 422
+    today(api, dt.date(2027, 1, 4))
+    fee = finance.ok("POST", fees, {"year": 2025}, key="fee-2025", status=201)
+    assert fee["amount"] == "18518.52"  # 123,456.78 × 0.15, half up
+    nothing = finance.ok("POST", fees, {"year": 2026}, key="fee-2026", status=201)
+    assert nothing["amount"] == "0.00"  # no gains in 2026, no fee
+    books = ledger(api, program)
+    assert books["balanced"] and books["pool_balance"] == "30104938.26"
+
+
+def test_Y01_the_fee_rate_must_lie_between_15_and_20_percent(api):
+    office = api.as_("office")
+    body = {
+        "code": "yq",
+        "name": "Yanqing",
+        "policy": "yanqing",
+        "fund_total": "30000000.00",
+        "effective_from": "2025-01-01",
+        "effective_to": "2027-12-31",
+    }
+    bad = office.ok("POST", "/programs", {**body, "config": {"custodian_fee_rate": "0.25"}}, 422)
+    assert bad["errors"][0]["pointer"] == "/config/custodian_fee_rate"
+    ok = office.ok("POST", "/programs", {**body, "config": {"custodian_fee_rate": "0.20"}}, 201)
+    assert ok["config"]["grade_ratios"] == {"high": "1.00", "medium": "0.50", "low": "0.20"}
+    assert (ok["config"]["suspend_at"], ok["config"]["resume_at"]) == (
+        "21000000.00",
+        "15000000.00",
+    )

@@ -1,0 +1,200 @@
+"""Recommendation, joint review, the district's approval and pushes (Y-02 … Y-08), over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from yanqing_steps import (
+    DOCUMENTS,
+    YQ,
+    approve,
+    firm,
+    graded_firm,
+    prescreen,
+    push,
+    recommend,
+    setup,
+    vote,
+    vote_all,
+)
+
+from riskshare.testing.pytest_plugin import today
+
+
+@pytest.fixture
+def yq(api):
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(api)
+    return api, program, insts
+
+
+def test_Y02_Y03_a_complete_recommendation_records_its_checks(yq):
+    api, program, _ = yq
+    rec = recommend(api, program, firm(api, 1), affiliates=[], shareholders=["张三"])
+    assert rec["state"] == "recommended" and rec["quarter"] == "2025-Q1"
+    assert {c["rule"] for c in rec["checks"]} == {"Y-02", "Y-03", "Y-04", "Y-05", "Y-17"}
+    assert all(c["passed"] for c in rec["checks"])
+
+
+def test_Y02_a_firm_registered_outside_Yanqing_is_not_recommended(yq):
+    api, program, _ = yq
+    problem = recommend(api, program, firm(api, 2, division="110108"), status=422)
+    assert problem["rule"]["rule"] == "Y-02" and "110108" in problem["rule"]["en"]
+
+
+def test_Y02_a_bad_credit_record_of_the_controller_refuses_the_recommendation(yq):
+    api, program, _ = yq
+    problem = recommend(
+        api,
+        program,
+        firm(api, 3),
+        credit_record={"firm_clean": True, "controller_clean": False},
+        status=422,
+    )
+    assert problem["rule"]["rule"] == "Y-02"
+
+
+def test_Y02_large_firms_are_not_recommended_but_medium_ones_are(yq):
+    api, program, _ = yq
+    large = firm(api, 4, employees=400, revenue="200000000")
+    assert large["size_class"] == "large"
+    assert recommend(api, program, large, status=422)["rule"]["rule"] == "Y-02"
+    medium = firm(api, 5, employees=150, revenue="20000000")
+    assert medium["size_class"] == "medium"
+    recommend(api, program, medium)
+
+
+def test_Y03_missing_documents_refuse_the_recommendation(yq):
+    api, program, _ = yq
+    docs = [{"kind": k, "filename": "x.pdf"} for k in DOCUMENTS if k != "tax_filings"]
+    problem = recommend(api, program, firm(api, 6), documents=docs, status=422)
+    assert problem["rule"]["rule"] == "Y-03" and "tax_filings" in problem["rule"]["en"]
+
+
+def test_Y03_only_departments_and_towns_recommend(yq):
+    api, program, _ = yq
+    f = firm(api, 7)
+    body = {
+        "firm_id": f["id"],
+        "financing_need": "100000.00",
+        "documents": [],
+        "credit_record": {"firm_clean": True, "controller_clean": True},
+    }
+    bank = api.as_("recommender", institution="yq-bank")
+    assert bank.post(f"{YQ}/programs/{program['id']}/recommendations", body).status_code == 403
+
+
+def test_Y03_quarterly_counts_are_reported_against_the_target(yq):
+    api, program, _ = yq
+    for n in (8, 9):
+        recommend(api, program, firm(api, n))
+    recommend(api, program, firm(api, 10), recommender="yq-town")
+    rows = api.as_("office").ok(
+        "GET", f"{YQ}/programs/{program['id']}/recommendation-counts?quarter=2025-Q1"
+    )
+    counts = {r["institution"]: (r["recommended"], r["met"]) for r in rows}
+    assert counts == {"yq-tourism": (2, False), "yq-town": (1, False)}
+    later = api.as_("office").ok(
+        "GET", f"{YQ}/programs/{program['id']}/recommendation-counts?quarter=2025-Q2"
+    )
+    assert [r["recommended"] for r in later] == [0, 0]  # a report, listing the silent too
+
+
+def test_Y04_a_financing_need_above_5_million_is_refused(yq):
+    api, program, _ = yq
+    problem = recommend(api, program, firm(api, 11), financing_need="5000000.01", status=422)
+    assert problem["rule"]["rule"] == "Y-04"
+    recommend(api, program, firm(api, 12), financing_need="5000000.00")  # inclusive
+
+
+def _reviewed(api, program, n, guarantor_seat=False):
+    rec = recommend(api, program, firm(api, n))
+    return prescreen(api, rec, guarantor_seat=guarantor_seat)
+
+
+def test_Y06_the_majority_decides_the_grade(yq):
+    api, program, _ = yq
+    rec = _reviewed(api, program, 20)
+    rec = vote_all(api, rec, {"drc": "low", "finance": "medium", "industry": "medium"})
+    assert rec["state"] == "in_review"  # the bank's delegate has not voted yet
+    rec = vote(api, rec, "bank", "medium")
+    assert (rec["state"], rec["grade"], rec["grade_effective_on"]) == (
+        "graded",
+        "medium",
+        "2025-01-10",
+    )
+    assert rec["outcome"][-1]["rule"] == "Y-06" and "majority" in rec["outcome"][-1]["en"]
+
+
+def test_Y06_the_DRC_vetoes(yq):
+    api, program, _ = yq
+    rec = _reviewed(api, program, 21)
+    rec = vote_all(api, rec, {"finance": "low", "industry": "low", "bank": "low", "drc": "reject"})
+    assert rec["state"] == "rejected" and rec["grade"] is None
+    assert "vetoed" in rec["outcome"][-1]["en"]
+
+
+def test_Y06_Y07_tie_goes_to_the_DRC_vote(yq):
+    api, program, _ = yq
+    rec = _reviewed(api, program, 22)
+    rec = vote_all(
+        api, rec, {"drc": "low", "finance": "medium", "industry": "medium", "bank": "low"}
+    )
+    assert (rec["state"], rec["grade"]) == ("graded", "low")
+    assert "tie" in rec["outcome"][-1]["en"]
+
+
+def test_Y06_the_guarantee_company_votes_when_the_prescreen_asks_for_it(yq):
+    api, program, _ = yq
+    rec = _reviewed(api, program, 23, guarantor_seat=True)
+    rec = vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "low"))
+    assert rec["state"] == "in_review"
+    assert vote(api, rec, "guarantor", "low")["state"] == "graded"
+    assert vote(api, _reviewed(api, program, 24), "guarantor", "low", status=422)
+    assert vote(api, rec, "drc", "high", status=409)  # graded: no further votes
+
+
+def test_Y07_a_high_grade_waits_for_the_district_and_at_most_two_a_year(yq):
+    api, program, insts = yq
+    for n in (30, 31):
+        graded_firm(api, program, insts, n, "high")
+    rec = _reviewed(api, program, 32)
+    rec = vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "high"))
+    assert (rec["state"], rec["grade"], rec["grade_effective_on"]) == (
+        "awaiting_approval",
+        "high",
+        None,
+    )
+    assert (
+        api.as_("office").post(f"{YQ}/recommendations/{rec['id']}/approval", {}).status_code == 403
+    )
+    problem = approve(api, rec, status=422)
+    assert problem["rule"]["rule"] == "Y-07" and problem["rule"]["threshold"] == 2
+    # Refused, the firm goes back to joint review for a new round.
+    back = approve(api, rec, decision="refuse")
+    assert (back["state"], back["review_round"], back["grade"]) == ("in_review", 2, None)
+    today(api, dt.date(2026, 1, 5))  # a new calendar year has a new quota
+    rec = vote_all(api, back, dict.fromkeys(("drc", "finance", "industry", "bank"), "high"))
+    assert approve(api, rec)["grade_effective_on"] == "2026-01-05"
+
+
+def test_Y08_failed_financing_returns_to_joint_review_and_stops_after_two(yq):
+    api, program, insts = yq
+    _, rec = graded_firm(api, program, insts, 40, "medium")
+    assert rec["state"] == "pushed" and rec["pushed_to"] == sorted(
+        [insts["yq-bank"]["id"], insts["yq-guarantee"]["id"]]
+    )
+    office = api.as_("office")
+    path = f"{YQ}/recommendations/{rec['id']}/financing-failures"
+    rec = office.ok("POST", path, {"reason": "银行未审批"})
+    assert (rec["state"], rec["failed_attempts"], rec["grade"]) == ("in_review", 1, None)
+    assert rec["outcome"][-1]["rule"] == "Y-08"
+    rec = vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "low"))
+    rec = push(api, rec, insts["yq-bank"])
+    rec = office.ok("POST", path, {"reason": "担保未通过"})
+    assert (rec["state"], rec["failed_attempts"]) == ("exhausted", 2)
+    refused = office.post(
+        f"{YQ}/recommendations/{rec['id']}/pushes", {"institution_ids": [insts["yq-bank"]["id"]]}
+    )
+    assert refused.status_code == 409

@@ -1,0 +1,255 @@
+"""A year and a half of a Yanqing program over HTTP, with the seed's roles and figures.
+
+2025-H1: nine firms are recommended, jointly reviewed and graded (two high, with the
+district's approval), financed by bank, guaranteed and insured loans; an insured firm gets
+its premium subsidy; seven loans go bad and are claimed. 2025-H2: the half-year plan pays
+22,500,000 through the custodian, which suspends compensation (Y-14); a new claim states the
+earlier recoveries and waits. 2026: the custodian's fee is settled, recoveries refill the
+pool to 15,000,000, compensation resumes and the waiting claim is paid. The ledger balances
+and the pool holds exactly what the figures say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from yanqing_steps import (
+    YQ,
+    claim,
+    graded_firm,
+    joint_review,
+    ledger,
+    non_performing,
+    register_loan,
+    setup,
+)
+
+from riskshare.testing.pytest_plugin import today
+
+MEDIUM = ("C", "D", "E", "F", "G")
+
+
+def _plan(api, program, day):
+    office = api.as_("office")
+    plan = office.ok("POST", "/plans", {"program_id": program["id"], "day": day}, status=201)
+    office.ok("POST", f"/plans/{plan['id']}/submit")
+    api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
+    return plan
+
+
+def _confirm(api, disbursement, key, status=200):
+    return api.as_("custodian", institution="yq-custodian").ok(
+        "POST",
+        f"/disbursements/{disbursement['id']}/confirm",
+        {"payment_reference": key},
+        key=key,
+        status=status,
+    )
+
+
+def _recover(api, claim_, recovered, costs, key):
+    recovery = api.as_("lender", institution="yq-bank").ok(
+        "POST",
+        "/recoveries",
+        {
+            "claim_id": claim_["id"],
+            "received_on": "2026-01-20",
+            "recovered": recovered,
+            "costs": costs,
+        },
+        key=key,
+        status=201,
+    )
+    api.as_("finance").ok(
+        "POST", f"/recoveries/{recovery['id']}/confirm-return", key=f"{key}-returned"
+    )
+    return recovery
+
+
+def _fund_state(api, program):
+    return api.as_("office").ok("GET", f"{YQ}/programs/{program['id']}/fund-state")
+
+
+def _alerts(api, program, day):
+    found = api.as_("office").ok("GET", f"/programs/{program['id']}/monitoring?day={day}")
+    return {a["code"] for a in found}
+
+
+def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(api)
+    custodian = api.as_("custodian", institution="yq-custodian")
+    gains = f"{YQ}/programs/{program['id']}/gains"
+
+    # ---- 2025-H1: grading (Y-02 … Y-08) and financing through the three channels.
+    firms, loans = {}, {}
+    for n, (name, grade) in enumerate(
+        [("A", "high"), ("B", "high"), *((m, "medium") for m in MEDIUM), ("H", "low")], 101
+    ):
+        firms[name], rec = graded_firm(api, program, insts, n, grade)
+        assert rec["grade"] == grade and rec["state"] == "pushed"
+    firms["I"], _ = graded_firm(api, program, insts, 109, "low", financing_need="1000000.00")
+    for name in ("A", *MEDIUM, "H"):
+        loans[name] = register_loan(api, firms[name], insts, f"YQ-{name}")
+    loans["B"] = register_loan(
+        api, firms["B"], insts, "YQ-B", kind="guaranteed", attributes={"lender_share": "0.30"}
+    )
+    loans["I"] = register_loan(api, firms["I"], insts, "YQ-I", kind="insured", principal="1000000")
+    assert all(loan["covered"] for loan in loans.values()), [
+        loan["coverage"] for loan in loans.values() if not loan["covered"]
+    ]
+
+    # Y-11: the insured firm's premium subsidy, paid by the custodian on the DRC's notice.
+    today(api, dt.date(2025, 2, 10))
+    subsidy = api.as_("office").ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/premium-subsidies",
+        {
+            "loan_id": loans["I"]["id"],
+            "premium": "40000.00",
+            "documents": [
+                {"kind": k, "filename": f"{k}.pdf"}
+                for k in ("loan_documents", "insurance_policy", "payment_proof")
+            ],
+        },
+        key="subsidy-I",
+        status=201,
+    )
+    assert subsidy["amount"] == "20000.00"
+    payment = api.as_("custodian", institution="yq-custodian").ok(
+        "GET", f"/disbursements/{subsidy['disbursement_id']}"
+    )
+    assert (payment["kind"], payment["payee_firm_id"], payment["payer_role"]) == (
+        "premium_subsidy",
+        firms["I"]["id"],
+        "custodian",
+    )
+    _confirm(api, payment, "pay-subsidy-I")
+
+    today(api, dt.date(2025, 6, 30))
+    custodian.ok(
+        "POST", gains, {"amount": "300000.00", "reference": "2025-H1"}, key="g1", status=201
+    )
+
+    # Seven loans go bad; the lenders (and the guarantee company for B) claim (Y-12).
+    today(api, dt.date(2025, 5, 10))
+    claims = {}
+    for name in ("A", "B", *MEDIUM):
+        non_performing(api, loans[name], "2025-05-09")
+    claims["A"] = claim(api, loans["A"], "5000000.00")
+    claims["B"] = claim(api, loans["B"], "5000000.00", institution="yq-guarantee", role="guarantor")
+    for name in MEDIUM:
+        claims[name] = claim(api, loans[name], "5000000.00")
+    assert (claims["A"]["amount"], claims["A"]["ratio"]) == ("5000000.00", "1.000000")
+    assert claims["C"]["amount"] == "2500000.00"
+    [claimant, split] = [e for e in claims["B"]["explanations"] if e["rule"] == "Y-10"]
+    assert claimant["passed"] and split["result"] == "0.70:0.30"
+    assert split["inputs"] == {"guarantor_share": "3500000.00", "lender_share": "1500000.00"}
+    for c in claims.values():
+        assert joint_review(api, c)["state"] == "approved"
+
+    # ---- 2025-H2: the half-year plan, paid by the custodian; the 7th payment suspends.
+    today(api, dt.date(2025, 7, 3))
+    _plan(api, program, "2025-06-30")
+    due = [d for d in custodian.ok("GET", "/disbursements") if d["state"] == "instructed"]
+    assert sorted(Decimal(d["amount"]) for d in due) == sorted(
+        [Decimal("5000000")] * 2 + [Decimal("2500000")] * 5
+    )
+    finance = api.as_("finance")
+    refused = finance.call("POST", f"/disbursements/{due[0]['id']}/confirm", {}, key="finance-try")
+    assert refused.status_code == 403  # Y-01: only the custodian pays
+    for i, d in enumerate(due):
+        assert not _fund_state(api, program)["suspended"]
+        _confirm(api, d, f"pay-h1-{i}")
+    state = _fund_state(api, program)
+    assert (state["suspended"], state["net_compensation"]) == (True, "22500000.00")
+    assert state["explanation"][0]["rule"] == "Y-14"
+    assert {"yanqing-suspended", "yanqing-department-flag"} <= _alerts(api, program, "2025-07-03")
+
+    # Y-13: the bank's new claim must state the recovery on its compensated loans.
+    today(api, dt.date(2025, 9, 1))
+    non_performing(api, loans["H"], "2025-08-29")
+    refused = claim(api, loans["H"], "5000000.00", status=422)
+    assert refused["rule"]["rule"] == "Y-13"
+    claims["H"] = claim(
+        api, loans["H"], "5000000.00", recovery_statement="A、C 等项目正在诉讼追偿。"
+    )
+    assert claims["H"]["amount"] == "1000000.00"  # low grade, 20%
+    joint_review(api, claims["H"])
+    today(api, dt.date(2025, 12, 31))
+    custodian.ok(
+        "POST", gains, {"amount": "100000.00", "reference": "2025-H2"}, key="g2", status=201
+    )
+
+    # ---- 2026: the H2 plan is approved, but its payment waits while suspended (Y-14).
+    today(api, dt.date(2026, 1, 6))
+    _plan(api, program, "2025-12-31")
+    [waiting] = [d for d in custodian.ok("GET", "/disbursements") if d["state"] == "instructed"]
+    problem = _confirm(api, waiting, "pay-h2-1", status=409)
+    assert problem["rule"]["rule"] == "Y-14"
+    assert api.as_("office").ok("GET", f"/claims/{claims['H']['id']}")["state"] == "approved"
+
+    # Y-01: the 2025 fee, 15% of 400,000 of gains, comes out of the pool.
+    fee = finance.ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/custodian-fees",
+        {"year": 2025},
+        key="fee-2025",
+        status=201,
+    )
+    assert fee["amount"] == "60000.00"
+
+    # Y-13: recoveries return pro rata into the pool; resumption needs 15,000,000 there.
+    today(api, dt.date(2026, 1, 20))
+    rec_a = _recover(api, claims["A"], "5000000.00", "0.00", "rec-A")
+    assert (rec_a["amount_due"], rec_a["destination"]) == ("5000000.00", "pool")
+    assert _confirm(api, waiting, "pay-h2-2", status=409)["rule"]["rule"] == "Y-14"
+    rec_c = _recover(api, claims["C"], "5200000.00", "200000.00", "rec-C")
+    assert rec_c["amount_due"] == "2500000.00"  # (5,200,000 − 200,000) × 0.5
+    assert _fund_state(api, program)["pool_balance"] == "15320000.00"
+    paid = _confirm(api, waiting, "pay-h2-3")
+    assert paid["state"] == "confirmed"
+    state = _fund_state(api, program)
+    assert (state["suspended"], state["net_compensation"]) == (False, "16000000.00")
+    assert "yanqing-suspended" not in _alerts(api, program, "2026-01-20")
+
+    # Y-01: the annual report is due by 31 May.
+    today(api, dt.date(2026, 5, 20))
+    assert "yanqing-annual-report-due" in _alerts(api, program, "2026-05-20")
+    custodian.ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/annual-reports",
+        {"year": 2025, "summary": "2025 年度运营管理工作报告"},
+        status=201,
+    )
+    assert "yanqing-annual-report-due" not in _alerts(api, program, "2026-05-20")
+
+    # Half-yearly balance report (Y-01) and the ledger at the end.
+    report = api.as_("custodian", institution="yq-custodian").ok(
+        "GET", f"/programs/{program['id']}/reports/2025-H2"
+    )
+    [pool] = next(s for s in report["sections"] if s["key"] == "yanqing-pool")["rows"]
+    assert pool == {
+        "period": "2025-H2",
+        "opening_pool": "30280000.00",
+        "appropriated": "0.00",
+        "investment_gains": "100000.00",
+        "custodian_fees": "0.00",
+        "compensation_paid": "22500000.00",
+        "premium_subsidies_paid": "0.00",
+        "recoveries_returned": "0.00",
+        "closing_pool": "7880000.00",
+        "net_compensation_to_date": "16000000.00",
+        "suspended_now": False,
+    }
+    books = ledger(api, program)
+    assert books["balanced"] is True
+    # 30,000,000 − 20,000 subsidy + 400,000 gains − 60,000 fee − 23,500,000 compensation
+    # + 7,500,000 recovered
+    assert books["pool_balance"] == "14320000.00"
+    assert books["balances"]["fund:gains"] == "-400000.00"
+    assert books["balances"]["fund:fees"] == "60000.00"
+    assert books["balances"]["expense:compensation"] == "23500000.00"
+    assert books["balances"]["recovery:returned"] == "-7500000.00"
+    assert books["balances"]["payable:compensation"] == "0.00"

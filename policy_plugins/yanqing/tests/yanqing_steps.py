@@ -1,0 +1,208 @@
+"""Steps of a Yanqing program over HTTP, shared by the plugin's tests.
+
+Roles as in the seed: a recommending department (recommender), the DRC (office), the finance
+bureau (finance), joint-review delegates (panelist), the district government (approver), the
+partner bank (lender), the guarantee company (guarantor), the insurer, the custodian.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from stdnum.cn.uscc import calc_check_digit
+
+YQ = "/yanqing"
+DOCUMENTS = [
+    "business_licence",
+    "premises_proof",
+    "balance_sheet",
+    "income_statement",
+    "cash_flow_statement",
+    "social_insurance_records",
+    "tax_filings",
+]
+SEATS = ("drc", "finance", "industry", "bank")
+INSTITUTIONS = {
+    "yq-tourism": "department",
+    "yq-town": "town",
+    "yq-bank": "bank",
+    "yq-guarantee": "guarantor",
+    "yq-insurer": "insurer",
+    "yq-custodian": "custodian",
+}
+
+
+def uscc(n: int, division: str = "110229") -> str:
+    body = f"91{division}MA{n:07d}"
+    return body + calc_check_digit(body)
+
+
+def setup(api, **config):
+    """A Yanqing program of 30,000,000 with the district's institutions; returns (program,
+    institutions by code)."""
+    office = api.as_("office")
+    program = office.ok(
+        "POST",
+        "/programs",
+        {
+            "code": "yanqing-2025",
+            "name": "延庆区中小微企业融资风险补偿",
+            "policy": "yanqing",
+            "config": config,
+            "fund_total": "30000000.00",
+            "effective_from": "2025-01-01",
+            "effective_to": "2027-12-31",
+        },
+        status=201,
+    )
+    insts = {
+        code: office.ok("POST", "/institutions", {"code": code, "name": code, "kind": kind}, 201)
+        for code, kind in INSTITUTIONS.items()
+    }
+    return program, insts
+
+
+def firm(
+    api, n: int, *, division="110229", industry="software_it", employees=60, revenue="8000000"
+):
+    return api.as_("recommender", institution="yq-tourism").ok(
+        "POST",
+        "/firms",
+        {
+            "uscc": uscc(n, division),
+            "name": f"延庆企业{n}",
+            "industry": industry,
+            "employees": employees,
+            "revenue": revenue,
+        },
+        status=201,
+    )
+
+
+def recommend(api, program, firm_, *, status=201, recommender="yq-tourism", **overrides):
+    body = {
+        "firm_id": firm_["id"],
+        "financing_need": "5000000.00",
+        "focus_sector": "low_altitude_economy",
+        "documents": [{"kind": k, "filename": f"{k}.pdf"} for k in DOCUMENTS],
+        "credit_record": {"firm_clean": True, "controller_clean": True, "controller": "张三"},
+        **overrides,
+    }
+    return api.as_("recommender", institution=recommender).ok(
+        "POST", f"{YQ}/programs/{program['id']}/recommendations", body, status=status
+    )
+
+
+def prescreen(api, rec, *, guarantor_seat=False):
+    return api.as_("office").ok(
+        "POST",
+        f"{YQ}/recommendations/{rec['id']}/prescreen",
+        {"decision": "pass", "opinion": "初筛通过", "guarantor_seat": guarantor_seat},
+    )
+
+
+def vote(api, rec, seat, grade, status=200):
+    return api.as_("panelist", user=f"delegate-{seat}").ok(
+        "POST",
+        f"{YQ}/recommendations/{rec['id']}/votes",
+        {"seat": seat, "grade": grade, "opinion": f"{seat}: {grade}"},
+        status=status,
+    )
+
+
+def vote_all(api, rec, grades: dict[str, str]):
+    result = None
+    for seat, grade in grades.items():
+        result = vote(api, rec, seat, grade)
+    return result
+
+
+def approve(api, rec, decision="approve", status=200):
+    return api.as_("approver").ok(
+        "POST",
+        f"{YQ}/recommendations/{rec['id']}/approval",
+        {"decision": decision, "opinion": "区政府意见"},
+        status=status,
+    )
+
+
+def push(api, rec, *institutions):
+    return api.as_("office").ok(
+        "POST",
+        f"{YQ}/recommendations/{rec['id']}/pushes",
+        {"institution_ids": [i["id"] for i in institutions]},
+    )
+
+
+def graded_firm(api, program, insts, n, grade, *, guarantor_seat=False, **recommendation):
+    """A firm recommended, pre-screened, unanimously graded (approved if high) and pushed."""
+    f = firm(api, n)
+    rec = recommend(api, program, f, **recommendation)
+    prescreen(api, rec, guarantor_seat=guarantor_seat)
+    seats = (*SEATS, "guarantor") if guarantor_seat else SEATS
+    rec = vote_all(api, rec, dict.fromkeys(seats, grade))
+    if grade == "high":
+        rec = approve(api, rec)
+    rec = push(api, rec, insts["yq-bank"], insts["yq-guarantee"])
+    return f, rec
+
+
+def register_loan(api, f, insts, reference, kind="credit", principal="5000000.00", **extra):
+    body = {
+        "firm_id": f["id"],
+        "lender_id": insts["yq-bank"]["id"],
+        "reference": reference,
+        "kind": kind,
+        "principal": principal,
+        "issue_date": extra.pop("issue_date", "2025-02-01"),
+        "maturity_date": "2026-02-01",
+        **extra,
+    }
+    if kind == "guaranteed":
+        body.setdefault("guarantor_id", insts["yq-guarantee"]["id"])
+    if kind == "insured":
+        body.setdefault("insurer_id", insts["yq-insurer"]["id"])
+    return api.as_("lender", institution="yq-bank").ok("POST", "/loans", body, status=201)
+
+
+def non_performing(api, loan, day: str):
+    lender = api.as_("lender", institution="yq-bank")
+    lender.ok(
+        "POST",
+        f"/loans/{loan['id']}/events",
+        {"kind": "classification_change", "event_date": day, "classification": "substandard"},
+        status=201,
+    )
+
+
+def claim(api, loan, principal, *, institution="yq-bank", role="lender", status=201, **attrs):
+    report = base64.b64encode(b"loss confirmation").decode()
+    return api.as_(role, institution=institution).ok(
+        "POST",
+        "/claims",
+        {
+            "loan_id": loan["id"],
+            "claimed_principal": principal,
+            "attributes": attrs,
+            "documents": [
+                {"kind": "npl_application", "filename": "a.pdf", "content_base64": report}
+            ],
+        },
+        status=status,
+    )
+
+
+def joint_review(api, claim_):
+    """Y-12: the DRC (reviewer) and the finance bureau both approve."""
+    for role in ("reviewer", "finance"):
+        result = api.as_(role).ok(
+            "POST",
+            f"/claims/{claim_['id']}/reviews",
+            {"decision": "approve", "opinion": "联合审核通过"},
+            status=201,
+        )
+    return result
+
+
+def ledger(api, program):
+    return api.as_("auditor").ok("GET", f"/programs/{program['id']}/ledger")
