@@ -154,8 +154,11 @@ def claim_eligibility(cfg: Config, loan: LoanView, claim: ClaimView, facts: Fact
                 + ("；附盖章的企业信用报告。" if report else "；缺少盖章的企业信用报告。"),
                 f"The loan is {loan.classification}"
                 + (" (non-performing)" if npl else " (not yet non-performing)")
-                + ("; the stamped credit report is attached." if report else "")
-                + ("" if report else "; the stamped PBOC credit report is missing."),
+                + (
+                    "; the stamped credit report is attached."
+                    if report
+                    else "; the stamped PBOC credit report is missing."
+                ),
                 passed=npl and report,
                 classification=loan.classification,
                 documents=sorted(claim.document_kinds),
@@ -170,46 +173,34 @@ def compensation(cfg: Config, loan: LoanView, claim: ClaimView) -> Compensation:
     if loan.kind == "guaranteed":
         ratio = Decimal(cfg.guarantee_ratio)
         amount = to_money(base * ratio)
-        return Compensation(
-            base,
-            ratio,
-            amount,
-            [
-                explain(
-                    "X-14",
-                    str(amount),
-                    f"担保贷款按代偿本金 {base} 元的 {ratio} 补偿 {amount} 元，利息不予补偿。",
-                    f"A guaranteed loan: {ratio} of the {base} principal paid out, {amount};"
-                    " interest is never compensated.",
-                    threshold=ratio,
-                    base=base,
-                    interest_claimed=interest,
-                )
-            ],
+        explanation = explain(
+            "X-14",
+            str(amount),
+            f"担保贷款按代偿本金 {base} 元的 {ratio} 补偿 {amount} 元，利息不予补偿。",
+            f"A guaranteed loan: {ratio} of the {base} principal paid out, {amount};"
+            " interest is never compensated.",
+            threshold=ratio,
+            base=base,
+            interest_claimed=interest,
         )
-    tier = next((t for t in cfg.tiers if loan.principal <= t.up_to), None)
-    ratio = tier.ratio if tier else Decimal("0")
-    amount = to_money(base * ratio)
-    return Compensation(
-        base,
-        ratio,
-        amount,
-        [
-            explain(
-                "X-13",
-                str(amount),
-                f"原始本金 {loan.principal} 元"
-                + (f"（≤ {tier.up_to} 元档）适用 {ratio}" if tier else "超出最高档，不予补偿")
-                + f"；不良本金 {base} 元，补偿 {amount} 元，利息、费用不予补偿。",
-                f"Original principal {loan.principal}"
-                + (f" (tier up to {tier.up_to}) takes {ratio}" if tier else " is above every tier")
-                + f"; non-performing principal {base} gives {amount}; interest and fees are never"
-                " compensated.",
-                passed=tier is not None,
-                threshold=tier.up_to if tier else None,
-                principal=loan.principal,
-                base=base,
-                interest_claimed=interest,
-            )
-        ],
-    )
+    else:
+        tier = next((t for t in cfg.tiers if loan.principal <= t.up_to), None)
+        ratio = tier.ratio if tier else Decimal("0")
+        amount = to_money(base * ratio)
+        explanation = explain(
+            "X-13",
+            str(amount),
+            f"原始本金 {loan.principal} 元"
+            + (f"（≤ {tier.up_to} 元档）适用 {ratio}" if tier else "超出最高档，不予补偿")
+            + f"；不良本金 {base} 元，补偿 {amount} 元，利息、费用不予补偿。",
+            f"Original principal {loan.principal}"
+            + (f" (tier up to {tier.up_to}) takes {ratio}" if tier else " is above every tier")
+            + f"; non-performing principal {base} gives {amount}; interest and fees are never"
+            " compensated.",
+            passed=tier is not None,
+            threshold=tier.up_to if tier else None,
+            principal=loan.principal,
+            base=base,
+            interest_claimed=interest,
+        )
+    return Compensation(base, ratio, amount, [explanation])

@@ -6,7 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from riskshare.toolkit import Alert, Decision, Facts, InstitutionView, ReportSection
+from riskshare.toolkit import (
+    Alert,
+    Decision,
+    Explanation,
+    Facts,
+    InstitutionView,
+    ReportSection,
+)
 from riskshare_xinxiang.config import Config
 from riskshare_xinxiang.explain import explain
 
@@ -39,7 +46,7 @@ def npl_rate(facts: Facts, institution: InstitutionView) -> NplRate:
     return NplRate(institution, bad, outstanding)
 
 
-def _rate_explanation(cfg: Config, npl: NplRate, passed: bool, result: str) -> object:
+def _rate_explanation(cfg: Config, npl: NplRate, passed: bool, result: str) -> Explanation:
     limit = Decimal(cfg.npl_limit)
     return explain(
         "X-17",

@@ -6,27 +6,12 @@ in the seed (the office sets up, banks register their own loans).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from stdnum.cn import uscc as stdnum_uscc
-
 from riskshare.testing.pytest_plugin import today
-
-CREDIT_REPORT = {
-    "kind": "credit_report",
-    "filename": "企业信用报告.pdf",
-    "content_type": "application/pdf",
-    "content_base64": base64.b64encode(b"%PDF-1.4 stamped credit report").decode(),
-}
-
-
-def uscc(serial: int, division: str = "410702") -> str:
-    """A valid USCC registered in ``division`` (410702: 新乡市红旗区)."""
-    body = f"91{division}MA{serial:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+from riskshare_xinxiang.demo import CREDIT_REPORT, uscc
 
 
 @dataclass
@@ -67,7 +52,7 @@ class World:
     def firm(self, name: str, *, division: str = "410702", **overrides: Any) -> dict:
         self.serial += 1
         body = {
-            "uscc": uscc(self.serial, division),
+            "uscc": uscc(self.serial, division),  # 410702: 新乡市红旗区
             "name": name,
             "industry": "industry",
             "employees": 50,
