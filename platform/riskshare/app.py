@@ -15,6 +15,7 @@ import flask_smorest
 import marshmallow as ma
 import pluggy
 from flask import Flask, g, request
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from riskshare import __version__
@@ -72,7 +73,6 @@ def create_app(
         OPENAPI_RAPIDOC_PATH="/rapidoc",
         OPENAPI_RAPIDOC_URL="https://unpkg.com/rapidoc/dist/rapidoc-min.js",
         API_SPEC_OPTIONS=_spec_options(),
-        JSON_SORT_KEYS=False,
     )
 
     db = Database(settings.database_url)
@@ -185,18 +185,15 @@ def _register_problem_handlers(app: Flask) -> None:
             return response
         try:
             finish(commit=True)
-        except Exception as exc:  # a conflict found at commit must not look like success
-            from sqlalchemy.exc import IntegrityError, OperationalError
-
-            if isinstance(exc, IntegrityError | OperationalError):
-                app.logger.warning("commit failed: %s", exc)
-                return Problem(
-                    409,
-                    "The change conflicts with another one made at the same"
-                    " time; nothing was saved. Retry the request.",
-                    kind="conflict",
-                ).response()
-            raise
+        except (IntegrityError, OperationalError) as exc:
+            # A conflict found at commit must not look like success.
+            app.logger.warning("commit failed: %s", exc)
+            return Problem(
+                409,
+                "The change conflicts with another one made at the same"
+                " time; nothing was saved. Retry the request.",
+                kind="conflict",
+            ).response()
         return response
 
     @app.teardown_request

@@ -36,7 +36,7 @@ def lock_program(ctx: Context, program_id: int) -> Program:
     """Lock the program's row: payments against one fund are serialised here."""
     program = ctx.session.scalar(select(Program).where(Program.id == program_id).with_for_update())
     if program is None:
-        raise Problem(404, f"There is no program {program_id}.", kind="not-found")
+        raise not_found("program", program_id)
     return program
 
 
@@ -153,5 +153,10 @@ def enforce(decision: Decision, status: int = 422) -> None:
         raise refused(refusing.as_dict() if refusing else {"rule": "?", "en": "refused"}, status)
 
 
-def visible_to_institution(ctx: Context, *institution_ids: int | None) -> bool:
-    return ctx.institution_id is None or ctx.institution_id in institution_ids
+def payee_scope(ctx: Context) -> int | None:
+    """The institution whose payments and recoveries the caller sees, or None for all.
+
+    A custodian acts for its own institution but holds the pool that pays out and that
+    recoveries return to, so it sees every institution's.
+    """
+    return None if "custodian" in ctx.roles else ctx.institution_id

@@ -20,6 +20,7 @@ from riskshare.records import (
     facts,
     lock_program,
     not_found,
+    payee_scope,
     record_event,
     require,
     transition,
@@ -81,8 +82,8 @@ def instruct_payment(
 
 def visible_disbursements(ctx: Context) -> Any:
     query = select(Disbursement).order_by(Disbursement.id)
-    if ctx.institution_id is not None and "custodian" not in ctx.roles:
-        query = query.where(Disbursement.payee_institution_id == ctx.institution_id)
+    if (institution_id := payee_scope(ctx)) is not None:
+        query = query.where(Disbursement.payee_institution_id == institution_id)
     return query
 
 

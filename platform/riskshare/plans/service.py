@@ -28,16 +28,19 @@ from riskshare.records import (
 ZERO = Decimal("0.00")
 
 
-def settled_on_claim(ctx: Context, claim_id: int, exclude_plan: int | None = None) -> Decimal:
-    """What plans have already dealt with: allocated, or dropped (neither paid nor carried)."""
-    query = (
-        select(func.coalesce(func.sum(PlanItem.requested - PlanItem.carried), 0))
+def settled_by_claim(ctx: Context, program_id: int) -> dict[int, Decimal]:
+    """What plans have already dealt with, per claim: allocated, or dropped (neither paid
+    nor carried)."""
+    rows = ctx.session.execute(
+        select(PlanItem.claim_id, func.sum(PlanItem.requested - PlanItem.carried))
         .join(AllocationPlan, AllocationPlan.id == PlanItem.plan_id)
-        .where(PlanItem.claim_id == claim_id, AllocationPlan.state.in_(("approved", "paid")))
-    )
-    if exclude_plan is not None:
-        query = query.where(AllocationPlan.id != exclude_plan)
-    return Decimal(ctx.session.scalar(query) or 0).quantize(Decimal("0.01"))
+        .where(
+            AllocationPlan.program_id == program_id,
+            AllocationPlan.state.in_(("approved", "paid")),
+        )
+        .group_by(PlanItem.claim_id)
+    ).all()
+    return {claim_id: Decimal(total).quantize(Decimal("0.01")) for claim_id, total in rows}
 
 
 def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
@@ -50,10 +53,11 @@ def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
         )
         .order_by(Claim.reviewed_on, Claim.id)
     )
+    settled_on = settled_by_claim(ctx, program_id)
     dues = []
     for claim in claims:
         assert claim.approved_amount is not None and claim.reviewed_on is not None
-        settled = settled_on_claim(ctx, claim.id)
+        settled = settled_on.get(claim.id, ZERO)
         outstanding = claim.approved_amount - settled
         if outstanding > ZERO:
             dues.append(

@@ -16,8 +16,6 @@ from riskshare.plugins.types import FirmView, InstitutionView, LoanEventView, Lo
 from riskshare.plugins.views import firm_view, institution_view, loan_event_view, loan_view
 from riskshare.sanctions.models import Ban
 
-PAID_KINDS = {"compensation": "compensation_paid"}
-
 
 class SessionFacts:
     def __init__(self, session: Session, program_id: int, today: dt.date) -> None:

@@ -19,6 +19,7 @@ from riskshare.plugins.views import claim_view
 from riskshare.records import (
     facts,
     not_found,
+    payee_scope,
     program_of,
     record_event,
     require,
@@ -98,9 +99,8 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
 
 def visible_recoveries(ctx: Context) -> Any:
     query = select(Recovery).order_by(Recovery.id)
-    # A custodian acts for its own institution but holds the pool that recoveries return to.
-    if ctx.institution_id is not None and "custodian" not in ctx.roles:
-        query = query.where(Recovery.institution_id == ctx.institution_id)
+    if (institution_id := payee_scope(ctx)) is not None:
+        query = query.where(Recovery.institution_id == institution_id)
     return query
 
 

@@ -26,6 +26,7 @@ from riskshare.plugins.types import Period
 from riskshare.records import facts, program_of, record_access
 
 BEGINNING = dt.date(1900, 1, 1)
+ZERO = Decimal("0.00")
 PERIOD = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2])|-H(?P<half>[12])|-Q(?P<q>[1-4]))?$"
 )
@@ -56,39 +57,49 @@ def parse_period(text: str) -> Period:
     return Period(text, start, end)
 
 
-def _payments(ctx: Context, program_id: int, start: dt.date, end: dt.date) -> dict[str, Decimal]:
-    """Paid out by kind: debits on the ``payable:<kind>`` accounts."""
-    rows = ctx.session.execute(
-        select(Posting.account, func.sum(Posting.amount))
+def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
+    """The fund's flows, from one query of the debits booked up to the period's end."""
+    debits = ctx.session.execute(
+        select(Posting.account, JournalEntry.kind, JournalEntry.booked_on, func.sum(Posting.amount))
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
         .where(
             Posting.program_id == program_id,
-            Posting.account.startswith("payable:"),
             Posting.amount > 0,
-            JournalEntry.booked_on.between(start, end),
+            JournalEntry.booked_on <= period.end,
+            Posting.account.in_(("fund:pool", "treasury:remitted"))
+            | Posting.account.startswith("payable:"),
         )
-        .group_by(Posting.account)
+        .group_by(Posting.account, JournalEntry.kind, JournalEntry.booked_on)
+        .order_by(Posting.account)
     ).all()
-    return {
-        account.split(":", 1)[1]: Decimal(total).quantize(Decimal("0.01"))
-        for account, total in rows
-    }
 
+    def flow(account: str, since: dt.date, kind: str | None = None) -> Decimal:
+        return sum(
+            (
+                Decimal(total)
+                for acc, k, day, total in debits
+                if acc == account and day >= since and kind in (None, k)
+            ),
+            ZERO,
+        ).quantize(ZERO)
 
-def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
-    def flow(account: str, start: dt.date, kinds: list[str] | None = None) -> Decimal:
-        return ledger.balance(
-            ctx.session, program_id, account, sign=1, kinds=kinds, between=(start, period.end)
-        )
+    def payments(since: dt.date) -> dict[str, Decimal]:
+        """Paid out by kind: debits on the ``payable:<kind>`` accounts."""
+        paid: dict[str, Decimal] = {}
+        for account, _, day, total in debits:
+            if account.startswith("payable:") and day >= since:
+                kind = account.split(":", 1)[1]
+                paid[kind] = (paid.get(kind, ZERO) + Decimal(total)).quantize(ZERO)
+        return paid
 
     year_start = dt.date(period.end.year, 1, 1)
     return {
-        "appropriated_to_date": flow("fund:pool", BEGINNING, ["appropriation"]),
-        "paid_in_period": _payments(ctx, program_id, period.start, period.end),
-        "paid_year_to_date": _payments(ctx, program_id, year_start, period.end),
-        "paid_to_date": _payments(ctx, program_id, BEGINNING, period.end),
-        "returned_to_pool_in_period": flow("fund:pool", period.start, ["recovery_returned"]),
-        "returned_to_pool_to_date": flow("fund:pool", BEGINNING, ["recovery_returned"]),
+        "appropriated_to_date": flow("fund:pool", BEGINNING, "appropriation"),
+        "paid_in_period": payments(period.start),
+        "paid_year_to_date": payments(year_start),
+        "paid_to_date": payments(BEGINNING),
+        "returned_to_pool_in_period": flow("fund:pool", period.start, "recovery_returned"),
+        "returned_to_pool_to_date": flow("fund:pool", BEGINNING, "recovery_returned"),
         "remitted_to_treasury_in_period": flow("treasury:remitted", period.start),
         "remitted_to_treasury_to_date": flow("treasury:remitted", BEGINNING),
         "pool_balance_at_end": ledger.balance(
@@ -97,8 +108,8 @@ def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, An
     }
 
 
-def _count(ctx: Context, *where: Any) -> int:
-    return ctx.session.scalar(select(func.count()).select_from(where[0]).where(*where[1:])) or 0
+def _count(ctx: Context, model: type, *where: Any) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 def _activity(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:

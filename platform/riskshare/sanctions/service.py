@@ -12,6 +12,7 @@ from riskshare.api.problems import Problem
 from riskshare.explain import explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
+from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
 from riskshare.plugins.views import institution_view
 from riskshare.records import (
@@ -112,10 +113,7 @@ def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
             },
         )
     if inst.cooperation != "revoked":
-        before = inst.cooperation
-        inst.cooperation, inst.cooperation_reason = "revoked", data["reason"]
-        inst.cooperation_since = ctx.today
-        record_event(ctx, "institution.revoke", inst, before={"cooperation": before})
+        change_cooperation(ctx, inst.id, "revoke", data["reason"])
     return clawback
 
 
