@@ -14,7 +14,6 @@ from riskshare.toolkit import (
     Explanation,
     Facts,
     FirmView,
-    InstitutionView,
     LoanView,
     ProgramView,
     to_money,
@@ -70,8 +69,6 @@ def coverage(
     program: ProgramView,
     loan: LoanView,
     firm: FirmView,
-    lender: InstitutionView,
-    guarantor: InstitutionView | None,
     facts: Facts,
 ) -> Decision:
     config = program.config
@@ -91,34 +88,22 @@ def coverage(
 
 def _claimant(config: Any, loan: LoanView, claim: ClaimView) -> Explanation:
     """Y-09 … Y-11: who is compensated depends on the channel."""
+    by_lender = claim.institution_id == loan.lender_id
     if loan.kind == "guaranteed":
-        return check(
-            "Y-10",
-            claim.institution_id == loan.guarantor_id,
-            "担保贷款的代偿资金补贴给担保公司，由其按约定比例与银行分担。",
-            "On a guaranteed loan the guarantee company claims, and shares with the lender.",
-            claimant=claim.institution_id,
-        )
-    if loan.kind == "insured":
-        ok = bool(config["insured_loans_compensated"]) and claim.institution_id == loan.lender_id
-        return check(
-            "Y-11",
-            ok,
-            "保险贷款由风险补偿资金补贴保费，不予代偿。"
-            if not config["insured_loans_compensated"]
-            else "保险贷款由贷款银行申请代偿。",
-            "Insured loans are supported by the premium subsidy, not compensated."
-            if not config["insured_loans_compensated"]
-            else "On an insured loan the lender claims.",
-            claimant=claim.institution_id,
-        )
-    return check(
-        "Y-09",
-        claim.institution_id == loan.lender_id,
-        "银行直接贷款的代偿资金补贴给银行。",
-        "On a bank loan the bank claims.",
-        claimant=claim.institution_id,
-    )
+        rule, ok = "Y-10", claim.institution_id == loan.guarantor_id
+        zh = "担保贷款的代偿资金补贴给担保公司，由其按约定比例与银行分担。"
+        en = "On a guaranteed loan the guarantee company claims, and shares with the lender."
+    elif loan.kind == "insured" and not config["insured_loans_compensated"]:
+        rule, ok = "Y-11", False
+        zh = "保险贷款由风险补偿资金补贴保费，不予代偿。"
+        en = "Insured loans are supported by the premium subsidy, not compensated."
+    elif loan.kind == "insured":
+        rule, ok = "Y-11", by_lender
+        zh, en = "保险贷款由贷款银行申请代偿。", "On an insured loan the lender claims."
+    else:
+        rule, ok = "Y-09", by_lender
+        zh, en = "银行直接贷款的代偿资金补贴给银行。", "On a bank loan the bank claims."
+    return check(rule, ok, zh, en, claimant=claim.institution_id)
 
 
 def claim_eligibility(

@@ -16,6 +16,18 @@ FEE_RATE = r"^0\.(1[5-9]\d*|20*)$"
 
 GRADES = ("high", "medium", "low")
 SEATS = ("drc", "finance", "industry", "bank", "guarantor")
+# Y-06: the delegates who always vote (the guarantor's seat is added by the pre-screen).
+PANEL_SEATS = ("drc", "finance", "industry", "bank")
+# Y-03: 营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.
+REQUIRED_DOCUMENTS = (
+    "business_licence",
+    "premises_proof",
+    "balance_sheet",
+    "income_statement",
+    "cash_flow_statement",
+    "social_insurance_records",
+    "tax_filings",
+)
 
 
 def _prop(title: str, description: str, default: Any, **schema: Any) -> dict[str, Any]:
@@ -97,15 +109,7 @@ SCHEMA: dict[str, Any] = {
         "required_documents": _strings(
             "Required documents (Y-03)",
             "营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.",
-            [
-                "business_licence",
-                "premises_proof",
-                "balance_sheet",
-                "income_statement",
-                "cash_flow_statement",
-                "social_insurance_records",
-                "tax_filings",
-            ],
+            list(REQUIRED_DOCUMENTS),
         ),
         "quarterly_recommendation_target": _prop(
             "Quarterly recommendations (Y-03)",
@@ -123,7 +127,7 @@ SCHEMA: dict[str, Any] = {
             "Joint review seats (Y-06)",
             "Delegates who always vote; the guarantee company's seat is added when the"
             " pre-screen says it is needed.",
-            ["drc", "finance", "industry", "bank"],
+            list(PANEL_SEATS),
             enum=list(SEATS),
         ),
         "veto_seat": _prop(

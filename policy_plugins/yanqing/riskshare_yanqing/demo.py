@@ -14,18 +14,9 @@ from typing import Any
 from stdnum.cn.uscc import calc_check_digit
 
 from riskshare.testing.client import ApiClient
+from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
 
 CODE = "yanqing-2025"
-DOCUMENTS = (
-    "business_licence",
-    "premises_proof",
-    "balance_sheet",
-    "income_statement",
-    "cash_flow_statement",
-    "social_insurance_records",
-    "tax_filings",
-)
-SEATS = ("drc", "finance", "industry", "bank")
 # (name, grade the panel votes, how far the firm gets)
 FIRMS = (
     ("延庆低空物流有限公司", "medium", "claimed"),
@@ -91,7 +82,7 @@ def _advance(api: ApiClient, program: dict, insts: dict, firm: dict, grade, stag
             "firm_id": firm["id"],
             "financing_need": "2000000.00",
             "focus_sector": "low_altitude_economy",
-            "documents": [{"kind": k, "filename": f"{k}.pdf"} for k in DOCUMENTS],
+            "documents": [{"kind": k, "filename": f"{k}.pdf"} for k in REQUIRED_DOCUMENTS],
             "credit_record": {"firm_clean": True, "controller_clean": True},
         },
         status=201,
@@ -100,7 +91,7 @@ def _advance(api: ApiClient, program: dict, insts: dict, firm: dict, grade, stag
         return rec
     path = f"/yanqing/recommendations/{rec['id']}"
     api.as_("office").ok("POST", f"{path}/prescreen", {"decision": "pass", "opinion": "初筛通过"})
-    for seat in SEATS:
+    for seat in PANEL_SEATS:
         rec = api.as_("panelist", user=f"demo-{seat}").ok(
             "POST", f"{path}/votes", {"seat": seat, "grade": grade, "opinion": "联审"}
         )

@@ -111,12 +111,11 @@ def not_banned(facts: Facts, firm: FirmView, on: Any) -> Explanation:
     )
 
 
-def _related(mine: Recommendation | None, other: Recommendation, mine_uscc: str, facts: Facts):
-    """True when ``other``'s firm and this firm are affiliates or shareholders of each other."""
-    other_uscc = facts.firm(other.firm_id).uscc
-    theirs = set(as_list(other.affiliates)) | set(as_list(other.shareholders))
-    ours = set(as_list(mine.affiliates)) | set(as_list(mine.shareholders)) if mine else set()
-    return mine_uscc in theirs or other_uscc in ours
+def _relations(rec: Recommendation | None) -> set[str]:
+    """The affiliates and shareholders a recommendation names."""
+    if rec is None:
+        return set()
+    return set(as_list(rec.affiliates)) | set(as_list(rec.shareholders))
 
 
 def one_loan_ever(
@@ -127,13 +126,15 @@ def one_loan_ever(
 ) -> Explanation:
     """Y-05: one covered loan per firm, ever; none afterwards for its affiliates/shareholders."""
     own = [loan.reference for loan in facts.firm_loans(firm.id) if loan.covered]
+    ours = _relations(mine)
     related = []
     others = s.scalars(select(Recommendation).where(Recommendation.firm_id != firm.id))
     for other in others:
-        if _related(mine, other, firm.uscc, facts) and any(
+        other_uscc = facts.firm(other.firm_id).uscc
+        if (firm.uscc in _relations(other) or other_uscc in ours) and any(
             loan.covered for loan in facts.firm_loans(other.firm_id)
         ):
-            related.append(facts.firm(other.firm_id).uscc)
+            related.append(other_uscc)
     ok = not own and not related
     return check(
         "Y-05",

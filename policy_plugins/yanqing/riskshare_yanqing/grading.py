@@ -16,15 +16,17 @@ from riskshare.toolkit import (
     explanations_as_json,
     facts,
     get_or_404,
-    record_event,
+    not_found,
     transition,
 )
 from riskshare_yanqing import eligibility
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import RECOMMENDATION_STATES, Recommendation, Vote
 from riskshare_yanqing.store import (
+    invalid,
     quarter_of,
     recommendation_of,
+    save,
     view_or_none,
     yanqing_program,
     year_bounds,
@@ -37,7 +39,7 @@ CHOICES = ("high", "medium", "low", "reject")
 def get_recommendation(ctx: Context, rec_id: int) -> Recommendation:
     rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
     if ctx.institution_id is not None and rec.recommender_id != ctx.institution_id:
-        raise Problem(404, f"There is no recommendation {rec_id}.", kind="not-found")
+        raise not_found("recommendation", rec_id)
     return rec
 
 
@@ -68,12 +70,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         )
     firm = view_or_none(f.firm, data["firm_id"])
     if firm is None:
-        raise Problem(
-            422,
-            f"There is no firm {data['firm_id']}.",
-            kind="validation",
-            errors=[{"pointer": "/firm_id", "detail": "unknown firm"}],
-        )
+        raise invalid(f"There is no firm {data['firm_id']}.", "/firm_id", "unknown firm")
     if recommendation_of(ctx.session, program_id, firm.id) is not None:
         raise Problem(409, "The firm is recommended to this program already.", kind="conflict")
     config = pview.config
@@ -104,10 +101,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     ]
     enforce(Decision(all(c.passed for c in checks), checks))
     rec.checks = explanations_as_json(checks)
-    ctx.session.add(rec)
-    ctx.session.flush()
-    record_event(ctx, "yanqing.recommend", rec)
-    return rec
+    return save(ctx, "yanqing.recommend", rec)
 
 
 def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
@@ -174,11 +168,8 @@ def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     pview = yanqing_program(ctx, rec.program_id)
     required = seats(pview.config, rec)
     if data["seat"] not in required:
-        raise Problem(
-            422,
-            f"The joint review of this firm seats {required}.",
-            kind="validation",
-            errors=[{"pointer": "/seat", "detail": "not a seat of this review"}],
+        raise invalid(
+            f"The joint review of this firm seats {required}.", "/seat", "not a seat of this review"
         )
     round_votes = {
         v.seat: v.grade
@@ -200,9 +191,7 @@ def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
         voter=ctx.actor,
         voted_on=ctx.today,
     )
-    ctx.session.add(ballot)
-    ctx.session.flush()
-    record_event(ctx, "yanqing.vote", ballot)
+    save(ctx, "yanqing.vote", ballot)
     round_votes[data["seat"]] = data["grade"]
     if set(required) <= set(round_votes):
         _decide(ctx, rec, pview, joint_outcome(pview.config, round_votes))
@@ -312,11 +301,10 @@ def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     for index, inst_id in enumerate(data["institution_ids"]):
         inst = view_or_none(f.institution, inst_id)
         if inst is None or inst.kind not in ("bank", "guarantor"):
-            raise Problem(
-                422,
+            raise invalid(
                 "Firms are pushed to partner banks and guarantee companies.",
-                kind="validation",
-                errors=[{"pointer": f"/institution_ids/{index}", "detail": "not a bank/guarantor"}],
+                f"/institution_ids/{index}",
+                "not a bank/guarantor",
             )
     targets = sorted({*rec.pushed_to, *data["institution_ids"]})
     transition(ctx, RECOMMENDATION_STATES, rec, "push", pview, {"pushed_to": targets})
@@ -370,20 +358,15 @@ def quarterly_counts(ctx: Context, program_id: int, quarter: str) -> list[dict[s
     pview = yanqing_program(ctx, program_id)
     target = pview.config["quarterly_recommendation_target"]
     f = facts(ctx, program_id)
-    recommenders = ctx.session.scalars(
-        select(Recommendation.recommender_id)
+    in_quarter = func.count().filter(Recommendation.quarter == quarter)
+    counts = ctx.session.execute(
+        select(Recommendation.recommender_id, in_quarter)
         .where(Recommendation.program_id == program_id)
-        .distinct()
-    )
+        .group_by(Recommendation.recommender_id)
+        .order_by(Recommendation.recommender_id)
+    ).all()
     rows = []
-    for inst_id in sorted(recommenders):
-        count = ctx.session.scalar(
-            select(func.count()).where(
-                Recommendation.program_id == program_id,
-                Recommendation.recommender_id == inst_id,
-                Recommendation.quarter == quarter,
-            )
-        )
+    for inst_id, count in counts:
         inst = f.institution(inst_id)
         met = count >= target
         rows.append(

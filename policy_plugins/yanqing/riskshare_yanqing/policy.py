@@ -61,7 +61,7 @@ def riskshare_migration_locations():
 def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
     if not mine(program):
         return None
-    return claims.coverage(program, loan, firm, lender, guarantor, facts)
+    return claims.coverage(program, loan, firm, facts)
 
 
 @hookimpl

@@ -28,13 +28,12 @@ from riskshare.toolkit import (
     instruct_payment,
     ledger_balance,
     ledger_transfer,
-    record_event,
     to_money,
 )
 from riskshare_yanqing.config import money
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import FundEvent, FundState, Subsidy
-from riskshare_yanqing.store import view_or_none, yanqing_program
+from riskshare_yanqing.store import fund_state_of, invalid, save, view_or_none, yanqing_program
 
 ZERO = Decimal("0.00")
 BEGINNING = dt.date(1900, 1, 1)
@@ -43,29 +42,30 @@ BEGINNING = dt.date(1900, 1, 1)
 # ------------------------------------------------------------------------------ suspension
 
 
-def fund_state(s: Session, program_id: int) -> FundState:
-    state = s.scalar(select(FundState).where(FundState.program_id == program_id))
-    if state is None:
-        state = FundState(program_id=program_id, suspended=False, explanation=[])
-        s.add(state)
-        s.flush()
-    return state
-
-
 def net_compensation(facts: Facts) -> Decimal:
     """Y-14 interpretation: compensation paid minus recoveries returned to the pool."""
     return facts.paid_total("compensation") - facts.returned_total("pool")
 
 
 def _change_state(
-    s: Session, state: FundState, suspended: bool, day: dt.date, why: Explanation, actor: str
+    s: Session,
+    program_id: int,
+    state: FundState | None,
+    suspended: bool,
+    day: dt.date,
+    why: Explanation,
+    actor: str,
 ) -> None:
+    """Record a suspension or resumption; the fund's state row is made at the first one."""
+    if state is None:
+        state = FundState(program_id=program_id)
+        s.add(state)
     kind = "suspend" if suspended else "resume"
     count = s.scalar(
         select(func.count()).where(FundEvent.program_id == state.program_id, FundEvent.kind == kind)
     )
-    state.suspended, state.changed_on = suspended, day
-    state.explanation = explanations_as_json([why])
+    recorded = explanations_as_json([why])
+    state.suspended, state.changed_on, state.explanation = suspended, day, recorded
     s.add(
         FundEvent(
             program_id=state.program_id,
@@ -75,7 +75,7 @@ def _change_state(
             booked_on=day,
             note=why.en,
             recorded_by=actor,
-            explanation=explanations_as_json([why]),
+            explanation=recorded,
         )
     )
     s.flush()
@@ -88,11 +88,11 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     payment that brings net compensation to ``suspend_at`` is made, and suspends the next.
     """
     ctx = current_context()
-    state = fund_state(ctx.session, program.id)
+    state = fund_state_of(ctx.session, program.id)
     suspend_at, resume_at = money(program.config, "suspend_at"), money(program.config, "resume_at")
     balance, net = facts.pool_balance(), net_compensation(facts)
     found = []
-    if state.suspended:
+    if state is not None and state.suspended:
         back = balance >= resume_at
         why = check(
             "Y-14",
@@ -112,7 +112,7 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
         found.append(why)
         if not back:
             return found
-        _change_state(ctx.session, state, False, payment.paid_on, why, ctx.actor)
+        _change_state(ctx.session, program.id, state, False, payment.paid_on, why, ctx.actor)
     after = net + payment.amount
     reaches = after >= suspend_at
     why = explain(
@@ -132,7 +132,7 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     )
     found.append(why)
     if reaches:
-        _change_state(ctx.session, state, True, payment.paid_on, why, ctx.actor)
+        _change_state(ctx.session, program.id, state, True, payment.paid_on, why, ctx.actor)
     return found
 
 
@@ -165,20 +165,10 @@ def record_gain(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEven
     """Y-01: the custodian's investment gains go into the pool."""
     yanqing_program(ctx, program_id)
     if data["amount"] <= ZERO:
-        raise Problem(
-            422,
-            "Gains are positive amounts.",
-            kind="validation",
-            errors=[{"pointer": "/amount", "detail": "must be > 0"}],
-        )
+        raise invalid("Gains are positive amounts.", "/amount", "must be > 0")
     booked = data.get("booked_on") or ctx.today
     if booked > ctx.today:
-        raise Problem(
-            422,
-            "booked_on is in the future.",
-            kind="validation",
-            errors=[{"pointer": "/booked_on", "detail": "after today"}],
-        )
+        raise invalid("booked_on is in the future.", "/booked_on", "after today")
     why = explain(
         "Y-01",
         str(data["amount"]),
@@ -231,10 +221,7 @@ def _fund_event(
         recorded_by=ctx.actor,
         explanation=explanations_as_json([why]),
     )
-    ctx.session.add(event)
-    ctx.session.flush()
-    record_event(ctx, f"yanqing.{kind}", event)
-    return event
+    return save(ctx, f"yanqing.{kind}", event)
 
 
 def gains_in_year(s: Session, program_id: int, year: int) -> Decimal:
@@ -250,11 +237,8 @@ def settle_fee(ctx: Context, program_id: int, year: int) -> FundEvent:
     """Y-01: after the year, the custodian's fee = the year's gains × the rate, from the pool."""
     pview = yanqing_program(ctx, program_id)
     if ctx.today.year <= year:
-        raise Problem(
-            422,
-            f"The fee for {year} is settled after the year ends.",
-            kind="validation",
-            errors=[{"pointer": "/year", "detail": "year not over"}],
+        raise invalid(
+            f"The fee for {year} is settled after the year ends.", "/year", "year not over"
         )
     rate = Decimal(pview.config["custodian_fee_rate"])
     gains = gains_in_year(ctx.session, program_id, year)
@@ -309,11 +293,8 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
     f = facts(ctx, program_id)
     loan = view_or_none(f.loan, data["loan_id"])
     if loan is None or loan.id not in {x.id for x in f.institution_loans(loan.lender_id)}:
-        raise Problem(
-            422,
-            f"There is no loan {data['loan_id']} in this program.",
-            kind="validation",
-            errors=[{"pointer": "/loan_id", "detail": "unknown loan"}],
+        raise invalid(
+            f"There is no loan {data['loan_id']} in this program.", "/loan_id", "unknown loan"
         )
     kinds = {d["kind"] for d in data["documents"]}
     required = pview.config["subsidy_documents"]
@@ -375,10 +356,7 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
         noticed_on=ctx.today,
         explanation=explanations_as_json(checks),
     )
-    ctx.session.add(subsidy)
-    ctx.session.flush()
-    record_event(ctx, "yanqing.subsidy", subsidy)
-    return subsidy
+    return save(ctx, "yanqing.subsidy", subsidy)
 
 
 # ------------------------------------------------------------------------------ reporting
@@ -387,7 +365,7 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
 def state_summary(ctx: Context, program_id: int) -> dict[str, Any]:
     pview = yanqing_program(ctx, program_id)
     f = facts(ctx, program_id)
-    state = ctx.session.scalar(select(FundState).where(FundState.program_id == program_id))
+    state = fund_state_of(ctx.session, program_id)
     return {
         "program_id": program_id,
         "suspended": bool(state and state.suspended),

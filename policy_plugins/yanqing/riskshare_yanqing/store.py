@@ -14,9 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
-from riskshare.toolkit import Context, Problem, ProgramView, current_context, program_of
+from riskshare.toolkit import (
+    Context,
+    Problem,
+    ProgramView,
+    current_context,
+    program_of,
+    record_event,
+)
 from riskshare_yanqing.explain import NAME
-from riskshare_yanqing.models import Recommendation
+from riskshare_yanqing.models import FundState, Recommendation
 
 
 def session() -> Session:
@@ -37,6 +44,24 @@ def recommendation_of(s: Session, program_id: int, firm_id: int) -> Recommendati
             Recommendation.program_id == program_id, Recommendation.firm_id == firm_id
         )
     )
+
+
+def fund_state_of(s: Session, program_id: int) -> FundState | None:
+    """Whether compensation is suspended (Y-14); None until the first suspension."""
+    return s.scalar(select(FundState).where(FundState.program_id == program_id))
+
+
+def save(ctx: Context, action: str, record: Any) -> Any:
+    """Add a new record of the plugin, flush it for its id and audit its creation."""
+    ctx.session.add(record)
+    ctx.session.flush()
+    record_event(ctx, action, record)
+    return record
+
+
+def invalid(detail: str, pointer: str, reason: str) -> Problem:
+    """A 422 validation problem pointing at one field of the request body."""
+    return Problem(422, detail, kind="validation", errors=[{"pointer": pointer, "detail": reason}])
 
 
 def view_or_none(getter: Any, record_id: int) -> Any:

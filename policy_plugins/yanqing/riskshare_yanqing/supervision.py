@@ -13,16 +13,21 @@ from riskshare.toolkit import (
     Context,
     Facts,
     Period,
-    Problem,
     ProgramView,
     ReportSection,
     facts,
-    record_event,
 )
 from riskshare_yanqing.explain import check, explain
-from riskshare_yanqing.models import ClaimGrade, FundEvent, FundState, Penalty, Recommendation
+from riskshare_yanqing.models import ClaimGrade, FundEvent, Penalty, Recommendation
 from riskshare_yanqing.pool import balance_rows, net_compensation
-from riskshare_yanqing.store import view_or_none, yanqing_program, year_bounds
+from riskshare_yanqing.store import (
+    fund_state_of,
+    invalid,
+    save,
+    view_or_none,
+    yanqing_program,
+    year_bounds,
+)
 
 MEASURES = ("lower_ratio", "clawback", "termination")
 
@@ -34,18 +39,14 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
     """
     yanqing_program(ctx, program_id)
     if view_or_none(facts(ctx, program_id).institution, data["institution_id"]) is None:
-        raise Problem(
-            422,
-            f"There is no institution {data['institution_id']}.",
-            kind="validation",
-            errors=[{"pointer": "/institution_id", "detail": "unknown"}],
+        raise invalid(
+            f"There is no institution {data['institution_id']}.", "/institution_id", "unknown"
         )
     if (data["measure"] == "lower_ratio") != (data.get("max_ratio") is not None):
-        raise Problem(
-            422,
+        raise invalid(
             "max_ratio is given with, and only with, the measure lower_ratio.",
-            kind="validation",
-            errors=[{"pointer": "/max_ratio", "detail": "lower_ratio only"}],
+            "/max_ratio",
+            "lower_ratio only",
         )
     penalty = Penalty(
         program_id=program_id,
@@ -56,10 +57,7 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
         decided_on=ctx.today,
         decided_by=ctx.actor,
     )
-    ctx.session.add(penalty)
-    ctx.session.flush()
-    record_event(ctx, "yanqing.penalty", penalty)
-    return penalty
+    return save(ctx, "yanqing.penalty", penalty)
 
 
 def penalties(program_id: int) -> Any:
@@ -70,7 +68,7 @@ def penalties(program_id: int) -> Any:
 
 
 def _suspension_alert(s: Session, program: ProgramView, facts: Facts) -> list[Alert]:
-    state = s.scalar(select(FundState).where(FundState.program_id == program.id))
+    state = fund_state_of(s, program.id)
     if state is None or not state.suspended:
         return []
     balance, resume_at = facts.pool_balance(), program.config["resume_at"]
@@ -168,7 +166,7 @@ def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> 
 
 
 def report_sections(s: Session, program: ProgramView, period: Period, facts: Facts) -> list:
-    state = s.scalar(select(FundState).where(FundState.program_id == program.id))
+    state = fund_state_of(s, program.id)
     pool = balance_rows(s, program, period)
     pool[0]["net_compensation_to_date"] = net_compensation(facts)
     pool[0]["suspended_now"] = bool(state and state.suspended)

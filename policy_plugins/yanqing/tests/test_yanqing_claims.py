@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from yanqing_steps import (
+    SEATS,
     YQ,
     claim,
     firm,
@@ -16,19 +16,11 @@ from yanqing_steps import (
     prescreen,
     recommend,
     register_loan,
-    setup,
     uscc,
     vote_all,
 )
 
 from riskshare.testing.pytest_plugin import today
-
-
-@pytest.fixture
-def yq(api):
-    today(api, dt.date(2025, 1, 10))
-    program, insts = setup(api)
-    return api, program, insts
 
 
 def _refusing(loan):
@@ -40,7 +32,7 @@ def test_Y07_Y08_a_loan_needs_a_grade_in_effect_and_a_push(yq):
     f = firm(api, 1)
     assert _refusing(register_loan(api, f, insts, "L-1")) == ["Y-07", "Y-08"]
     rec = prescreen(api, recommend(api, program, f))
-    vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "medium"))
+    vote_all(api, rec, dict.fromkeys(SEATS, "medium"))
     assert _refusing(register_loan(api, f, insts, "L-2")) == ["Y-08"]  # graded, not pushed
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from yanqing_steps import (
     DOCUMENTS,
+    SEATS,
     YQ,
     approve,
     firm,
@@ -14,19 +14,11 @@ from yanqing_steps import (
     prescreen,
     push,
     recommend,
-    setup,
     vote,
     vote_all,
 )
 
 from riskshare.testing.pytest_plugin import today
-
-
-@pytest.fixture
-def yq(api):
-    today(api, dt.date(2025, 1, 10))
-    program, insts = setup(api)
-    return api, program, insts
 
 
 def test_Y02_Y03_a_complete_recommendation_records_its_checks(yq):
@@ -148,11 +140,13 @@ def test_Y06_Y07_tie_goes_to_the_DRC_vote(yq):
 def test_Y06_the_guarantee_company_votes_when_the_prescreen_asks_for_it(yq):
     api, program, _ = yq
     rec = _reviewed(api, program, 23, guarantor_seat=True)
-    rec = vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "low"))
+    rec = vote_all(api, rec, dict.fromkeys(SEATS, "low"))
     assert rec["state"] == "in_review"
     assert vote(api, rec, "guarantor", "low")["state"] == "graded"
-    assert vote(api, _reviewed(api, program, 24), "guarantor", "low", status=422)
-    assert vote(api, rec, "drc", "high", status=409)  # graded: no further votes
+    unseated = vote(api, _reviewed(api, program, 24), "guarantor", "low", status=422)
+    assert unseated["errors"][0]["pointer"] == "/seat"
+    again = vote(api, rec, "drc", "high", status=409)  # graded: every seat has voted
+    assert again["detail"] == "The drc delegate has voted already."
 
 
 def test_Y07_a_high_grade_waits_for_the_district_and_at_most_two_a_year(yq):
@@ -160,7 +154,7 @@ def test_Y07_a_high_grade_waits_for_the_district_and_at_most_two_a_year(yq):
     for n in (30, 31):
         graded_firm(api, program, insts, n, "high")
     rec = _reviewed(api, program, 32)
-    rec = vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "high"))
+    rec = vote_all(api, rec, dict.fromkeys(SEATS, "high"))
     assert (rec["state"], rec["grade"], rec["grade_effective_on"]) == (
         "awaiting_approval",
         "high",
@@ -175,7 +169,7 @@ def test_Y07_a_high_grade_waits_for_the_district_and_at_most_two_a_year(yq):
     back = approve(api, rec, decision="refuse")
     assert (back["state"], back["review_round"], back["grade"]) == ("in_review", 2, None)
     today(api, dt.date(2026, 1, 5))  # a new calendar year has a new quota
-    rec = vote_all(api, back, dict.fromkeys(("drc", "finance", "industry", "bank"), "high"))
+    rec = vote_all(api, back, dict.fromkeys(SEATS, "high"))
     assert approve(api, rec)["grade_effective_on"] == "2026-01-05"
 
 
@@ -190,7 +184,7 @@ def test_Y08_failed_financing_returns_to_joint_review_and_stops_after_two(yq):
     rec = office.ok("POST", path, {"reason": "银行未审批"})
     assert (rec["state"], rec["failed_attempts"], rec["grade"]) == ("in_review", 1, None)
     assert rec["outcome"][-1]["rule"] == "Y-08"
-    rec = vote_all(api, rec, dict.fromkeys(("drc", "finance", "industry", "bank"), "low"))
+    rec = vote_all(api, rec, dict.fromkeys(SEATS, "low"))
     rec = push(api, rec, insts["yq-bank"])
     rec = office.ok("POST", path, {"reason": "担保未通过"})
     assert (rec["state"], rec["failed_attempts"]) == ("exhausted", 2)

@@ -11,17 +11,10 @@ import base64
 
 from stdnum.cn.uscc import calc_check_digit
 
+from riskshare_yanqing.config import PANEL_SEATS as SEATS
+from riskshare_yanqing.config import REQUIRED_DOCUMENTS as DOCUMENTS
+
 YQ = "/yanqing"
-DOCUMENTS = [
-    "business_licence",
-    "premises_proof",
-    "balance_sheet",
-    "income_statement",
-    "cash_flow_statement",
-    "social_insurance_records",
-    "tax_filings",
-]
-SEATS = ("drc", "finance", "industry", "bank")
 INSTITUTIONS = {
     "yq-tourism": "department",
     "yq-town": "town",
