@@ -50,6 +50,7 @@ LOAN = LoanView(
     None,
     True,
     {},
+    1,
 )
 CLAIM = ClaimView(
     1,

@@ -98,6 +98,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         insurer_id=data.get("insurer_id"),
         covered=None,
         attributes=data.get("attributes") or {},
+        program_id=program.id,
     )
     decision = require(
         ctx.hook.riskshare_loan_coverage(

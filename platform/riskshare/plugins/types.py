@@ -11,10 +11,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from riskshare.calendar import Deadline
 from riskshare.explain import Explanation, explanations_as_json
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FEN = Decimal("0.01")
 
@@ -104,6 +107,7 @@ class LoanView:
     insurer_id: int | None
     covered: bool | None
     attributes: Mapping[str, Any]
+    program_id: int
 
     @property
     def non_performing(self) -> bool:
@@ -133,6 +137,7 @@ class ClaimView:
     approved_amount: Decimal | None
     attributes: Mapping[str, Any]
     document_kinds: frozenset[str]
+    reviewed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,10 @@ class Facts(Protocol):
     """Read-only questions a policy may ask about the tenant's records and the fund."""
 
     today: dt.date
+    session: Session
+    """The request's database session, for a plugin's own tables: reads see the same
+    transaction (and the program lock, when the core holds it), and a record a hook adds
+    commits or rolls back with the request."""
 
     def institution(self, institution_id: int) -> InstitutionView: ...
 
@@ -310,6 +319,17 @@ class Facts(Protocol):
     def returned_on_claim(self, claim_id: int) -> Decimal: ...
 
     def paid_to_institution(self, institution_id: int) -> Decimal: ...
+
+    def claims(
+        self,
+        *,
+        states: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        loan_id: int | None = None,
+    ) -> list[ClaimView]:
+        """The program's claims, oldest first, optionally only those in ``states``, of one
+        claimant or on one loan."""
+        ...
 
     def loan_events(self, loan_id: int) -> list[LoanEventView]:
         """The loan's filed events, oldest first."""

@@ -59,6 +59,7 @@ def loan_view(loan: Loan) -> LoanView:
         insurer_id=loan.insurer_id,
         covered=loan.covered,
         attributes=dict(loan.attributes or {}),
+        program_id=loan.program_id,
     )
 
 
@@ -75,6 +76,7 @@ def claim_view(c: Claim, document_kinds: frozenset[str] = frozenset()) -> ClaimV
         approved_amount=c.approved_amount,
         attributes=dict(c.attributes or {}),
         document_kinds=document_kinds,
+        reviewed_on=c.reviewed_on,
     )
 
 

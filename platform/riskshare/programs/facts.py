@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,8 +14,20 @@ from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import Loan, LoanEvent
-from riskshare.plugins.types import FirmView, InstitutionView, LoanEventView, LoanView
-from riskshare.plugins.views import firm_view, institution_view, loan_event_view, loan_view
+from riskshare.plugins.types import (
+    ClaimView,
+    FirmView,
+    InstitutionView,
+    LoanEventView,
+    LoanView,
+)
+from riskshare.plugins.views import (
+    claim_view,
+    firm_view,
+    institution_view,
+    loan_event_view,
+    loan_view,
+)
 from riskshare.sanctions.models import Ban
 
 
@@ -99,6 +113,32 @@ class SessionFacts:
 
     def paid_to_institution(self, institution_id: int) -> Decimal:
         return self._bal("payable:compensation", sign=1, institution_id=institution_id)
+
+    def claims(
+        self,
+        *,
+        states: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        loan_id: int | None = None,
+    ) -> list[ClaimView]:
+        from riskshare.claims.models import Claim, Document
+
+        query = select(Claim).where(Claim.program_id == self.program_id).order_by(Claim.id)
+        if states is not None:
+            query = query.where(Claim.state.in_(list(states)))
+        if institution_id is not None:
+            query = query.where(Claim.institution_id == institution_id)
+        if loan_id is not None:
+            query = query.where(Claim.loan_id == loan_id)
+        rows = list(self.session.scalars(query))
+        kinds: dict[int, set[str]] = defaultdict(set)
+        for owner_id, kind in self.session.execute(
+            select(Document.owner_id, Document.kind).where(
+                Document.owner_type == "claim", Document.owner_id.in_([c.id for c in rows])
+            )
+        ):
+            kinds[owner_id].add(kind)
+        return [claim_view(c, frozenset(kinds[c.id])) for c in rows]
 
     def loan_events(self, loan_id: int) -> list[LoanEventView]:
         rows = self.session.scalars(

@@ -21,8 +21,8 @@ from riskshare.toolkit import (
 from riskshare_yanqing import eligibility
 from riskshare_yanqing.config import grade_ratio
 from riskshare_yanqing.explain import check, explain
-from riskshare_yanqing.models import ClaimGrade, Penalty, Recommendation
-from riskshare_yanqing.store import recommendation_of, session
+from riskshare_yanqing.models import Penalty, Recommendation
+from riskshare_yanqing.store import recommendation_of
 
 GRADED_STATES = ("graded", "pushed")
 
@@ -72,7 +72,7 @@ def coverage(
     facts: Facts,
 ) -> Decision:
     config = program.config
-    s = session()
+    s = facts.session
     rec = recommendation_of(s, program.id, firm.id)
     checks = [
         graded(rec),
@@ -177,7 +177,7 @@ def compensation(
     program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
 ) -> Compensation:
     """Y-12: non-performing principal × the firm's grade ratio (lowered by a Y-16 penalty)."""
-    s = session()
+    s = facts.session
     rec = recommendation_of(s, program.id, loan.firm_id)
     grade = rec.grade if rec and rec.grade_effective_on else None
     ratio = grade_ratio(program.config, grade) if grade else Decimal("0")
@@ -214,28 +214,4 @@ def compensation(
     split = _split(loan, amount)
     if split is not None:
         explanations.append(split)
-    if claim.id is not None and rec is not None and grade is not None:
-        _note_claim(s, program.id, claim, rec, grade, ratio, facts)
     return Compensation(base, ratio, amount, explanations)
-
-
-def _note_claim(
-    s: Any,
-    program_id: int,
-    claim: ClaimView,
-    rec: Recommendation,
-    grade: str,
-    ratio: Decimal,
-    facts: Facts,
-) -> None:
-    """Remember the firm and recommender of a claim being approved (Y-15 counts them)."""
-    noted = s.scalar(select(ClaimGrade).where(ClaimGrade.claim_id == claim.id))
-    if noted is None:
-        noted = ClaimGrade(program_id=program_id, claim_id=claim.id)
-        s.add(noted)
-    noted.firm_id = rec.firm_id
-    noted.recommender_id = rec.recommender_id
-    noted.grade = grade
-    noted.ratio = ratio
-    noted.computed_on = facts.today
-    s.flush()

@@ -156,27 +156,6 @@ class Penalty(TenantScoped, TimestampMixin, Base):
     decided_by: Mapped[str] = mapped_column(String(200))
 
 
-class ClaimGrade(TenantScoped, TimestampMixin, Base):
-    """The grade and recommender a claim was approved under (Y-12, Y-15).
-
-    The core's facts cannot list claims by firm, so the plugin notes, when a claim's amount
-    is computed for approval, which firm and which recommending department it concerns.
-    """
-
-    __tablename__ = "yanqing_claim_grades"
-    __table_args__ = (UniqueConstraint("claim_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
-    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"))
-    recommender_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
-    grade: Mapped[str] = mapped_column(String(10))
-    ratio: Mapped[Decimal] = mapped_column(Ratio())
-    computed_on: Mapped[dt.date] = mapped_column(Date())
-
-
 TABLES = tuple(
-    m.__tablename__
-    for m in (Recommendation, Vote, FundState, FundEvent, Subsidy, Penalty, ClaimGrade)
+    m.__tablename__ for m in (Recommendation, Vote, FundState, FundEvent, Subsidy, Penalty)
 )

@@ -19,7 +19,6 @@ from riskshare.toolkit import (
 from riskshare_yanqing import claims, pool, supervision
 from riskshare_yanqing.config import SCHEMA
 from riskshare_yanqing.explain import NAME, TEXT, clause, explain
-from riskshare_yanqing.store import session
 
 # Y-01, Y-12: the custodian pays on the DRC's notices and confirms each payment. (Returned
 # recoveries would be the custodian's to confirm too, but the core shows an institution-scoped
@@ -151,11 +150,11 @@ def riskshare_clawback(program, institution, reason, facts):
 def riskshare_monitoring(program, day, facts):
     if not mine(program):
         return []
-    return supervision.monitoring(session(), program, day, facts)
+    return supervision.monitoring(facts.session, program, day, facts)
 
 
 @hookimpl
 def riskshare_report_sections(program, period, facts):
     if not mine(program):
         return []
-    return supervision.report_sections(session(), program, period, facts)
+    return supervision.report_sections(facts.session, program, period, facts)

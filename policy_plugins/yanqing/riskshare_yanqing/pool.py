@@ -20,7 +20,6 @@ from riskshare.toolkit import (
     Period,
     Problem,
     ProgramView,
-    current_context,
     enforce,
     explanations_as_json,
     facts,
@@ -52,11 +51,12 @@ def _change_state(
     program_id: int,
     state: FundState | None,
     suspended: bool,
-    day: dt.date,
+    payment: PaymentView,
     why: Explanation,
-    actor: str,
 ) -> None:
-    """Record a suspension or resumption; the fund's state row is made at the first one."""
+    """Record a suspension or resumption, decided by the payment being confirmed; the fund's
+    state row is made at the first one."""
+    day = payment.paid_on
     if state is None:
         state = FundState(program_id=program_id)
         s.add(state)
@@ -74,7 +74,7 @@ def _change_state(
             year=day.year,
             booked_on=day,
             note=why.en,
-            recorded_by=actor,
+            recorded_by=f"payment of {payment.kind} on claim {payment.claim_id}",
             explanation=recorded,
         )
     )
@@ -87,8 +87,8 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     A suspended fund resumes at the first payment after the pool is back at ``resume_at``; a
     payment that brings net compensation to ``suspend_at`` is made, and suspends the next.
     """
-    ctx = current_context()
-    state = fund_state_of(ctx.session, program.id)
+    s = facts.session
+    state = fund_state_of(s, program.id)
     suspend_at, resume_at = money(program.config, "suspend_at"), money(program.config, "resume_at")
     balance, net = facts.pool_balance(), net_compensation(facts)
     found = []
@@ -112,7 +112,7 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
         found.append(why)
         if not back:
             return found
-        _change_state(ctx.session, program.id, state, False, payment.paid_on, why, ctx.actor)
+        _change_state(s, program.id, state, False, payment, why)
     after = net + payment.amount
     reaches = after >= suspend_at
     why = explain(
@@ -132,7 +132,7 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     )
     found.append(why)
     if reaches:
-        _change_state(ctx.session, program.id, state, True, payment.paid_on, why, ctx.actor)
+        _change_state(s, program.id, state, True, payment, why)
     return found
 
 

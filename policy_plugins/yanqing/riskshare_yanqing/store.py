@@ -1,8 +1,7 @@
-"""Reading the plugin's own records from inside hooks.
+"""Reading and saving the plugin's own records.
 
-Hooks get ``facts``, which answers questions about the core's records only; the plugin's
-tables are read through the request's session (the same transaction, so under the program
-lock when the core holds it). Hooks are only called while serving a request.
+Hooks read them through ``facts.session`` (the request's transaction, so under the program
+lock when the core holds it); routes through the request context's session.
 """
 
 from __future__ import annotations
@@ -18,16 +17,11 @@ from riskshare.toolkit import (
     Context,
     Problem,
     ProgramView,
-    current_context,
     program_of,
     record_event,
 )
 from riskshare_yanqing.explain import NAME
 from riskshare_yanqing.models import FundState, Recommendation
-
-
-def session() -> Session:
-    return current_context().session
 
 
 def yanqing_program(ctx: Context, program_id: int) -> ProgramView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from riskshare.toolkit import (
     facts,
 )
 from riskshare_yanqing.explain import check, explain
-from riskshare_yanqing.models import ClaimGrade, FundEvent, Penalty, Recommendation
+from riskshare_yanqing.models import FundEvent, Penalty, Recommendation
 from riskshare_yanqing.pool import balance_rows, net_compensation
 from riskshare_yanqing.store import (
     fund_state_of,
@@ -30,6 +31,8 @@ from riskshare_yanqing.store import (
 )
 
 MEASURES = ("lower_ratio", "clawback", "termination")
+# Claims the review approved for compensation, whether or not paid yet.
+COMPENSATED = ("approved", "paid")
 
 
 def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penalty:
@@ -125,30 +128,45 @@ def _annual_report_alert(s: Session, program: ProgramView, day: dt.date) -> list
     return [Alert(code, "action" if overdue else "warning", "program", program.id, why)]
 
 
-def _department_alerts(s: Session, program: ProgramView, facts: Facts, day: dt.date) -> list:
-    """Y-15: a recommender whose firms needed compensation twice in a year is flagged."""
-    limit = program.config["department_flag_count"]
-    rows = s.execute(
-        select(ClaimGrade.recommender_id, func.count(func.distinct(ClaimGrade.firm_id)))
-        .where(
-            ClaimGrade.program_id == program.id,
-            ClaimGrade.computed_on.between(*year_bounds(day.year)),
+def compensated_firms_by_recommender(
+    s: Session, program_id: int, facts: Facts, year: int
+) -> dict[int, set[int]]:
+    """Y-15: the firms each recommender put forward whose claims were approved for
+    compensation in ``year`` (a firm compensated twice counts once: 出现2家代偿)."""
+    start, end = year_bounds(year)
+    loans = {
+        c.loan_id
+        for c in facts.claims(states=COMPENSATED)
+        if c.reviewed_on is not None and start <= c.reviewed_on <= end
+    }
+    firms = {facts.loan(loan_id).firm_id for loan_id in loans}
+    found: dict[int, set[int]] = defaultdict(set)
+    for recommender_id, firm_id in s.execute(
+        select(Recommendation.recommender_id, Recommendation.firm_id).where(
+            Recommendation.program_id == program_id, Recommendation.firm_id.in_(firms)
         )
-        .group_by(ClaimGrade.recommender_id)
-    ).all()
+    ):
+        found[recommender_id].add(firm_id)
+    return found
+
+
+def _department_alerts(s: Session, program: ProgramView, facts: Facts, day: dt.date) -> list:
+    """Y-15: a recommender two of whose firms needed compensation in a year is flagged."""
+    limit = program.config["department_flag_count"]
     alerts = []
-    for recommender_id, firms in sorted(rows):
-        if firms < limit:
+    found = compensated_firms_by_recommender(s, program.id, facts, day.year)
+    for recommender_id, firms in sorted(found.items()):
+        if len(firms) < limit:
             continue
         inst = facts.institution(recommender_id)
         why = check(
             "Y-15",
             False,
-            f"{inst.name} 推荐的企业 {day.year} 年出现 {firms} 家代偿，纳入绩效考核减分。",
-            f"{firms} firms recommended by {inst.name} needed compensation in {day.year};"
+            f"{inst.name} 推荐的企业 {day.year} 年出现 {len(firms)} 家代偿，纳入绩效考核减分。",
+            f"{len(firms)} firms recommended by {inst.name} needed compensation in {day.year};"
             " flagged for the performance review.",
             threshold=limit,
-            firms=firms,
+            firms=sorted(firms),
         )
         alerts.append(Alert("yanqing-department-flag", "warning", "institution", inst.id, why))
     return alerts

@@ -28,7 +28,6 @@ TABLES: tuple[str, ...] = (
     "yanqing_fund_events",
     "yanqing_subsidies",
     "yanqing_penalties",
-    "yanqing_claim_grades",
 )
 
 
@@ -271,50 +270,6 @@ def create_tables() -> None:
         batch_op.create_index(batch_op.f("ix_yanqing_votes_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
-        "yanqing_claim_grades",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("program_id", sa.Integer(), nullable=False),
-        sa.Column("claim_id", sa.Integer(), nullable=False),
-        sa.Column("firm_id", sa.Integer(), nullable=False),
-        sa.Column("recommender_id", sa.Integer(), nullable=False),
-        sa.Column("grade", sa.String(length=10), nullable=False),
-        sa.Column(
-            "ratio", sa.Numeric(9, 6).with_variant(sa.BigInteger(), "sqlite"), nullable=False
-        ),
-        sa.Column("computed_on", sa.Date(), nullable=False),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["claim_id"], ["claims.id"], name=op.f("fk_yanqing_claim_grades_claim_id_claims")
-        ),
-        sa.ForeignKeyConstraint(
-            ["firm_id"], ["firms.id"], name=op.f("fk_yanqing_claim_grades_firm_id_firms")
-        ),
-        sa.ForeignKeyConstraint(
-            ["program_id"],
-            ["programs.id"],
-            name=op.f("fk_yanqing_claim_grades_program_id_programs"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["recommender_id"],
-            ["institutions.id"],
-            name=op.f("fk_yanqing_claim_grades_recommender_id_institutions"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.slug"], name=op.f("fk_yanqing_claim_grades_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_yanqing_claim_grades")),
-        sa.UniqueConstraint("claim_id", name=op.f("uq_yanqing_claim_grades_claim_id")),
-    )
-    with op.batch_alter_table("yanqing_claim_grades", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_yanqing_claim_grades_program_id"), ["program_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_yanqing_claim_grades_tenant_id"), ["tenant_id"], unique=False
-        )
-
-    op.create_table(
         "yanqing_subsidies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -378,11 +333,6 @@ def drop_tables() -> None:
         batch_op.drop_index(batch_op.f("ix_yanqing_subsidies_program_id"))
 
     op.drop_table("yanqing_subsidies")
-    with op.batch_alter_table("yanqing_claim_grades", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_yanqing_claim_grades_tenant_id"))
-        batch_op.drop_index(batch_op.f("ix_yanqing_claim_grades_program_id"))
-
-    op.drop_table("yanqing_claim_grades")
     with op.batch_alter_table("yanqing_votes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_yanqing_votes_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_yanqing_votes_recommendation_id"))
