@@ -11,10 +11,12 @@ from riskshare.api.fields import Explanations, SQLCursorPage, page
 from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
 from riskshare.api.problems import Problem, refused
+from riskshare.api.schemas import DocumentContentOut, DocumentIn, DocumentOut
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
 from riskshare.disbursements.service import instruct_payment
+from riskshare.documents.service import attach_documents, document_of, documents_of
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
@@ -76,6 +78,9 @@ __all__ = [
     "Deadline",
     "DeadlineDecision",
     "Decision",
+    "DocumentContentOut",
+    "DocumentIn",
+    "DocumentOut",
     "EventDecision",
     "Explanation",
     "Explanations",
@@ -104,7 +109,10 @@ __all__ = [
     "TimestampMixin",
     "WorkdayCalendar",
     "YearTable",
+    "attach_documents",
     "current_context",
+    "document_of",
+    "documents_of",
     "enforce",
     "explanations_as_json",
     "facts",

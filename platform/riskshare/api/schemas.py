@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -24,6 +26,13 @@ class DocumentOut(ma.Schema):
     sha256 = ma.fields.String()
     uploaded_by = ma.fields.String()
     created_at = ma.fields.DateTime()
+
+
+class DocumentContentOut(DocumentOut):
+    content_base64 = ma.fields.Method("encode")
+
+    def encode(self, doc):
+        return base64.b64encode(doc.content).decode()
 
 
 class TransitionIn(ma.Schema):

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
@@ -60,20 +60,3 @@ class Review(TenantScoped, TimestampMixin, Base):
     opinion: Mapped[str] = mapped_column(Text())
     reviewed_on: Mapped[dt.date] = mapped_column(Date())
     late: Mapped[bool] = mapped_column(default=False)
-
-
-class Document(TenantScoped, TimestampMixin, Base):
-    """An evidence file attached to a record, kept with its SHA-256."""
-
-    __tablename__ = "documents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner_type: Mapped[str] = mapped_column(String(30), index=True)
-    owner_id: Mapped[int] = mapped_column(Integer(), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer())
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by: Mapped[str] = mapped_column(String(200))
-    content: Mapped[bytes] = mapped_column(LargeBinary(), deferred=True)

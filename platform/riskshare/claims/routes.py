@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-
 import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import validate
@@ -9,7 +7,7 @@ from marshmallow import validate
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import Explanations, Money, Ratio, SQLCursorPage, page
-from riskshare.api.schemas import DocumentIn, DocumentOut
+from riskshare.api.schemas import DocumentContentOut, DocumentIn, DocumentOut
 from riskshare.claims import service
 from riskshare.records import record_access
 
@@ -77,13 +75,6 @@ class ReviewOut(ma.Schema):
     opinion = ma.fields.String()
     reviewed_on = ma.fields.Date()
     late = ma.fields.Boolean()
-
-
-class DocumentContentOut(DocumentOut):
-    content_base64 = ma.fields.Method("encode")
-
-    def encode(self, doc):
-        return base64.b64encode(doc.content).decode()
 
 
 @blp.route("")

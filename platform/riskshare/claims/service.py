@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +9,14 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
-from riskshare.claims.models import CLAIM_STATES, Claim, Document, Review
+from riskshare.claims.models import CLAIM_STATES, Claim, Review
+from riskshare.documents.models import Document
+from riskshare.documents.service import (
+    attach_documents,
+    document_kinds,
+    document_of,
+    documents_of,
+)
 from riskshare.explain import explanations_as_json
 from riskshare.loans.models import Loan
 from riskshare.loans.service import get_loan
@@ -30,64 +34,6 @@ from riskshare.records import (
 )
 
 OPEN_STATES = ("submitted", "approved")
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-
-
-def attach_documents(
-    ctx: Context, owner_type: str, owner_id: int, documents: list[dict[str, Any]]
-) -> list[Document]:
-    stored = []
-    for index, doc in enumerate(documents):
-        try:
-            content = base64.b64decode(doc["content_base64"], validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise Problem(
-                422,
-                "A document's content is not valid base64.",
-                kind="validation",
-                errors=[
-                    {"pointer": f"/documents/{index}/content_base64", "detail": "invalid base64"}
-                ],
-            ) from exc
-        if not content or len(content) > MAX_DOCUMENT_BYTES:
-            raise Problem(
-                422,
-                "A document must hold 1 byte to 20 MiB.",
-                kind="validation",
-                errors=[
-                    {
-                        "pointer": f"/documents/{index}/content_base64",
-                        "detail": "empty or too large",
-                    }
-                ],
-            )
-        document = Document(
-            owner_type=owner_type,
-            owner_id=owner_id,
-            kind=doc["kind"],
-            filename=doc["filename"],
-            content_type=doc.get("content_type") or "application/octet-stream",
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=ctx.actor,
-            content=content,
-        )
-        ctx.session.add(document)
-        stored.append(document)
-    ctx.session.flush()
-    for document in stored:
-        record_event(ctx, "document.attach", document)
-    return stored
-
-
-def document_kinds(ctx: Context, owner_type: str, owner_id: int) -> frozenset[str]:
-    return frozenset(
-        ctx.session.scalars(
-            select(Document.kind).where(
-                Document.owner_type == owner_type, Document.owner_id == owner_id
-            )
-        )
-    )
 
 
 def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Compensation:
@@ -269,24 +215,9 @@ def claim_reviews(ctx: Context, claim_id: int) -> list[Review]:
 
 def claim_documents(ctx: Context, claim_id: int) -> list[Document]:
     get_claim(ctx, claim_id)
-    return list(
-        ctx.session.scalars(
-            select(Document)
-            .where(Document.owner_type == "claim", Document.owner_id == claim_id)
-            .order_by(Document.id)
-        )
-    )
+    return documents_of(ctx, "claim", claim_id)
 
 
 def claim_document(ctx: Context, claim_id: int, document_id: int) -> Document:
     get_claim(ctx, claim_id)
-    doc = ctx.session.scalar(
-        select(Document).where(
-            Document.id == document_id,
-            Document.owner_type == "claim",
-            Document.owner_id == claim_id,
-        )
-    )
-    if doc is None:
-        raise not_found("document", document_id)
-    return doc
+    return document_of(ctx, "claim", claim_id, document_id)

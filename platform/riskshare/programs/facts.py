@@ -121,7 +121,8 @@ class SessionFacts:
         institution_id: int | None = None,
         loan_id: int | None = None,
     ) -> list[ClaimView]:
-        from riskshare.claims.models import Claim, Document
+        from riskshare.claims.models import Claim
+        from riskshare.documents.models import Document
 
         query = select(Claim).where(Claim.program_id == self.program_id).order_by(Claim.id)
         if states is not None:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
-from riskshare.claims.service import attach_documents, document_kinds, get_claim
+from riskshare.claims.service import get_claim
+from riskshare.documents.service import attach_documents, document_kinds
 from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import LOAN_STATES

@@ -26,6 +26,19 @@ FIRMS = (
 )
 
 
+def documents(*kinds: str) -> list[dict[str, str]]:
+    """Small stand-in files of the given kinds, as the API takes them (base64)."""
+    return [
+        {
+            "kind": kind,
+            "filename": f"{kind}.pdf",
+            "content_type": "application/pdf",
+            "content_base64": base64.b64encode(f"%PDF demo {kind}".encode()).decode(),
+        }
+        for kind in kinds
+    ]
+
+
 def load_demo(app: Any, tenant: str = "yanqing") -> dict[str, Any] | None:
     api = ApiClient(app, tenant)
     office = api.as_("office")
@@ -82,7 +95,7 @@ def _advance(api: ApiClient, program: dict, insts: dict, firm: dict, grade, stag
             "firm_id": firm["id"],
             "financing_need": "2000000.00",
             "focus_sector": "low_altitude_economy",
-            "documents": [{"kind": k, "filename": f"{k}.pdf"} for k in REQUIRED_DOCUMENTS],
+            "documents": documents(*REQUIRED_DOCUMENTS),
             "credit_record": {"firm_clean": True, "controller_clean": True},
         },
         status=201,
@@ -126,16 +139,13 @@ def _advance(api: ApiClient, program: dict, insts: dict, firm: dict, grade, stag
         },
         status=201,
     )
-    content = base64.b64encode(b"demo").decode()
     lender.ok(
         "POST",
         "/claims",
         {
             "loan_id": loan["id"],
             "claimed_principal": "1200000.00",
-            "documents": [
-                {"kind": "npl_application", "filename": "a.pdf", "content_base64": content}
-            ],
+            "documents": documents("npl_application"),
         },
         status=201,
     )

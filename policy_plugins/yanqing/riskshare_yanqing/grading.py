@@ -12,6 +12,7 @@ from riskshare.toolkit import (
     Decision,
     Explanation,
     Problem,
+    attach_documents,
     enforce,
     explanations_as_json,
     facts,
@@ -33,6 +34,7 @@ from riskshare_yanqing.store import (
 )
 
 RECOMMENDER_KINDS = ("department", "town")
+DOCUMENT_OWNER = "yanqing_recommendation"
 CHOICES = ("high", "medium", "low", "reject")
 
 
@@ -82,7 +84,6 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         quarter=quarter_of(ctx.today),
         financing_need=data["financing_need"],
         focus_sector=data.get("focus_sector"),
-        documents=[{"kind": d["kind"], "filename": d["filename"]} for d in data["documents"]],
         affiliates=list(data.get("affiliates") or []),
         shareholders=list(data.get("shareholders") or []),
         credit_record=dict(data["credit_record"]),
@@ -101,7 +102,9 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     ]
     enforce(Decision(all(c.passed for c in checks), checks))
     rec.checks = explanations_as_json(checks)
-    return save(ctx, "yanqing.recommend", rec)
+    save(ctx, "yanqing.recommend", rec)
+    attach_documents(ctx, DOCUMENT_OWNER, rec.id, data["documents"])
+    return rec
 
 
 def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:

@@ -44,7 +44,8 @@ RECOMMENDATION_STATES = StateMachine.define(
 
 
 class Recommendation(TenantScoped, TimestampMixin, Base):
-    """A firm a department or town recommended to a program, and its grading."""
+    """A firm a department or town recommended to a program, and its grading. Its documents
+    (Y-03) are stored with the core's documents, owner type ``yanqing_recommendation``."""
 
     __tablename__ = "yanqing_recommendations"
     __table_args__ = (UniqueConstraint("tenant_id", "program_id", "firm_id"),)
@@ -57,7 +58,6 @@ class Recommendation(TenantScoped, TimestampMixin, Base):
     quarter: Mapped[str] = mapped_column(String(7))
     financing_need: Mapped[Decimal] = mapped_column(Money())
     focus_sector: Mapped[str | None] = mapped_column(String(63), default=None)
-    documents: Mapped[list[Any]] = mapped_column(JSONDoc)
     affiliates: Mapped[list[str]] = mapped_column(JSONDoc)
     shareholders: Mapped[list[str]] = mapped_column(JSONDoc)
     credit_record: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
@@ -122,7 +122,8 @@ class FundEvent(TenantScoped, TimestampMixin, Base):
 
 
 class Subsidy(TenantScoped, TimestampMixin, Base):
-    """A loan-insurance premium subsidy paid to the firm on a DRC notice (Y-11)."""
+    """A loan-insurance premium subsidy paid to the firm on a DRC notice (Y-11). The
+    application's documents are stored with the core's, owner type ``yanqing_subsidy``."""
 
     __tablename__ = "yanqing_subsidies"
     __table_args__ = (UniqueConstraint("tenant_id", "loan_id"),)
@@ -134,7 +135,6 @@ class Subsidy(TenantScoped, TimestampMixin, Base):
     premium: Mapped[Decimal] = mapped_column(Money())
     rate: Mapped[Decimal] = mapped_column(Ratio())
     amount: Mapped[Decimal] = mapped_column(Money())
-    documents: Mapped[list[Any]] = mapped_column(JSONDoc)
     disbursement_id: Mapped[int] = mapped_column(ForeignKey("disbursements.id"))
     noticed_by: Mapped[str] = mapped_column(String(200))
     noticed_on: Mapped[dt.date] = mapped_column(Date())

@@ -20,6 +20,7 @@ from riskshare.toolkit import (
     Period,
     Problem,
     ProgramView,
+    attach_documents,
     enforce,
     explanations_as_json,
     facts,
@@ -35,6 +36,7 @@ from riskshare_yanqing.models import FundEvent, FundState, Subsidy
 from riskshare_yanqing.store import fund_state_of, invalid, save, view_or_none, yanqing_program
 
 ZERO = Decimal("0.00")
+SUBSIDY_DOCUMENTS = "yanqing_subsidy"
 BEGINNING = dt.date(1900, 1, 1)
 
 
@@ -292,7 +294,7 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
     pview = yanqing_program(ctx, program_id)
     f = facts(ctx, program_id)
     loan = view_or_none(f.loan, data["loan_id"])
-    if loan is None or loan.id not in {x.id for x in f.institution_loans(loan.lender_id)}:
+    if loan is None or loan.program_id != program_id:
         raise invalid(
             f"There is no loan {data['loan_id']} in this program.", "/loan_id", "unknown loan"
         )
@@ -350,13 +352,14 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
         premium=data["premium"],
         rate=rate,
         amount=amount,
-        documents=[{"kind": d["kind"], "filename": d["filename"]} for d in data["documents"]],
         disbursement_id=disbursement.id,
         noticed_by=ctx.actor,
         noticed_on=ctx.today,
         explanation=explanations_as_json(checks),
     )
-    return save(ctx, "yanqing.subsidy", subsidy)
+    save(ctx, "yanqing.subsidy", subsidy)
+    attach_documents(ctx, SUBSIDY_DOCUMENTS, subsidy.id, data["documents"])
+    return subsidy
 
 
 # ------------------------------------------------------------------------------ reporting

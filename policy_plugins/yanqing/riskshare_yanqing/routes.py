@@ -9,11 +9,17 @@ from sqlalchemy import select
 
 from riskshare.toolkit import (
     Blueprint,
+    DocumentContentOut,
+    DocumentIn,
+    DocumentOut,
     Explanations,
     MoneyField,
     RatioField,
     SQLCursorPage,
     current_context,
+    document_of,
+    documents_of,
+    get_or_404,
     page,
 )
 from riskshare_yanqing import grading, pool, supervision
@@ -33,11 +39,6 @@ REVIEW_READERS = (*STAFF, "panelist", "recommender")
 SUPERVISORS = ("office", "approver", "reviewer", "finance", "auditor")
 
 
-class DocumentRef(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.Length(1, 63))
-    filename = ma.fields.String(required=True, validate=validate.Length(1, 200))
-
-
 class CreditRecord(ma.Schema):
     firm_clean = ma.fields.Boolean(required=True)
     controller_clean = ma.fields.Boolean(required=True)
@@ -48,7 +49,11 @@ class RecommendationIn(ma.Schema):
     firm_id = ma.fields.Integer(required=True)
     financing_need = MoneyField(required=True)
     focus_sector = ma.fields.String(load_default=None)
-    documents = ma.fields.List(ma.fields.Nested(DocumentRef), required=True)
+    documents = ma.fields.List(
+        ma.fields.Nested(DocumentIn),
+        required=True,
+        metadata={"description": "Y-03: licence, premises, statements, social insurance, tax"},
+    )
     affiliates = ma.fields.List(ma.fields.String(), load_default=list)
     shareholders = ma.fields.List(ma.fields.String(), load_default=list)
     credit_record = ma.fields.Nested(CreditRecord, required=True)
@@ -63,7 +68,6 @@ class RecommendationOut(ma.Schema):
     quarter = ma.fields.String()
     financing_need = MoneyField()
     focus_sector = ma.fields.String(allow_none=True)
-    documents = ma.fields.List(ma.fields.Dict())
     affiliates = ma.fields.List(ma.fields.String())
     shareholders = ma.fields.List(ma.fields.String())
     credit_record = ma.fields.Dict()
@@ -171,7 +175,11 @@ class FundStateOut(ma.Schema):
 class SubsidyIn(ma.Schema):
     loan_id = ma.fields.Integer(required=True)
     premium = MoneyField(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    documents = ma.fields.List(ma.fields.Nested(DocumentRef), required=True)
+    documents = ma.fields.List(
+        ma.fields.Nested(DocumentIn),
+        required=True,
+        metadata={"description": "Y-11: loan documents, the valid policy, proof of payment"},
+    )
 
 
 class SubsidyOut(ma.Schema):
@@ -181,7 +189,6 @@ class SubsidyOut(ma.Schema):
     premium = MoneyField()
     rate = RatioField()
     amount = MoneyField()
-    documents = ma.fields.List(ma.fields.Dict())
     disbursement_id = ma.fields.Integer()
     noticed_on = ma.fields.Date()
     explanation = Explanations()
@@ -283,6 +290,49 @@ class BallotViews(MethodView):
                 select(Vote).where(Vote.recommendation_id == rec.id).order_by(Vote.id)
             )
         )
+
+
+def _documents(path: str, owner_type: str, roles: tuple[str, ...], owner, what: str) -> None:
+    """GET routes listing a record's documents and downloading one; ``owner(ctx, id)``
+    finds the record (404 when the caller may not see it)."""
+
+    class Listing(MethodView):
+        @blp.roles(*roles)
+        @blp.response(200, DocumentOut(many=True))
+        def get(self, record_id):
+            ctx = current_context()
+            return documents_of(ctx, owner_type, owner(ctx, record_id).id)
+
+    class Download(MethodView):
+        @blp.roles(*roles)
+        @blp.response(200, DocumentContentOut)
+        def get(self, record_id, document_id):
+            ctx = current_context()
+            return document_of(ctx, owner_type, owner(ctx, record_id).id, document_id)
+
+    Listing.get.__doc__ = f"List the documents of {what}"
+    Download.get.__doc__ = f"Download one document of {what} (base64), with its SHA-256"
+    name = owner_type.replace("yanqing_", "")
+    blp.route(f"{path}/<int:record_id>/documents", endpoint=f"{name}_documents")(Listing)
+    blp.route(f"{path}/<int:record_id>/documents/<int:document_id>", endpoint=f"{name}_document")(
+        Download
+    )
+
+
+_documents(
+    "/recommendations",
+    grading.DOCUMENT_OWNER,
+    REVIEW_READERS,
+    grading.get_recommendation,
+    "a recommendation (Y-03)",
+)
+_documents(
+    "/premium-subsidies",
+    pool.SUBSIDY_DOCUMENTS,
+    STAFF,
+    lambda ctx, record_id: get_or_404(ctx, Subsidy, record_id, "premium subsidy"),
+    "a premium subsidy application (Y-11)",
+)
 
 
 # ------------------------------------------------------------------------------ pool

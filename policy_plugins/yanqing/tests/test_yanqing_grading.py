@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 
 from yanqing_steps import (
     DOCUMENTS,
     SEATS,
     YQ,
     approve,
+    documents,
     firm,
     graded_firm,
     prescreen,
@@ -27,6 +30,18 @@ def test_Y02_Y03_a_complete_recommendation_records_its_checks(yq):
     assert rec["state"] == "recommended" and rec["quarter"] == "2025-Q1"
     assert {c["rule"] for c in rec["checks"]} == {"Y-02", "Y-03", "Y-04", "Y-05", "Y-17"}
     assert all(c["passed"] for c in rec["checks"])
+
+    # Y-03: the documents are kept with their SHA-256; another town does not see them.
+    path = f"{YQ}/recommendations/{rec['id']}/documents"
+    kept = api.as_("office").ok("GET", path)
+    assert [d["kind"] for d in kept] == list(DOCUMENTS)
+    sent = documents(DOCUMENTS[0])[0]
+    content = base64.b64decode(sent["content_base64"])
+    assert kept[0]["sha256"] == hashlib.sha256(content).hexdigest()
+    download = api.as_("recommender", institution="yq-tourism").ok("GET", f"{path}/{kept[0]['id']}")
+    assert download["content_base64"] == sent["content_base64"]
+    other_town = api.as_("recommender", institution="yq-town")
+    assert other_town.call("GET", path).status_code == 404
 
 
 def test_Y02_a_firm_registered_outside_Yanqing_is_not_recommended(yq):
@@ -59,7 +74,7 @@ def test_Y02_large_firms_are_not_recommended_but_medium_ones_are(yq):
 
 def test_Y03_missing_documents_refuse_the_recommendation(yq):
     api, program, _ = yq
-    docs = [{"kind": k, "filename": "x.pdf"} for k in DOCUMENTS if k != "tax_filings"]
+    docs = documents(*(k for k in DOCUMENTS if k != "tax_filings"))
     problem = recommend(api, program, firm(api, 6), documents=docs, status=422)
     assert problem["rule"]["rule"] == "Y-03" and "tax_filings" in problem["rule"]["en"]
 

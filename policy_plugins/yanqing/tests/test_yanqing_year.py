@@ -17,6 +17,7 @@ from decimal import Decimal
 from yanqing_steps import (
     YQ,
     claim,
+    documents,
     graded_firm,
     joint_review,
     ledger,
@@ -108,10 +109,7 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
         {
             "loan_id": loans["I"]["id"],
             "premium": "40000.00",
-            "documents": [
-                {"kind": k, "filename": f"{k}.pdf"}
-                for k in ("loan_documents", "insurance_policy", "payment_proof")
-            ],
+            "documents": documents("loan_documents", "insurance_policy", "payment_proof"),
         },
         key="subsidy-I",
         status=201,

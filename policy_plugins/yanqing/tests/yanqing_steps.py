@@ -7,12 +7,11 @@ partner bank (lender), the guarantee company (guarantor), the insurer, the custo
 
 from __future__ import annotations
 
-import base64
-
 from stdnum.cn.uscc import calc_check_digit
 
 from riskshare_yanqing.config import PANEL_SEATS as SEATS
 from riskshare_yanqing.config import REQUIRED_DOCUMENTS as DOCUMENTS
+from riskshare_yanqing.demo import documents
 
 YQ = "/yanqing"
 INSTITUTIONS = {
@@ -77,7 +76,7 @@ def recommend(api, program, firm_, *, status=201, recommender="yq-tourism", **ov
         "firm_id": firm_["id"],
         "financing_need": "5000000.00",
         "focus_sector": "low_altitude_economy",
-        "documents": [{"kind": k, "filename": f"{k}.pdf"} for k in DOCUMENTS],
+        "documents": documents(*DOCUMENTS),
         "credit_record": {"firm_clean": True, "controller_clean": True, "controller": "张三"},
         **overrides,
     }
@@ -169,7 +168,6 @@ def non_performing(api, loan, day: str):
 
 
 def claim(api, loan, principal, *, institution="yq-bank", role="lender", status=201, **attrs):
-    report = base64.b64encode(b"loss confirmation").decode()
     return api.as_(role, institution=institution).ok(
         "POST",
         "/claims",
@@ -177,9 +175,7 @@ def claim(api, loan, principal, *, institution="yq-bank", role="lender", status=
             "loan_id": loan["id"],
             "claimed_principal": principal,
             "attributes": attrs,
-            "documents": [
-                {"kind": "npl_application", "filename": "a.pdf", "content_base64": report}
-            ],
+            "documents": documents("npl_application"),
         },
         status=status,
     )

@@ -163,9 +163,6 @@ def create_tables() -> None:
         ),
         sa.Column("focus_sector", sa.String(length=63), nullable=True),
         sa.Column(
-            "documents", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
-        ),
-        sa.Column(
             "affiliates", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column(
@@ -281,9 +278,6 @@ def create_tables() -> None:
         sa.Column("rate", sa.Numeric(9, 6).with_variant(sa.BigInteger(), "sqlite"), nullable=False),
         sa.Column(
             "amount", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
-        ),
-        sa.Column(
-            "documents", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column("disbursement_id", sa.Integer(), nullable=False),
         sa.Column("noticed_by", sa.String(length=200), nullable=False),

@@ -1,0 +1,1 @@
+"""Evidence files attached to any record (a claim, a write-off, a plugin's own records)."""
