@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
@@ -91,13 +92,16 @@ def transition(
     program: ProgramView | None,
     changes: dict[str, Any] | None = None,
     state_attr: str = "state",
+    *,
+    as_roles: Iterable[str] | None = None,
 ) -> None:
     """Move ``obj`` through ``machine`` if the caller's roles allow it; audit the change.
 
     ``changes`` are further attributes set by the same step, so the audit event's before
-    and after show the whole step.
+    and after show the whole step. ``as_roles`` replaces the caller's roles when the step is
+    another party's, taken on its behalf (the caller is still the audited actor).
     """
-    t = check_transition(ctx, machine, obj, name, program, state_attr)
+    t = check_transition(ctx, machine, obj, name, program, state_attr, as_roles=as_roles)
     before = snapshot(obj)
     for key, value in (changes or {}).items():
         setattr(obj, key, value)
@@ -114,6 +118,8 @@ def check_transition(
     name: str,
     program: ProgramView | None,
     state_attr: str = "state",
+    *,
+    as_roles: Iterable[str] | None = None,
 ) -> Any:
     """Refuse (403/409 problem) unless the caller may take ``name`` from the current state."""
     allowed = None
@@ -122,7 +128,8 @@ def check_transition(
             program=program, record=machine.record, transition=name
         )
     try:
-        return machine.check(name, getattr(obj, state_attr), ctx.roles, allowed)
+        roles = ctx.roles if as_roles is None else as_roles
+        return machine.check(name, getattr(obj, state_attr), roles, allowed)
     except TransitionRefused as exc:
         raise Problem(exc.status, str(exc), kind="transition-refused") from exc
 

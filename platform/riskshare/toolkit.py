@@ -27,6 +27,7 @@ from riskshare.plugins.types import (
     Alert,
     Allocation,
     AllocationLine,
+    BanDecision,
     ClaimDue,
     ClaimView,
     ClawbackDecision,
@@ -46,6 +47,8 @@ from riskshare.plugins.types import (
     RecoveryDecision,
     RecoveryView,
     ReportSection,
+    WriteOffDecision,
+    WriteOffView,
     to_money,
 )
 from riskshare.records import (
@@ -68,6 +71,7 @@ __all__ = [
     "Alert",
     "Allocation",
     "AllocationLine",
+    "BanDecision",
     "Base",
     "Blueprint",
     "ClaimDue",
@@ -108,6 +112,8 @@ __all__ = [
     "TenantScoped",
     "TimestampMixin",
     "WorkdayCalendar",
+    "WriteOffDecision",
+    "WriteOffView",
     "YearTable",
     "attach_documents",
     "current_context",

@@ -20,6 +20,7 @@ from riskshare.plugins.types import (
     Period,
     ProgramView,
     RecoveryView,
+    WriteOffView,
 )
 
 PROGRAM = ProgramView(
@@ -207,6 +208,29 @@ def test_riskshare_clawback_default_takes_back_everything_paid(hook):
         facts=FakeFacts(paid="1234.56"),
     )
     assert decision.amount == Decimal("1234.56") and decision.ban_years is None
+
+
+def test_riskshare_write_off_default_allows_it_without_review(hook):
+    view = WriteOffView(1, 1, None, dt.date(2025, 3, 1), Decimal("100000.00"))
+    decision = hook.riskshare_write_off(
+        program=PROGRAM, loan=LOAN, write_off=view, facts=FakeFacts()
+    )
+    assert decision.allowed and list(decision.reviewers) == []
+    assert decision.explanations[0].rule == "CORE-WRITE-OFF"
+
+
+def test_riskshare_ban_default_keeps_the_length_asked_for(hook):
+    firm = FakeFacts().institution(1)
+    for years in (3, None):
+        decision = hook.riskshare_ban(
+            program=PROGRAM,
+            subject_type="institution",
+            subject=firm,
+            rule="T-9",
+            years=years,
+            facts=FakeFacts(),
+        )
+        assert decision.allowed and decision.years == years
 
 
 def test_riskshare_monitoring_register_routes_and_migration_locations_are_collected(hook):

@@ -18,12 +18,14 @@ from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.types import (
     Allocation,
     AllocationLine,
+    BanDecision,
     ClaimDue,
     ClaimView,
     ClawbackDecision,
     Decision,
     EventDecision,
     Facts,
+    FirmView,
     InstitutionView,
     LoanEventView,
     LoanView,
@@ -32,6 +34,8 @@ from riskshare.plugins.types import (
     ProgramView,
     RecoveryDecision,
     RecoveryView,
+    WriteOffDecision,
+    WriteOffView,
     to_money,
 )
 
@@ -225,6 +229,53 @@ def pro_rata_recovery(
         threshold=remaining,
     )
     return RecoveryDecision(due, destination, deadline, [explanation])  # type: ignore[arg-type]
+
+
+@hookimpl(trylast=True)
+def riskshare_write_off(
+    program: ProgramView, loan: LoanView, write_off: WriteOffView, facts: Facts
+) -> WriteOffDecision:
+    return WriteOffDecision(
+        True,
+        [
+            Explanation(
+                "CORE-WRITE-OFF",
+                CORE,
+                str(write_off.net_loss),
+                f"机构核销贷款 {loan.reference} 的净损失 {write_off.net_loss} 元，无需审核。",
+                f"The institution writes off the net loss {write_off.net_loss} of loan"
+                f" {loan.reference}; the policy asks for no review.",
+                inputs={"ground": write_off.ground, "approved_on": write_off.approved_on},
+            )
+        ],
+    )
+
+
+@hookimpl(trylast=True)
+def riskshare_ban(
+    program: ProgramView,
+    subject_type: str,
+    subject: FirmView | InstitutionView,
+    rule: str,
+    years: int | None,
+    facts: Facts,
+) -> BanDecision:
+    length = f"{years} 年" if years else "永久"
+    return BanDecision(
+        True,
+        years,
+        [
+            Explanation(
+                "CORE-BAN",
+                CORE,
+                f"{years} years" if years else "for good",
+                f"依 {rule} 对 {subject.name} 实施禁入，期限{length}。",
+                f"{subject.name} is barred under {rule} "
+                + (f"for {years} years." if years else "for good."),
+                inputs={"subject_type": subject_type, "rule": rule},
+            )
+        ],
+    )
 
 
 @hookimpl(trylast=True)

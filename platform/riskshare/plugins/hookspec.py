@@ -29,6 +29,7 @@ from riskshare.plugins.types import (
     Alert,
     Allocation,
     AllocationLine,
+    BanDecision,
     ClaimDue,
     ClaimView,
     ClawbackDecision,
@@ -48,6 +49,8 @@ from riskshare.plugins.types import (
     RecoveryDecision,
     RecoveryView,
     ReportSection,
+    WriteOffDecision,
+    WriteOffView,
 )
 
 PROJECT = "riskshare"
@@ -393,6 +396,58 @@ def riskshare_recovery(
 
         due = min(to_money((recovery.recovered - recovery.costs) * claim.ratio), remaining)
         return RecoveryDecision(due, "treasury", calendar.add_working_days(..., 10), [...])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_write_off(
+    program: ProgramView, loan: LoanView, write_off: WriteOffView, facts: Facts
+) -> WriteOffDecision | None:
+    """Decide whether a loan's remaining loss may be written off, and who reviews it first.
+
+    Called when the lender (or guarantor) records the write-off. With reviewers, the write-off
+    waits in ``under_review`` until each of those roles approved it (any rejection rejects
+    it), and only then is the loan written off.
+
+    :param program: the loan's program.
+    :param loan: the loan.
+    :param write_off: the ground (e.g. ``"bankruptcy_liquidation"``), dates and net loss.
+    :param facts: read-only queries (the loan's claims, what was paid and returned on them).
+    :return: allowed or not, with explanations, and the reviewing roles (default: none).
+
+    Example::
+
+        ok = write_off.ground in ("bankruptcy_liquidation", "enforcement_terminated")
+        return WriteOffDecision(ok, [Explanation("Y-13", ...)], reviewers=["reviewer", "finance"])
+    """
+
+
+@hookspec(firstresult=True)
+def riskshare_ban(
+    program: ProgramView,
+    subject_type: str,
+    subject: FirmView | InstitutionView,
+    rule: str,
+    years: int | None,
+    facts: Facts,
+) -> BanDecision | None:
+    """Decide a ban imposed under a program's rule: may it be imposed, and for how long.
+
+    Called when a ban names a program. Return None for rules the policy does not govern.
+
+    :param program: the program whose rule the ban applies.
+    :param subject_type: ``"firm"`` or ``"institution"``.
+    :param subject: the firm or institution.
+    :param rule: the rule id the office cites, e.g. ``"Y-17"``.
+    :param years: the length asked for (None: none given).
+    :param facts: read-only queries.
+    :return: allowed or not, the length in years (None: for good), with explanations.
+
+    Example::
+
+        if rule == "Y-17":
+            n = program.config["ban_years"]
+            return BanDecision(years in (None, n), n, [Explanation("Y-17", ...)])
     """
 
 

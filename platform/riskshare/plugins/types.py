@@ -247,6 +247,44 @@ class RecoveryDecision:
 
 
 @dataclass(frozen=True)
+class WriteOffView:
+    """A write-off (核销) an institution asks to record for a loan's remaining loss."""
+
+    loan_id: int
+    institution_id: int
+    ground: str | None
+    approved_on: dt.date
+    net_loss: Decimal
+
+
+@dataclass(frozen=True)
+class WriteOffDecision:
+    """Whether a write-off may be recorded, and which roles must each approve it before it
+    takes effect (none: at once)."""
+
+    allowed: bool
+    explanations: Sequence[Explanation] = ()
+    reviewers: Sequence[str] = ()
+
+    @property
+    def refusing(self) -> Explanation | None:
+        return next((e for e in self.explanations if not e.passed), None)
+
+
+@dataclass(frozen=True)
+class BanDecision:
+    """Whether a ban may be imposed, and for how many years (None: for good)."""
+
+    allowed: bool
+    years: int | None
+    explanations: Sequence[Explanation] = ()
+
+    @property
+    def refusing(self) -> Explanation | None:
+        return next((e for e in self.explanations if not e.passed), None)
+
+
+@dataclass(frozen=True)
 class ClawbackDecision:
     amount: Decimal
     ban_years: int | None

@@ -17,11 +17,20 @@ RECOVERY_STATES = StateMachine.define(
     [("confirm_return", "due", "returned", "finance custodian")],
 )
 
+# A write-off the policy wants reviewed waits in under_review; the policy names which of
+# these roles review it (riskshare_write_off), so the machine lists every staff role.
+WRITE_OFF_REVIEWERS = "office reviewer finance approver"
 WRITE_OFF_STATES = StateMachine.define(
     "write_off",
     "approved",
-    [("submit_evidence", "approved", "evidenced", "lender guarantor")],
+    [
+        ("review", "under_review", "=", WRITE_OFF_REVIEWERS),
+        ("approve", "under_review", "approved", WRITE_OFF_REVIEWERS),
+        ("reject", "under_review", "rejected", WRITE_OFF_REVIEWERS),
+        ("submit_evidence", "approved", "evidenced", "lender guarantor"),
+    ],
 )
+OPEN_WRITE_OFF_STATES = ("under_review", "approved", "evidenced")
 
 
 class Recovery(TenantScoped, TimestampMixin, Base):
@@ -44,15 +53,23 @@ class Recovery(TenantScoped, TimestampMixin, Base):
 
 
 class WriteOff(TenantScoped, TimestampMixin, Base):
-    """A loan written off (核销); the institution owes the approval's evidence."""
+    """A loan written off (核销); the institution owes the approval's evidence.
+
+    When the policy names reviewers, it waits for their approvals (``reviews``) before the
+    loan is written off; a rejected one stays on record and the loan may be tried again.
+    """
 
     __tablename__ = "write_offs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), unique=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    ground: Mapped[str | None] = mapped_column(String(40), default=None)
     approved_on: Mapped[dt.date] = mapped_column(Date())
     net_loss: Mapped[Decimal] = mapped_column(Money())
+    reviewers: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    reviews: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     evidence_due_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     evidence_submitted_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     late: Mapped[bool] = mapped_column(default=False)

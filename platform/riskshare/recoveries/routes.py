@@ -10,6 +10,7 @@ from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
 from riskshare.api.schemas import DocumentIn
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.recoveries import service
+from riskshare.recoveries.models import WRITE_OFF_REVIEWERS
 
 blp = Blueprint(
     "recoveries",
@@ -44,16 +45,41 @@ class RecoveryOut(ma.Schema):
 
 class WriteOffIn(ma.Schema):
     loan_id = ma.fields.Integer(required=True)
+    ground = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(1, 40),
+        metadata={
+            "description": "why the loss is final, e.g. bankruptcy_liquidation or"
+            " enforcement_terminated; the policy says which grounds it accepts"
+        },
+    )
     approved_on = ma.fields.Date(required=True)
     net_loss = Money(required=True, validate=validate.Range(min=0))
+
+
+class WriteOffReviewIn(ma.Schema):
+    decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    opinion = ma.fields.String(required=True, validate=validate.Length(1, 5000))
+
+
+class WriteOffReviewOut(ma.Schema):
+    role = ma.fields.String()
+    reviewer = ma.fields.String()
+    decision = ma.fields.String()
+    opinion = ma.fields.String()
+    reviewed_on = ma.fields.String(metadata={"format": "date"})  # kept as ISO text in JSON
 
 
 class WriteOffOut(ma.Schema):
     id = ma.fields.Integer()
     loan_id = ma.fields.Integer()
     institution_id = ma.fields.Integer()
+    ground = ma.fields.String(allow_none=True)
     approved_on = ma.fields.Date()
     net_loss = Money()
+    reviewers = ma.fields.List(ma.fields.String())
+    reviews = ma.fields.List(ma.fields.Nested(WriteOffReviewOut))
+    decided_on = ma.fields.Date(allow_none=True)
     evidence_due_on = ma.fields.Date(allow_none=True)
     evidence_submitted_on = ma.fields.Date(allow_none=True)
     late = ma.fields.Boolean()
@@ -121,6 +147,17 @@ class WriteOffViews(MethodView):
     def post(self, data):
         """Record a write-off (核销); the evidence deadline is set by the policy"""
         return service.record_write_off(current_context(), data)
+
+
+@blp.route("/write-offs/<int:write_off_id>/reviews")
+class WriteOffReviewViews(MethodView):
+    @blp.roles(*WRITE_OFF_REVIEWERS.split())
+    @blp.arguments(WriteOffReviewIn)
+    @blp.response(200, WriteOffOut)
+    def post(self, data, write_off_id):
+        """Approve or reject a write-off the policy has reviewed; the last approval writes
+        the loan off"""
+        return service.review_write_off(current_context(), write_off_id, data)
 
 
 @blp.route("/write-offs/<int:write_off_id>/evidence")

@@ -15,9 +15,11 @@ from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import LOAN_STATES
 from riskshare.loans.service import get_loan
-from riskshare.plugins.types import RecoveryView
-from riskshare.plugins.views import claim_view
+from riskshare.plugins.types import RecoveryView, WriteOffView
+from riskshare.plugins.views import claim_view, loan_view
 from riskshare.records import (
+    check_transition,
+    enforce,
     facts,
     not_found,
     payee_scope,
@@ -26,9 +28,17 @@ from riskshare.records import (
     require,
     transition,
 )
-from riskshare.recoveries.models import RECOVERY_STATES, WRITE_OFF_STATES, Recovery, WriteOff
+from riskshare.recoveries.models import (
+    OPEN_WRITE_OFF_STATES,
+    RECOVERY_STATES,
+    WRITE_OFF_STATES,
+    Recovery,
+    WriteOff,
+)
 
 ZERO = Decimal("0.00")
+# Once reviewed, the loan is written off as the step of the institution that recorded it.
+WRITE_OFF_RECORDERS = ("lender", "guarantor")
 
 
 def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
@@ -133,29 +143,99 @@ def confirm_return(ctx: Context, recovery_id: int) -> Recovery:
 
 
 def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
+    """The lender (or guarantor) records a write-off; the policy may refuse it or have it
+    reviewed first (``riskshare_write_off``), and sets the evidence deadline."""
     loan = get_loan(ctx, data["loan_id"])
-    if ctx.institution_id not in loan.institution_ids():
+    if ctx.institution_id is None or ctx.institution_id not in loan.institution_ids():
         raise Problem(
             403,
             "Only the loan's own institution records its write-off.",
             kind="forbidden-institution",
         )
-    _, pview = program_of(ctx, loan.program_id)
+    program, pview = program_of(ctx, loan.program_id)
+    if ctx.session.scalar(
+        select(WriteOff.id).where(
+            WriteOff.loan_id == loan.id, WriteOff.state.in_(OPEN_WRITE_OFF_STATES)
+        )
+    ):
+        raise Problem(409, "The loan's write-off is recorded already.", kind="conflict")
+    view = WriteOffView(
+        loan.id, ctx.institution_id, data.get("ground"), data["approved_on"], data["net_loss"]
+    )
+    decision = require(
+        ctx.hook.riskshare_write_off(
+            program=pview, loan=loan_view(loan), write_off=view, facts=facts(ctx, program.id)
+        ),
+        "write-off",
+        program.policy,
+    )
+    enforce(decision)
     deadline = ctx.hook.riskshare_deadline(
         program=pview, kind="write_off_evidence", start=data["approved_on"], calendar=ctx.calendar
     )
-    transition(ctx, LOAN_STATES, loan, "write_off", pview)
+    reviewers = list(decision.reviewers)
+    if reviewers:
+        check_transition(ctx, LOAN_STATES, loan, "write_off", pview)
+    else:
+        transition(ctx, LOAN_STATES, loan, "write_off", pview)
+    explanations = [*decision.explanations, *([deadline.explanation] if deadline else [])]
     write_off = WriteOff(
         loan_id=loan.id,
         institution_id=ctx.institution_id,
-        approved_on=data["approved_on"],
-        net_loss=data["net_loss"],
+        ground=view.ground,
+        approved_on=view.approved_on,
+        net_loss=view.net_loss,
+        reviewers=reviewers,
+        state="under_review" if reviewers else "approved",
+        decided_on=None if reviewers else ctx.today,
         evidence_due_on=deadline.deadline.due if deadline else None,
-        explanations=explanations_as_json([deadline.explanation] if deadline else []),
+        explanations=explanations_as_json(explanations),
     )
     ctx.session.add(write_off)
     ctx.session.flush()
     record_event(ctx, "write_off.record", write_off)
+    return write_off
+
+
+def review_write_off(ctx: Context, write_off_id: int, data: dict[str, Any]) -> WriteOff:
+    """One of the write-off's reviewers approves or rejects it; the last approval writes the
+    loan off, on behalf of the institution that recorded it."""
+    write_off = ctx.session.scalar(
+        visible_write_offs(ctx).where(WriteOff.id == write_off_id).with_for_update()
+    )
+    if write_off is None:
+        raise not_found("write-off", write_off_id)
+    loan = get_loan(ctx, write_off.loan_id)
+    _, pview = program_of(ctx, loan.program_id)
+    acting = [r for r in write_off.reviewers if r in ctx.roles]
+    if not acting:
+        raise Problem(
+            403,
+            f"Reviews of this write-off are written by {write_off.reviewers or 'nobody'}.",
+            kind="forbidden-role",
+        )
+    done = {r["role"] for r in write_off.reviews}
+    role = next((r for r in acting if r not in done), None)
+    if role is None:
+        raise Problem(409, f"The {acting[0]} review is written already.", kind="conflict")
+    review = {
+        "role": role,
+        "reviewer": ctx.actor,
+        "decision": data["decision"],
+        "opinion": data["opinion"],
+        "reviewed_on": ctx.today.isoformat(),
+    }
+    changes: dict[str, Any] = {"reviews": [*write_off.reviews, review]}
+    if data["decision"] == "reject":
+        step = "reject"
+    elif set(write_off.reviewers) <= {*done, role}:
+        step = "approve"
+        transition(ctx, LOAN_STATES, loan, "write_off", pview, as_roles=WRITE_OFF_RECORDERS)
+    else:
+        step = "review"
+    if step != "review":
+        changes["decided_on"] = ctx.today
+    transition(ctx, WRITE_OFF_STATES, write_off, step, pview, changes)
     return write_off
 
 

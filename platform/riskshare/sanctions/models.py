@@ -33,11 +33,16 @@ class Clawback(TenantScoped, TimestampMixin, Base):
 
 
 class Ban(TenantScoped, TimestampMixin, Base):
-    """A firm or institution barred from compensation until ``ends_on`` (None: for good)."""
+    """A firm or institution barred from compensation until ``ends_on`` (None: for good).
+
+    A ban bars its subject in every program of the tenant; ``program_id`` names the program
+    whose policy decided its length, when the office imposed it under that program's rule.
+    """
 
     __tablename__ = "bans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), default=None)
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_id: Mapped[int] = mapped_column(Integer(), index=True)
     rule: Mapped[str] = mapped_column(String(20))
@@ -45,6 +50,7 @@ class Ban(TenantScoped, TimestampMixin, Base):
     starts_on: Mapped[dt.date] = mapped_column(Date())
     ends_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     lifted_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
 
     def active_on(self, day: dt.date) -> bool:
         if self.lifted_on and self.lifted_on <= day:

@@ -19,6 +19,10 @@ SUPERVISORS = ("office", "approver", "finance", "auditor", "reviewer")
 
 
 class BanIn(ma.Schema):
+    program_id = ma.fields.Integer(
+        load_default=None,
+        metadata={"description": "the program whose rule is applied; its policy sets the length"},
+    )
     subject_type = ma.fields.String(required=True, validate=validate.OneOf(list(service.SUBJECTS)))
     subject_id = ma.fields.Integer(required=True)
     rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
@@ -33,6 +37,7 @@ class BanIn(ma.Schema):
 
 class BanOut(ma.Schema):
     id = ma.fields.Integer()
+    program_id = ma.fields.Integer(allow_none=True)
     subject_type = ma.fields.String()
     subject_id = ma.fields.Integer()
     rule = ma.fields.String()
@@ -40,6 +45,7 @@ class BanOut(ma.Schema):
     starts_on = ma.fields.Date()
     ends_on = ma.fields.Date(allow_none=True)
     lifted_on = ma.fields.Date(allow_none=True)
+    explanations = Explanations()
 
 
 class ClawbackIn(ma.Schema):

@@ -14,8 +14,9 @@ from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
-from riskshare.plugins.views import institution_view
+from riskshare.plugins.views import firm_view, institution_view
 from riskshare.records import (
+    enforce,
     facts,
     get_or_404,
     program_of,
@@ -36,17 +37,40 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
+    """Bar a firm or institution; under a program's rule, the program's policy may refuse
+    the ban or fix its length (``riskshare_ban``)."""
     model = SUBJECTS[data["subject_type"]]
-    get_or_404(ctx, model, data["subject_id"], data["subject_type"])
+    subject = get_or_404(ctx, model, data["subject_id"], data["subject_type"])
     starts = data.get("starts_on") or ctx.today
     years = data.get("years")
+    explanations: list = []
+    program_id = data.get("program_id")
+    if program_id is not None:
+        program, pview = program_of(ctx, program_id)
+        view = firm_view(subject) if data["subject_type"] == "firm" else institution_view(subject)
+        decision = require(
+            ctx.hook.riskshare_ban(
+                program=pview,
+                subject_type=data["subject_type"],
+                subject=view,
+                rule=data["rule"],
+                years=years,
+                facts=facts(ctx, program.id),
+            ),
+            "ban",
+            program.policy,
+        )
+        enforce(decision)
+        years, explanations = decision.years, list(decision.explanations)
     ban = Ban(
+        program_id=program_id,
         subject_type=data["subject_type"],
         subject_id=data["subject_id"],
         rule=data["rule"],
         reason=data["reason"],
         starts_on=starts,
         ends_on=add_years(starts, years) if years else None,
+        explanations=explanations_as_json(explanations),
     )
     ctx.session.add(ban)
     ctx.session.flush()

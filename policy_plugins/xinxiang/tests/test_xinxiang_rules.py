@@ -377,7 +377,8 @@ def test_X16_write_off_evidence_due_within_10_working_days_of_approval(api):
         status=201,
     )
     assert write_off["evidence_due_on"] == "2022-10-19"  # 8, 9 (调休), 10 … 14, 17, 18, 19 Oct
-    assert write_off["explanations"][0]["rule"] == "X-16"
+    assert [e["rule"] for e in write_off["explanations"]] == ["CORE-WRITE-OFF", "X-16"]
+    assert write_off["state"] == "approved"  # 第十四条 asks for no review before it
 
 
 # ----------------------------------------------------------------------------- supervision

@@ -16,6 +16,8 @@ from riskshare.toolkit import (
     FirmView,
     LoanView,
     ProgramView,
+    WriteOffDecision,
+    WriteOffView,
     to_money,
 )
 from riskshare_yanqing import eligibility
@@ -215,3 +217,46 @@ def compensation(
     if split is not None:
         explanations.append(split)
     return Compensation(base, ratio, amount, explanations)
+
+
+def write_off(
+    program: ProgramView, loan: LoanView, write_off: WriteOffView, facts: Facts
+) -> WriteOffDecision:
+    """Y-13: after bankruptcy liquidation or terminated enforcement, the compensation's net
+    loss is written off once the lender confirms it and the DRC and finance review it."""
+    grounds = program.config["write_off_grounds"]
+    on_ground = check(
+        "Y-13",
+        write_off.ground in grounds,
+        f"核销事由：{write_off.ground or '未填'}；须为借款企业破产清算或诉讼裁定执行终结。",
+        f"Ground: {write_off.ground or 'none'}; a write-off needs one of {', '.join(grounds)}.",
+        threshold=list(grounds),
+        ground=write_off.ground,
+    )
+    claims = facts.claims(loan_id=loan.id, states=("paid", "approved"))
+    paid = sum((facts.compensation_paid_on_claim(c.id) for c in claims), Decimal("0.00"))
+    returned = sum((facts.returned_on_claim(c.id) for c in claims), Decimal("0.00"))
+    net = paid - returned
+    net_loss = check(
+        "Y-13",
+        paid > 0,
+        f"补偿净损失 = 已代偿 {paid} 元 − 已返还 {returned} 元 = {net} 元"
+        + (
+            "，经金融机构确认，报区发展改革委、财政局审核后核销。"
+            if paid > 0
+            else "；未获代偿，无补偿净损失可核销。"
+        ),
+        f"The compensation's net loss = {paid} paid − {returned} returned = {net}"
+        + (
+            "; confirmed by the lender, it is written off after the DRC and finance review."
+            if paid > 0
+            else "; nothing was compensated on this loan, so there is no net loss to write off."
+        ),
+        threshold=paid,
+        net_loss=net,
+        stated_net_loss=write_off.net_loss,
+    )
+    checks = [on_ground, net_loss]
+    return WriteOffDecision(
+        all(c.passed for c in checks), checks, reviewers=list(program.config["write_off_reviewers"])
+    )

@@ -210,6 +210,16 @@ SCHEMA: dict[str, Any] = {
             "Roles that jointly review claims each half year: the DRC and the finance bureau.",
             ["reviewer", "finance"],
         ),
+        "write_off_grounds": _strings(
+            "Write-off grounds (Y-13)",
+            "破产清算 / 诉讼裁定执行终结: when a compensated loan's net loss may be written off.",
+            ["bankruptcy_liquidation", "enforcement_terminated"],
+        ),
+        "write_off_reviewers": _strings(
+            "Write-off reviewers (Y-13)",
+            "Roles that each review a write-off the lender confirmed: the DRC and finance.",
+            ["reviewer", "finance"],
+        ),
         "suspend_at": _money(
             "Suspend at (Y-14)",
             "Cumulative compensation (paid minus recoveries returned) that suspends payment.",
@@ -229,7 +239,7 @@ SCHEMA: dict[str, Any] = {
         ),
         "ban_years": _prop(
             "Ban years (Y-17)",
-            "Years a defrauding firm is barred; the office imposes the ban with this length.",
+            "Years a defrauding firm is barred (Y-17 bans under the program take this length).",
             3,
             type="integer",
             minimum=1,

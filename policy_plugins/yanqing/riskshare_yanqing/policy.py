@@ -125,6 +125,20 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
 
 
 @hookimpl
+def riskshare_write_off(program, loan, write_off, facts):
+    if not mine(program):
+        return None
+    return claims.write_off(program, loan, write_off, facts)
+
+
+@hookimpl
+def riskshare_ban(program, subject_type, subject, rule, years, facts):
+    if not mine(program) or rule != "Y-17":
+        return None
+    return supervision.firm_ban(program, subject_type, subject, years)
+
+
+@hookimpl
 def riskshare_clawback(program, institution, reason, facts):
     """Y-16: colluding in fraud may cost the institution all compensation paid to it."""
     if not mine(program):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from riskshare.toolkit import (
     Alert,
+    BanDecision,
     Context,
     Facts,
     Period,
@@ -61,6 +62,30 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
         decided_by=ctx.actor,
     )
     return save(ctx, "yanqing.penalty", penalty)
+
+
+def firm_ban(
+    program: ProgramView, subject_type: str, subject: Any, years: int | None
+) -> BanDecision:
+    """Y-17: a firm that defrauded or evaded debt is barred for ``ban_years`` (3) years."""
+    length = program.config["ban_years"]
+    ok = subject_type == "firm" and years in (None, length)
+    why = check(
+        "Y-17",
+        ok,
+        f"对骗贷、逃避债务的企业 {subject.name}，{length} 年内不得申请区政府风险补偿类贷款"
+        + ("。" if ok else f"；Y-17 只适用于企业，期限为 {length} 年（申请 {years} 年）。"),
+        f"{subject.name} is barred from district risk-compensation loans for {length} years"
+        + (
+            "."
+            if ok
+            else f"; Y-17 bars firms only, for {length} years ({years} asked, {subject_type})."
+        ),
+        threshold=length,
+        years=years,
+        subject_type=subject_type,
+    )
+    return BanDecision(ok, length, [why])
 
 
 def penalties(program_id: int) -> Any:

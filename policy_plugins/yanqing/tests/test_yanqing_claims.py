@@ -8,8 +8,10 @@ from yanqing_steps import (
     SEATS,
     YQ,
     claim,
+    confirm_payment,
     firm,
     graded_firm,
+    half_year_plan,
     joint_review,
     ledger,
     non_performing,
@@ -74,21 +76,18 @@ def test_Y10_a_guaranteed_loan_records_the_agreed_split(yq):
     assert c["amount"] == "200000.00"  # low grade, 20%
 
 
-def test_Y17_a_barred_firm_gets_no_covered_loan(yq):
+def test_Y17_a_defrauding_firm_is_barred_for_three_years_and_gets_no_covered_loan(yq):
     api, program, insts = yq
     f, _ = graded_firm(api, program, insts, 5, "medium")
-    api.as_("office").ok(
-        "POST",
-        "/bans",
-        {
-            "subject_type": "firm",
-            "subject_id": f["id"],
-            "rule": "Y-17",
-            "reason": "骗贷",
-            "years": program["config"]["ban_years"],
-        },
-        status=201,
-    )
+    office = api.as_("office")
+    ban = {"subject_type": "firm", "subject_id": f["id"], "rule": "Y-17", "reason": "骗贷"}
+    wrong = office.ok("POST", "/bans", {**ban, "program_id": program["id"], "years": 1}, 422)
+    assert wrong["rule"]["rule"] == "Y-17" and wrong["rule"]["threshold"] == 3
+    bank_ban = {**ban, "subject_type": "institution", "subject_id": insts["yq-bank"]["id"]}
+    assert office.ok("POST", "/bans", {**bank_ban, "program_id": program["id"]}, 422)
+    made = office.ok("POST", "/bans", {**ban, "program_id": program["id"]}, status=201)
+    assert (made["starts_on"], made["ends_on"]) == ("2025-01-10", "2028-01-10")
+    assert made["explanations"][0]["rule"] == "Y-17"
     assert _refusing(register_loan(api, f, insts, "L-1")) == ["Y-17"]
 
 
@@ -194,3 +193,60 @@ def test_Y01_the_fee_rate_must_lie_between_15_and_20_percent(api):
         "21000000.00",
         "15000000.00",
     )
+
+
+def test_Y13_a_net_loss_is_written_off_after_bankruptcy_once_the_DRC_and_finance_review(yq):
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 11, "medium")
+    loan = register_loan(api, f, insts, "L-WO", principal="2000000.00")
+    lender = api.as_("lender", institution="yq-bank")
+    write_off = {"loan_id": loan["id"], "approved_on": "2025-08-01", "net_loss": "2000000.00"}
+    today(api, dt.date(2025, 5, 10))
+    non_performing(api, loan, "2025-05-09")
+    c = claim(api, loan, "2000000.00")
+    joint_review(api, c)
+    bankruptcy = {**write_off, "ground": "bankruptcy_liquidation"}
+    refused = lender.ok("POST", "/write-offs", bankruptcy, 422)
+    assert refused["rule"]["rule"] == "Y-13"  # nothing compensated yet
+    today(api, dt.date(2025, 7, 3))
+    half_year_plan(api, program, "2025-06-30")
+    [payment] = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
+    confirm_payment(api, payment, "pay-wo")
+    recovery = lender.ok(
+        "POST",
+        "/recoveries",
+        {"claim_id": c["id"], "received_on": "2025-07-20", "recovered": "400000.00"},
+        key="rec-wo",
+        status=201,
+    )
+    api.as_("finance").ok("POST", f"/recoveries/{recovery['id']}/confirm-return", key="ret-wo")
+
+    today(api, dt.date(2025, 8, 5))
+    refused = lender.ok("POST", "/write-offs", {**write_off, "ground": "restructuring"}, 422)
+    assert refused["rule"]["rule"] == "Y-13" and "bankruptcy_liquidation" in refused["rule"]["en"]
+    # Enforcement terminated: recorded, but the DRC rejects it; the loan is not written off.
+    first = lender.ok(
+        "POST", "/write-offs", {**write_off, "ground": "enforcement_terminated"}, status=201
+    )
+    assert (first["state"], first["reviewers"]) == ("under_review", ["reviewer", "finance"])
+    [ground, net] = first["explanations"]
+    # 1,000,000 paid − 200,000 returned
+    assert ground["passed"] and net["inputs"]["net_loss"] == "800000.00"
+    path = f"/write-offs/{first['id']}/reviews"
+    assert lender.call("POST", path, {"decision": "approve", "opinion": "x"}).status_code == 403
+    rejected = api.as_("reviewer").ok("POST", path, {"decision": "reject", "opinion": "执行未终结"})
+    assert rejected["state"] == "rejected"
+    assert lender.ok("GET", f"/loans/{loan['id']}")["state"] != "written_off"
+
+    # Bankruptcy liquidation: both reviews approve, and only then is the loan written off.
+    second = lender.ok("POST", "/write-offs", bankruptcy, status=201)
+    assert lender.ok("POST", "/write-offs", bankruptcy, status=409)
+    path = f"/write-offs/{second['id']}/reviews"
+    review = {"decision": "approve", "opinion": "破产清算完毕，同意核销"}
+    assert api.as_("reviewer").ok("POST", path, review)["state"] == "under_review"
+    assert api.as_("reviewer").ok("POST", path, review, status=409)
+    assert lender.ok("GET", f"/loans/{loan['id']}")["state"] != "written_off"
+    done = api.as_("finance").ok("POST", path, review)
+    assert (done["state"], done["decided_on"]) == ("approved", "2025-08-05")
+    assert [r["role"] for r in done["reviews"]] == ["reviewer", "finance"]
+    assert lender.ok("GET", f"/loans/{loan['id']}")["state"] == "written_off"

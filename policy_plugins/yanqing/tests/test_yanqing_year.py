@@ -17,8 +17,10 @@ from decimal import Decimal
 from yanqing_steps import (
     YQ,
     claim,
+    confirm_payment,
     documents,
     graded_firm,
+    half_year_plan,
     joint_review,
     ledger,
     non_performing,
@@ -29,24 +31,6 @@ from yanqing_steps import (
 from riskshare.testing.pytest_plugin import today
 
 MEDIUM = ("C", "D", "E", "F", "G")
-
-
-def _plan(api, program, day):
-    office = api.as_("office")
-    plan = office.ok("POST", "/plans", {"program_id": program["id"], "day": day}, status=201)
-    office.ok("POST", f"/plans/{plan['id']}/submit")
-    api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
-    return plan
-
-
-def _confirm(api, disbursement, key, status=200):
-    return api.as_("custodian", institution="yq-custodian").ok(
-        "POST",
-        f"/disbursements/{disbursement['id']}/confirm",
-        {"payment_reference": key},
-        key=key,
-        status=status,
-    )
 
 
 def _recover(api, claim_, recovered, costs, key):
@@ -123,7 +107,7 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
         firms["I"]["id"],
         "custodian",
     )
-    _confirm(api, payment, "pay-subsidy-I")
+    confirm_payment(api, payment, "pay-subsidy-I")
 
     today(api, dt.date(2025, 6, 30))
     custodian.ok(
@@ -149,7 +133,7 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
 
     # ---- 2025-H2: the half-year plan, paid by the custodian; the 7th payment suspends.
     today(api, dt.date(2025, 7, 3))
-    _plan(api, program, "2025-06-30")
+    half_year_plan(api, program, "2025-06-30")
     due = [d for d in custodian.ok("GET", "/disbursements") if d["state"] == "instructed"]
     assert sorted(Decimal(d["amount"]) for d in due) == sorted(
         [Decimal("5000000")] * 2 + [Decimal("2500000")] * 5
@@ -159,7 +143,7 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
     assert refused.status_code == 403  # Y-01: only the custodian pays
     for i, d in enumerate(due):
         assert not _fund_state(api, program)["suspended"]
-        _confirm(api, d, f"pay-h1-{i}")
+        confirm_payment(api, d, f"pay-h1-{i}")
     state = _fund_state(api, program)
     assert (state["suspended"], state["net_compensation"]) == (True, "22500000.00")
     assert state["explanation"][0]["rule"] == "Y-14"
@@ -182,9 +166,9 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
 
     # ---- 2026: the H2 plan is approved, but its payment waits while suspended (Y-14).
     today(api, dt.date(2026, 1, 6))
-    _plan(api, program, "2025-12-31")
+    half_year_plan(api, program, "2025-12-31")
     [waiting] = [d for d in custodian.ok("GET", "/disbursements") if d["state"] == "instructed"]
-    problem = _confirm(api, waiting, "pay-h2-1", status=409)
+    problem = confirm_payment(api, waiting, "pay-h2-1", status=409)
     assert problem["rule"]["rule"] == "Y-14"
     assert api.as_("office").ok("GET", f"/claims/{claims['H']['id']}")["state"] == "approved"
 
@@ -202,11 +186,11 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
     today(api, dt.date(2026, 1, 20))
     rec_a = _recover(api, claims["A"], "5000000.00", "0.00", "rec-A")
     assert (rec_a["amount_due"], rec_a["destination"]) == ("5000000.00", "pool")
-    assert _confirm(api, waiting, "pay-h2-2", status=409)["rule"]["rule"] == "Y-14"
+    assert confirm_payment(api, waiting, "pay-h2-2", status=409)["rule"]["rule"] == "Y-14"
     rec_c = _recover(api, claims["C"], "5200000.00", "200000.00", "rec-C")
     assert rec_c["amount_due"] == "2500000.00"  # (5,200,000 − 200,000) × 0.5
     assert _fund_state(api, program)["pool_balance"] == "15320000.00"
-    paid = _confirm(api, waiting, "pay-h2-3")
+    paid = confirm_payment(api, waiting, "pay-h2-3")
     assert paid["state"] == "confirmed"
     state = _fund_state(api, program)
     assert (state["suspended"], state["net_compensation"]) == (False, "16000000.00")

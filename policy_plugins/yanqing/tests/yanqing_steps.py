@@ -195,3 +195,23 @@ def joint_review(api, claim_):
 
 def ledger(api, program):
     return api.as_("auditor").ok("GET", f"/programs/{program['id']}/ledger")
+
+
+def half_year_plan(api, program, day):
+    """Y-12: the DRC's half-year plan of approved claims, approved by the district."""
+    office = api.as_("office")
+    plan = office.ok("POST", "/plans", {"program_id": program["id"], "day": day}, status=201)
+    office.ok("POST", f"/plans/{plan['id']}/submit")
+    api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
+    return plan
+
+
+def confirm_payment(api, disbursement, key, status=200):
+    """Y-01: the custodian pays on the DRC's notice and confirms the payment."""
+    return api.as_("custodian", institution="yq-custodian").ok(
+        "POST",
+        f"/disbursements/{disbursement['id']}/confirm",
+        {"payment_reference": key},
+        key=key,
+        status=status,
+    )

@@ -137,25 +137,6 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_audit_events_tenant_id"), "audit_events", ["tenant_id"], unique=False)
     op.create_table(
-        "bans",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("subject_type", sa.String(length=20), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("rule", sa.String(length=20), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("starts_on", sa.Date(), nullable=False),
-        sa.Column("ends_on", sa.Date(), nullable=True),
-        sa.Column("lifted_on", sa.Date(), nullable=True),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.slug"], name=op.f("fk_bans_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_bans")),
-    )
-    op.create_index(op.f("ix_bans_subject_id"), "bans", ["subject_id"], unique=False)
-    op.create_index(op.f("ix_bans_tenant_id"), "bans", ["tenant_id"], unique=False)
-    op.create_table(
         "documents",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("owner_type", sa.String(length=30), nullable=False),
@@ -284,6 +265,32 @@ def create_tables() -> None:
     op.create_index(
         op.f("ix_allocation_plans_tenant_id"), "allocation_plans", ["tenant_id"], unique=False
     )
+    op.create_table(
+        "bans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=True),
+        sa.Column("subject_type", sa.String(length=20), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("rule", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("lifted_on", sa.Date(), nullable=True),
+        sa.Column(
+            "explanations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_bans_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_bans_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bans")),
+    )
+    op.create_index(op.f("ix_bans_subject_id"), "bans", ["subject_id"], unique=False)
+    op.create_index(op.f("ix_bans_tenant_id"), "bans", ["tenant_id"], unique=False)
     op.create_table(
         "clawbacks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -639,10 +646,18 @@ def create_tables() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("loan_id", sa.Integer(), nullable=False),
         sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("ground", sa.String(length=40), nullable=True),
         sa.Column("approved_on", sa.Date(), nullable=False),
         sa.Column(
             "net_loss", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
         ),
+        sa.Column(
+            "reviewers", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "reviews", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("decided_on", sa.Date(), nullable=True),
         sa.Column("evidence_due_on", sa.Date(), nullable=True),
         sa.Column("evidence_submitted_on", sa.Date(), nullable=True),
         sa.Column("late", sa.Boolean(), nullable=False),
@@ -664,8 +679,8 @@ def create_tables() -> None:
             ["tenant_id"], ["tenants.slug"], name=op.f("fk_write_offs_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_write_offs")),
-        sa.UniqueConstraint("loan_id", name=op.f("uq_write_offs_loan_id")),
     )
+    op.create_index(op.f("ix_write_offs_loan_id"), "write_offs", ["loan_id"], unique=False)
     op.create_index(op.f("ix_write_offs_tenant_id"), "write_offs", ["tenant_id"], unique=False)
     op.create_table(
         "plan_items",
@@ -847,6 +862,7 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_plan_items_claim_id"), table_name="plan_items")
     op.drop_table("plan_items")
     op.drop_index(op.f("ix_write_offs_tenant_id"), table_name="write_offs")
+    op.drop_index(op.f("ix_write_offs_loan_id"), table_name="write_offs")
     op.drop_table("write_offs")
     op.drop_index(op.f("ix_loan_events_tenant_id"), table_name="loan_events")
     op.drop_index(op.f("ix_loan_events_loan_id"), table_name="loan_events")
@@ -882,6 +898,9 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_clawbacks_program_id"), table_name="clawbacks")
     op.drop_index(op.f("ix_clawbacks_institution_id"), table_name="clawbacks")
     op.drop_table("clawbacks")
+    op.drop_index(op.f("ix_bans_tenant_id"), table_name="bans")
+    op.drop_index(op.f("ix_bans_subject_id"), table_name="bans")
+    op.drop_table("bans")
     op.drop_index(op.f("ix_allocation_plans_tenant_id"), table_name="allocation_plans")
     op.drop_index(op.f("ix_allocation_plans_program_id"), table_name="allocation_plans")
     op.drop_table("allocation_plans")
@@ -895,9 +914,6 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_documents_owner_type"), table_name="documents")
     op.drop_index(op.f("ix_documents_owner_id"), table_name="documents")
     op.drop_table("documents")
-    op.drop_index(op.f("ix_bans_tenant_id"), table_name="bans")
-    op.drop_index(op.f("ix_bans_subject_id"), table_name="bans")
-    op.drop_table("bans")
     op.drop_index(op.f("ix_audit_events_tenant_id"), table_name="audit_events")
     op.drop_table("audit_events")
     op.drop_table("tenants")
