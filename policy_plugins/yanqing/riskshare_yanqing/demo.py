@@ -1,29 +1,66 @@
-"""Demo data for the Yanqing tenant: a program with firms at each step, made over HTTP.
+"""Demo data for the Yanqing tenant: a program with firms at every step, made over HTTP.
 
 ``riskshare.demo.load_demo`` creates the tenant with its institutions (yq-drc, yq-custodian,
 yq-bank-bj, yq-guarantee, yq-insurer, yq-tourism) and one firm; this adds the program and
 the policy's records through the API with development tokens, so every rule runs as it
-would for real users. It is idempotent: a tenant that has the program already is left alone.
+would for real users. The story runs through 2025, inside the program's window: the clock
+is pinned to each step's day (grades take effect, half-years close and payments are booked
+on "today") and unpinned at the end. It is idempotent: a tenant that has the program already
+is left alone.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from stdnum.cn.uscc import calc_check_digit
 
-from riskshare.testing.client import ApiClient
+from riskshare.plugins.manager import policy_registry
+from riskshare.testing.client import ApiClient, Caller
 from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
 
 CODE = "yanqing-2025"
-# (name, grade the panel votes, how far the firm gets)
-FIRMS = (
-    ("延庆低空物流有限公司", "medium", "claimed"),
-    ("延庆冰雪文旅有限公司", "low", "financed"),
-    ("延庆智慧农业有限公司", "high", "awaiting_approval"),
-    ("延庆科创材料有限公司", None, "recommended"),
+RECOMMENDER, BANK, GUARANTOR = "yq-tourism", "yq-bank-bj", "yq-guarantee"
+INSURER, CUSTODIAN = "yq-insurer", "yq-custodian"
+
+# Where a firm can stop, in the policy's order (Y-03 … Y-12). A firm takes every step of the
+# main line before its stop; the side exits (screened out, rejected, a failed financing)
+# are taken only by the firm that stops there.
+STOPS = (
+    "recommended",
+    "screened_out",  # turned away at the DRC's pre-screen
+    "in_review",  # only some delegates have voted
+    "rejected",  # vetoed by the DRC's delegate
+    "awaiting_approval",  # a high grade waits for the district government
+    "pushed",  # to the bank and the guarantee company, no loan yet
+    "financing_failed",  # back to joint review
+    "credit",  # financed through each channel (Y-09 … Y-11) ...
+    "guaranteed",
+    "insured",
+    "claim_submitted",  # ... and the bank credit loans that went bad
+    "claim_approved",  # jointly reviewed in 2025-H2, for the next half-year plan
+    "claim_paid",  # jointly reviewed in 2025-H1, paid through that half-year's plan
 )
+# (name, the grade the delegates vote, where the firm stops)
+FIRMS = (
+    ("延庆科创材料有限公司", None, "recommended"),
+    ("延庆山泉饮品有限公司", None, "screened_out"),
+    ("延庆长城民宿有限公司", "medium", "in_review"),
+    ("延庆无人机培训有限公司", "low", "rejected"),
+    ("延庆智慧农业有限公司", "high", "awaiting_approval"),
+    ("延庆葡萄酒庄有限公司", "medium", "pushed"),
+    ("延庆冰雪装备有限公司", "low", "financing_failed"),
+    ("延庆冰雪文旅有限公司", "low", "credit"),
+    ("延庆通航科技有限公司", "high", "guaranteed"),
+    ("延庆有机蔬菜有限公司", "medium", "insured"),
+    ("延庆低空物流有限公司", "medium", "claim_submitted"),
+    ("延庆妫水文创有限公司", "low", "claim_approved"),
+    ("延庆百里山水旅游有限公司", "medium", "claim_paid"),
+)
+PRINCIPAL, CLAIMED, PREMIUM = "2000000.00", "1200000.00", "40000.00"
 
 
 def documents(*kinds: str) -> list[dict[str, str]]:
@@ -39,114 +76,255 @@ def documents(*kinds: str) -> list[dict[str, str]]:
     ]
 
 
-def load_demo(app: Any, tenant: str = "yanqing") -> dict[str, Any] | None:
-    api = ApiClient(app, tenant)
-    office = api.as_("office")
-    if any(p["code"] == CODE for p in office.ok("GET", "/programs")):
-        return None
-    program = office.ok(
-        "POST",
-        "/programs",
-        {
-            "code": CODE,
-            "name": "延庆区中小微企业融资风险补偿",
-            "policy": "yanqing",
-            "config": {},
-            "fund_total": "30000000.00",
-            "effective_from": "2025-01-01",
-            "effective_to": "2027-12-31",
-        },
-        status=201,
-    )
-    insts = {i["code"]: i for i in office.ok("GET", "/institutions?page_size=100")}
-    recommender = api.as_("recommender", institution="yq-tourism")
-    made = []
-    for n, (name, grade, stage) in enumerate(FIRMS, 1):
-        body = f"91110229MA{n + 9000:07d}"
-        firm = recommender.ok(
+@dataclass
+class _Firm:
+    name: str
+    grade: str | None
+    stop: str
+    firm: dict = field(default_factory=dict)  # the records as the API answered
+    rec: dict = field(default_factory=dict)
+    loan: dict = field(default_factory=dict)
+    claim: dict = field(default_factory=dict)
+
+    def beyond(self, step: str) -> bool:
+        return STOPS.index(self.stop) > STOPS.index(step)
+
+    def votes(self) -> dict[str, str]:
+        """Y-06: every delegate votes the firm's grade, unless it stops to show the rule."""
+        if self.stop == "in_review":
+            return dict.fromkeys(PANEL_SEATS[:2], self.grade)
+        votes = dict.fromkeys(PANEL_SEATS, self.grade)
+        if self.stop == "rejected":
+            votes["drc"] = "reject"  # the veto outweighs the majority
+        return votes
+
+
+class _Story:
+    def __init__(self, app: Any, tenant: str) -> None:
+        self.app, self.api = app, ApiClient(app, tenant)
+        self.firms = [_Firm(*row) for row in FIRMS]
+        self.office, self.lender = self.as_("office"), self.as_("lender", BANK)
+        self.custodian = self.as_("custodian", CUSTODIAN)
+        self.program: dict = {}
+        self.insts: dict[str, dict] = {}
+
+    def as_(self, role: str, institution: str | None = None, user: str = "") -> Caller:
+        # The usernames ``riskshare.demo.print_tokens`` shows, so the audit trail reads as if
+        # those users had done it.
+        user = user or f"{self.api.tenant}-{role}"
+        return self.api.as_(role, institution=institution, user=user)
+
+    def on(self, day: str) -> None:
+        self.app.extensions["riskshare"].clock.pin(dt.date.fromisoformat(day))
+
+    def beyond(self, step: str) -> list[_Firm]:
+        return [f for f in self.firms if f.beyond(step)]
+
+    def at(self, stop: str) -> _Firm:
+        return next(f for f in self.firms if f.stop == stop)
+
+    def run(self) -> None:
+        for day, step in (
+            ("2025-01-06", self.recommend),
+            ("2025-01-13", self.review),
+            ("2025-01-20", self.approve_and_push),
+            ("2025-02-10", self.finance),
+            ("2025-02-17", self.subsidise),
+            ("2025-05-12", self.claim),
+            ("2025-05-26", lambda: self.review_claim("claim_paid")),
+            ("2025-06-30", self.book_gains),
+            ("2025-07-03", lambda: self.pay_half_year("2025-06-30")),
+            # Reviewed in H2, this claim waits for the 2025-H2 plan.
+            ("2025-09-15", lambda: self.review_claim("claim_approved")),
+        ):
+            self.on(day)
+            step()
+
+    def recommend(self) -> None:
+        """Y-02, Y-03: the program opens; a department registers and recommends every firm."""
+        self.program = self.office.ok(
             "POST",
-            "/firms",
+            "/programs",
             {
-                "uscc": body + calc_check_digit(body),
-                "name": name,
-                "industry": "software_it",
-                "employees": 40,
-                "revenue": "6000000",
+                "code": CODE,
+                "name": "延庆区中小微企业融资风险补偿",
+                "policy": "yanqing",
+                "config": {},
+                "fund_total": "30000000.00",
+                "effective_from": "2025-01-01",
+                "effective_to": "2027-12-31",
             },
             status=201,
         )
-        made.append(_advance(api, program, insts, firm, grade, stage))
-    api.as_("custodian", institution="yq-custodian").ok(
-        "POST",
-        f"/yanqing/programs/{program['id']}/gains",
-        {"amount": "150000.00", "reference": "demo-gain"},
-        key=f"{tenant}-demo-gain",
-        status=201,
-    )
-    return {"program": program, "firms": made}
+        self.insts = {i["code"]: i for i in self.office.ok("GET", "/institutions?page_size=100")}
+        recommender = self.as_("recommender", RECOMMENDER)
+        for n, f in enumerate(self.firms, 1):
+            body = f"91110229MA{n + 9000:07d}"  # 110229: registered in Yanqing
+            f.firm = recommender.ok(
+                "POST",
+                "/firms",
+                {
+                    "uscc": body + calc_check_digit(body),
+                    "name": f.name,
+                    "industry": "software_it",
+                    "employees": 40,
+                    "revenue": "6000000",
+                },
+                status=201,
+            )
+            f.rec = recommender.ok(
+                "POST",
+                f"/yanqing/programs/{self.program['id']}/recommendations",
+                {
+                    "firm_id": f.firm["id"],
+                    "financing_need": PRINCIPAL,
+                    "focus_sector": "low_altitude_economy",
+                    "documents": documents(*REQUIRED_DOCUMENTS),
+                    "credit_record": {"firm_clean": True, "controller_clean": True},
+                },
+                status=201,
+            )
 
+    def step(self, f: _Firm, path: str, caller: Caller, body: dict) -> None:
+        f.rec = caller.ok("POST", f"/yanqing/recommendations/{f.rec['id']}/{path}", body)
 
-def _advance(api: ApiClient, program: dict, insts: dict, firm: dict, grade, stage: str) -> dict:
-    yq = f"/yanqing/programs/{program['id']}"
-    rec = api.as_("recommender", institution="yq-tourism").ok(
-        "POST",
-        f"{yq}/recommendations",
-        {
-            "firm_id": firm["id"],
-            "financing_need": "2000000.00",
-            "focus_sector": "low_altitude_economy",
-            "documents": documents(*REQUIRED_DOCUMENTS),
-            "credit_record": {"firm_clean": True, "controller_clean": True},
-        },
-        status=201,
-    )
-    if stage == "recommended":
-        return rec
-    path = f"/yanqing/recommendations/{rec['id']}"
-    api.as_("office").ok("POST", f"{path}/prescreen", {"decision": "pass", "opinion": "初筛通过"})
-    for seat in PANEL_SEATS:
-        rec = api.as_("panelist", user=f"demo-{seat}").ok(
-            "POST", f"{path}/votes", {"seat": seat, "grade": grade, "opinion": "联审"}
+    def review(self) -> None:
+        """Y-06: the DRC's pre-screen, then the delegates' votes."""
+        for f in self.beyond("recommended"):
+            passed = f.stop != "screened_out"
+            decision = {"decision": "pass" if passed else "reject", "opinion": "初筛"}
+            self.step(f, "prescreen", self.office, decision)
+            for seat, grade in f.votes().items() if passed else ():
+                delegate = self.as_("panelist", user=f"{self.api.tenant}-{seat}-delegate")
+                self.step(f, "votes", delegate, {"seat": seat, "grade": grade, "opinion": "联审"})
+
+    def approve_and_push(self) -> None:
+        """Y-07, Y-08: the district approves a high grade; the DRC pushes graded firms."""
+        targets = [self.insts[BANK]["id"], self.insts[GUARANTOR]["id"]]
+        for f in self.beyond("awaiting_approval"):
+            if f.grade == "high":
+                approval = {"decision": "approve", "opinion": "同意"}
+                self.step(f, "approval", self.as_("approver"), approval)
+            self.step(f, "pushes", self.office, {"institution_ids": targets})
+
+    def finance(self) -> None:
+        """Y-08 … Y-11: one firm's financing fails; the others get a loan through a channel."""
+        self.step(
+            self.at("financing_failed"), "financing-failures", self.office, {"reason": "银行未审批"}
         )
-    if stage == "awaiting_approval":
-        return rec
-    bank = insts["yq-bank-bj"]
-    rec = api.as_("office").ok("POST", f"{path}/pushes", {"institution_ids": [bank["id"]]})
-    lender = api.as_("lender", institution="yq-bank-bj")
-    loan = lender.ok(
-        "POST",
-        "/loans",
-        {
-            "firm_id": firm["id"],
-            "lender_id": bank["id"],
-            "reference": f"DEMO-{firm['id']}",
-            "kind": "credit",
-            "principal": "2000000.00",
-            "issue_date": program["effective_from"],
-            "maturity_date": "2026-12-31",
-        },
-        status=201,
-    )
-    if stage == "financed":
-        return rec
-    lender.ok(
-        "POST",
-        f"/loans/{loan['id']}/events",
-        {
-            "kind": "classification_change",
-            "event_date": program["effective_from"],
-            "classification": "substandard",
-        },
-        status=201,
-    )
-    lender.ok(
-        "POST",
-        "/claims",
-        {
-            "loan_id": loan["id"],
-            "claimed_principal": "1200000.00",
-            "documents": documents("npl_application"),
-        },
-        status=201,
-    )
-    return rec
+        parties = {
+            "guaranteed": {  # Y-10: the bank bears 30% of the loss by its agreement
+                "guarantor_id": self.insts[GUARANTOR]["id"],
+                "attributes": {"lender_share": "0.30"},
+            },
+            "insured": {"insurer_id": self.insts[INSURER]["id"]},
+        }
+        for f in self.beyond("financing_failed"):
+            kind = f.stop if f.stop in parties else "credit"
+            f.loan = self.lender.ok(
+                "POST",
+                "/loans",
+                {
+                    "firm_id": f.firm["id"],
+                    "lender_id": self.insts[BANK]["id"],
+                    "reference": f"YQ-DEMO-{f.firm['id']}",
+                    "kind": kind,
+                    "principal": PRINCIPAL,
+                    "issue_date": "2025-02-10",
+                    "maturity_date": "2026-02-09",
+                    **parties.get(kind, {}),
+                },
+                status=201,
+            )
+
+    def subsidise(self) -> None:
+        """Y-11: the DRC notices half the insured firm's premium; the custodian pays it."""
+        subsidy = self.office.ok(
+            "POST",
+            f"/yanqing/programs/{self.program['id']}/premium-subsidies",
+            {
+                "loan_id": self.at("insured").loan["id"],
+                "premium": PREMIUM,
+                "documents": documents("loan_documents", "insurance_policy", "payment_proof"),
+            },
+            key="demo-subsidy",
+            status=201,
+        )
+        self.pay(subsidy["disbursement_id"])
+
+    def claim(self) -> None:
+        """Y-12: the credit loans of the last three firms go bad and the bank claims."""
+        for f in self.beyond("insured"):
+            self.lender.ok(
+                "POST",
+                f"/loans/{f.loan['id']}/events",
+                {
+                    "kind": "classification_change",
+                    "event_date": "2025-05-09",
+                    "classification": "substandard",
+                },
+                status=201,
+            )
+            f.claim = self.lender.ok(
+                "POST",
+                "/claims",
+                {
+                    "loan_id": f.loan["id"],
+                    "claimed_principal": CLAIMED,
+                    "documents": documents("npl_application"),
+                },
+                status=201,
+            )
+
+    def review_claim(self, stop: str) -> None:
+        """Y-12: the DRC and the finance bureau review the claim together."""
+        for role in ("reviewer", "finance"):
+            self.as_(role).ok(
+                "POST",
+                f"/claims/{self.at(stop).claim['id']}/reviews",
+                {"decision": "approve", "opinion": "联合审核通过"},
+                status=201,
+            )
+
+    def book_gains(self) -> None:
+        """Y-01: the custodian's investment gains go into the pool."""
+        self.custodian.ok(
+            "POST",
+            f"/yanqing/programs/{self.program['id']}/gains",
+            {"amount": "150000.00", "reference": "2025-H1"},
+            key="demo-gain-2025-H1",
+            status=201,
+        )
+
+    def pay_half_year(self, day: str) -> None:
+        """Y-12: the DRC's plan for the half year ending on ``day``, approved by the district
+        government, is paid by the custodian."""
+        plan = self.office.ok(
+            "POST", "/plans", {"program_id": self.program["id"], "day": day}, status=201
+        )
+        self.office.ok("POST", f"/plans/{plan['id']}/submit")
+        self.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
+        for payment in self.custodian.ok("GET", "/disbursements"):
+            if payment["state"] == "instructed":
+                self.pay(payment["id"])
+
+    def pay(self, disbursement_id: int) -> None:
+        """Y-01: the custodian pays on the DRC's notice and confirms the payment."""
+        key = f"demo-pay-{disbursement_id}"
+        self.custodian.ok(
+            "POST", f"/disbursements/{disbursement_id}/confirm", {"payment_reference": key}, key=key
+        )
+
+
+def load_demo(app: Any, tenant: str = "yanqing") -> None:
+    """Add the Yanqing program and its story, unless it is there or the policy is not."""
+    ext = app.extensions["riskshare"]
+    if "yanqing" not in policy_registry(ext.pm):
+        return
+    story = _Story(app, tenant)
+    if any(p["code"] == CODE for p in story.as_("office").ok("GET", "/programs")):
+        return
+    try:
+        story.run()
+    finally:
+        ext.clock.pin(None)
