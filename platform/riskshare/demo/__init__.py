@@ -3,7 +3,8 @@
 Loading is idempotent: a tenant that exists is left as it is. Then each tenant's loader in
 ``LOADERS`` (one module per locality in this package) adds a program of its policy with
 loans and claims in every state, if the policy plugin is installed and the program is not
-there yet. Yanqing has no loader yet: it gets institutions and firms only.
+there yet. (The development offices, DRC or finance bureau, are users without an
+institution: the roles below map each demo role to the institution it acts for.)
 """
 
 from __future__ import annotations
@@ -65,12 +66,13 @@ TENANTS = {
     "yanqing": {
         "name": "延庆区 Yanqing",
         "institutions": [
-            ("yq-drc", "延庆区发展改革委", "department", {}),
             ("yq-custodian", "资金托管机构", "custodian", {}),
             ("yq-bank-bj", "北京银行延庆支行", "bank", {}),
             ("yq-guarantee", "北京市延庆区融资担保公司", "guarantor", {}),
             ("yq-insurer", "人保财险延庆支公司", "insurer", {}),
             ("yq-tourism", "延庆区文化和旅游局", "department", {}),
+            ("yq-agriculture", "延庆区农业农村局", "department", {}),
+            ("yq-town", "延庆镇人民政府", "town", {}),
         ],
         "firms": [
             (

@@ -1,7 +1,8 @@
 """Demo data for the Yanqing tenant: a program with firms at every step, made over HTTP.
 
-``riskshare.demo.load_demo`` creates the tenant with its institutions (yq-drc, yq-custodian,
-yq-bank-bj, yq-guarantee, yq-insurer, yq-tourism) and one firm; this adds the program and
+``riskshare.demo.load_demo`` creates the tenant with its institutions (yq-custodian,
+yq-bank-bj, yq-guarantee, yq-insurer, the departments yq-tourism and yq-agriculture, the town
+yq-town) and one firm; this adds the program and
 the policy's records through the API with development tokens, so every rule runs as it
 would for real users. The story runs through 2025, inside the program's window: the clock
 is pinned to each step's day (grades take effect, half-years close and payments are booked
@@ -24,6 +25,13 @@ from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
 
 CODE = "yanqing-2025"
 RECOMMENDER, BANK, GUARANTOR = "yq-tourism", "yq-bank-bj", "yq-guarantee"
+# Y-03: departments and towns recommend; the tourism bureau recommends the firms not named.
+OTHER_RECOMMENDERS = {
+    "延庆山泉饮品有限公司": "yq-town",
+    "延庆长城民宿有限公司": "yq-town",
+    "延庆智慧农业有限公司": "yq-agriculture",
+    "延庆有机蔬菜有限公司": "yq-agriculture",
+}
 INSURER, CUSTODIAN = "yq-insurer", "yq-custodian"
 
 # Where a firm can stop, in the policy's order (Y-03 … Y-12). A firm takes every step of the
@@ -141,7 +149,8 @@ class _Story:
             step()
 
     def recommend(self) -> None:
-        """Y-02, Y-03: the program opens; a department registers and recommends every firm."""
+        """Y-02, Y-03: the program opens; departments and a town register and recommend the
+        firms."""
         self.program = self.office.ok(
             "POST",
             "/programs",
@@ -157,8 +166,8 @@ class _Story:
             status=201,
         )
         self.insts = {i["code"]: i for i in self.office.ok("GET", "/institutions?page_size=100")}
-        recommender = self.as_("recommender", RECOMMENDER)
         for n, f in enumerate(self.firms, 1):
+            recommender = self.as_("recommender", OTHER_RECOMMENDERS.get(f.name, RECOMMENDER))
             body = f"91110229MA{n + 9000:07d}"  # 110229: registered in Yanqing
             f.firm = recommender.ok(
                 "POST",
