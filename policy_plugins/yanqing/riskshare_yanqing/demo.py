@@ -204,7 +204,10 @@ class _Story:
             decision = {"decision": "pass" if passed else "reject", "opinion": "初筛"}
             self.step(f, "prescreen", self.office, decision)
             for seat, grade in f.votes().items() if passed else ():
-                delegate = self.as_("panelist", user=f"{self.api.tenant}-{seat}-delegate")
+                # Y-06: the bank's and the guarantee company's delegates act for them.
+                institution = {"bank": BANK, "guarantor": GUARANTOR}.get(seat)
+                user = f"{self.api.tenant}-{seat}-delegate"
+                delegate = self.as_("panelist", institution, user)
                 self.step(f, "votes", delegate, {"seat": seat, "grade": grade, "opinion": "联审"})
 
     def approve_and_push(self) -> None:

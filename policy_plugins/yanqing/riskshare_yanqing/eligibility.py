@@ -127,14 +127,15 @@ def one_loan_ever(
     """Y-05: one covered loan per firm, ever; none afterwards for its affiliates/shareholders."""
     own = [loan.reference for loan in facts.firm_loans(firm.id) if loan.covered]
     ours = _relations(mine)
-    related = []
     others = s.scalars(select(Recommendation).where(Recommendation.firm_id != firm.id))
-    for other in others:
-        other_uscc = facts.firm(other.firm_id).uscc
-        if (firm.uscc in _relations(other) or other_uscc in ours) and any(
-            loan.covered for loan in facts.firm_loans(other.firm_id)
-        ):
-            related.append(other_uscc)
+    related = sorted(
+        {
+            other.firm_uscc
+            for other in others
+            if (firm.uscc in _relations(other) or other.firm_uscc in ours)
+            and any(loan.covered for loan in facts.firm_loans(other.firm_id))
+        }
+    )
     ok = not own and not related
     return check(
         "Y-05",

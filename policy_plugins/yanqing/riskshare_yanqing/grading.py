@@ -36,6 +36,14 @@ from riskshare_yanqing.store import (
 RECOMMENDER_KINDS = ("department", "town")
 DOCUMENT_OWNER = "yanqing_recommendation"
 CHOICES = ("high", "medium", "low", "reject")
+# Which delegates may take a seat: the kind of institution they act for (None: government).
+SEAT_HOLDERS = {
+    "drc": {None},
+    "finance": {None},
+    "industry": {None, *RECOMMENDER_KINDS},
+    "bank": {"bank"},
+    "guarantor": {"guarantor"},
+}
 
 
 def get_recommendation(ctx: Context, rec_id: int) -> Recommendation:
@@ -79,6 +87,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     rec = Recommendation(
         program_id=program_id,
         firm_id=firm.id,
+        firm_uscc=firm.uscc,
         recommender_id=recommender.id,
         recommended_on=ctx.today,
         quarter=quarter_of(ctx.today),
@@ -174,16 +183,21 @@ def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
         raise invalid(
             f"The joint review of this firm seats {required}.", "/seat", "not a seat of this review"
         )
-    round_votes = {
-        v.seat: v.grade
-        for v in ctx.session.scalars(
+    _check_delegate(ctx, rec.program_id, data["seat"])
+    ballots = list(
+        ctx.session.scalars(
             select(Vote).where(
                 Vote.recommendation_id == rec.id, Vote.review_round == rec.review_round
             )
         )
-    }
+    )
+    round_votes = {v.seat: v.grade for v in ballots}
     if data["seat"] in round_votes:
         raise Problem(409, f"The {data['seat']} delegate has voted already.", kind="conflict")
+    if any(v.voter == ctx.actor for v in ballots):
+        raise Problem(
+            409, "Each seat has its own delegate; you have voted in this round.", kind="conflict"
+        )
     transition(ctx, RECOMMENDATION_STATES, rec, "vote", pview)
     ballot = Vote(
         recommendation_id=rec.id,
@@ -199,6 +213,25 @@ def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     if set(required) <= set(round_votes):
         _decide(ctx, rec, pview, joint_outcome(pview.config, round_votes))
     return rec
+
+
+def _check_delegate(ctx: Context, program_id: int, seat: str) -> None:
+    """Y-06: the bank's and the guarantee company's seats are theirs; the DRC's and the
+    finance bureau's are government staff's (no institution); the industry seat is the
+    recommending department's or town's, or a government delegate's."""
+    # A delegate's token names the institution it comes from; the panelist role is not
+    # scoped to it (a delegate reads every firm under review), so it is read from the token.
+    code = ctx.principal.institution
+    kind = None
+    if code:
+        kind = next((i.kind for i in facts(ctx, program_id).institutions() if i.code == code), "")
+    if kind not in SEAT_HOLDERS[seat]:
+        raise Problem(
+            403,
+            f"The {seat} seat is not held by "
+            + (f"a delegate of a {kind}." if kind else f"a delegate of {code or 'government'}."),
+            kind="forbidden-institution",
+        )
 
 
 def _decide(ctx: Context, rec: Recommendation, pview: Any, outcome: Explanation) -> None:
@@ -355,22 +388,25 @@ def fail_financing(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommend
 def quarterly_counts(ctx: Context, program_id: int, quarter: str) -> list[dict[str, Any]]:
     """Y-03: each recommender's count in ``quarter`` against the target (a report, no block).
 
-    Every department or town that has recommended to the program at any time is listed, so
-    one that recommended nobody this quarter shows 0.
+    Every department and town of the tenant is listed, so one that recommended nobody this
+    quarter shows 0.
     """
     pview = yanqing_program(ctx, program_id)
     target = pview.config["quarterly_recommendation_target"]
     f = facts(ctx, program_id)
-    in_quarter = func.count().filter(Recommendation.quarter == quarter)
-    counts = ctx.session.execute(
-        select(Recommendation.recommender_id, in_quarter)
-        .where(Recommendation.program_id == program_id)
-        .group_by(Recommendation.recommender_id)
-        .order_by(Recommendation.recommender_id)
-    ).all()
+    counts = dict(
+        ctx.session.execute(
+            select(Recommendation.recommender_id, func.count())
+            .where(Recommendation.program_id == program_id, Recommendation.quarter == quarter)
+            .group_by(Recommendation.recommender_id)
+        ).all()
+    )
+    recommenders = sorted(
+        (i for kind in RECOMMENDER_KINDS for i in f.institutions(kind)), key=lambda i: i.id
+    )
     rows = []
-    for inst_id, count in counts:
-        inst = f.institution(inst_id)
+    for inst in recommenders:
+        inst_id, count = inst.id, counts.get(inst.id, 0)
         met = count >= target
         rows.append(
             {

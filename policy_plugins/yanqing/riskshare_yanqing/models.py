@@ -53,6 +53,8 @@ class Recommendation(TenantScoped, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"), index=True)
+    # The firm's USCC, which other recommendations name as an affiliate or shareholder (Y-05).
+    firm_uscc: Mapped[str] = mapped_column(String(18), index=True)
     recommender_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     recommended_on: Mapped[dt.date] = mapped_column(Date())
     quarter: Mapped[str] = mapped_column(String(7))

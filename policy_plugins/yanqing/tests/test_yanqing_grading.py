@@ -142,6 +142,21 @@ def test_Y06_the_DRC_vetoes(yq):
     assert "vetoed" in rec["outcome"][-1]["en"]
 
 
+def test_Y06_each_seat_has_its_own_delegate(yq):
+    api, program, _ = yq
+    rec = _reviewed(api, program, 25)
+    path = f"{YQ}/recommendations/{rec['id']}/votes"
+    ballot = {"grade": "low", "opinion": "意见"}
+    banker = api.as_("panelist", user="banker", institution="yq-bank")
+    assert banker.ok("POST", path, {**ballot, "seat": "drc"}, status=403)
+    official = api.as_("panelist", user="official")
+    assert official.ok("POST", path, {**ballot, "seat": "bank"}, status=403)
+    official.ok("POST", path, {**ballot, "seat": "drc"})
+    twice = official.ok("POST", path, {**ballot, "seat": "finance"}, status=409)
+    assert "voted in this round" in twice["detail"]
+    assert api.as_("office").ok("GET", f"{YQ}/recommendations/{rec['id']}")["state"] == "in_review"
+
+
 def test_Y06_Y07_tie_goes_to_the_DRC_vote(yq):
     api, program, _ = yq
     rec = _reviewed(api, program, 22)

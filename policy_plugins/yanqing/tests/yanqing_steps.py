@@ -93,8 +93,13 @@ def prescreen(api, rec, *, guarantor_seat=False):
     )
 
 
+# Y-06: the bank's and the guarantee company's delegates act for their institutions.
+DELEGATES = {"bank": "yq-bank", "guarantor": "yq-guarantee"}
+
+
 def vote(api, rec, seat, grade, status=200):
-    return api.as_("panelist", user=f"delegate-{seat}").ok(
+    delegate = api.as_("panelist", user=f"delegate-{seat}", institution=DELEGATES.get(seat))
+    return delegate.ok(
         "POST",
         f"{YQ}/recommendations/{rec['id']}/votes",
         {"seat": seat, "grade": grade, "opinion": f"{seat}: {grade}"},

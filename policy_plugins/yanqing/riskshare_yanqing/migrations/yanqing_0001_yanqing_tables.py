@@ -153,6 +153,7 @@ def create_tables() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
         sa.Column("firm_id", sa.Integer(), nullable=False),
+        sa.Column("firm_uscc", sa.String(length=18), nullable=False),
         sa.Column("recommender_id", sa.Integer(), nullable=False),
         sa.Column("recommended_on", sa.Date(), nullable=False),
         sa.Column("quarter", sa.String(length=7), nullable=False),
@@ -219,6 +220,9 @@ def create_tables() -> None:
     with op.batch_alter_table("yanqing_recommendations", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_yanqing_recommendations_firm_id"), ["firm_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_yanqing_recommendations_firm_uscc"), ["firm_uscc"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_yanqing_recommendations_program_id"), ["program_id"], unique=False
@@ -336,6 +340,7 @@ def drop_tables() -> None:
         batch_op.drop_index(batch_op.f("ix_yanqing_recommendations_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_yanqing_recommendations_recommender_id"))
         batch_op.drop_index(batch_op.f("ix_yanqing_recommendations_program_id"))
+        batch_op.drop_index(batch_op.f("ix_yanqing_recommendations_firm_uscc"))
         batch_op.drop_index(batch_op.f("ix_yanqing_recommendations_firm_id"))
 
     op.drop_table("yanqing_recommendations")
