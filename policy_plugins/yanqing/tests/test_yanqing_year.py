@@ -6,7 +6,8 @@ its premium subsidy; seven loans go bad and are claimed. 2025-H2: the half-year 
 22,500,000 through the custodian, which suspends compensation (Y-14); a new claim states the
 earlier recoveries and waits. 2026: the custodian's fee is settled, recoveries refill the
 pool to 15,000,000, compensation resumes and the waiting claim is paid. The ledger balances
-and the pool holds exactly what the figures say.
+and the pool holds exactly what the figures say. In June 2026 a liquidated firm's net loss is
+written off after review, a debt-evading firm is barred, and the auditor checks the books.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _alerts(api, program, day):
     return {a["code"] for a in found}
 
 
-def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
+def test_Y01_to_Y17_a_year_and_a_half_with_a_suspension_and_its_resumption(api):
     today(api, dt.date(2025, 1, 10))
     program, insts = setup(api)
     custodian = api.as_("custodian", institution="yq-custodian")
@@ -109,11 +110,6 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
     )
     confirm_payment(api, payment, "pay-subsidy-I")
 
-    today(api, dt.date(2025, 6, 30))
-    custodian.ok(
-        "POST", gains, {"amount": "300000.00", "reference": "2025-H1"}, key="g1", status=201
-    )
-
     # Seven loans go bad; the lenders (and the guarantee company for B) claim (Y-12).
     today(api, dt.date(2025, 5, 10))
     claims = {}
@@ -130,6 +126,12 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
     assert split["inputs"] == {"guarantor_share": "3500000.00", "lender_share": "1500000.00"}
     for c in claims.values():
         assert joint_review(api, c)["state"] == "approved"
+
+    # Y-01: the custodian books the half year's investment gains into the pool.
+    today(api, dt.date(2025, 6, 30))
+    custodian.ok(
+        "POST", gains, {"amount": "300000.00", "reference": "2025-H1"}, key="g1", status=201
+    )
 
     # ---- 2025-H2: the half-year plan, paid by the custodian; the 7th payment suspends.
     today(api, dt.date(2025, 7, 3))
@@ -206,6 +208,47 @@ def test_Y01_to_Y15_a_year_with_a_suspension_and_its_resumption(api):
         status=201,
     )
     assert "yanqing-annual-report-due" not in _alerts(api, program, "2026-05-20")
+
+    # Y-13: D's firm is liquidated; its net loss is written off after DRC and finance review.
+    today(api, dt.date(2026, 6, 15))
+    write_off = api.as_("lender", institution="yq-bank").ok(
+        "POST",
+        "/write-offs",
+        {
+            "loan_id": loans["D"]["id"],
+            "ground": "bankruptcy_liquidation",
+            "approved_on": "2026-06-10",
+            "net_loss": "5000000.00",
+        },
+        status=201,
+    )
+    assert write_off["explanations"][1]["inputs"]["net_loss"] == "2500000.00"
+    for role in ("reviewer", "finance"):
+        write_off = api.as_(role).ok(
+            "POST",
+            f"/write-offs/{write_off['id']}/reviews",
+            {"decision": "approve", "opinion": "同意核销"},
+        )
+    assert write_off["state"] == "approved"
+
+    # Y-17: E's firm evaded its debt; it is barred for three years.
+    ban = api.as_("office").ok(
+        "POST",
+        "/bans",
+        {
+            "program_id": program["id"],
+            "subject_type": "firm",
+            "subject_id": firms["E"]["id"],
+            "rule": "Y-17",
+            "reason": "恶意逃避债务",
+        },
+        status=201,
+    )
+    assert ban["ends_on"] == "2029-06-15"
+
+    # The insurer sees the loan it insures, and no other institution's.
+    insured = api.as_("insurer", institution="yq-insurer").ok("GET", "/loans")
+    assert [loan["reference"] for loan in insured] == ["YQ-I"]
 
     # Half-yearly balance report (Y-01) and the ledger at the end.
     report = api.as_("custodian", institution="yq-custodian").ok(
