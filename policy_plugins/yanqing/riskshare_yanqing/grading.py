@@ -54,6 +54,7 @@ def get_recommendation(ctx: Context, rec_id: int) -> Recommendation:
 
 
 def visible_recommendations(ctx: Context, program_id: int) -> Any:
+    yanqing_program(ctx, program_id)
     query = (
         select(Recommendation)
         .where(Recommendation.program_id == program_id)

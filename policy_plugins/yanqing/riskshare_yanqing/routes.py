@@ -26,6 +26,7 @@ from riskshare_yanqing import grading, pool, supervision
 from riskshare_yanqing.config import SEATS
 from riskshare_yanqing.grading import CHOICES
 from riskshare_yanqing.models import Subsidy, Vote
+from riskshare_yanqing.store import yanqing_program
 
 blp = Blueprint(
     "yanqing",
@@ -387,6 +388,7 @@ class SubsidyViews(MethodView):
     def get(self, program_id):
         """Premium subsidies noticed to the custodian"""
         ctx = current_context()
+        yanqing_program(ctx, program_id)
         query = select(Subsidy).where(Subsidy.program_id == program_id)
         return page(ctx.session, query.order_by(Subsidy.id))
 
@@ -410,6 +412,7 @@ class PenaltyViews(MethodView):
     def get(self, program_id):
         """Measures taken against institutions (Y-16)"""
         ctx = current_context()
+        yanqing_program(ctx, program_id)
         return page(ctx.session, supervision.penalties(program_id))
 
     @blp.roles("office", "approver")

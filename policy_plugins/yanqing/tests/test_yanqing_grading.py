@@ -222,3 +222,24 @@ def test_Y08_failed_financing_returns_to_joint_review_and_stops_after_two(yq):
         f"{YQ}/recommendations/{rec['id']}/pushes", {"institution_ids": [insts["yq-bank"]["id"]]}
     )
     assert refused.status_code == 409
+
+
+def test_Y01_yanqing_resources_exist_only_under_yanqing_programs(yq):
+    api, _, _ = yq
+    other = api.as_("office").ok(
+        "POST",
+        "/programs",
+        {
+            "code": "another-policy",
+            "name": "另一政策",
+            "policy": "xinxiang",
+            "config": {},
+            "fund_total": "1000000.00",
+            "effective_from": "2025-01-01",
+            "effective_to": "2025-12-31",
+        },
+        status=201,
+    )
+    for resource in ("recommendations", "premium-subsidies", "penalties", "fund-state"):
+        path = f"{YQ}/programs/{other['id']}/{resource}"
+        assert api.as_("office").call("GET", path).status_code == 404, resource
