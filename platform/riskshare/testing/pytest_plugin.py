@@ -92,6 +92,32 @@ def rs_app(
     app.extensions["riskshare"].db.dispose()
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def rs_demo_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """The app on a fresh database of each backend with the embedded demo loaded twice (the
+    demo uses fixed tenant slugs; the second load must add nothing)."""
+    from riskshare.demo import load_demo
+
+    directory = tmp_path_factory.mktemp(f"demo-{request.param}")
+
+    def run(url: str) -> Iterator[Any]:
+        app = _make_app(url, directory, [])
+        load_demo(app)
+        load_demo(app)
+        yield app
+        app.extensions["riskshare"].db.dispose()
+
+    if request.param == "sqlite":
+        yield from run(sqlite_database(directory / "riskshare.db"))
+    else:
+        with postgres_database(request.config.getoption("--rs-pg-admin-url")) as url:
+            yield from run(url)
+
+
 _tenant_numbers = itertools.count(1)
 
 

@@ -4,45 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from riskshare.app import create_app
-from riskshare.config import Settings
-from riskshare.demo import load_demo
 from riskshare.testing.client import ApiClient
-from riskshare.testing.databases import postgres_database, sqlite_database
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], scope="module"
-)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """A fresh database (the demo uses fixed tenant slugs) with the demo loaded twice."""
-    directory = tmp_path_factory.mktemp(f"demo-{request.param}")
-
-    def run(url: str) -> Iterator[ApiClient]:
-        settings = Settings(
-            mode="test",
-            database_url=url,
-            auth="dev",
-            dev_key_path=directory / "dev-key.pem",
-            instance_path=directory,
-        )
-        app = create_app(settings)
-        load_demo(app)
-        load_demo(app)  # the second load must change nothing
-        yield ApiClient(app, "xinxiang")
-        app.extensions["riskshare"].db.dispose()
-
-    if request.param == "sqlite":
-        yield from run(sqlite_database(directory / "riskshare.db"))
-    else:
-        with postgres_database(request.config.getoption("--rs-pg-admin-url")) as url:
-            yield from run(url)
+@pytest.fixture(scope="module")
+def demo(rs_demo_app) -> ApiClient:
+    return ApiClient(rs_demo_app, "xinxiang")
 
 
 def _loans(api: ApiClient) -> dict[str, dict]:

@@ -2,45 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from riskshare.app import create_app
-from riskshare.config import Settings
-from riskshare.demo import load_demo
 from riskshare.testing.client import ApiClient
-from riskshare.testing.databases import postgres_database, sqlite_database
 from riskshare_yanqing import demo as yanqing_demo
 from riskshare_yanqing.config import PANEL_SEATS
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], scope="module"
-)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """A fresh database (the demo uses fixed tenant slugs) with the demo loaded twice."""
-    directory = tmp_path_factory.mktemp(f"demo-{request.param}")
-
-    def run(url: str) -> Iterator[ApiClient]:
-        settings = Settings(
-            mode="test",
-            database_url=url,
-            auth="dev",
-            dev_key_path=directory / "dev-key.pem",
-            instance_path=directory,
-        )
-        app = create_app(settings)
-        load_demo(app)
-        load_demo(app)  # the second load must add nothing
-        yield ApiClient(app, "yanqing")
-        app.extensions["riskshare"].db.dispose()
-
-    if request.param == "sqlite":
-        yield from run(sqlite_database(directory / "riskshare.db"))
-    else:
-        with postgres_database(request.config.getoption("--rs-pg-admin-url")) as url:
-            yield from run(url)
+@pytest.fixture(scope="module")
+def demo(rs_demo_app) -> ApiClient:
+    return ApiClient(rs_demo_app, "yanqing")
 
 
 def _program(api: ApiClient) -> dict:
