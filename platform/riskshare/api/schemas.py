@@ -35,5 +35,12 @@ class DocumentContentOut(DocumentOut):
         return base64.b64encode(doc.content).decode()
 
 
+class ReviewDecisionIn(ma.Schema):
+    """A reviewer's opinion: approve or reject, with reasons."""
+
+    decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    opinion = ma.fields.String(required=True, validate=validate.Length(1, 5000))
+
+
 class TransitionIn(ma.Schema):
     reason = ma.fields.String(load_default="", validate=validate.Length(0, 2000))

@@ -7,7 +7,12 @@ from marshmallow import validate
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import Explanations, Money, Ratio, SQLCursorPage, page
-from riskshare.api.schemas import DocumentContentOut, DocumentIn, DocumentOut
+from riskshare.api.schemas import (
+    DocumentContentOut,
+    DocumentIn,
+    DocumentOut,
+    ReviewDecisionIn,
+)
 from riskshare.claims import service
 from riskshare.records import record_access
 
@@ -60,9 +65,7 @@ class ClaimOut(ma.Schema):
     attributes = ma.fields.Dict()
 
 
-class ReviewIn(ma.Schema):
-    decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    opinion = ma.fields.String(required=True, validate=validate.Length(1, 5000))
+class ReviewIn(ReviewDecisionIn):
     approved_amount = Money(load_default=None)
 
 

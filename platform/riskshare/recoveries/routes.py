@@ -7,7 +7,7 @@ from marshmallow import validate
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
-from riskshare.api.schemas import DocumentIn
+from riskshare.api.schemas import DocumentIn, ReviewDecisionIn
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.recoveries import service
 from riskshare.recoveries.models import WRITE_OFF_REVIEWERS
@@ -55,11 +55,6 @@ class WriteOffIn(ma.Schema):
     )
     approved_on = ma.fields.Date(required=True)
     net_loss = Money(required=True, validate=validate.Range(min=0))
-
-
-class WriteOffReviewIn(ma.Schema):
-    decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    opinion = ma.fields.String(required=True, validate=validate.Length(1, 5000))
 
 
 class WriteOffReviewOut(ma.Schema):
@@ -152,7 +147,7 @@ class WriteOffViews(MethodView):
 @blp.route("/write-offs/<int:write_off_id>/reviews")
 class WriteOffReviewViews(MethodView):
     @blp.roles(*WRITE_OFF_REVIEWERS.split())
-    @blp.arguments(WriteOffReviewIn)
+    @blp.arguments(ReviewDecisionIn)
     @blp.response(200, WriteOffOut)
     def post(self, data, write_off_id):
         """Approve or reject a write-off the policy has reviewed; the last approval writes
