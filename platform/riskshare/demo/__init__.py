@@ -96,6 +96,7 @@ TENANTS = {
             "guarantor": "yq-guarantee",
             "insurer": "yq-insurer",
             "recommender": "yq-tourism",
+            "panelist": None,  # a government delegate to the joint review (Y-06)
         },
     },
 }
