@@ -84,7 +84,8 @@ def test_Y17_a_defrauding_firm_is_barred_for_three_years_and_gets_no_covered_loa
     wrong = office.ok("POST", "/bans", {**ban, "program_id": program["id"], "years": 1}, 422)
     assert wrong["rule"]["rule"] == "Y-17" and wrong["rule"]["threshold"] == 3
     bank_ban = {**ban, "subject_type": "institution", "subject_id": insts["yq-bank"]["id"]}
-    assert office.ok("POST", "/bans", {**bank_ban, "program_id": program["id"]}, 422)
+    not_a_firm = office.ok("POST", "/bans", {**bank_ban, "program_id": program["id"]}, 422)
+    assert not_a_firm["rule"]["rule"] == "Y-17" and "firms only" in not_a_firm["rule"]["en"]
     made = office.ok("POST", "/bans", {**ban, "program_id": program["id"]}, status=201)
     assert (made["starts_on"], made["ends_on"]) == ("2025-01-10", "2028-01-10")
     assert made["explanations"][0]["rule"] == "Y-17"
@@ -240,11 +241,13 @@ def test_Y13_a_net_loss_is_written_off_after_bankruptcy_once_the_DRC_and_finance
 
     # Bankruptcy liquidation: both reviews approve, and only then is the loan written off.
     second = lender.ok("POST", "/write-offs", bankruptcy, status=201)
-    assert lender.ok("POST", "/write-offs", bankruptcy, status=409)
+    twice = lender.ok("POST", "/write-offs", bankruptcy, status=409)
+    assert twice["detail"] == "The loan's write-off is recorded already."
     path = f"/write-offs/{second['id']}/reviews"
     review = {"decision": "approve", "opinion": "破产清算完毕，同意核销"}
     assert api.as_("reviewer").ok("POST", path, review)["state"] == "under_review"
-    assert api.as_("reviewer").ok("POST", path, review, status=409)
+    again = api.as_("reviewer").ok("POST", path, review, status=409)
+    assert again["detail"] == "The reviewer review is written already."
     assert lender.ok("GET", f"/loans/{loan['id']}")["state"] != "written_off"
     done = api.as_("finance").ok("POST", path, review)
     assert (done["state"], done["decided_on"]) == ("approved", "2025-08-05")

@@ -148,9 +148,11 @@ def test_Y06_each_seat_has_its_own_delegate(yq):
     path = f"{YQ}/recommendations/{rec['id']}/votes"
     ballot = {"grade": "low", "opinion": "意见"}
     banker = api.as_("panelist", user="banker", institution="yq-bank")
-    assert banker.ok("POST", path, {**ballot, "seat": "drc"}, status=403)
+    wrong_seat = banker.ok("POST", path, {**ballot, "seat": "drc"}, status=403)
+    assert wrong_seat["detail"] == "The drc seat is not held by a delegate of a bank."
     official = api.as_("panelist", user="official")
-    assert official.ok("POST", path, {**ballot, "seat": "bank"}, status=403)
+    not_a_bank = official.ok("POST", path, {**ballot, "seat": "bank"}, status=403)
+    assert not_a_bank["detail"] == "The bank seat is not held by a delegate of government."
     official.ok("POST", path, {**ballot, "seat": "drc"})
     twice = official.ok("POST", path, {**ballot, "seat": "finance"}, status=409)
     assert "voted in this round" in twice["detail"]
