@@ -57,6 +57,34 @@ def uscc(serial: int, division: str) -> str:
     return body + stdnum_uscc.calc_check_digit(body)
 
 
+def loan_body(
+    program_id: int,
+    firm_id: int,
+    lender_id: int,
+    reference: str,
+    principal: str,
+    issued: str,
+    *,
+    kind: str = "credit",
+    attributes: dict | None = None,
+    **extra: Any,
+) -> dict:
+    """A one-year loan as ``POST /loans`` takes it (shared with the plugin's test world)."""
+    issue = dt.date.fromisoformat(issued)
+    return {
+        "program_id": program_id,
+        "firm_id": firm_id,
+        "lender_id": lender_id,
+        "reference": reference,
+        "kind": kind,
+        "principal": principal,
+        "issue_date": issued,
+        "maturity_date": str(issue.replace(year=issue.year + 1)),
+        "attributes": attributes or {},
+        **extra,
+    }
+
+
 class _Story:
     def __init__(self, app: Flask, tenant: str) -> None:
         self.app = app
@@ -85,19 +113,17 @@ class _Story:
         via_platform: bool = True,
         **extra: Any,
     ) -> dict:
-        issue = dt.date.fromisoformat(issued)
-        body = {
-            "program_id": self.program["id"],
-            "firm_id": self.firms[firm]["id"],
-            "lender_id": self.institutions[bank]["id"],
-            "reference": reference,
-            "kind": kind,
-            "principal": principal,
-            "issue_date": issued,
-            "maturity_date": str(issue.replace(year=issue.year + 1)),
-            "attributes": {"via_platform": via_platform},
+        body = loan_body(
+            self.program["id"],
+            self.firms[firm]["id"],
+            self.institutions[bank]["id"],
+            reference,
+            principal,
+            issued,
+            kind=kind,
+            attributes={"via_platform": via_platform},
             **extra,
-        }
+        )
         return self.as_("lender", bank).ok("POST", "/loans", body, status=201)
 
     def event(self, caller: Caller, loan: dict, kind: str, on: str, **body: Any) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskshare.testing.pytest_plugin import today
-from riskshare_xinxiang.demo import CREDIT_REPORT, uscc
+from riskshare_xinxiang.demo import CREDIT_REPORT, loan_body, uscc
 
 
 @dataclass
@@ -76,18 +76,17 @@ class World:
         **extra: Any,
     ) -> dict:
         attributes = {"via_platform": True, **extra.pop("attributes", {})}
-        body = {
-            "program_id": self.pid,
-            "firm_id": self.firms[firm]["id"],
-            "lender_id": self.institutions[bank]["id"],
-            "reference": reference,
-            "kind": kind,
-            "principal": principal,
-            "issue_date": issued,
-            "maturity_date": str(dt.date.fromisoformat(issued).replace(year=int(issued[:4]) + 1)),
-            "attributes": attributes,
+        body = loan_body(
+            self.pid,
+            self.firms[firm]["id"],
+            self.institutions[bank]["id"],
+            reference,
+            principal,
+            issued,
+            kind=kind,
+            attributes=attributes,
             **extra,
-        }
+        )
         return self.bank(bank).ok("POST", "/loans", body, status=status)
 
     def event(self, caller, loan: dict, kind: str, on: str, status: int = 201, **body: Any):
