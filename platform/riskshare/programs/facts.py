@@ -65,6 +65,12 @@ class SessionFacts:
         )
         return [loan_view(r) for r in rows]
 
+    def program_loans(self) -> list[LoanView]:
+        rows = self.session.scalars(
+            select(Loan).where(Loan.program_id == self.program_id).order_by(Loan.id)
+        )
+        return [loan_view(r) for r in rows]
+
     def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]:
         bans = self.session.scalars(
             select(Ban).where(Ban.subject_type == subject_type, Ban.subject_id == subject_id)

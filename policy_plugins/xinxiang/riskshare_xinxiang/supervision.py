@@ -12,6 +12,7 @@ from riskshare.toolkit import (
     Explanation,
     Facts,
     InstitutionView,
+    LoanView,
     ReportSection,
 )
 from riskshare_xinxiang.config import Config
@@ -34,12 +35,15 @@ class NplRate:
         return (self.non_performing / self.outstanding).quantize(RATE, rounding=ROUND_HALF_UP)
 
 
-def npl_rate(facts: Facts, institution: InstitutionView) -> NplRate:
-    """Non-performing balance / outstanding balance of its loans issued through the platform."""
+def npl_rate(institution: InstitutionView, loans: list[LoanView]) -> NplRate:
+    """Non-performing balance / outstanding balance of the institution's loans (it lent or
+    guaranteed them) issued through the platform."""
     loans = [
         loan
-        for loan in facts.institution_loans(institution.id)
-        if loan.attributes.get("via_platform") and loan.state != "closed"
+        for loan in loans
+        if institution.id in (loan.lender_id, loan.guarantor_id)
+        and loan.attributes.get("via_platform")
+        and loan.state != "closed"
     ]
     outstanding = sum((loan.outstanding for loan in loans), ZERO)
     bad = sum((loan.outstanding for loan in loans if loan.non_performing), ZERO)
@@ -69,23 +73,27 @@ def cooperation_change(
     """Suspension is for an NPL rate above the limit; resumption once it is below again."""
     if action == "revoke":
         return None  # fraud (X-18) or an ended agreement: no rate condition
-    npl = npl_rate(facts, institution)
+    npl = npl_rate(institution, facts.institution_loans(institution.id))
     limit = Decimal(cfg.npl_limit)
     ok = npl.rate > limit if action == "suspend" else npl.rate < limit
     return Decision(ok, [_rate_explanation(cfg, npl, ok, action if ok else "refused")])
 
 
-def supervised(facts: Facts) -> list[InstitutionView]:
-    """The lenders and guarantee companies whose platform loans are supervised."""
-    return facts.institutions("bank") + facts.institutions("guarantor")
+def supervised_rates(facts: Facts) -> list[NplRate]:
+    """The NPL rates of the lenders and guarantee companies, from one read of the loans."""
+    loans = facts.program_loans()
+    return [
+        npl_rate(institution, loans)
+        for institution in facts.institutions("bank") + facts.institutions("guarantor")
+    ]
 
 
 def monitoring(cfg: Config, day: dt.date, facts: Facts) -> list[Alert]:
     city = facts.indicator(cfg.city_npl_indicator, day)
     limit = Decimal(cfg.npl_limit)
     alerts = []
-    for institution in supervised(facts):
-        npl = npl_rate(facts, institution)
+    for npl in supervised_rates(facts):
+        institution = npl.institution
         if npl.outstanding == 0:
             continue
         data = {"rate": npl.rate, "cooperation": institution.cooperation}
@@ -128,8 +136,8 @@ def monitoring(cfg: Config, day: dt.date, facts: Facts) -> list[Alert]:
 
 def npl_section(cfg: Config, facts: Facts) -> ReportSection:
     rows = []
-    for institution in supervised(facts):
-        npl = npl_rate(facts, institution)
+    for npl in supervised_rates(facts):
+        institution = npl.institution
         rows.append(
             {
                 "institution": institution.code,
