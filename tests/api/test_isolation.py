@@ -77,7 +77,6 @@ def test_tenant_a_cannot_read_or_change_anything_of_tenant_b(api, other_api):
             url = IDS.sub(lambda m: str(b_ids.get(m.group(1), 1)), url)
             response = a.call(method, url, {} if method != "GET" else None, key="k")
             body = response.get_data(as_text=True)
-            assert response.status_code >= 400 or tenant == api.tenant, (method, url, body)
             if tenant == other_api.tenant:
                 assert response.status_code == 403, (method, url, response.status_code)
             elif response.status_code < 400:

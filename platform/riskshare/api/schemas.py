@@ -40,7 +40,3 @@ class ReviewDecisionIn(ma.Schema):
 
     decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
     opinion = ma.fields.String(required=True, validate=validate.Length(1, 5000))
-
-
-class TransitionIn(ma.Schema):
-    reason = ma.fields.String(load_default="", validate=validate.Length(0, 2000))

@@ -97,11 +97,6 @@ def all_tenants(db: Database) -> Iterator[Session]:
         yield session
 
 
-def session_tenant(session: Session) -> str | None:
-    tenant = session.info.get("tenant_id")
-    return None if tenant == ALL_TENANTS else tenant
-
-
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):

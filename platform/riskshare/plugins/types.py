@@ -181,16 +181,22 @@ class ClaimDue:
 # --------------------------------------------------------------------------- decisions
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Yes or no, with every rule that was applied."""
+class Refusable:
+    """A decision made of explanations: the first one that did not pass refuses it."""
 
-    allowed: bool
-    explanations: Sequence[Explanation] = ()
+    explanations: Sequence[Explanation]
 
     @property
     def refusing(self) -> Explanation | None:
         return next((e for e in self.explanations if not e.passed), None)
+
+
+@dataclass(frozen=True)
+class Decision(Refusable):
+    """Yes or no, with every rule that was applied."""
+
+    allowed: bool
+    explanations: Sequence[Explanation] = ()
 
     def as_json(self) -> list[dict]:
         return explanations_as_json(list(self.explanations))
@@ -258,7 +264,7 @@ class WriteOffView:
 
 
 @dataclass(frozen=True)
-class WriteOffDecision:
+class WriteOffDecision(Refusable):
     """Whether a write-off may be recorded, and which roles must each approve it before it
     takes effect (none: at once)."""
 
@@ -266,22 +272,14 @@ class WriteOffDecision:
     explanations: Sequence[Explanation] = ()
     reviewers: Sequence[str] = ()
 
-    @property
-    def refusing(self) -> Explanation | None:
-        return next((e for e in self.explanations if not e.passed), None)
-
 
 @dataclass(frozen=True)
-class BanDecision:
+class BanDecision(Refusable):
     """Whether a ban may be imposed, and for how many years (None: for good)."""
 
     allowed: bool
     years: int | None
     explanations: Sequence[Explanation] = ()
-
-    @property
-    def refusing(self) -> Explanation | None:
-        return next((e for e in self.explanations if not e.passed), None)
 
 
 @dataclass(frozen=True)

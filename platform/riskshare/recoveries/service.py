@@ -200,11 +200,7 @@ def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
 def review_write_off(ctx: Context, write_off_id: int, data: dict[str, Any]) -> WriteOff:
     """One of the write-off's reviewers approves or rejects it; the last approval writes the
     loan off, on behalf of the institution that recorded it."""
-    write_off = ctx.session.scalar(
-        visible_write_offs(ctx).where(WriteOff.id == write_off_id).with_for_update()
-    )
-    if write_off is None:
-        raise not_found("write-off", write_off_id)
+    write_off = get_write_off(ctx, write_off_id, for_update=True)
     loan = get_loan(ctx, write_off.loan_id)
     _, pview = program_of(ctx, loan.program_id)
     acting = [r for r in write_off.reviewers if r in ctx.roles]
@@ -246,10 +242,17 @@ def visible_write_offs(ctx: Context) -> Any:
     return query
 
 
-def submit_write_off_evidence(ctx: Context, write_off_id: int, documents: list) -> WriteOff:
-    write_off = ctx.session.scalar(visible_write_offs(ctx).where(WriteOff.id == write_off_id))
+def get_write_off(ctx: Context, write_off_id: int, *, for_update: bool = False) -> WriteOff:
+    """A write-off the caller may see (locked for a change when asked), or 404."""
+    query = visible_write_offs(ctx).where(WriteOff.id == write_off_id)
+    write_off = ctx.session.scalar(query.with_for_update() if for_update else query)
     if write_off is None:
         raise not_found("write-off", write_off_id)
+    return write_off
+
+
+def submit_write_off_evidence(ctx: Context, write_off_id: int, documents: list) -> WriteOff:
+    write_off = get_write_off(ctx, write_off_id)
     loan = get_loan(ctx, write_off.loan_id)
     _, pview = program_of(ctx, loan.program_id)
     late = write_off.evidence_due_on is not None and ctx.today > write_off.evidence_due_on
