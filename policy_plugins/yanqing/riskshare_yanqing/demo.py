@@ -71,6 +71,12 @@ FIRMS = (
 PRINCIPAL, CLAIMED, PREMIUM = "2000000.00", "1200000.00", "40000.00"
 
 
+def uscc(serial: int, division: str = "110229") -> str:
+    """A valid USCC registered in ``division`` (110229: Yanqing), as Y-02 reads it."""
+    body = f"91{division}MA{serial:07d}"
+    return body + calc_check_digit(body)
+
+
 def documents(*kinds: str) -> list[dict[str, str]]:
     """Small stand-in files of the given kinds, as the API takes them (base64)."""
     return [
@@ -168,12 +174,11 @@ class _Story:
         self.insts = {i["code"]: i for i in self.office.ok("GET", "/institutions?page_size=100")}
         for n, f in enumerate(self.firms, 1):
             recommender = self.as_("recommender", OTHER_RECOMMENDERS.get(f.name, RECOMMENDER))
-            body = f"91110229MA{n + 9000:07d}"  # 110229: registered in Yanqing
             f.firm = recommender.ok(
                 "POST",
                 "/firms",
                 {
-                    "uscc": body + calc_check_digit(body),
+                    "uscc": uscc(n + 9000),
                     "name": f.name,
                     "industry": "software_it",
                     "employees": 40,

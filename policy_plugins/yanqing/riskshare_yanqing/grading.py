@@ -24,6 +24,7 @@ from riskshare_yanqing import eligibility
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import RECOMMENDATION_STATES, Recommendation, Vote
 from riskshare_yanqing.store import (
+    as_list,
     invalid,
     quarter_of,
     recommendation_of,
@@ -94,8 +95,8 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         quarter=quarter_of(ctx.today),
         financing_need=data["financing_need"],
         focus_sector=data.get("focus_sector"),
-        affiliates=list(data.get("affiliates") or []),
-        shareholders=list(data.get("shareholders") or []),
+        affiliates=as_list(data.get("affiliates")),
+        shareholders=as_list(data.get("shareholders")),
         credit_record=dict(data["credit_record"]),
         checks=[],
     )

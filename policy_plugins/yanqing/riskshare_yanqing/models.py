@@ -156,8 +156,3 @@ class Penalty(TenantScoped, TimestampMixin, Base):
     reason: Mapped[str] = mapped_column(String(2000))
     decided_on: Mapped[dt.date] = mapped_column(Date())
     decided_by: Mapped[str] = mapped_column(String(200))
-
-
-TABLES = tuple(
-    m.__tablename__ for m in (Recommendation, Vote, FundState, FundEvent, Subsidy, Penalty)
-)

@@ -164,7 +164,8 @@ def compensated_firms_by_recommender(
         for c in facts.claims(states=COMPENSATED)
         if c.reviewed_on is not None and start <= c.reviewed_on <= end
     }
-    firms = {facts.loan(loan_id).firm_id for loan_id in loans}
+    firm_of = {loan.id: loan.firm_id for loan in facts.program_loans()}
+    firms = {firm_of[loan_id] for loan_id in loans}
     found: dict[int, set[int]] = defaultdict(set)
     for recommender_id, firm_id in s.execute(
         select(Recommendation.recommender_id, Recommendation.firm_id).where(

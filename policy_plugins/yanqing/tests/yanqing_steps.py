@@ -7,11 +7,9 @@ partner bank (lender), the guarantee company (guarantor), the insurer, the custo
 
 from __future__ import annotations
 
-from stdnum.cn.uscc import calc_check_digit
-
 from riskshare_yanqing.config import PANEL_SEATS as SEATS
 from riskshare_yanqing.config import REQUIRED_DOCUMENTS as DOCUMENTS
-from riskshare_yanqing.demo import documents
+from riskshare_yanqing.demo import documents, uscc
 
 YQ = "/yanqing"
 INSTITUTIONS = {
@@ -22,11 +20,6 @@ INSTITUTIONS = {
     "yq-insurer": "insurer",
     "yq-custodian": "custodian",
 }
-
-
-def uscc(n: int, division: str = "110229") -> str:
-    body = f"91{division}MA{n:07d}"
-    return body + calc_check_digit(body)
 
 
 def setup(api, **config):
