@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from riskshare import __version__
 from riskshare.api import security
+from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.context import Clock
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem
 from riskshare.api.session import finish
@@ -27,6 +28,7 @@ from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
 from riskshare.calendar.service import CalendarService
 from riskshare.config import Settings
 from riskshare.db import Database
+from riskshare.ledger.service import WrongSide
 from riskshare.plugins.manager import get_plugin_manager
 
 
@@ -157,8 +159,32 @@ def _spec_options() -> dict[str, Any]:
 
 
 def _register_problem_handlers(app: Flask) -> None:
+    from riskshare.db.base import Base
+
+    conflicts = ConflictTranslator(Base.metadata)
+
     @app.errorhandler(Problem)
     def _problem(problem: Problem) -> Any:
+        return problem.response()
+
+    @app.errorhandler(WrongSide)
+    def _wrong_side(error: WrongSide) -> Any:
+        # A guard above the ledger let through what the ledger itself refuses: log it loud.
+        app.logger.error("ledger refused an entry: %s", error)
+        return Problem(
+            409,
+            f"Refused: {error.account} would end on the wrong side of zero"
+            f" ({error.balance}); more would be paid or returned than is owed."
+            " Nothing was saved.",
+            kind="ledger-refused",
+        ).response()
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError) -> Any:
+        problem = conflicts.problem(error)
+        if problem is None:
+            return _unexpected(error)
+        app.logger.info("refused at the database: %s", error.orig)
         return problem.response()
 
     @app.errorhandler(Exception)
@@ -185,7 +211,10 @@ def _register_problem_handlers(app: Flask) -> None:
             return response
         try:
             finish(commit=True)
-        except (IntegrityError, OperationalError) as exc:
+        except IntegrityError as exc:
+            app.logger.warning("commit failed: %s", exc)
+            return (conflicts.problem(exc) or duplicate(None)).response()
+        except OperationalError as exc:
             # A conflict found at commit must not look like success.
             app.logger.warning("commit failed: %s", exc)
             return Problem(

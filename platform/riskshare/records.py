@@ -34,11 +34,40 @@ def get_or_404(ctx: Context, model: type[T], record_id: int, what: str | None = 
 
 
 def lock_program(ctx: Context, program_id: int) -> Program:
-    """Lock the program's row: payments against one fund are serialised here."""
-    program = ctx.session.scalar(select(Program).where(Program.id == program_id).with_for_update())
+    """Lock the program's row: every change that moves or commits a fund's money is
+    serialised here, so caps, the pool and a record's state are re-read after the lock and
+    cannot change under the caller until it commits.
+
+    Take it before anything else that locks (the audit chain's tenant row), so that two
+    money changes always lock in the same order and never deadlock.
+    """
+    program = ctx.session.scalar(
+        select(Program)
+        .where(Program.id == program_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if program is None:
         raise not_found("program", program_id)
     return program
+
+
+def lock_for_change(ctx: Context, query: Any, what: str, record_id: object) -> tuple[Program, Any]:
+    """The record ``query`` selects (one the caller may see), locked with its program.
+
+    The record is read once to find its program, the program is locked, and the record is
+    read again, locked, as it stands after every change committed before the lock: its
+    state, and whatever the caller checks next, is current, and a second identical request
+    waits here and then finds what the first one did.
+    """
+    record = ctx.session.scalar(query)
+    if record is None:
+        raise not_found(what, record_id)
+    program = lock_program(ctx, record.program_id)
+    record = ctx.session.scalar(query.with_for_update().execution_options(populate_existing=True))
+    if record is None:
+        raise not_found(what, record_id)
+    return program, record
 
 
 def snapshot(obj: Any) -> dict[str, Any]:

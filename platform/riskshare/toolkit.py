@@ -20,7 +20,11 @@ from riskshare.documents.service import attach_documents, document_of, documents
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
-from riskshare.plugins.defaults import institution_in_good_standing, pro_rata_recovery
+from riskshare.plugins.defaults import (
+    clawback_due,
+    institution_in_good_standing,
+    pro_rata_recovery,
+)
 from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.types import (
     FEN,
@@ -116,6 +120,7 @@ __all__ = [
     "WriteOffView",
     "YearTable",
     "attach_documents",
+    "clawback_due",
     "current_context",
     "document_of",
     "documents_of",

@@ -89,7 +89,7 @@ def test_same_idempotency_key_replays_and_a_different_body_is_refused(api):
     )
     assert other.status_code == 422
     assert other.get_json()["type"].endswith("idempotency-key-reused")
-    missing = finance.post(f"/disbursements/{d['id']}/confirm", {})
+    missing = finance.post(f"/disbursements/{d['id']}/confirm", {}, key=False)
     assert missing.status_code == 400
     ledger = api.as_("auditor").ok("GET", f"/programs/{program['id']}/ledger")
     assert ledger["pool_balance"] == "960000.00"  # paid once: 1,000,000 − 40,000

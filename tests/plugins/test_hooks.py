@@ -72,8 +72,9 @@ CAL = WorkdayCalendar()
 class FakeFacts:
     today = dt.date(2025, 1, 6)
 
-    def __init__(self, pool="1000000.00", paid="0.00", returned="0.00"):
+    def __init__(self, pool="1000000.00", paid="0.00", returned="0.00", clawed="0.00"):
         self._pool, self._paid, self._returned = Decimal(pool), Decimal(paid), Decimal(returned)
+        self._clawed = Decimal(clawed)
 
     def institution(self, institution_id):
         return InstitutionView(institution_id, "bank-a", "Bank A", "bank", "active", {})
@@ -92,6 +93,10 @@ class FakeFacts:
 
     def paid_to_institution(self, institution_id):
         return self._paid
+
+    def account_balance(self, account, institution_id=None):
+        assert account == "clawback:ordered"
+        return -self._clawed  # a credit balance
 
     def indicator(self, name, on):
         return None
@@ -208,6 +213,16 @@ def test_riskshare_clawback_default_takes_back_everything_paid(hook):
         facts=FakeFacts(paid="1234.56"),
     )
     assert decision.amount == Decimal("1234.56") and decision.ban_years is None
+
+
+def test_riskshare_clawback_default_never_claims_twice_what_was_clawed_back(hook):
+    decision = hook.riskshare_clawback(
+        program=PROGRAM,
+        institution=FakeFacts().institution(1),
+        reason="fraud again",
+        facts=FakeFacts(paid="1234.56", clawed="1000.00"),
+    )
+    assert decision.amount == Decimal("234.56")
 
 
 def test_riskshare_write_off_default_allows_it_without_review(hook):

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
@@ -22,12 +22,26 @@ CLAIM_STATES = StateMachine.define(
         ("settle", "approved", "paid", "finance custodian"),
     ],
 )
+# A claim in one of these states is open: an institution has at most one open claim per loan.
+OPEN_CLAIM_STATES = ("submitted", "approved")
+OPEN_CLAIM_WHERE = "state IN ({})".format(", ".join(f"'{s}'" for s in OPEN_CLAIM_STATES))
 
 
 class Claim(TenantScoped, TimestampMixin, Base):
     """An institution's request to be compensated for principal lost on one loan."""
 
     __tablename__ = "claims"
+    __table_args__ = (
+        # Backs the service's check when two identical claims arrive at the same moment.
+        Index(
+            "uq_claims_open_per_loan",
+            "loan_id",
+            "institution_id",
+            unique=True,
+            postgresql_where=text(OPEN_CLAIM_WHERE),
+            sqlite_where=text(OPEN_CLAIM_WHERE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
@@ -51,6 +65,7 @@ class Review(TenantScoped, TimestampMixin, Base):
     """One reviewer's opinion on a claim (审核意见)."""
 
     __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("claim_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)

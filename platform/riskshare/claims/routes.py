@@ -92,6 +92,7 @@ class ClaimViews(MethodView):
         return page(ctx.session, service.visible_claims(ctx))
 
     @blp.roles("lender", "guarantor", "insurer")
+    @blp.moves_money
     @blp.arguments(ClaimIn)
     @blp.response(201, ClaimOut)
     def post(self, data):
@@ -117,6 +118,7 @@ class ClaimReviewViews(MethodView):
         return service.claim_reviews(current_context(), claim_id)
 
     @blp.roles("reviewer", "finance")
+    @blp.moves_money
     @blp.arguments(ReviewIn)
     @blp.response(201, ClaimOut)
     def post(self, data, claim_id):

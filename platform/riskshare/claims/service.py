@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
-from riskshare.claims.models import CLAIM_STATES, Claim, Review
+from riskshare.claims.models import CLAIM_STATES, OPEN_CLAIM_STATES, Claim, Review
 from riskshare.documents.models import Document
 from riskshare.documents.service import (
     attach_documents,
@@ -19,21 +19,20 @@ from riskshare.documents.service import (
 )
 from riskshare.explain import explanations_as_json
 from riskshare.loans.models import Loan
-from riskshare.loans.service import get_loan
+from riskshare.loans.service import visible_loans
 from riskshare.plugins.types import ClaimView, Compensation
-from riskshare.plugins.views import claim_view, loan_view
+from riskshare.plugins.views import claim_view, loan_view, program_view
 from riskshare.records import (
+    check_transition,
     enforce,
     facts,
+    lock_for_change,
     not_found,
-    program_of,
     record_event,
     record_read,
     require,
     transition,
 )
-
-OPEN_STATES = ("submitted", "approved")
 
 
 def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Compensation:
@@ -47,8 +46,9 @@ def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Co
 
 
 def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
-    loan = get_loan(ctx, data["loan_id"])
-    program, pview = program_of(ctx, loan.program_id)
+    query = visible_loans(ctx).where(Loan.id == data["loan_id"])
+    program, loan = lock_for_change(ctx, query, "loan", data["loan_id"])
+    pview = program_view(program)
     claimant = ctx.institution_id
     if claimant is None or claimant not in loan.institution_ids():
         raise Problem(
@@ -63,14 +63,21 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
             kind="rule-refused",
             rule=next((e for e in loan.coverage if not e.get("passed")), None),
         )
-    if ctx.session.scalar(
-        select(Claim.id).where(
+    open_claim = ctx.session.scalar(
+        select(Claim).where(
             Claim.loan_id == loan.id,
-            Claim.state.in_(OPEN_STATES),
+            Claim.state.in_(OPEN_CLAIM_STATES),
             Claim.institution_id == claimant,
         )
-    ):
-        raise Problem(409, "An open claim on this loan exists already.", kind="conflict")
+    )
+    if open_claim is not None:
+        raise Problem(
+            409,
+            f"Your claim {open_claim.id} on this loan, submitted {open_claim.submitted_on},"
+            f" is {open_claim.state} already; withdraw it before claiming again.",
+            kind="conflict",
+            extra={"claim_id": open_claim.id},
+        )
     kinds = frozenset(d["kind"] for d in data.get("documents") or [])
     view = ClaimView(
         id=None,
@@ -145,8 +152,9 @@ def get_claim(ctx: Context, claim_id: int, *, audit_read: bool = True) -> Claim:
 
 
 def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
-    claim = get_claim(ctx, claim_id, audit_read=False)
-    program, pview = program_of(ctx, claim.program_id)
+    query = visible_claims(ctx).where(Claim.id == claim_id)
+    program, claim = lock_for_change(ctx, query, "claim", claim_id)
+    pview = program_view(program)
     view = claim_view(claim, document_kinds(ctx, "claim", claim.id))
     required = require(
         ctx.hook.riskshare_required_reviews(program=pview, claim=view),
@@ -163,7 +171,15 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
         r.role: r for r in ctx.session.scalars(select(Review).where(Review.claim_id == claim.id))
     }
     if role in done:
-        raise Problem(409, f"The {role} review of this claim is written already.", kind="conflict")
+        first = done[role]
+        raise Problem(
+            409,
+            f"The {role} review of this claim was written by {first.reviewer} on"
+            f" {first.reviewed_on} ({first.decision}) already.",
+            kind="conflict",
+            extra={"review_id": first.id},
+        )
+    check_transition(ctx, CLAIM_STATES, claim, "review", pview)
     late = claim.review_due_on is not None and ctx.today > claim.review_due_on
     review = Review(
         claim_id=claim.id,

@@ -8,17 +8,18 @@ from typing import Any
 from sqlalchemy import select
 
 from riskshare.api.context import Context
+from riskshare.api.problems import Problem
 from riskshare.claims.models import CLAIM_STATES, Claim
 from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
 from riskshare.ledger import service as ledger
-from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem
+from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem, release_claims
 from riskshare.plugins.types import PaymentView, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.records import (
     check_transition,
     enforce,
     facts,
-    lock_program,
+    lock_for_change,
     not_found,
     payee_scope,
     record_event,
@@ -95,15 +96,15 @@ def get_disbursement(ctx: Context, disbursement_id: int) -> Disbursement:
 
 
 def confirm(ctx: Context, disbursement_id: int, payment_reference: str | None) -> Disbursement:
-    d = get_disbursement(ctx, disbursement_id)
-    program = lock_program(ctx, d.program_id)
-    ctx.session.refresh(d)  # the state as of the lock, not as first read
+    query = visible_disbursements(ctx).where(Disbursement.id == disbursement_id)
+    program, d = lock_for_change(ctx, query, "disbursement", disbursement_id)
     pview = program_view(program)
     payment = PaymentView(
         d.kind, d.amount, ctx.today, d.payee_institution_id, d.payee_firm_id, d.claim_id
     )
     # Roles and state first, so a second confirmation is a 409, not a cap refusal.
     check_transition(ctx, DISBURSEMENT_STATES, d, "confirm", pview)
+    _check_claim_not_overpaid(ctx, d)
     decision = require(
         ctx.hook.riskshare_check_payment(
             program=pview, payment=payment, facts=facts(ctx, program.id)
@@ -141,6 +142,27 @@ def confirm(ctx: Context, disbursement_id: int, payment_reference: str | None) -
     return d
 
 
+def _check_claim_not_overpaid(ctx: Context, d: Disbursement) -> None:
+    """Under the program lock: a claim is never paid more than it was approved for, however
+    many payments were instructed for it."""
+    if d.claim_id is None or d.kind != "compensation":
+        return
+    claim = ctx.session.scalar(
+        select(Claim).where(Claim.id == d.claim_id).execution_options(populate_existing=True)
+    )
+    assert claim is not None
+    paid = facts(ctx, d.program_id).compensation_paid_on_claim(claim.id)
+    approved = claim.approved_amount or Decimal("0.00")
+    if claim.state != "approved" or paid + d.amount > approved:
+        raise Problem(
+            409,
+            f"Claim {claim.id} ({claim.state}) was approved at {approved} and has been paid"
+            f" {paid} already; paying {d.amount} more would exceed it.",
+            kind="paid-already",
+            extra={"claim_id": claim.id},
+        )
+
+
 def _settle_claim(ctx: Context, d: Disbursement, pview: Any) -> None:
     if d.claim_id is None or d.kind != "compensation":
         return
@@ -163,3 +185,4 @@ def _complete_plan(ctx: Context, d: Disbursement, pview: Any) -> None:
     if pending is None:
         plan = ctx.session.get_one(AllocationPlan, plan_id)
         transition(ctx, PLAN_STATES, plan, "complete", pview)
+        release_claims(ctx.session, plan.id)

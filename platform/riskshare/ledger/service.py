@@ -35,6 +35,34 @@ class UnbalancedEntry(ValueError):
     pass
 
 
+class WrongSide(ValueError):
+    """An entry would leave an account on the wrong side of zero (see ``normal_side``)."""
+
+    def __init__(self, account: str, institution_id: int | None, balance: Decimal) -> None:
+        self.account, self.institution_id, self.balance = account, institution_id, balance
+        who = f" for institution {institution_id}" if institution_id is not None else ""
+        super().__init__(f"{account}{who} would stand at {balance}")
+
+
+def normal_side(account: str) -> int:
+    """+1 for accounts that never go below zero, -1 for those never above, 0 for either.
+
+    What is owed to institutions (``payable:*``) is a credit: paying more than was granted
+    would turn it into a debit. What institutions owe back (``*:receivable``) is a debit:
+    more returned than was due would turn it into a credit. The pool is money held: it
+    cannot pay out what it does not have.
+    """
+    if account.startswith("payable:"):
+        return -1
+    if account.endswith(":receivable") or account == "fund:pool":
+        return 1
+    return 0
+
+
+def _per_institution(account: str) -> bool:
+    return account != "fund:pool"
+
+
 Line = tuple[str, Decimal, int | None]  # account, amount (+debit/-credit), institution
 
 
@@ -70,7 +98,24 @@ def post(
         )
     session.add(entry)
     session.flush()
+    _check_sides(session, program_id, lines)
     return entry
+
+
+def _check_sides(session: Session, program_id: int, lines: Sequence[Line]) -> None:
+    """Refuse the entry (``WrongSide``) if it pushes a signed account past zero.
+
+    The services check caps, the pool and what is owed before they post; this is the last
+    wall behind them, so that no path, a plugin's included, can overdraw or overpay.
+    """
+    for account, amount, institution_id in lines:
+        side = normal_side(account)
+        if side == 0 or amount * side > 0:
+            continue  # this line moves the account the safe way
+        scope = institution_id if _per_institution(account) else None
+        total = balance(session, program_id, account, institution_id=scope)
+        if total * side < 0:
+            raise WrongSide(account, scope, total)
 
 
 def transfer(
@@ -135,6 +180,25 @@ def trial_balance(session: Session, program_id: int) -> dict[str, Decimal]:
         .order_by(Posting.account)
     ).all()
     return {account: Decimal(total).quantize(Decimal("0.01")) for account, total in rows}
+
+
+def wrong_side_accounts(session: Session, program_id: int) -> list[dict[str, object]]:
+    """Signed accounts (per institution where they are kept so) on the wrong side of zero:
+    always empty unless a guard failed or the data was tampered."""
+    rows = session.execute(
+        select(Posting.account, Posting.institution_id, func.sum(Posting.amount))
+        .where(Posting.program_id == program_id)
+        .group_by(Posting.account, Posting.institution_id)
+    ).all()
+    totals: dict[tuple[str, int | None], Decimal] = {}
+    for account, institution_id, total in rows:
+        scope = institution_id if _per_institution(account) else None
+        totals[(account, scope)] = totals.get((account, scope), ZERO) + Decimal(total)
+    return [
+        {"account": account, "institution_id": scope, "balance": total.quantize(ZERO)}
+        for (account, scope), total in sorted(totals.items(), key=lambda kv: str(kv[0]))
+        if total * normal_side(account) < 0
+    ]
 
 
 def unbalanced_entries(session: Session, program_id: int) -> list[int]:

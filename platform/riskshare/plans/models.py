@@ -4,8 +4,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money
@@ -19,9 +28,15 @@ PLAN_STATES = StateMachine.define(
         ("submit", "draft", "submitted", "office"),
         ("return", "submitted", "draft", "approver"),
         ("approve", "submitted", "approved", "approver"),
+        ("reject", "submitted", "rejected", "approver"),
+        ("withdraw", ("draft", "submitted"), "withdrawn", "office"),
         ("complete", "approved", "paid", "finance custodian"),
     ],
 )
+# A plan in one of these states holds its claims: no other plan may take them meanwhile.
+LIVE_PLAN_STATES = ("draft", "submitted", "approved")
+# Plans that granted what they allocate (their payments are instructed).
+GRANTED_PLAN_STATES = ("approved", "paid")
 
 
 class AllocationPlan(TenantScoped, TimestampMixin, Base):
@@ -46,7 +61,18 @@ class PlanItem(TenantScoped, Base):
     """One claim's share of a plan; what it does not get is carried or dropped."""
 
     __tablename__ = "plan_items"
-    __table_args__ = (UniqueConstraint("plan_id", "claim_id"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "claim_id"),
+        # One settlement per claim, backed by the database: a claim is held by at most one
+        # live plan, even when two plans are proposed at the same moment.
+        Index(
+            "uq_plan_items_live_claim",
+            "claim_id",
+            unique=True,
+            postgresql_where=text("holds_claim"),
+            sqlite_where=text("holds_claim"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("allocation_plans.id"), index=True)
@@ -56,3 +82,11 @@ class PlanItem(TenantScoped, Base):
     allocated: Mapped[Decimal] = mapped_column(Money())
     carried: Mapped[Decimal] = mapped_column(Money())
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    # True while the plan is live (LIVE_PLAN_STATES); released when it is rejected,
+    # withdrawn or paid, so that what it carried can go into a later plan.
+    holds_claim: Mapped[bool] = mapped_column(Boolean(), default=True)
+
+
+def release_claims(session: Session, plan_id: int) -> None:
+    """The plan no longer holds its claims (rejected, withdrawn, or paid)."""
+    session.execute(update(PlanItem).where(PlanItem.plan_id == plan_id).values(holds_claim=False))

@@ -75,6 +75,7 @@ class PlanViews(MethodView):
         return page(current_context().session, select(AllocationPlan).order_by(AllocationPlan.id))
 
     @blp.roles("office")
+    @blp.moves_money
     @blp.arguments(PlanIn)
     @blp.response(201, PlanOut)
     def post(self, data):
@@ -91,6 +92,7 @@ class PlanByIdViews(MethodView):
         return get_or_404(current_context(), AllocationPlan, plan_id, "plan")
 
     @blp.roles("office")
+    @blp.moves_money
     @blp.arguments(PlanEditIn)
     @blp.response(200, PlanOut)
     def patch(self, data, plan_id):
@@ -102,6 +104,7 @@ def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
     @blp.route(f"/<int:plan_id>/{action}", endpoint=f"plan_{action}")
     class PlanActionView(MethodView):
         @blp.roles(*roles)
+        @blp.moves_money
         @blp.doc(summary=summary)
         @blp.response(200, PlanOut)
         def post(self, plan_id):
@@ -111,3 +114,5 @@ def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
 _action_view("submit", ("office",), "Submit a plan for approval")
 _action_view("approve", ("approver",), "Approve a plan; its payments are instructed")
 _action_view("return", ("approver",), "Return a plan to the office for changes")
+_action_view("reject", ("approver",), "Reject a plan; its claims are free for another plan")
+_action_view("withdraw", ("office",), "Withdraw a plan; its claims are free for another plan")

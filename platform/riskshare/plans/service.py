@@ -12,13 +12,23 @@ from riskshare.api.context import Context
 from riskshare.api.problems import Problem
 from riskshare.claims.models import Claim
 from riskshare.disbursements.service import instruct_payment
-from riskshare.explain import explanations_as_json
-from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem
-from riskshare.plugins.types import AllocationLine, ClaimDue, Period
+from riskshare.explain import Explanation, explanations_as_json
+from riskshare.plans.models import (
+    GRANTED_PLAN_STATES,
+    PLAN_STATES,
+    AllocationPlan,
+    PlanItem,
+    release_claims,
+)
+from riskshare.plugins.defaults import CORE
+from riskshare.plugins.types import AllocationLine, ClaimDue, Period, ProgramView
+from riskshare.plugins.views import program_view
 from riskshare.records import (
+    check_transition,
     enforce,
     facts,
-    get_or_404,
+    lock_for_change,
+    lock_program,
     program_of,
     record_event,
     require,
@@ -36,14 +46,28 @@ def settled_by_claim(ctx: Context, program_id: int) -> dict[int, Decimal]:
         .join(AllocationPlan, AllocationPlan.id == PlanItem.plan_id)
         .where(
             AllocationPlan.program_id == program_id,
-            AllocationPlan.state.in_(("approved", "paid")),
+            AllocationPlan.state.in_(GRANTED_PLAN_STATES),
         )
         .group_by(PlanItem.claim_id)
     ).all()
     return {claim_id: Decimal(total).quantize(Decimal("0.01")) for claim_id, total in rows}
 
 
-def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
+def holding_plans(ctx: Context, program_id: int) -> dict[int, AllocationPlan]:
+    """The live plan that holds each claim held by one."""
+    rows = ctx.session.execute(
+        select(PlanItem.claim_id, AllocationPlan)
+        .join(AllocationPlan, AllocationPlan.id == PlanItem.plan_id)
+        .where(AllocationPlan.program_id == program_id, PlanItem.holds_claim.is_(True))
+    ).all()
+    return {claim_id: plan for claim_id, plan in rows}
+
+
+def claims_due(
+    ctx: Context, program_id: int, period: Period
+) -> tuple[list[ClaimDue], dict[int, AllocationPlan]]:
+    """Approved claims with something left to settle, and those a live plan holds (which
+    cannot go into another plan until that one is rejected, withdrawn or paid)."""
     claims = ctx.session.scalars(
         select(Claim)
         .where(
@@ -54,9 +78,13 @@ def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
         .order_by(Claim.reviewed_on, Claim.id)
     )
     settled_on = settled_by_claim(ctx, program_id)
-    dues = []
+    held = holding_plans(ctx, program_id)
+    dues, held_here = [], {}
     for claim in claims:
         assert claim.approved_amount is not None and claim.reviewed_on is not None
+        if claim.id in held:
+            held_here[claim.id] = held[claim.id]
+            continue
         settled = settled_on.get(claim.id, ZERO)
         outstanding = claim.approved_amount - settled
         if outstanding > ZERO:
@@ -70,11 +98,31 @@ def claims_due(ctx: Context, program_id: int, period: Period) -> list[ClaimDue]:
                     outstanding,
                 )
             )
-    return dues
+    return dues, held_here
+
+
+def _held_explanation(held: dict[int, AllocationPlan]) -> Explanation:
+    listed = "; ".join(
+        f"claim {claim_id} in plan {plan.period} (id {plan.id}, {plan.state})"
+        for claim_id, plan in sorted(held.items())
+    )
+    listed_zh = "；".join(
+        f"申请 {claim_id} 已列入 {plan.period} 方案（编号 {plan.id}，{plan.state}）"
+        for claim_id, plan in sorted(held.items())
+    )
+    return Explanation(
+        "CORE-PLAN-HOLD",
+        CORE,
+        "held",
+        f"{listed_zh}；一项申请同一时间只能列入一个有效方案。",
+        f"Held by another live plan: {listed}. A claim is in at most one live plan at a time.",
+        inputs={"held": {str(c): p.id for c, p in held.items()}},
+    )
 
 
 def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
     program, pview = program_of(ctx, program_id)
+    lock_program(ctx, program.id)  # plans of one fund are proposed one at a time
     period = require(
         ctx.hook.riskshare_plan_period(program=pview, day=day), "plan period", program.policy
     )
@@ -91,7 +139,16 @@ def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
             kind="validation",
             errors=[{"pointer": "/day", "detail": "period open"}],
         )
-    dues = claims_due(ctx, program.id, period)
+    dues, held = claims_due(ctx, program.id, period)
+    if held and not dues:
+        raise Problem(
+            409,
+            "Every claim due in this period is held by another live plan: "
+            + _held_explanation(held).en
+            + " Reject or withdraw that plan first, or let it be paid.",
+            kind="claim-held",
+            extra={"held_by": {str(c): p.id for c, p in held.items()}},
+        )
     allocation = require(
         ctx.hook.riskshare_propose_allocation(
             program=pview, period=period, dues=dues, facts=facts(ctx, program.id)
@@ -103,6 +160,8 @@ def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
         program=pview, kind="plan_summary", start=period.end, calendar=ctx.calendar
     )
     explanations = list(allocation.explanations) + ([summary.explanation] if summary else [])
+    if held:
+        explanations.append(_held_explanation(held))
     plan = AllocationPlan(
         program_id=program.id,
         period=period.label,
@@ -159,9 +218,16 @@ def _check(ctx: Context, plan: AllocationPlan, items: list[PlanItem]) -> None:
     enforce(decision)
 
 
+def lock_plan(ctx: Context, plan_id: int) -> tuple[AllocationPlan, ProgramView]:
+    """The plan, locked with its program and re-read: its state is current."""
+    query = select(AllocationPlan).where(AllocationPlan.id == plan_id)
+    program, plan = lock_for_change(ctx, query, "plan", plan_id)
+    return plan, program_view(program)
+
+
 def edit_plan(ctx: Context, plan_id: int, changes: list[dict[str, Any]]) -> AllocationPlan:
-    plan = get_or_404(ctx, AllocationPlan, plan_id, "plan")
-    _, pview = program_of(ctx, plan.program_id)
+    plan, pview = lock_plan(ctx, plan_id)
+    check_transition(ctx, PLAN_STATES, plan, "edit", pview)
     items = {i.claim_id: i for i in plan_items(ctx, plan.id)}
     for index, change in enumerate(changes):
         item = items.get(change["claim_id"])
@@ -188,13 +254,19 @@ def edit_plan(ctx: Context, plan_id: int, changes: list[dict[str, Any]]) -> Allo
 
 
 def advance_plan(ctx: Context, plan_id: int, action: str) -> AllocationPlan:
-    plan = get_or_404(ctx, AllocationPlan, plan_id, "plan")
-    _, pview = program_of(ctx, plan.program_id)
+    plan, pview = lock_plan(ctx, plan_id)
+    # State and roles first: a second approval (a double click) is refused here, naming
+    # the state the first one left.
+    check_transition(ctx, PLAN_STATES, plan, action, pview)
     items = plan_items(ctx, plan.id)
     if action in ("submit", "approve"):
         _check(ctx, plan, items)
+    if action == "approve":
+        _check_nothing_granted_twice(ctx, plan, items)
     changes = {"approved_by": ctx.actor, "approved_on": ctx.today} if action == "approve" else {}
     transition(ctx, PLAN_STATES, plan, action, pview, changes)
+    if action in ("reject", "withdraw"):
+        release_claims(ctx.session, plan.id)
     if action == "approve":
         for item in items:
             if item.allocated <= ZERO:
@@ -211,3 +283,40 @@ def advance_plan(ctx: Context, plan_id: int, action: str) -> AllocationPlan:
                 plan_item_id=item.id,
             )
     return plan
+
+
+def _check_nothing_granted_twice(ctx: Context, plan: AllocationPlan, items: list[PlanItem]) -> None:
+    """Re-checked under the program lock at approval: each claim is still approved, and
+    what other plans granted it plus this plan's share stays within its approved amount."""
+    claims = {
+        c.id: c
+        for c in ctx.session.scalars(
+            select(Claim)
+            .where(Claim.id.in_([i.claim_id for i in items]))
+            .execution_options(populate_existing=True)
+        )
+    }
+    granted = dict(
+        ctx.session.execute(
+            select(PlanItem.claim_id, func.sum(PlanItem.allocated))
+            .join(AllocationPlan, AllocationPlan.id == PlanItem.plan_id)
+            .where(
+                PlanItem.claim_id.in_(list(claims)),
+                AllocationPlan.id != plan.id,
+                AllocationPlan.state.in_(GRANTED_PLAN_STATES),
+            )
+            .group_by(PlanItem.claim_id)
+        ).all()
+    )
+    for item in items:
+        claim = claims[item.claim_id]
+        before = Decimal(granted.get(claim.id) or 0)
+        if claim.state != "approved" or before + item.allocated > (claim.approved_amount or 0):
+            raise Problem(
+                409,
+                f"Claim {claim.id} ({claim.state}, approved at {claim.approved_amount}) has"
+                f" been granted {before} by other plans already; this plan's"
+                f" {item.allocated} would exceed it. Edit the plan or reject it.",
+                kind="granted-already",
+                extra={"claim_id": claim.id},
+            )

@@ -282,19 +282,29 @@ def riskshare_ban(
 def riskshare_clawback(
     program: ProgramView, institution: InstitutionView, reason: str, facts: Facts
 ) -> ClawbackDecision:
-    paid = facts.paid_to_institution(institution.id)
+    due, paid, clawed = clawback_due(institution, facts)
     return ClawbackDecision(
-        paid,
+        due,
         None,
         [
             Explanation(
                 "CORE-CLAWBACK",
                 CORE,
-                str(paid),
-                f"收回已支付给 {institution.name} 的全部补偿 {paid} 元。",
-                f"All compensation paid to {institution.name}, {paid}, is clawed back.",
-                inputs={"reason": reason},
+                str(due),
+                f"已支付给 {institution.name} 补偿 {paid} 元，此前已责令退回 {clawed} 元，"
+                f"本次收回 {due} 元。",
+                f"{paid} was paid to {institution.name} and {clawed} clawed back before;"
+                f" {due} is clawed back now.",
+                inputs={"reason": reason, "paid": paid, "clawed_back_before": clawed},
                 threshold=paid,
             )
         ],
     )
+
+
+def clawback_due(institution: InstitutionView, facts: Facts) -> tuple[Decimal, Decimal, Decimal]:
+    """(due, paid, clawed back before): what was paid to the institution and not yet
+    ordered back, so a second clawback never claims the same money again."""
+    paid = facts.paid_to_institution(institution.id)
+    clawed = -facts.account_balance("clawback:ordered", institution_id=institution.id)
+    return max(paid - clawed, ZERO), paid, clawed

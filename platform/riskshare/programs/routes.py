@@ -51,11 +51,23 @@ class AppropriationIn(ma.Schema):
     reference = ma.fields.String(required=True, validate=validate.Length(1, 60))
 
 
+class WrongSideOut(ma.Schema):
+    account = ma.fields.String()
+    institution_id = ma.fields.Integer(allow_none=True)
+    balance = Money()
+
+
 class LedgerOut(ma.Schema):
     program_id = ma.fields.Integer()
     balances = ma.fields.Dict(keys=ma.fields.String(), values=Money())
     pool_balance = Money()
-    balanced = ma.fields.Boolean()
+    wrong_side = ma.fields.List(
+        ma.fields.Nested(WrongSideOut),
+        metadata={"description": "signed accounts on the wrong side of zero (always empty)"},
+    )
+    balanced = ma.fields.Boolean(
+        metadata={"description": "entries balance and no signed account is on the wrong side"}
+    )
 
 
 @blp.route("")

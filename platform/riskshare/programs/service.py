@@ -133,10 +133,13 @@ def program_in_force(ctx: Context, issue_date: dt.date, program_id: int | None) 
 
 def ledger_report(ctx: Context, program: Program) -> dict[str, Any]:
     balances = ledger.trial_balance(ctx.session, program.id)
+    wrong_side = ledger.wrong_side_accounts(ctx.session, program.id)
     return {
         "program_id": program.id,
         "balances": balances,
         "pool_balance": balances.get("fund:pool", Decimal("0.00")),
+        "wrong_side": wrong_side,
         "balanced": sum(balances.values(), Decimal("0.00")) == 0
-        and not ledger.unbalanced_entries(ctx.session, program.id),
+        and not ledger.unbalanced_entries(ctx.session, program.id)
+        and not wrong_side,
     }

@@ -137,6 +137,7 @@ class WriteOffViews(MethodView):
         return page(ctx.session, service.visible_write_offs(ctx))
 
     @blp.roles("lender", "guarantor")
+    @blp.moves_money
     @blp.arguments(WriteOffIn)
     @blp.response(201, WriteOffOut)
     def post(self, data):
@@ -147,6 +148,7 @@ class WriteOffViews(MethodView):
 @blp.route("/write-offs/<int:write_off_id>/reviews")
 class WriteOffReviewViews(MethodView):
     @blp.roles(*WRITE_OFF_REVIEWERS.split())
+    @blp.moves_money
     @blp.arguments(ReviewDecisionIn)
     @blp.response(200, WriteOffOut)
     def post(self, data, write_off_id):
@@ -158,6 +160,7 @@ class WriteOffReviewViews(MethodView):
 @blp.route("/write-offs/<int:write_off_id>/evidence")
 class WriteOffEvidenceViews(MethodView):
     @blp.roles("lender", "guarantor")
+    @blp.moves_money
     @blp.arguments(EvidenceIn)
     @blp.response(200, WriteOffOut)
     def post(self, data, write_off_id):

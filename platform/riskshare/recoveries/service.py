@@ -9,21 +9,22 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
-from riskshare.claims.service import get_claim
+from riskshare.claims.models import Claim
+from riskshare.claims.service import visible_claims
 from riskshare.documents.service import attach_documents, document_kinds
 from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
-from riskshare.loans.models import LOAN_STATES
-from riskshare.loans.service import get_loan
-from riskshare.plugins.types import RecoveryView, WriteOffView
-from riskshare.plugins.views import claim_view, loan_view
+from riskshare.loans.models import LOAN_STATES, Loan
+from riskshare.loans.service import visible_loans
+from riskshare.plugins.types import ProgramView, RecoveryView, WriteOffView
+from riskshare.plugins.views import claim_view, loan_view, program_view
 from riskshare.records import (
     check_transition,
     enforce,
     facts,
+    lock_for_change,
     not_found,
     payee_scope,
-    program_of,
     record_event,
     require,
     transition,
@@ -42,14 +43,31 @@ WRITE_OFF_RECORDERS = ("lender", "guarantor")
 
 
 def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
-    claim = get_claim(ctx, data["claim_id"], audit_read=False)
+    query = visible_claims(ctx).where(Claim.id == data["claim_id"])
+    # Locked, so that two reports on one claim each see what the other made due.
+    program, claim = lock_for_change(ctx, query, "claim", data["claim_id"])
     if ctx.institution_id != claim.institution_id:
         raise Problem(
             403,
             "Only the compensated institution reports recoveries on its claim.",
             kind="forbidden-institution",
         )
-    program, pview = program_of(ctx, claim.program_id)
+    pview = program_view(program)
+    same = ctx.session.scalar(
+        select(Recovery).where(
+            Recovery.claim_id == claim.id,
+            Recovery.received_on == data["received_on"],
+            Recovery.recovered == data["recovered"],
+        )
+    )
+    if same is not None:
+        raise Problem(
+            409,
+            f"Recovery {same.id} on this claim already records {same.recovered} received on"
+            f" {same.received_on}; report another receipt with its own date or amount.",
+            kind="conflict",
+            extra={"recovery_id": same.id},
+        )
     if facts(ctx, program.id).compensation_paid_on_claim(claim.id) <= ZERO:
         raise Problem(
             422,
@@ -123,8 +141,9 @@ def get_recovery(ctx: Context, recovery_id: int) -> Recovery:
 
 
 def confirm_return(ctx: Context, recovery_id: int) -> Recovery:
-    recovery = get_recovery(ctx, recovery_id)
-    _, pview = program_of(ctx, recovery.program_id)
+    query = visible_recoveries(ctx).where(Recovery.id == recovery_id)
+    program, recovery = lock_for_change(ctx, query, "recovery", recovery_id)
+    pview = program_view(program)
     transition(ctx, RECOVERY_STATES, recovery, "confirm_return", pview, {"returned_on": ctx.today})
     to_pool = recovery.destination == "pool"
     ledger.transfer(
@@ -145,20 +164,27 @@ def confirm_return(ctx: Context, recovery_id: int) -> Recovery:
 def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
     """The lender (or guarantor) records a write-off; the policy may refuse it or have it
     reviewed first (``riskshare_write_off``), and sets the evidence deadline."""
-    loan = get_loan(ctx, data["loan_id"])
+    query = visible_loans(ctx).where(Loan.id == data["loan_id"])
+    program, loan = lock_for_change(ctx, query, "loan", data["loan_id"])
     if ctx.institution_id is None or ctx.institution_id not in loan.institution_ids():
         raise Problem(
             403,
             "Only the loan's own institution records its write-off.",
             kind="forbidden-institution",
         )
-    program, pview = program_of(ctx, loan.program_id)
-    if ctx.session.scalar(
-        select(WriteOff.id).where(
+    pview = program_view(program)
+    recorded = ctx.session.scalar(
+        select(WriteOff).where(
             WriteOff.loan_id == loan.id, WriteOff.state.in_(OPEN_WRITE_OFF_STATES)
         )
-    ):
-        raise Problem(409, "The loan's write-off is recorded already.", kind="conflict")
+    )
+    if recorded is not None:
+        raise Problem(
+            409,
+            f"Write-off {recorded.id} of this loan ({recorded.state}) is recorded already.",
+            kind="conflict",
+            extra={"write_off_id": recorded.id},
+        )
     view = WriteOffView(
         loan.id, ctx.institution_id, data.get("ground"), data["approved_on"], data["net_loss"]
     )
@@ -200,9 +226,7 @@ def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
 def review_write_off(ctx: Context, write_off_id: int, data: dict[str, Any]) -> WriteOff:
     """One of the write-off's reviewers approves or rejects it; the last approval writes the
     loan off, on behalf of the institution that recorded it."""
-    write_off = get_write_off(ctx, write_off_id, for_update=True)
-    loan = get_loan(ctx, write_off.loan_id)
-    _, pview = program_of(ctx, loan.program_id)
+    write_off, loan, pview = lock_write_off(ctx, write_off_id)
     acting = [r for r in write_off.reviewers if r in ctx.roles]
     if not acting:
         raise Problem(
@@ -242,19 +266,27 @@ def visible_write_offs(ctx: Context) -> Any:
     return query
 
 
-def get_write_off(ctx: Context, write_off_id: int, *, for_update: bool = False) -> WriteOff:
-    """A write-off the caller may see (locked for a change when asked), or 404."""
-    query = visible_write_offs(ctx).where(WriteOff.id == write_off_id)
-    write_off = ctx.session.scalar(query.with_for_update() if for_update else query)
+def get_write_off(ctx: Context, write_off_id: int) -> WriteOff:
+    """A write-off the caller may see, or 404."""
+    write_off = ctx.session.scalar(visible_write_offs(ctx).where(WriteOff.id == write_off_id))
     if write_off is None:
         raise not_found("write-off", write_off_id)
     return write_off
 
 
+def lock_write_off(ctx: Context, write_off_id: int) -> tuple[WriteOff, Loan, ProgramView]:
+    """The write-off and its loan, locked with the loan's program and re-read."""
+    query = visible_write_offs(ctx).where(WriteOff.id == write_off_id)
+    loan_id = get_write_off(ctx, write_off_id).loan_id
+    program, loan = lock_for_change(ctx, select(Loan).where(Loan.id == loan_id), "loan", loan_id)
+    write_off = ctx.session.scalar(
+        query.with_for_update().execution_options(populate_existing=True)
+    )
+    return write_off, loan, program_view(program)
+
+
 def submit_write_off_evidence(ctx: Context, write_off_id: int, documents: list) -> WriteOff:
-    write_off = get_write_off(ctx, write_off_id)
-    loan = get_loan(ctx, write_off.loan_id)
-    _, pview = program_of(ctx, loan.program_id)
+    write_off, _, pview = lock_write_off(ctx, write_off_id)
     late = write_off.evidence_due_on is not None and ctx.today > write_off.evidence_due_on
     transition(
         ctx,

@@ -14,11 +14,13 @@ from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
-from riskshare.plugins.views import firm_view, institution_view
+from riskshare.plugins.views import firm_view, institution_view, program_view
 from riskshare.records import (
     enforce,
     facts,
     get_or_404,
+    lock_for_change,
+    lock_program,
     program_of,
     record_event,
     require,
@@ -88,8 +90,24 @@ def lift_ban(ctx: Context, ban_id: int) -> Ban:
 
 
 def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
-    program, pview = program_of(ctx, data["program_id"])
+    program = lock_program(ctx, data["program_id"])
+    pview = program_view(program)
     inst = get_or_404(ctx, Institution, data["institution_id"], "institution")
+    pending = ctx.session.scalar(
+        select(Clawback).where(
+            Clawback.program_id == program.id,
+            Clawback.institution_id == inst.id,
+            Clawback.state == "ordered",
+        )
+    )
+    if pending is not None:
+        raise Problem(
+            409,
+            f"Clawback {pending.id} of {pending.amount}, ordered on {pending.decided_on}, is"
+            f" still owed by {inst.name}; confirm its repayment before ordering another.",
+            kind="conflict",
+            extra={"clawback_id": pending.id},
+        )
     decision = require(
         ctx.hook.riskshare_clawback(
             program=pview,
@@ -142,8 +160,9 @@ def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
 
 
 def confirm_repaid(ctx: Context, clawback_id: int) -> Clawback:
-    clawback = get_or_404(ctx, Clawback, clawback_id, "clawback")
-    _, pview = program_of(ctx, clawback.program_id)
+    query = select(Clawback).where(Clawback.id == clawback_id)
+    program, clawback = lock_for_change(ctx, query, "clawback", clawback_id)
+    pview = program_view(program)
     transition(ctx, CLAWBACK_STATES, clawback, "confirm_repaid", pview, {"repaid_on": ctx.today})
     if clawback.amount > 0:
         ledger.transfer(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from riskshare.auth.tokens import mint_dev_token
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Caller:
@@ -24,12 +27,16 @@ class Caller:
         path: str,
         json_body: Any = None,
         *,
-        key: str | None = None,
+        key: str | bool | None = None,
         expect: int | None = None,
         **kwargs: Any,
     ) -> Any:
         headers = dict(self.headers)
-        if key is not None:
+        if key is None and method in WRITES:
+            # As a client library does: every write gets a fresh key unless the test gives
+            # one (to retry with it) or ``key=False`` (to send none).
+            key = uuid.uuid4().hex
+        if isinstance(key, str):
             headers["Idempotency-Key"] = key
         client = self.api.app.test_client()
         response = client.open(

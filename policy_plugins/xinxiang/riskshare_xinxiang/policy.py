@@ -10,6 +10,7 @@ from riskshare.toolkit import (
     ClawbackDecision,
     DeadlineDecision,
     PolicyDescriptor,
+    clawback_due,
     hookimpl,
     pro_rata_recovery,
 )
@@ -148,7 +149,8 @@ def riskshare_clawback(program, institution, reason, facts):
     cfg = _config(program)
     if cfg is None:
         return None
-    paid = facts.paid_to_institution(institution.id)
+    # What was paid and not clawed back before: a second order never claims it twice.
+    paid, _, _ = clawback_due(institution, facts)
     return ClawbackDecision(
         paid,
         cfg.fraud_ban_years,

@@ -13,6 +13,7 @@ from riskshare.toolkit import (
     ClawbackDecision,
     Period,
     PolicyDescriptor,
+    clawback_due,
     hookimpl,
     pro_rata_recovery,
 )
@@ -143,7 +144,8 @@ def riskshare_clawback(program, institution, reason, facts):
     """Y-16: colluding in fraud may cost the institution all compensation paid to it."""
     if not mine(program):
         return None
-    paid = facts.paid_to_institution(institution.id)
+    # What was paid and not clawed back before: a second order never claims it twice.
+    paid, _, _ = clawback_due(institution, facts)
     return ClawbackDecision(
         paid,
         None,

@@ -241,7 +241,10 @@ def test_Y13_a_net_loss_is_written_off_after_bankruptcy_once_the_DRC_and_finance
     # Bankruptcy liquidation: both reviews approve, and only then is the loan written off.
     second = lender.ok("POST", "/write-offs", bankruptcy, status=201)
     twice = lender.ok("POST", "/write-offs", bankruptcy, status=409)
-    assert twice["detail"] == "The loan's write-off is recorded already."
+    assert (
+        twice["detail"]
+        == f"Write-off {second['id']} of this loan (under_review) is recorded already."
+    )
     path = f"/write-offs/{second['id']}/reviews"
     review = {"decision": "approve", "opinion": "破产清算完毕，同意核销"}
     assert api.as_("reviewer").ok("POST", path, review)["state"] == "under_review"

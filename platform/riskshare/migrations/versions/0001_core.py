@@ -605,6 +605,14 @@ def create_tables() -> None:
     op.create_index(op.f("ix_claims_loan_id"), "claims", ["loan_id"], unique=False)
     op.create_index(op.f("ix_claims_program_id"), "claims", ["program_id"], unique=False)
     op.create_index(op.f("ix_claims_tenant_id"), "claims", ["tenant_id"], unique=False)
+    op.create_index(
+        "uq_claims_open_per_loan",
+        "claims",
+        ["loan_id", "institution_id"],
+        unique=True,
+        postgresql_where=sa.text("state IN ('submitted', 'approved')"),
+        sqlite_where=sa.text("state IN ('submitted', 'approved')"),
+    )
     op.create_table(
         "loan_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -700,6 +708,7 @@ def create_tables() -> None:
         sa.Column(
             "explanation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
+        sa.Column("holds_claim", sa.Boolean(), nullable=False),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.ForeignKeyConstraint(
             ["claim_id"], ["claims.id"], name=op.f("fk_plan_items_claim_id_claims")
@@ -723,6 +732,14 @@ def create_tables() -> None:
     op.create_index(op.f("ix_plan_items_claim_id"), "plan_items", ["claim_id"], unique=False)
     op.create_index(op.f("ix_plan_items_plan_id"), "plan_items", ["plan_id"], unique=False)
     op.create_index(op.f("ix_plan_items_tenant_id"), "plan_items", ["tenant_id"], unique=False)
+    op.create_index(
+        "uq_plan_items_live_claim",
+        "plan_items",
+        ["claim_id"],
+        unique=True,
+        postgresql_where=sa.text("holds_claim"),
+        sqlite_where=sa.text("holds_claim"),
+    )
     op.create_table(
         "recoveries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -790,6 +807,7 @@ def create_tables() -> None:
             ["tenant_id"], ["tenants.slug"], name=op.f("fk_reviews_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
+        sa.UniqueConstraint("claim_id", "role", name=op.f("uq_reviews_claim_id_role")),
     )
     op.create_index(op.f("ix_reviews_claim_id"), "reviews", ["claim_id"], unique=False)
     op.create_index(op.f("ix_reviews_tenant_id"), "reviews", ["tenant_id"], unique=False)
@@ -857,6 +875,12 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_recoveries_institution_id"), table_name="recoveries")
     op.drop_index(op.f("ix_recoveries_claim_id"), table_name="recoveries")
     op.drop_table("recoveries")
+    op.drop_index(
+        "uq_plan_items_live_claim",
+        table_name="plan_items",
+        postgresql_where=sa.text("holds_claim"),
+        sqlite_where=sa.text("holds_claim"),
+    )
     op.drop_index(op.f("ix_plan_items_tenant_id"), table_name="plan_items")
     op.drop_index(op.f("ix_plan_items_plan_id"), table_name="plan_items")
     op.drop_index(op.f("ix_plan_items_claim_id"), table_name="plan_items")
@@ -867,6 +891,12 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_loan_events_tenant_id"), table_name="loan_events")
     op.drop_index(op.f("ix_loan_events_loan_id"), table_name="loan_events")
     op.drop_table("loan_events")
+    op.drop_index(
+        "uq_claims_open_per_loan",
+        table_name="claims",
+        postgresql_where=sa.text("state IN ('submitted', 'approved')"),
+        sqlite_where=sa.text("state IN ('submitted', 'approved')"),
+    )
     op.drop_index(op.f("ix_claims_tenant_id"), table_name="claims")
     op.drop_index(op.f("ix_claims_program_id"), table_name="claims")
     op.drop_index(op.f("ix_claims_loan_id"), table_name="claims")
