@@ -52,3 +52,39 @@ def register_loan(api, firm, bank, reference="L-1", principal="500000.00", **ext
         **extra,
     }
     return api.as_("lender", institution="bank-a").ok("POST", "/loans", body, status=201)
+
+
+def approve_claims(api, firm, bank, count, principal="100000.00", prefix="L"):
+    """``count`` covered, non-performing loans of bank-a, each with an approved claim (the
+    toy policy pays 40% of the claimed principal)."""
+    lender = api.as_("lender", institution="bank-a")
+    claims = []
+    for n in range(count):
+        loan = register_loan(api, firm, bank, f"{prefix}-{n}", principal, classification="loss")
+        claim = lender.ok(
+            "POST", "/claims", {"loan_id": loan["id"], "claimed_principal": principal}, status=201
+        )
+        claims.append(
+            api.as_("reviewer").ok(
+                "POST",
+                f"/claims/{claim['id']}/reviews",
+                {"decision": "approve", "opinion": "ok"},
+                status=201,
+            )
+        )
+    return claims
+
+
+def approved_plan(api, program, day):
+    """Propose, submit and approve the plan of ``day``'s period."""
+    office = api.as_("office")
+    plan = office.ok("POST", "/plans", {"program_id": program["id"], "day": day}, status=201)
+    office.ok("POST", f"/plans/{plan['id']}/submit")
+    return api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
+
+
+def sound_ledger(api, program):
+    """The program's ledger, asserted balanced with every signed account on its side."""
+    ledger = api.as_("auditor").ok("GET", f"/programs/{program['id']}/ledger")
+    assert ledger["wrong_side"] == [] and ledger["balanced"] is True, ledger
+    return ledger

@@ -80,11 +80,7 @@ def post(
     total = sum((amount for _, amount, _ in lines), ZERO)
     if total != ZERO or not lines:
         raise UnbalancedEntry(f"entry {source_key} does not balance: {total}")
-    existing = session.scalar(
-        select(JournalEntry).where(
-            JournalEntry.program_id == program_id, JournalEntry.source_key == source_key
-        )
-    )
+    existing = entry_by_source(session, program_id, source_key)
     if existing is not None:
         return existing
     entry = JournalEntry(
@@ -116,6 +112,14 @@ def _check_sides(session: Session, program_id: int, lines: Sequence[Line]) -> No
         total = balance(session, program_id, account, institution_id=scope)
         if total * side < 0:
             raise WrongSide(account, scope, total)
+
+
+def entry_by_source(session: Session, program_id: int, source_key: str) -> JournalEntry | None:
+    return session.scalar(
+        select(JournalEntry).where(
+            JournalEntry.program_id == program_id, JournalEntry.source_key == source_key
+        )
+    )
 
 
 def transfer(

@@ -14,7 +14,7 @@ from riskshare.api.problems import Problem, pointer
 from riskshare.ledger import service as ledger
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404, record_event
+from riskshare.records import get_or_404, lock_program, record_event
 
 
 def config_with_defaults(schema: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +83,8 @@ def create_program(ctx: Context, data: dict[str, Any]) -> Program:
 
 
 def appropriate(ctx: Context, program: Program, amount: Decimal, on: dt.date, key: str) -> None:
-    """Budget money put into the fund: Dr pool, Cr capital."""
+    """Budget money put into the fund: Dr pool, Cr capital. ``key`` is the budget document's
+    reference: the same appropriation recorded twice is refused, naming the first."""
     if amount <= 0:
         raise Problem(
             422,
@@ -91,10 +92,21 @@ def appropriate(ctx: Context, program: Program, amount: Decimal, on: dt.date, ke
             kind="validation",
             errors=[{"pointer": "/amount", "detail": "must be > 0"}],
         )
+    lock_program(ctx, program.id)
+    source_key = f"appropriation:{key}"
+    first = ledger.entry_by_source(ctx.session, program.id, source_key)
+    if first is not None:
+        raise Problem(
+            409,
+            f"Appropriation '{key}' was recorded on {first.booked_on} (entry {first.id})"
+            " already; give each budget document its own reference.",
+            kind="conflict",
+            errors=[{"pointer": "/reference", "detail": "duplicate"}],
+        )
     entry = ledger.transfer(
         ctx.session,
         program_id=program.id,
-        source_key=f"appropriation:{key}",
+        source_key=source_key,
         kind="appropriation",
         booked_on=on,
         memo="budget appropriation",

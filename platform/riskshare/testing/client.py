@@ -96,6 +96,15 @@ class ApiClient:
     def as_(self, *roles: str, institution: str | None = None, user: str | None = None) -> Caller:
         return Caller(self, self.token(*roles, institution=institution, user=user))
 
+    def live(
+        self, server: Any, *roles: str, institution: str | None = None, user: str | None = None
+    ) -> Any:
+        """A caller of the live server (``rs_live``), for requests made at the same moment."""
+        from riskshare.testing.live import LiveCaller
+
+        token = self.token(*roles, institution=institution, user=user, platform_admin=not roles)
+        return LiveCaller(server, self.tenant, token)
+
     @property
     def admin(self) -> Caller:
         return Caller(self, self.token(platform_admin=True, user="operator"))

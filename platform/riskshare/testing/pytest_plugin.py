@@ -118,6 +118,16 @@ def rs_demo_app(
             yield from run(url)
 
 
+@pytest.fixture(scope="session")
+def rs_live(rs_app: Any) -> Iterator[Any]:
+    """A real threaded HTTP server around ``rs_app`` (PostgreSQL), for simultaneous
+    requests: ``api.live(rs_live, "finance")`` calls it as a user of the test's tenant."""
+    from riskshare.testing.live import live_server
+
+    with live_server(rs_app) as server:
+        yield server
+
+
 _tenant_numbers = itertools.count(1)
 
 
