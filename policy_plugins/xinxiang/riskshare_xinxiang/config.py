@@ -1,7 +1,9 @@
 """The program config: every figure and interpretation switch of 新政办〔2021〕48号.
 
 Defaults are the 2021 text's figures; a locality that reads the text differently changes
-the program's config, not this code.
+the program's config, not this code. The fund (X-01 总额) and the validity window (X-02) are
+not config: they are the program's own ``fund_total``, ``effective_from`` and
+``effective_to``, read from its view, so the program and its policy cannot disagree.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from riskshare.toolkit import ProgramView
 
 AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 RATIO = r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$"
@@ -46,32 +50,16 @@ def _days(title: str, description: str, default: int) -> dict[str, Any]:
     }
 
 
-def _date(title: str, description: str, default: str) -> dict[str, Any]:
-    return {
-        "title": title,
-        "description": description,
-        "type": "string",
-        "format": "date",
-        "pattern": r"^\d{4}-\d{2}-\d{2}$",
-        "default": default,
-    }
-
-
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "新乡市小微企业贷款风险补偿资金 (新政办〔2021〕48号)",
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "fund_total": _amount("资金总额 Fund total", "X-01 第二条: yuan, 29,000,000.", "29000000"),
         "annual_cap": _amount(
-            "年度补偿上限 Annual cap", "X-01 第二条: paid per calendar year.", "10000000"
-        ),
-        "effective_from": _date(
-            "施行日期 Effective from", "X-02 第十九条: the 印发 date.", "2021-08-20"
-        ),
-        "effective_to": _date(
-            "有效期至 Effective to", "X-02 第十九条: three years, inclusive.", "2024-08-19"
+            "年度补偿上限 Annual cap",
+            "X-01 第二条: paid per calendar year; the total is the program's fund_total.",
+            "10000000",
         ),
         "registration_divisions": {
             "title": "注册地行政区划 Registration divisions",
@@ -214,13 +202,25 @@ class Tier:
 
 @dataclass(frozen=True)
 class Config:
-    """The program's config with defaults filled in and figures as Decimal and dates."""
+    """The program's config with defaults filled in and figures as Decimal, beside the
+    program whose fund and window it applies."""
 
     raw: dict[str, Any]
+    program: ProgramView
 
     @classmethod
-    def of(cls, program: Any) -> Config:
-        return cls({**defaults(), **dict(program.config)})
+    def of(cls, program: ProgramView) -> Config:
+        return cls({**defaults(), **dict(program.config)}, program)
+
+    @property
+    def fund_total(self) -> Decimal:
+        """X-01: the program's fund (资金总额)."""
+        return self.program.fund_total
+
+    @property
+    def window(self) -> tuple[dt.date, dt.date]:
+        """X-02: the program's validity window, both days inclusive."""
+        return self.program.effective_from, self.program.effective_to
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -230,9 +230,6 @@ class Config:
 
     def money(self, name: str) -> Decimal:
         return Decimal(self.raw[name])
-
-    def date(self, name: str) -> dt.date:
-        return dt.date.fromisoformat(self.raw[name])
 
     @property
     def tiers(self) -> list[Tier]:

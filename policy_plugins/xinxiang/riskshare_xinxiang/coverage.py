@@ -44,13 +44,14 @@ def loan_coverage(
 
 
 def _window(cfg: Config, loan: LoanView) -> Explanation:
-    start, end = cfg.date("effective_from"), cfg.date("effective_to")
+    start, end = cfg.window  # the program's own effective_from and effective_to
     inside = start <= loan.issue_date <= end
     return explain(
         "X-02",
         "inside" if inside else "outside",
-        f"贷款发放日 {loan.issue_date}，办法有效期 {start} 至 {end}。",
-        f"Issued {loan.issue_date}; the policy is in force from {start} to {end}.",
+        f"贷款发放日 {loan.issue_date}，{cfg.program.code} 有效期 {start} 至 {end}（含）。",
+        f"Issued {loan.issue_date}; {cfg.program.code} is in force from {start} to {end},"
+        " inclusive.",
         passed=inside,
         threshold=[start, end],
         issue_date=loan.issue_date,

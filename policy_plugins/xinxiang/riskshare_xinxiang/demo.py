@@ -164,6 +164,7 @@ class _Story:
                 "name": "新乡市小微企业贷款风险补偿资金",
                 "policy": "xinxiang",
                 "config": {},  # the defaults are the 2021 text
+                # X-01's total and X-02's window are the program's own, not config:
                 "fund_total": "29000000.00",
                 "effective_from": "2021-08-20",
                 "effective_to": "2024-08-19",

@@ -27,12 +27,13 @@ def _year(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def headroom(cfg: Config, facts: Facts, day: dt.date) -> tuple[Decimal, Explanation]:
-    """What may still be granted for payment in ``day``'s year under both caps of X-01.
+    """What may still be granted for payment in ``day``'s year under both caps of X-01: the
+    config's annual cap and the program's fund.
 
     Granted but unconfirmed payments (the payable balance) already use the room: a second
     plan in the same year cannot promise the same money twice.
     """
-    annual, total = cfg.money("annual_cap"), cfg.money("fund_total")
+    annual, total = cfg.money("annual_cap"), cfg.fund_total
     paid_year = facts.paid_between(*_year(day))
     paid_all = facts.paid_total()
     committed = -facts.account_balance("payable:compensation")
@@ -113,7 +114,7 @@ def check_allocation(cfg: Config, lines: list[AllocationLine], facts: Facts) -> 
 
 
 def check_payment(cfg: Config, payment: PaymentView, facts: Facts) -> Decision:
-    annual, total = cfg.money("annual_cap"), cfg.money("fund_total")
+    annual, total = cfg.money("annual_cap"), cfg.fund_total
     paid_year = facts.paid_between(*_year(payment.paid_on))
     paid_all = facts.paid_total()
     year_ok = paid_year + payment.amount <= annual

@@ -35,7 +35,12 @@ def test_X01_config_defaults_equal_the_2021_text(api):
         p for p in api.admin.ok("GET", "/api/v1/platform/policies") if p["name"] == "xinxiang"
     ]
     props = policy["config_schema"]["properties"]
-    assert props["fund_total"]["default"] == "29000000"
+    # X-01's total and X-02's window are the program's own fields, not config.
+    assert not {"fund_total", "effective_from", "effective_to"} & set(props)
+    assert (world.program["fund_total"], world.program["effective_from"]) == (
+        "29000000.00",
+        "2021-08-20",
+    )
     assert props["annual_cap"]["default"] == "10000000"
     assert props["per_firm_cap"]["default"] == "10000000"
     assert [t["ratio"] for t in props["ratio_tiers"]["default"]] == ["0.30", "0.20", "0.10"]
@@ -71,6 +76,25 @@ def test_invalid_config_is_refused_with_a_pointer_per_error(api):
     assert {"/config/annual_cap", "/config/late_filing", "/config"} <= pointers
 
 
+def test_X01_X02_the_fund_and_window_are_refused_as_config(api):
+    today(api, dt.date(2026, 1, 5))
+    response = api.as_("office").post(
+        "/programs",
+        {
+            "code": "dup",
+            "name": "dup",
+            "policy": "xinxiang",
+            "config": {"fund_total": "5000000", "effective_from": "2026-01-01"},
+            "fund_total": "5000000.00",
+            "effective_from": "2026-01-01",
+            "effective_to": "2028-12-31",
+        },
+    )
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json["errors"]] == ["/config"]
+    assert "fund_total" in response.json["errors"][0]["detail"]
+
+
 # ----------------------------------------------------------------------------- coverage
 
 
@@ -83,6 +107,78 @@ def test_X02_loans_issued_outside_the_validity_window_are_recorded_not_covered(a
     assert [x["covered"] for x in (before, first, last, after)] == [False, True, True, False]
     assert _reason(after, "X-02")["passed"] is False
     assert "2024-08-19" in _reason(after, "X-02")["en"]
+
+
+def test_X02_X01_the_programs_own_fund_and_window_apply(api):
+    # A generous single tier, so that two claims ask more than the program's 5,000,000 and
+    # less than the annual cap (10,000,000) or the 2021 text's 29,000,000: only the
+    # program's own fund limits the plan.
+    world = build(
+        api,
+        on=dt.date(2026, 1, 5),
+        fund_total="5000000.00",
+        window=("2026-01-01", "2028-12-31"),
+        config={"ratio_tiers": [{"up_to": "10000000", "ratio": "0.90"}]},
+    )
+    world.firm("small-b")
+    today(api, dt.date(2026, 3, 2))
+    before = world.loan("small-a", "L-2025", "500000.00", issued="2025-12-31")
+    first = world.loan("small-a", "L-2026-a", "3000000.00", issued="2026-03-01")
+    second = world.loan("small-b", "L-2026-b", "3000000.00", issued="2026-03-01")
+    assert [x["covered"] for x in (before, first, second)] == [False, True, True]
+    window = _reason(before, "X-02")
+    assert window["passed"] is False and window["threshold"] == ["2026-01-01", "2028-12-31"]
+    assert "2026-01-01" in window["en"] and "2026-01-01" in window["zh"]
+    assert _reason(first, "X-02")["passed"] is True
+
+    claims = []
+    for loan in (first, second):
+        world.default(loan, "2026-09-01", dt.date(2026, 9, 2))
+        claims.append(world.claim(world.bank(), loan, "3000000.00"))
+    today(api, dt.date(2026, 9, 7))
+    for claim in claims:
+        assert world.approve(claim)["state"] == "approved"  # 2,700,000 each: 5,400,000
+
+    today(api, dt.date(2027, 1, 5))
+    plan = world.office().ok(
+        "POST", "/plans", {"program_id": world.pid, "day": "2026-12-31"}, status=201
+    )
+    assert plan["capacity"] == "5000000.00"
+    cap = _explained(plan, "X-01")
+    assert cap["threshold"] == {"annual_cap": "10000000", "fund_total": "5000000.00"}
+    assert "against 5000000.00" in cap["en"] and "总额 5000000.00 元" in cap["zh"]
+    assert [(i["allocated"], i["carried"]) for i in plan["items"]] == [
+        ("2500000.00", "200000.00"),
+        ("2500000.00", "200000.00"),
+    ]
+    a, b = (i["claim_id"] for i in plan["items"])
+    over = world.office().patch(
+        f"/plans/{plan['id']}",
+        {
+            "items": [
+                {"claim_id": a, "allocated": "2700000.00"},
+                {"claim_id": b, "allocated": "2500000.00"},
+            ]
+        },
+    )
+    assert over.status_code == 422 and over.json["rule"]["rule"] == "X-01"
+    assert "5200000.00" in over.json["rule"]["en"] and "5000000.00" in over.json["rule"]["zh"]
+
+    world.office().ok("POST", f"/plans/{plan['id']}/submit")
+    api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
+    finance = api.as_("finance")
+    for payment in finance.ok("GET", "/disbursements"):
+        finance.ok("POST", f"/disbursements/{payment['id']}/confirm", {}, key=f"p{payment['id']}")
+    assert api.as_("auditor").ok("GET", f"/programs/{world.pid}/ledger")["pool_balance"] == ("0.00")
+
+    # 2027's annual cap has room, but the fund is spent: the carried 400,000 gets nothing.
+    today(api, dt.date(2028, 1, 4))
+    following = world.office().ok(
+        "POST", "/plans", {"program_id": world.pid, "day": "2027-12-31"}, status=201
+    )
+    assert following["capacity"] == "0.00"
+    assert [i["allocated"] for i in following["items"]] == ["0.00", "0.00"]
+    assert "5000000.00 paid in all against 5000000.00" in _explained(following, "X-01")["en"]
 
 
 def test_X03_firm_size_region_industry_and_new_agricultural_operators(api):

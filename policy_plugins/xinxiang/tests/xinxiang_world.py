@@ -126,20 +126,28 @@ class World:
         )
 
 
-def build(api, *, config: dict | None = None, on: dt.date = dt.date(2022, 1, 4)) -> World:
-    """The program (defaults = the 2021 text), two banks, a guarantee company, firms."""
+def build(
+    api,
+    *,
+    config: dict | None = None,
+    on: dt.date = dt.date(2022, 1, 4),
+    fund_total: str = "29000000.00",
+    window: tuple[str, str] = ("2021-08-20", "2024-08-19"),
+) -> World:
+    """The program (defaults = the 2021 text: its config, and the fund and window X-01 and
+    X-02 read from the program), two banks, a guarantee company, firms."""
     today(api, on)
     program = api.as_("office").ok(
         "POST",
         "/programs",
         {
-            "code": "xinxiang-2021",
+            "code": f"xinxiang-{window[0][:4]}",
             "name": "新乡市小微企业贷款风险补偿资金",
             "policy": "xinxiang",
             "config": config or {},
-            "fund_total": "29000000.00",
-            "effective_from": "2021-08-20",
-            "effective_to": "2024-08-19",
+            "fund_total": fund_total,
+            "effective_from": window[0],
+            "effective_to": window[1],
         },
         status=201,
     )

@@ -2,6 +2,8 @@
 
 Defaults equal the text (POLICIES.md, Y-01 … Y-17); a district that reads it differently
 changes configuration, not code. Money and ratios are decimal strings, never JSON numbers.
+The fund (Y-01 资金规模, 1500万 + 1500万) and the trial window (Y-18) are not config: they are
+the program's own ``fund_total``, ``effective_from`` and ``effective_to``, on its view.
 """
 
 from __future__ import annotations
@@ -56,11 +58,6 @@ SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "fund_size": _money(
-            "Fund size (Y-01)",
-            "资金规模: 1500万 existing policy funds + 1500万 inclusive-finance awards, yuan.",
-            "30000000.00",
-        ),
         "custodian_fee_rate": _prop(
             "Custodian fee rate (Y-01)",
             "Share of the year's investment gains paid to the custodian, 0.15 to 0.20.",
