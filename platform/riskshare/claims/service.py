@@ -92,12 +92,13 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
         attributes=data.get("attributes") or {},
         document_kinds=kinds,
     )
-    if data["claimed_principal"] > loan.principal:
+    if data["claimed_principal"] > loan.outstanding:
         raise Problem(
             422,
-            "The claimed principal exceeds the loan's principal.",
+            "The claimed principal exceeds the loan's outstanding principal"
+            f" ({data['claimed_principal']} of {loan.outstanding}).",
             kind="validation",
-            errors=[{"pointer": "/claimed_principal", "detail": "above principal"}],
+            errors=[{"pointer": "/claimed_principal", "detail": "above outstanding principal"}],
         )
     decision = require(
         ctx.hook.riskshare_claim_eligibility(

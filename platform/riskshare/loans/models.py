@@ -33,6 +33,7 @@ LOAN_STATES = StateMachine.define(
         ("file_overdue", ("active", "overdue"), "overdue", "lender guarantor"),
         ("reclassify", ("active", "overdue"), "=", "lender"),
         ("record_payout", ("active", "overdue"), "overdue", "guarantor"),
+        ("repay", ("active", "overdue"), "=", "lender guarantor"),
         ("restructure", "overdue", "active", "lender"),
         ("close", ("active", "overdue"), "closed", "lender"),
         ("write_off", ("active", "overdue"), "written_off", "lender"),
@@ -43,6 +44,7 @@ EVENT_KINDS = {
     "overdue_filing": "file_overdue",
     "classification_change": "reclassify",
     "guarantor_payout": "record_payout",
+    "repayment": "repay",
     "restructuring": "restructure",
     "closure": "close",
 }
@@ -80,9 +82,14 @@ class Loan(TenantScoped, TimestampMixin, Base):
 
 
 class LoanEvent(TenantScoped, TimestampMixin, Base):
-    """Something that happened to a loan, filed by its institution."""
+    """Something that happened to a loan, filed by its institution.
+
+    One event of a kind per loan and day: a second filing of the same fact is a mistake or a
+    retry, and would count twice (a repayment would reduce the outstanding principal again).
+    """
 
     __tablename__ = "loan_events"
+    __table_args__ = (UniqueConstraint("loan_id", "kind", "event_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
@@ -95,5 +102,7 @@ class LoanEvent(TenantScoped, TimestampMixin, Base):
     late: Mapped[bool] = mapped_column(Boolean(), default=False)
     working_days_late: Mapped[int] = mapped_column(Integer(), default=0)
     amount: Mapped[Decimal | None] = mapped_column(Money(), default=None)
+    # The loan's outstanding principal once the event is filed (after a repayment, less it).
+    outstanding: Mapped[Decimal] = mapped_column(Money())
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)

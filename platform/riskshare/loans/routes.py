@@ -28,6 +28,9 @@ class LoanIn(ma.Schema):
     reference = ma.fields.String(required=True, validate=validate.Length(1, 63))
     kind = ma.fields.String(required=True, validate=validate.OneOf(LOAN_KINDS))
     principal = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    # Of a loan registered after its issue (or for history): what is still owed; at most the
+    # principal, which it defaults to.
+    outstanding = Money(load_default=None, validate=validate.Range(min=0, min_inclusive=False))
     issue_date = ma.fields.Date(required=True)
     maturity_date = ma.fields.Date(required=True)
     purpose = ma.fields.String(load_default="production and operation")
@@ -63,7 +66,9 @@ class LoanEventIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
     event_date = ma.fields.Date(required=True)
     classification = ma.fields.String(validate=validate.OneOf(CLASSIFICATIONS))
+    # A payout's or a repayment's amount (a repayment's is required and positive).
     amount = Money(load_default=None)
+    # The loan's outstanding principal as of the event, where the event changes it.
     outstanding = Money(load_default=None)
     data = ma.fields.Dict(load_default=dict)
 
@@ -79,6 +84,7 @@ class LoanEventOut(ma.Schema):
     late = ma.fields.Boolean()
     working_days_late = ma.fields.Integer()
     amount = Money(allow_none=True)
+    outstanding = Money()
     data = ma.fields.Dict()
     explanations = Explanations()
 
@@ -122,5 +128,5 @@ class LoanEventViews(MethodView):
     @blp.arguments(LoanEventIn)
     @blp.response(201, LoanEventOut)
     def post(self, data, loan_id):
-        """File an event: overdue, classification change, payout, restructuring, closure"""
+        """File an event: overdue, reclassification, payout, repayment, restructuring, closure"""
         return service.file_event(current_context(), loan_id, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -17,8 +18,8 @@ from riskshare.plugins.views import firm_view, institution_view, loan_view, prog
 from riskshare.programs.service import program_in_force
 from riskshare.records import (
     facts,
+    lock_for_change,
     not_found,
-    program_of,
     record_event,
     require,
     transition,
@@ -68,6 +69,14 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
             kind="validation",
             errors=[{"pointer": "/maturity_date", "detail": "before issue_date"}],
         )
+    outstanding = data["principal"] if data.get("outstanding") is None else data["outstanding"]
+    if outstanding > data["principal"]:
+        raise Problem(
+            422,
+            f"outstanding ({outstanding}) is more than the principal ({data['principal']}).",
+            kind="validation",
+            errors=[{"pointer": "/outstanding", "detail": "above principal"}],
+        )
     if ctx.session.scalar(
         select(Loan.id).where(
             Loan.lender_id == data["lender_id"], Loan.reference == data["reference"]
@@ -86,7 +95,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         reference=data["reference"],
         kind=data["kind"],
         principal=data["principal"],
-        outstanding=data.get("outstanding", data["principal"]),
+        outstanding=outstanding,
         issue_date=data["issue_date"],
         maturity_date=data["maturity_date"],
         purpose=data["purpose"],
@@ -154,9 +163,28 @@ def get_loan(ctx: Context, loan_id: int) -> Loan:
 
 
 def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
-    loan = get_loan(ctx, loan_id)
-    program, pview = program_of(ctx, loan.program_id)
+    # Locked with its program, as every change of a loan's money is: two repayments filed at
+    # the same moment each see the other's outstanding, and a claim sees both.
+    program, loan = lock_for_change(
+        ctx, visible_loans(ctx).where(Loan.id == loan_id), "loan", loan_id
+    )
+    pview = program_view(program)
     kind = data["kind"]
+    first = ctx.session.scalar(
+        select(LoanEvent).where(
+            LoanEvent.loan_id == loan.id,
+            LoanEvent.kind == kind,
+            LoanEvent.event_date == data["event_date"],
+        )
+    )
+    if first is not None:
+        raise Problem(
+            409,
+            f"The {kind} of {first.event_date} is filed on this loan already: event"
+            f" {first.id}, filed by {first.filed_by} on {first.filed_on}.",
+            kind="conflict",
+            extra={"event_id": first.id},
+        )
     if data["event_date"] > ctx.today:
         raise Problem(
             422,
@@ -178,6 +206,9 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
             kind="validation",
             errors=[{"pointer": "/amount", "detail": "required"}],
         )
+    outstanding = data.get("outstanding")
+    if kind == "repayment":
+        outstanding = _repaid(loan, data.get("amount"), outstanding)
     institution_id = ctx.institution_id or (
         loan.guarantor_id if kind == "guarantor_payout" else loan.lender_id
     )
@@ -202,8 +233,8 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
     changes: dict[str, Any] = {}
     if kind == "classification_change":
         changes["classification"] = data["classification"]
-    if data.get("outstanding") is not None:
-        changes["outstanding"] = data["outstanding"]
+    if outstanding is not None:
+        changes["outstanding"] = outstanding
     transition(ctx, LOAN_STATES, loan, EVENT_KINDS[kind], pview, changes)
     event = LoanEvent(
         loan_id=loan.id,
@@ -216,6 +247,7 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         late=decision.late,
         working_days_late=decision.working_days_late,
         amount=data.get("amount"),
+        outstanding=loan.outstanding,
         data=data.get("data") or {},
         explanations=explanations_as_json(list(decision.explanations)),
     )
@@ -223,6 +255,35 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
     ctx.session.flush()
     record_event(ctx, f"loan_event.{kind}", event)
     return event
+
+
+def _repaid(loan: Loan, amount: Decimal | None, given: Decimal | None) -> Decimal:
+    """The loan's outstanding principal after a repayment of ``amount``."""
+    if amount is None or amount <= 0:
+        raise Problem(
+            422,
+            "A repayment needs the principal repaid, a positive amount.",
+            kind="validation",
+            errors=[{"pointer": "/amount", "detail": "required, positive"}],
+        )
+    if amount > loan.outstanding:
+        raise Problem(
+            422,
+            f"The repayment ({amount}) exceeds the loan's outstanding principal"
+            f" ({loan.outstanding}).",
+            kind="validation",
+            errors=[{"pointer": "/amount", "detail": "above outstanding"}],
+        )
+    after = loan.outstanding - amount
+    if given is not None and given != after:
+        raise Problem(
+            422,
+            f"After repaying {amount} of {loan.outstanding} the outstanding principal is"
+            f" {after}, not {given}; leave outstanding out.",
+            kind="validation",
+            errors=[{"pointer": "/outstanding", "detail": "not outstanding less amount"}],
+        )
+    return after
 
 
 def loan_events(ctx: Context, loan_id: int) -> list[LoanEvent]:

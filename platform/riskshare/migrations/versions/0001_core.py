@@ -107,6 +107,7 @@ def create_tables() -> None:
         sa.Column("slug", sa.String(length=63), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("backdate_limit_days", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("slug", name=op.f("pk_tenants")),
     )
@@ -235,6 +236,7 @@ def create_tables() -> None:
         sa.Column("summary_due_on", sa.Date(), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("proposed_by", sa.String(length=200), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
         sa.Column("approved_by", sa.String(length=200), nullable=True),
         sa.Column("approved_on", sa.Date(), nullable=True),
         sa.Column(
@@ -628,6 +630,9 @@ def create_tables() -> None:
         sa.Column(
             "amount", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=True
         ),
+        sa.Column(
+            "outstanding", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
+        ),
         sa.Column("data", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column(
             "explanations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
@@ -646,6 +651,9 @@ def create_tables() -> None:
             ["tenant_id"], ["tenants.slug"], name=op.f("fk_loan_events_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_loan_events")),
+        sa.UniqueConstraint(
+            "loan_id", "kind", "event_date", name=op.f("uq_loan_events_loan_id_kind_event_date")
+        ),
     )
     op.create_index(op.f("ix_loan_events_loan_id"), "loan_events", ["loan_id"], unique=False)
     op.create_index(op.f("ix_loan_events_tenant_id"), "loan_events", ["tenant_id"], unique=False)
