@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -68,6 +70,52 @@ def lock_for_change(ctx: Context, query: Any, what: str, record_id: object) -> t
     if record is None:
         raise not_found(what, record_id)
     return program, record
+
+
+def on_effective_date(
+    ctx: Context,
+    given: dt.date | None,
+    *,
+    not_before: dt.date | None = None,
+    previous: str = "the record's previous step",
+    pointer: str = "/effective_on",
+) -> Context:
+    """The context of an action dated ``given`` (its value date), or today when not given.
+
+    Everything the action records and computes (the record's date, its ledger entries, the
+    caps and periods it checks) then uses that date as "today"; the record still keeps the
+    time it was written (``created_at``, and the audit event's ``at``). A date in the future,
+    before ``not_before`` (the step it follows) or further back than the tenant allows is
+    refused with the field's pointer.
+    """
+    if given is None:
+        return ctx
+    not_after_today(ctx, given, pointer)
+    if not_before is not None and given < not_before:
+        raise _bad_date(pointer, f"{given} is before {previous} ({not_before}).")
+    limit = ctx.extra.get("backdate_limit_days")
+    if limit is not None and (ctx.today - given).days > limit:
+        raise _bad_date(
+            pointer,
+            f"{given} is more than {limit} days back; this tenant allows dates from"
+            f" {ctx.today - dt.timedelta(days=limit)} on.",
+        )
+    return dataclasses.replace(ctx, today=given)
+
+
+def not_after_today(ctx: Context, day: dt.date, pointer: str) -> None:
+    """A business date the request names (a receipt, an approval) cannot be in the future."""
+    if day > ctx.today:
+        raise _bad_date(pointer, f"{day} is in the future (today is {ctx.today}).")
+
+
+def _bad_date(pointer: str, detail: str) -> Problem:
+    return Problem(
+        422,
+        f"The effective date is not allowed: {detail}",
+        kind="validation",
+        errors=[{"pointer": pointer, "detail": detail}],
+    )
 
 
 def snapshot(obj: Any) -> dict[str, Any]:

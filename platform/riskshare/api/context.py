@@ -77,4 +77,5 @@ def current_context() -> Context:
         calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
         institution_id=g.get("institution_id"),
+        extra={"backdate_limit_days": g.get("backdate_limit_days")},
     )

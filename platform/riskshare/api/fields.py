@@ -67,3 +67,14 @@ class SQLCursorPage(Page):
 
 def page(session: Session, query: Any) -> Listing:
     return Listing(session, query)
+
+
+def EffectiveOn() -> ma.fields.Date:
+    """The business date of an action (its value date), when it is not today."""
+    return ma.fields.Date(
+        load_default=None,
+        metadata={
+            "description": "the date the action took effect (default today, Asia/Shanghai);"
+            " never in the future nor before the record's previous step"
+        },
+    )

@@ -7,6 +7,8 @@ import base64
 import marshmallow as ma
 from marshmallow import validate
 
+from riskshare.api.fields import EffectiveOn
+
 
 class DocumentIn(ma.Schema):
     kind = ma.fields.String(
@@ -40,3 +42,10 @@ class ReviewDecisionIn(ma.Schema):
 
     decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
     opinion = ma.fields.String(required=True, validate=validate.Length(1, 5000))
+    effective_on = EffectiveOn()
+
+
+class DatedActionIn(ma.Schema):
+    """The body of an action that needs nothing but, optionally, its business date."""
+
+    effective_on = EffectiveOn()

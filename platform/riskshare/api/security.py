@@ -68,8 +68,10 @@ def install(app: Flask) -> None:
             # The same answer whether or not the tenant exists: no probing for tenants.
             raise Problem(403, f"You have no role in tenant '{tenant}'.", kind="forbidden-tenant")
         session = db_session()
-        if session.get(Tenant, tenant) is None:
+        row = session.get(Tenant, tenant)
+        if row is None:
             raise Problem(404, f"There is no tenant '{tenant}'.", kind="not-found")
+        g.backdate_limit_days = row.backdate_limit_days
         g.roles = roles
         g.institution_id = None
         if principal.institution_scoped(tenant):

@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Explanations, Money, Ratio, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Explanations, Money, Ratio, SQLCursorPage, page
 from riskshare.api.schemas import (
     DocumentContentOut,
     DocumentIn,
@@ -44,6 +44,7 @@ class ClaimIn(ma.Schema):
     statement = ma.fields.String(load_default=None)
     attributes = ma.fields.Dict(load_default=dict)
     documents = ma.fields.List(ma.fields.Nested(DocumentIn), load_default=list)
+    effective_on = EffectiveOn()
 
 
 class ClaimOut(ma.Schema):

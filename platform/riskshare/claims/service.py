@@ -28,6 +28,7 @@ from riskshare.records import (
     facts,
     lock_for_change,
     not_found,
+    on_effective_date,
     record_event,
     record_read,
     require,
@@ -48,6 +49,9 @@ def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Co
 def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
     query = visible_loans(ctx).where(Loan.id == data["loan_id"])
     program, loan = lock_for_change(ctx, query, "loan", data["loan_id"])
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=loan.issue_date, previous="the loan's issue"
+    )
     pview = program_view(program)
     claimant = ctx.institution_id
     if claimant is None or claimant not in loan.institution_ids():
@@ -155,6 +159,9 @@ def get_claim(ctx: Context, claim_id: int, *, audit_read: bool = True) -> Claim:
 def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     query = visible_claims(ctx).where(Claim.id == claim_id)
     program, claim = lock_for_change(ctx, query, "claim", claim_id)
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=claim.submitted_on, previous="the claim"
+    )
     pview = program_view(program)
     view = claim_view(claim, document_kinds(ctx, "claim", claim.id))
     required = require(

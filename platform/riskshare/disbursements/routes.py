@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Money, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Money, SQLCursorPage, page
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.disbursements import service
 
@@ -37,6 +37,7 @@ class DisbursementOut(ma.Schema):
 
 class ConfirmIn(ma.Schema):
     payment_reference = ma.fields.String(load_default=None, validate=validate.Length(1, 100))
+    effective_on = EffectiveOn()
 
 
 @blp.route("")
@@ -67,4 +68,6 @@ class DisbursementConfirmViews(MethodView):
     @blp.response(200, DisbursementOut)
     def post(self, data, disbursement_id):
         """Confirm a payment was made (caps are checked and consumed here)"""
-        return service.confirm(current_context(), disbursement_id, data["payment_reference"])
+        return service.confirm(
+            current_context(), disbursement_id, data["payment_reference"], data["effective_on"]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,9 @@ from riskshare.records import (
     enforce,
     facts,
     lock_for_change,
+    lock_program,
     not_found,
+    on_effective_date,
     payee_scope,
     record_event,
     require,
@@ -44,8 +47,11 @@ def instruct_payment(
     """Grant ``amount`` (booked as owed) and instruct the paying party to pay it.
 
     The payer is whoever the policy names for confirming disbursements (finance by default,
-    a custodian in Yanqing). Confirmation later checks the caps under the program lock.
+    a custodian in Yanqing). Confirmation later checks the caps under the program lock; the
+    grant takes the same lock, so what a policy checked before instructing stays true until
+    it commits.
     """
+    lock_program(ctx, program.id)
     payer = (
         ctx.hook.riskshare_transition_roles(
             program=program, record="disbursement", transition="confirm"
@@ -95,9 +101,17 @@ def get_disbursement(ctx: Context, disbursement_id: int) -> Disbursement:
     return d
 
 
-def confirm(ctx: Context, disbursement_id: int, payment_reference: str | None) -> Disbursement:
+def confirm(
+    ctx: Context,
+    disbursement_id: int,
+    payment_reference: str | None,
+    effective_on: dt.date | None = None,
+) -> Disbursement:
     query = visible_disbursements(ctx).where(Disbursement.id == disbursement_id)
     program, d = lock_for_change(ctx, query, "disbursement", disbursement_id)
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=d.instructed_on, previous="the payment's instruction"
+    )
     pview = program_view(program)
     payment = PaymentView(
         d.kind, d.amount, ctx.today, d.payee_institution_id, d.payee_firm_id, d.claim_id

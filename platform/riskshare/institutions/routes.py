@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, SQLCursorPage, page
 from riskshare.institutions import service
 from riskshare.institutions.models import INSTITUTION_KINDS, Institution
 from riskshare.programs.routes import ALL
@@ -24,6 +24,10 @@ class InstitutionIn(ma.Schema):
     code = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,63}$"))
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
     kind = ma.fields.String(required=True, validate=validate.OneOf(INSTITUTION_KINDS))
+    cooperation_since = ma.fields.Date(
+        load_default=None,
+        metadata={"description": "when it began cooperating (default today), for history"},
+    )
     attributes = ma.fields.Dict(load_default=dict)
 
 
@@ -47,6 +51,7 @@ class CooperationIn(ma.Schema):
         load_default=None,
         metadata={"description": "The program whose policy governs the decision (who, when)."},
     )
+    effective_on = EffectiveOn()
 
 
 class InstitutionQuery(ma.Schema):
@@ -89,5 +94,10 @@ class CooperationViews(MethodView):
     def post(self, data, institution_id):
         """Suspend, resume or revoke an institution's cooperation"""
         return service.change_cooperation(
-            current_context(), institution_id, data["action"], data["reason"], data["program_id"]
+            current_context(),
+            institution_id,
+            data["action"],
+            data["reason"],
+            data["program_id"],
+            data["effective_on"],
         )

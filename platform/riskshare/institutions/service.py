@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from riskshare.records import (
     enforce,
     facts,
     get_or_404,
+    on_effective_date,
     program_of,
     record_event,
     transition,
@@ -27,7 +29,10 @@ def create_institution(ctx: Context, data: dict[str, Any]) -> Institution:
             kind="conflict",
             errors=[{"pointer": "/code", "detail": "already used"}],
         )
-    inst = Institution(**data, cooperation_since=ctx.today)
+    since = on_effective_date(
+        ctx, data.pop("cooperation_since", None), pointer="/cooperation_since"
+    )
+    inst = Institution(**data, cooperation_since=since.today)
     ctx.session.add(inst)
     ctx.session.flush()
     record_event(ctx, "institution.create", inst)
@@ -42,10 +47,18 @@ def list_institutions(ctx: Context, kind: str | None) -> Any:
 
 
 def change_cooperation(
-    ctx: Context, inst_id: int, action: str, reason: str, program_id: int | None = None
+    ctx: Context,
+    inst_id: int,
+    action: str,
+    reason: str,
+    program_id: int | None = None,
+    effective_on: dt.date | None = None,
 ) -> Institution:
     """Suspend, resume or revoke; under a program, its policy names who decides and when."""
     inst = get_or_404(ctx, Institution, inst_id, "institution")
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=inst.cooperation_since, previous="its last change"
+    )
     pview = None
     if program_id is not None:
         program, pview = program_of(ctx, program_id)

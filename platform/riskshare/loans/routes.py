@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
 from riskshare.loans import service
 from riskshare.loans.models import CLASSIFICATIONS, EVENT_KINDS, LOAN_KINDS
 from riskshare.programs.routes import ALL
@@ -65,6 +65,7 @@ class LoanOut(ma.Schema):
 class LoanEventIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
     event_date = ma.fields.Date(required=True)
+    effective_on = EffectiveOn()
     classification = ma.fields.String(validate=validate.OneOf(CLASSIFICATIONS))
     # A payout's or a repayment's amount (a repayment's is required and positive).
     amount = Money(load_default=None)

@@ -20,6 +20,7 @@ from riskshare.records import (
     facts,
     lock_for_change,
     not_found,
+    on_effective_date,
     record_event,
     require,
     transition,
@@ -168,6 +169,8 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
     program, loan = lock_for_change(
         ctx, visible_loans(ctx).where(Loan.id == loan_id), "loan", loan_id
     )
+    # effective_on: the day it was filed, when that is not today (loading history).
+    ctx = on_effective_date(ctx, data.get("effective_on"))
     pview = program_view(program)
     kind = data["kind"]
     first = ctx.session.scalar(

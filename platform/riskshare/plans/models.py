@@ -51,6 +51,7 @@ class AllocationPlan(TenantScoped, TimestampMixin, Base):
     summary_due_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     state: Mapped[str] = mapped_column(String(20), default="draft")
     proposed_by: Mapped[str] = mapped_column(String(200))
+    proposed_on: Mapped[dt.date] = mapped_column(Date())
     approved_by: Mapped[str | None] = mapped_column(String(200), default=None)
     approved_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     capacity: Mapped[Decimal] = mapped_column(Money())

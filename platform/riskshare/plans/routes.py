@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
+from riskshare.api.schemas import DatedActionIn
 from riskshare.plans import service
 from riskshare.plans.models import AllocationPlan
 from riskshare.records import get_or_404
@@ -24,6 +25,7 @@ PLAN_READERS = ("office", "reviewer", "approver", "finance", "custodian", "audit
 class PlanIn(ma.Schema):
     program_id = ma.fields.Integer(required=True)
     day = ma.fields.Date(required=True, metadata={"description": "any day of the period"})
+    effective_on = EffectiveOn()
 
 
 class PlanItemOut(ma.Schema):
@@ -45,6 +47,7 @@ class PlanOut(ma.Schema):
     summary_due_on = ma.fields.Date(allow_none=True)
     state = ma.fields.String()
     proposed_by = ma.fields.String()
+    proposed_on = ma.fields.Date()
     approved_by = ma.fields.String(allow_none=True)
     approved_on = ma.fields.Date(allow_none=True)
     capacity = Money()
@@ -80,7 +83,9 @@ class PlanViews(MethodView):
     @blp.response(201, PlanOut)
     def post(self, data):
         """Propose the plan of a finished period; the policy allocates within the caps"""
-        return service.propose_plan(current_context(), data["program_id"], data["day"])
+        return service.propose_plan(
+            current_context(), data["program_id"], data["day"], data["effective_on"]
+        )
 
 
 @blp.route("/<int:plan_id>")
@@ -106,9 +111,10 @@ def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
         @blp.roles(*roles)
         @blp.moves_money
         @blp.doc(summary=summary)
+        @blp.arguments(DatedActionIn)
         @blp.response(200, PlanOut)
-        def post(self, plan_id):
-            return service.advance_plan(current_context(), plan_id, action)
+        def post(self, data, plan_id):
+            return service.advance_plan(current_context(), plan_id, action, data["effective_on"])
 
 
 _action_view("submit", ("office",), "Submit a plan for approval")

@@ -29,6 +29,7 @@ from riskshare.records import (
     facts,
     lock_for_change,
     lock_program,
+    on_effective_date,
     program_of,
     record_event,
     require,
@@ -120,7 +121,10 @@ def _held_explanation(held: dict[int, AllocationPlan]) -> Explanation:
     )
 
 
-def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
+def propose_plan(
+    ctx: Context, program_id: int, day: dt.date, effective_on: dt.date | None = None
+) -> AllocationPlan:
+    ctx = on_effective_date(ctx, effective_on)
     program, pview = program_of(ctx, program_id)
     lock_program(ctx, program.id)  # plans of one fund are proposed one at a time
     period = require(
@@ -169,6 +173,7 @@ def propose_plan(ctx: Context, program_id: int, day: dt.date) -> AllocationPlan:
         period_end=period.end,
         summary_due_on=summary.deadline.due if summary else None,
         proposed_by=ctx.actor,
+        proposed_on=ctx.today,
         capacity=allocation.capacity,
         explanations=explanations_as_json(explanations),
     )
@@ -253,8 +258,13 @@ def edit_plan(ctx: Context, plan_id: int, changes: list[dict[str, Any]]) -> Allo
     return plan
 
 
-def advance_plan(ctx: Context, plan_id: int, action: str) -> AllocationPlan:
+def advance_plan(
+    ctx: Context, plan_id: int, action: str, effective_on: dt.date | None = None
+) -> AllocationPlan:
     plan, pview = lock_plan(ctx, plan_id)
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=plan.proposed_on, previous="the plan's proposal"
+    )
     # State and roles first: a second approval (a double click) is refused here, naming
     # the state the first one left.
     check_transition(ctx, PLAN_STATES, plan, action, pview)

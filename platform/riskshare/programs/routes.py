@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Money, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Money, SQLCursorPage, page
 from riskshare.programs import service
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404
+from riskshare.records import get_or_404, on_effective_date
 
 blp = Blueprint(
     "programs",
@@ -31,6 +31,7 @@ class ProgramIn(ma.Schema):
     fund_total = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
     effective_from = ma.fields.Date(required=True)
     effective_to = ma.fields.Date(required=True)
+    effective_on = EffectiveOn()
 
 
 class ProgramOut(ma.Schema):
@@ -49,6 +50,7 @@ class ProgramOut(ma.Schema):
 class AppropriationIn(ma.Schema):
     amount = Money(required=True)
     reference = ma.fields.String(required=True, validate=validate.Length(1, 60))
+    effective_on = EffectiveOn()
 
 
 class WrongSideOut(ma.Schema):
@@ -116,5 +118,6 @@ class AppropriationViews(MethodView):
         """Put budget money into the fund"""
         ctx = current_context()
         program = get_or_404(ctx, Program, program_id, "program")
-        service.appropriate(ctx, program, data["amount"], ctx.today, data["reference"])
+        dated = on_effective_date(ctx, data["effective_on"])
+        service.appropriate(dated, program, data["amount"], dated.today, data["reference"])
         return service.ledger_report(ctx, program)

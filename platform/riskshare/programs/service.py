@@ -14,7 +14,7 @@ from riskshare.api.problems import Problem, pointer
 from riskshare.ledger import service as ledger
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404, lock_program, record_event
+from riskshare.records import get_or_404, lock_program, on_effective_date, record_event
 
 
 def config_with_defaults(schema: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +37,7 @@ def validate_config(schema: dict[str, Any], config: dict[str, Any]) -> list[dict
 
 
 def create_program(ctx: Context, data: dict[str, Any]) -> Program:
+    ctx = on_effective_date(ctx, data.get("effective_on"))
     registry = policy_registry(ctx.pm)
     descriptor = registry.get(data["policy"])
     if descriptor is None:

@@ -6,8 +6,8 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
-from riskshare.api.schemas import DocumentIn, ReviewDecisionIn
+from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
+from riskshare.api.schemas import DatedActionIn, DocumentIn, ReviewDecisionIn
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.recoveries import service
 from riskshare.recoveries.models import WRITE_OFF_REVIEWERS
@@ -55,6 +55,7 @@ class WriteOffIn(ma.Schema):
     )
     approved_on = ma.fields.Date(required=True)
     net_loss = Money(required=True, validate=validate.Range(min=0))
+    effective_on = EffectiveOn()
 
 
 class WriteOffReviewOut(ma.Schema):
@@ -86,6 +87,7 @@ class EvidenceIn(ma.Schema):
     documents = ma.fields.List(
         ma.fields.Nested(DocumentIn), required=True, validate=validate.Length(min=1)
     )
+    effective_on = EffectiveOn()
 
 
 @blp.route("/recoveries")
@@ -120,10 +122,11 @@ class RecoveryByIdViews(MethodView):
 class RecoveryReturnViews(MethodView):
     @blp.roles("finance", "custodian")
     @blp.moves_money
+    @blp.arguments(DatedActionIn)
     @blp.response(200, RecoveryOut)
-    def post(self, recovery_id):
+    def post(self, data, recovery_id):
         """Confirm the amount due was returned (to the pool or the treasury)"""
-        return service.confirm_return(current_context(), recovery_id)
+        return service.confirm_return(current_context(), recovery_id, data["effective_on"])
 
 
 @blp.route("/write-offs")
@@ -165,4 +168,6 @@ class WriteOffEvidenceViews(MethodView):
     @blp.response(200, WriteOffOut)
     def post(self, data, write_off_id):
         """Submit the write-off approval's evidence"""
-        return service.submit_write_off_evidence(current_context(), write_off_id, data["documents"])
+        return service.submit_write_off_evidence(
+            current_context(), write_off_id, data["documents"], data["effective_on"]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,9 @@ from riskshare.records import (
     enforce,
     facts,
     lock_for_change,
+    not_after_today,
     not_found,
+    on_effective_date,
     payee_scope,
     record_event,
     require,
@@ -46,6 +49,7 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
     query = visible_claims(ctx).where(Claim.id == data["claim_id"])
     # Locked, so that two reports on one claim each see what the other made due.
     program, claim = lock_for_change(ctx, query, "claim", data["claim_id"])
+    not_after_today(ctx, data["received_on"], "/received_on")
     if ctx.institution_id != claim.institution_id:
         raise Problem(
             403,
@@ -140,9 +144,12 @@ def get_recovery(ctx: Context, recovery_id: int) -> Recovery:
     return recovery
 
 
-def confirm_return(ctx: Context, recovery_id: int) -> Recovery:
+def confirm_return(ctx: Context, recovery_id: int, effective_on: dt.date | None = None) -> Recovery:
     query = visible_recoveries(ctx).where(Recovery.id == recovery_id)
     program, recovery = lock_for_change(ctx, query, "recovery", recovery_id)
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=recovery.received_on, previous="the recovery's receipt"
+    )
     pview = program_view(program)
     transition(ctx, RECOVERY_STATES, recovery, "confirm_return", pview, {"returned_on": ctx.today})
     to_pool = recovery.destination == "pool"
@@ -166,6 +173,10 @@ def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
     reviewed first (``riskshare_write_off``), and sets the evidence deadline."""
     query = visible_loans(ctx).where(Loan.id == data["loan_id"])
     program, loan = lock_for_change(ctx, query, "loan", data["loan_id"])
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=data["approved_on"], previous="its approval"
+    )
+    not_after_today(ctx, data["approved_on"], "/approved_on")
     if ctx.institution_id is None or ctx.institution_id not in loan.institution_ids():
         raise Problem(
             403,
@@ -227,6 +238,9 @@ def review_write_off(ctx: Context, write_off_id: int, data: dict[str, Any]) -> W
     """One of the write-off's reviewers approves or rejects it; the last approval writes the
     loan off, on behalf of the institution that recorded it."""
     write_off, loan, pview = lock_write_off(ctx, write_off_id)
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=write_off.approved_on, previous="its approval"
+    )
     acting = [r for r in write_off.reviewers if r in ctx.roles]
     if not acting:
         raise Problem(
@@ -285,8 +299,13 @@ def lock_write_off(ctx: Context, write_off_id: int) -> tuple[WriteOff, Loan, Pro
     return write_off, loan, program_view(program)
 
 
-def submit_write_off_evidence(ctx: Context, write_off_id: int, documents: list) -> WriteOff:
+def submit_write_off_evidence(
+    ctx: Context, write_off_id: int, documents: list, effective_on: dt.date | None = None
+) -> WriteOff:
     write_off, _, pview = lock_write_off(ctx, write_off_id)
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=write_off.decided_on, previous="the write-off's decision"
+    )
     late = write_off.evidence_due_on is not None and ctx.today > write_off.evidence_due_on
     transition(
         ctx,

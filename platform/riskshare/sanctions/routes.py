@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Explanations, Money, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
+from riskshare.api.schemas import DatedActionIn
 from riskshare.sanctions import service
 from riskshare.sanctions.models import Clawback
 
@@ -52,6 +53,7 @@ class ClawbackIn(ma.Schema):
     program_id = ma.fields.Integer(required=True)
     institution_id = ma.fields.Integer(required=True)
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+    effective_on = EffectiveOn()
 
 
 class ClawbackOut(ma.Schema):
@@ -115,7 +117,8 @@ class ClawbackViews(MethodView):
 class ClawbackRepaidViews(MethodView):
     @blp.roles("finance", "custodian")
     @blp.moves_money
+    @blp.arguments(DatedActionIn)
     @blp.response(200, ClawbackOut)
-    def post(self, clawback_id):
+    def post(self, data, clawback_id):
         """Confirm a clawback was repaid into the pool"""
-        return service.confirm_repaid(current_context(), clawback_id)
+        return service.confirm_repaid(current_context(), clawback_id, data["effective_on"])

@@ -21,6 +21,7 @@ from riskshare.records import (
     get_or_404,
     lock_for_change,
     lock_program,
+    on_effective_date,
     program_of,
     record_event,
     require,
@@ -90,6 +91,7 @@ def lift_ban(ctx: Context, ban_id: int) -> Ban:
 
 
 def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
+    ctx = on_effective_date(ctx, data.get("effective_on"))
     program = lock_program(ctx, data["program_id"])
     pview = program_view(program)
     inst = get_or_404(ctx, Institution, data["institution_id"], "institution")
@@ -159,9 +161,12 @@ def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
     return clawback
 
 
-def confirm_repaid(ctx: Context, clawback_id: int) -> Clawback:
+def confirm_repaid(ctx: Context, clawback_id: int, effective_on: dt.date | None = None) -> Clawback:
     query = select(Clawback).where(Clawback.id == clawback_id)
     program, clawback = lock_for_change(ctx, query, "clawback", clawback_id)
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=clawback.decided_on, previous="the clawback's order"
+    )
     pview = program_view(program)
     transition(ctx, CLAWBACK_STATES, clawback, "confirm_repaid", pview, {"repaid_on": ctx.today})
     if clawback.amount > 0:

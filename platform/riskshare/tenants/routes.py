@@ -26,12 +26,18 @@ class TenantIn(ma.Schema):
         required=True, validate=validate.Length(2, 63), metadata={"example": "xinxiang"}
     )
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    backdate_limit_days = ma.fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=36600),
+        metadata={"description": "how far back action dates may go, in days (none: no limit)"},
+    )
 
 
 class TenantOut(ma.Schema):
     slug = ma.fields.String()
     name = ma.fields.String()
     status = ma.fields.String()
+    backdate_limit_days = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
 
 

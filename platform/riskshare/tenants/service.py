@@ -13,7 +13,9 @@ from riskshare.tenants.models import Tenant
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
 
-def create_tenant(session: Session, *, slug: str, name: str, actor: str) -> Tenant:
+def create_tenant(
+    session: Session, *, slug: str, name: str, actor: str, backdate_limit_days: int | None = None
+) -> Tenant:
     if not SLUG.match(slug):
         raise Problem(
             422,
@@ -23,7 +25,7 @@ def create_tenant(session: Session, *, slug: str, name: str, actor: str) -> Tena
         )
     if session.get(Tenant, slug) is not None:
         raise Problem(409, f"Tenant '{slug}' already exists.", kind="conflict")
-    tenant = Tenant(slug=slug, name=name)
+    tenant = Tenant(slug=slug, name=name, backdate_limit_days=backdate_limit_days)
     session.add(tenant)
     session.flush()
     switch_tenant(session, slug)  # the onboarding event opens the tenant's own chain
@@ -35,7 +37,7 @@ def create_tenant(session: Session, *, slug: str, name: str, actor: str) -> Tena
         action="tenant.create",
         record_type="tenants",
         record_id=slug,
-        after={"slug": slug, "name": name},
+        after={"slug": slug, "name": name, "backdate_limit_days": backdate_limit_days},
     )
     return tenant
 
