@@ -7,11 +7,11 @@ re-exported here, so the core can reorganise its modules without breaking plugin
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import Context, current_context
-from riskshare.api.fields import Explanations, SQLCursorPage, page
+from riskshare.api.fields import EffectiveOn, Explanations, SQLCursorPage, page
 from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
 from riskshare.api.problems import Problem, refused
-from riskshare.api.schemas import DocumentContentOut, DocumentIn, DocumentOut
+from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
@@ -59,7 +59,11 @@ from riskshare.records import (
     enforce,
     facts,
     get_or_404,
+    lock_for_change,
+    lock_program,
+    not_after_today,
     not_found,
+    on_effective_date,
     program_of,
     record_access,
     record_event,
@@ -83,12 +87,14 @@ __all__ = [
     "ClawbackDecision",
     "Compensation",
     "Context",
+    "DatedActionIn",
     "Deadline",
     "DeadlineDecision",
     "Decision",
     "DocumentContentOut",
     "DocumentIn",
     "DocumentOut",
+    "EffectiveOn",
     "EventDecision",
     "Explanation",
     "Explanations",
@@ -134,7 +140,11 @@ __all__ = [
     "jsonable",
     "ledger_balance",
     "ledger_transfer",
+    "lock_for_change",
+    "lock_program",
+    "not_after_today",
     "not_found",
+    "on_effective_date",
     "page",
     "pro_rata_recovery",
     "program_of",
