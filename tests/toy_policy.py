@@ -239,11 +239,20 @@ def riskshare_monitoring(program, day, facts):
 def riskshare_report_sections(program, period, facts):
     if not mine(program):
         return []
+    loans = facts.program_loans()
     return [
         ReportSection(
             "toy-pool",
             "Toy pool",
-            ["period", "pool_balance"],
-            [{"period": period.label, "pool_balance": facts.pool_balance()}],
+            ["period", "pool_balance", "paid", "non_performing", "outstanding"],
+            [
+                {
+                    "period": period.label,
+                    "pool_balance": facts.pool_balance(),
+                    "paid": facts.paid_total(),
+                    "non_performing": sum(loan.non_performing for loan in loans),
+                    "outstanding": sum((loan.outstanding for loan in loans), Decimal(0)),
+                }
+            ],
         )
     ]

@@ -39,8 +39,8 @@ def test_the_same_event_filed_twice_is_refused_naming_the_first(api):
         assert fact in again["detail"]
     # Nothing of the second filing was kept; another day, or another kind that day, is new.
     assert [e["id"] for e in lender.ok("GET", f"/loans/{loan['id']}/events")] == [first["id"]]
-    _event(lender, loan, "overdue_filing", "2024-09-10")
     _event(lender, loan, "classification_change", "2024-09-09", classification="doubtful")
+    _event(lender, loan, "overdue_filing", "2024-09-10")
     assert len(lender.ok("GET", f"/loans/{loan['id']}/events")) == 3
 
 
@@ -56,25 +56,6 @@ def test_the_same_event_filed_at_the_same_moment_is_kept_once(api):
         codes = sorted(r.status_code for r in pool.map(file, range(4)))
     assert codes == [201, 409, 409, 409]
     assert lender.ok("GET", f"/loans/{loan['id']}")["outstanding"] == "499000.00"
-
-
-def test_repayments_filed_at_the_same_moment_each_reduce_the_outstanding(api):
-    bank, firm, lender = _world(api)
-    loan = register_loan(api, firm, bank)
-    today(api, dt.date(2024, 3, 31))
-
-    def repay(day):
-        body = {"kind": "repayment", "event_date": f"2024-03-{day:02}", "amount": "1000.00"}
-        return lender.post(f"/loans/{loan['id']}/events", body)
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        codes = [r.status_code for r in pool.map(repay, range(1, 17))]
-    assert codes == [201] * 16
-    assert lender.ok("GET", f"/loans/{loan['id']}")["outstanding"] == "484000.00"
-    events = lender.ok("GET", f"/loans/{loan['id']}/events")
-    assert sorted(e["outstanding"] for e in events) == [
-        f"{484000 + 1000 * n}.00" for n in range(16)
-    ]
 
 
 def test_a_loan_registered_after_issue_carries_its_outstanding_principal(api):

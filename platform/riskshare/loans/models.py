@@ -64,6 +64,10 @@ class Loan(TenantScoped, TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(30))
     principal: Mapped[Decimal] = mapped_column(Money())
     outstanding: Mapped[Decimal] = mapped_column(Money())
+    # As registered, before any event: with each event's values after it, the loan can be
+    # seen as it stood on any past date (reports as of their period).
+    registered_outstanding: Mapped[Decimal] = mapped_column(Money())
+    registered_classification: Mapped[str] = mapped_column(String(20))
     issue_date: Mapped[dt.date] = mapped_column(Date())
     maturity_date: Mapped[dt.date] = mapped_column(Date())
     purpose: Mapped[str] = mapped_column(String(200), default="production and operation")
@@ -104,5 +108,7 @@ class LoanEvent(TenantScoped, TimestampMixin, Base):
     amount: Mapped[Decimal | None] = mapped_column(Money(), default=None)
     # The loan's outstanding principal once the event is filed (after a repayment, less it).
     outstanding: Mapped[Decimal] = mapped_column(Money())
+    classification: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem, refused
@@ -132,6 +132,8 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         kind=view.kind,
         principal=view.principal,
         outstanding=view.outstanding,
+        registered_outstanding=view.outstanding,
+        registered_classification=view.classification,
         issue_date=view.issue_date,
         maturity_date=view.maturity_date,
         purpose=view.purpose,
@@ -195,6 +197,18 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
             kind="validation",
             errors=[{"pointer": "/event_date", "detail": "after today"}],
         )
+    latest = ctx.session.scalar(
+        select(func.max(LoanEvent.event_date)).where(LoanEvent.loan_id == loan.id)
+    )
+    if latest is not None and data["event_date"] < latest:
+        # In order, so that each event's values after it tell how the loan stood then.
+        raise Problem(
+            422,
+            f"event_date {data['event_date']} is before this loan's latest event"
+            f" ({latest}); file a loan's events in the order they happened.",
+            kind="validation",
+            errors=[{"pointer": "/event_date", "detail": "before the latest event"}],
+        )
     if kind == "classification_change" and not data.get("classification"):
         raise Problem(
             422,
@@ -251,6 +265,8 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         working_days_late=decision.working_days_late,
         amount=data.get("amount"),
         outstanding=loan.outstanding,
+        classification=loan.classification,
+        state=loan.state,
         data=data.get("data") or {},
         explanations=explanations_as_json(list(decision.explanations)),
     )

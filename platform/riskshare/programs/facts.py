@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
@@ -30,12 +31,24 @@ from riskshare.plugins.views import (
 )
 from riskshare.sanctions.models import Ban
 
+BEGINNING = dt.date(1900, 1, 1)
+
 
 class SessionFacts:
-    def __init__(self, session: Session, program_id: int, today: dt.date) -> None:
+    """Facts of one program, as they stand now or, with ``as_of``, at the end of that day.
+
+    As of a past day (a report of a closed period), money counts only what was booked by
+    then and loans appear as they stood then, so the same question asked later gets the
+    same answer.
+    """
+
+    def __init__(
+        self, session: Session, program_id: int, today: dt.date, as_of: dt.date | None = None
+    ) -> None:
         self.session = session
         self.program_id = program_id
         self.today = today
+        self.as_of = as_of
 
     def institution(self, institution_id: int) -> InstitutionView:
         return institution_view(self.session.get_one(Institution, institution_id))
@@ -66,10 +79,39 @@ class SessionFacts:
         return [loan_view(r) for r in rows]
 
     def program_loans(self) -> list[LoanView]:
-        rows = self.session.scalars(
-            select(Loan).where(Loan.program_id == self.program_id).order_by(Loan.id)
+        query = select(Loan).where(Loan.program_id == self.program_id).order_by(Loan.id)
+        if self.as_of is None:
+            return [loan_view(r) for r in self.session.scalars(query)]
+        loans = list(self.session.scalars(query.where(Loan.issue_date <= self.as_of)))
+        return [loan_as_of(loan, events) for loan, events in self._events_by_loan(loans)]
+
+    def _events_by_loan(self, loans: list[Loan]) -> list[tuple[Loan, list[LoanEvent]]]:
+        from riskshare.recoveries.models import WriteOff
+
+        events: dict[int, list[LoanEvent]] = defaultdict(list)
+        for event in self.session.scalars(
+            select(LoanEvent)
+            .where(LoanEvent.loan_id.in_([loan.id for loan in loans]))
+            .where(LoanEvent.event_date <= self.as_of)
+            .order_by(LoanEvent.event_date, LoanEvent.id)
+        ):
+            events[event.loan_id].append(event)
+        written_off = set(
+            self.session.scalars(
+                select(WriteOff.loan_id).where(
+                    WriteOff.loan_id.in_([loan.id for loan in loans]),
+                    WriteOff.state.in_(("approved", "evidenced")),
+                    WriteOff.decided_on <= self.as_of,
+                )
+            )
         )
-        return [loan_view(r) for r in rows]
+        out = []
+        for loan in loans:
+            loan_events = events[loan.id]
+            if loan.id in written_off:
+                loan_events = [*loan_events, None]  # type: ignore[list-item]
+            out.append((loan, loan_events))
+        return out
 
     def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]:
         bans = self.session.scalars(
@@ -78,6 +120,9 @@ class SessionFacts:
         return [f"{b.rule}: {b.reason}" for b in bans if b.active_on(on)]
 
     def _bal(self, account: str, **kw: object) -> Decimal:
+        if self.as_of is not None:
+            start, end = kw.get("between") or (BEGINNING, self.as_of)  # type: ignore[misc]
+            kw["between"] = (start, min(end, self.as_of))
         return ledger.balance(self.session, self.program_id, account, **kw)  # type: ignore[arg-type]
 
     def paid_total(self, kind: str = "compensation") -> Decimal:
@@ -100,14 +145,14 @@ class SessionFacts:
     def compensation_paid_on_claim(self, claim_id: int) -> Decimal:
         from riskshare.disbursements.models import Disbursement
 
-        rows = self.session.scalars(
-            select(Disbursement.amount).where(
-                Disbursement.claim_id == claim_id,
-                Disbursement.state == "confirmed",
-                Disbursement.kind == "compensation",
-            )
+        query = select(Disbursement.amount).where(
+            Disbursement.claim_id == claim_id,
+            Disbursement.state == "confirmed",
+            Disbursement.kind == "compensation",
         )
-        return sum(rows, Decimal("0.00"))
+        if self.as_of is not None:
+            query = query.where(Disbursement.confirmed_on <= self.as_of)
+        return sum(self.session.scalars(query), Decimal("0.00"))
 
     def returned_on_claim(self, claim_id: int) -> Decimal:
         from riskshare.recoveries.models import Recovery
@@ -181,3 +226,25 @@ class SessionFacts:
                 .order_by(SupervisionFiling.filed_on)
             )
         )
+
+
+def loan_as_of(loan: Loan, events: Sequence[LoanEvent | None]) -> LoanView:
+    """The loan as it stood after ``events`` (filed in order; ``None``: written off)."""
+    view = loan_view(loan)
+    outstanding, classification, state = (
+        loan.registered_outstanding,
+        loan.registered_classification,
+        "active",
+    )
+    for event in events:
+        if event is None:
+            state = "written_off"
+        else:
+            outstanding, classification, state = (
+                event.outstanding,
+                event.classification,
+                event.state,
+            )
+    return dataclasses.replace(
+        view, outstanding=outstanding, classification=classification, state=state
+    )

@@ -23,7 +23,8 @@ from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry, Posting
 from riskshare.loans.models import Loan
 from riskshare.plugins.types import Period
-from riskshare.records import facts, program_of, record_access
+from riskshare.programs.facts import SessionFacts
+from riskshare.records import program_of, record_access
 
 BEGINNING = dt.date(1900, 1, 1)
 ZERO = Decimal("0.00")
@@ -130,12 +131,14 @@ def _activity(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
         "claims_reviewed": _count(
             ctx, Claim, Claim.program_id == program_id, Claim.reviewed_on.between(*in_period)
         ),
+        # Submitted by the period's end and not yet reviewed then (whatever it is now).
         "claims_awaiting_review": _count(
             ctx,
             Claim,
             Claim.program_id == program_id,
-            Claim.state == "submitted",
+            Claim.state != "withdrawn",
             Claim.submitted_on <= period.end,
+            (Claim.reviewed_on.is_(None)) | (Claim.reviewed_on > period.end),
         ),
     }
 
@@ -143,11 +146,11 @@ def _activity(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
 def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, Any]:
     program, pview = program_of(ctx, program_id)
     period = parse_period(period_text)
+    # As the fund stood at the period's end: the report reads the same whenever it is run.
+    as_of = SessionFacts(ctx.session, program.id, min(period.end, ctx.today), as_of=period.end)
     sections = [
         section
-        for batch in ctx.hook.riskshare_report_sections(
-            program=pview, period=period, facts=facts(ctx, program.id)
-        )
+        for batch in ctx.hook.riskshare_report_sections(program=pview, period=period, facts=as_of)
         for section in batch
     ]
     record_access(ctx, "fund_report", f"{program.id}:{period.label}")

@@ -480,6 +480,12 @@ def create_tables() -> None:
         sa.Column(
             "outstanding", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
         ),
+        sa.Column(
+            "registered_outstanding",
+            sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column("registered_classification", sa.String(length=20), nullable=False),
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("maturity_date", sa.Date(), nullable=False),
         sa.Column("purpose", sa.String(length=200), nullable=False),
@@ -633,6 +639,8 @@ def create_tables() -> None:
         sa.Column(
             "outstanding", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
         ),
+        sa.Column("classification", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("data", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column(
             "explanations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
