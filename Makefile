@@ -26,8 +26,12 @@ test: $(STAMP)  ## run the whole test suite against PostgreSQL, Redis and SQLite
 	bash scripts/test-services.sh
 	$(BIN)/pytest
 
+soak: $(STAMP)  ## long random money sequences (hypothesis state machine, ~200 x 80 steps)
+	bash scripts/test-services.sh
+	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py
+
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check platform tests policy_plugins
 	$(BIN)/ruff format --check platform tests policy_plugins
 
-.PHONY: help install run test lint
+.PHONY: help install run test soak lint

@@ -18,6 +18,7 @@ from riskshare.toolkit import (
     Explanation,
     PolicyDescriptor,
     ReportSection,
+    default_payment_check,
     hookimpl,
     pro_rata_recovery,
     to_money,
@@ -45,6 +46,13 @@ SCHEMA = {
             "type": "string",
             "pattern": r"^\d+(\.\d{1,2})?$",
             "default": "2000000",
+        },
+        "annual_cap": {
+            "title": "Annual cap",
+            "description": "Most paid in one calendar year, yuan (rule T-7).",
+            "type": "string",
+            "pattern": r"^\d+(\.\d{1,2})?$",
+            "default": "100000000",
         },
         "review_days": {
             "title": "Review days",
@@ -256,3 +264,28 @@ def riskshare_report_sections(program, period, facts):
             ],
         )
     ]
+
+
+@hookimpl
+def riskshare_check_payment(program, payment, facts):
+    """Toy rule T-7: at most ``annual_cap`` paid in a calendar year, besides the core's checks."""
+    if not mine(program):
+        return None
+    cap = Decimal(program.config["annual_cap"])
+    year = payment.paid_on.year
+    paid = facts.paid_between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    within = paid + payment.amount <= cap
+    return default_payment_check(
+        payment,
+        facts,
+        Explanation(
+            "T-7",
+            CLAUSE + "7",
+            "within" if within else "over",
+            f"{year} 年已支付 {paid} 元，本次 {payment.amount} 元，年度上限 {cap} 元。",
+            f"{paid} paid in {year}; paying {payment.amount} against the annual cap {cap}.",
+            inputs={"paid_this_year": paid, "amount": payment.amount},
+            threshold=cap,
+            passed=within,
+        ),
+    )

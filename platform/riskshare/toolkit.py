@@ -22,7 +22,9 @@ from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
 from riskshare.plugins.defaults import (
     clawback_due,
+    default_payment_check,
     institution_in_good_standing,
+    pool_check,
     pro_rata_recovery,
 )
 from riskshare.plugins.hookspec import hookimpl
@@ -128,6 +130,7 @@ __all__ = [
     "attach_documents",
     "clawback_due",
     "current_context",
+    "default_payment_check",
     "document_of",
     "documents_of",
     "enforce",
@@ -146,6 +149,7 @@ __all__ = [
     "not_found",
     "on_effective_date",
     "page",
+    "pool_check",
     "pro_rata_recovery",
     "program_of",
     "record_access",

@@ -29,7 +29,13 @@ PROGRAM = ProgramView(
     "toy",
     "toy",
     "1",
-    {"ratio": "0.40", "loan_cap": "2000000", "review_days": 5, "recovery_days": 10},
+    {
+        "ratio": "0.40",
+        "loan_cap": "2000000",
+        "annual_cap": "100000000",
+        "review_days": 5,
+        "recovery_days": 10,
+    },
     Decimal("1000000.00"),
     dt.date(2024, 1, 1),
     dt.date(2026, 12, 31),
@@ -92,6 +98,9 @@ class FakeFacts:
         return self._returned
 
     def paid_to_institution(self, institution_id):
+        return self._paid
+
+    def paid_between(self, start, end, kind="compensation"):
         return self._paid
 
     def account_balance(self, account, institution_id=None):

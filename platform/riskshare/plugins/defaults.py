@@ -158,9 +158,21 @@ def institution_in_good_standing(
 
 @hookimpl(trylast=True)
 def riskshare_check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> Decision:
+    return default_payment_check(payment, facts)
+
+
+def default_payment_check(payment: PaymentView, facts: Facts, *more: Explanation) -> Decision:
+    """The core's payment check, for a policy to build on: the payee in good standing and
+    the pool holding the payment, plus the policy's own explanations ``more``."""
     refusals = institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on)
+    explanations = [*refusals, pool_check(payment, facts), *more]
+    return Decision(all(e.passed for e in explanations), explanations)
+
+
+def pool_check(payment: PaymentView, facts: Facts) -> Explanation:
+    """CORE-POOL: the pool holds the payment."""
     balance = facts.pool_balance()
-    pool = Explanation(
+    return Explanation(
         "CORE-POOL",
         CORE,
         "paid" if payment.amount <= balance else "refused",
@@ -170,8 +182,6 @@ def riskshare_check_payment(program: ProgramView, payment: PaymentView, facts: F
         threshold=balance,
         passed=payment.amount <= balance,
     )
-    explanations = [*refusals, pool]
-    return Decision(all(e.passed for e in explanations), explanations)
 
 
 @hookimpl(trylast=True)

@@ -108,6 +108,34 @@ class ProgramLedgerViews(MethodView):
         return service.ledger_report(ctx, get_or_404(ctx, Program, program_id, "program"))
 
 
+class PostingOut(ma.Schema):
+    account = ma.fields.String()
+    institution_id = ma.fields.Integer(allow_none=True)
+    amount = Money(metadata={"description": "positive: debit; negative: credit"})
+
+
+class JournalEntryOut(ma.Schema):
+    id = ma.fields.Integer()
+    source_key = ma.fields.String()
+    kind = ma.fields.String()
+    booked_on = ma.fields.Date(metadata={"description": "the effective (value) date"})
+    created_at = ma.fields.DateTime(metadata={"description": "when it was recorded"})
+    memo = ma.fields.String()
+    postings = ma.fields.List(ma.fields.Nested(PostingOut))
+
+
+@blp.route("/<int:program_id>/ledger/entries")
+class ProgramJournalViews(MethodView):
+    @blp.roles(*STAFF)
+    @blp.response(200, JournalEntryOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, program_id):
+        """The program's journal entries with their postings, in the order they were made"""
+        ctx = current_context()
+        program = get_or_404(ctx, Program, program_id, "program")
+        return page(ctx.session, service.journal(program))
+
+
 @blp.route("/<int:program_id>/appropriations")
 class AppropriationViews(MethodView):
     @blp.roles("finance")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem, pointer
 from riskshare.ledger import service as ledger
+from riskshare.ledger.models import JournalEntry
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
 from riskshare.records import get_or_404, lock_program, on_effective_date, record_event
@@ -141,6 +142,13 @@ def program_in_force(ctx: Context, issue_date: dt.date, program_id: int | None) 
         "Several programs were in force on that date; name program_id.",
         kind="validation",
         errors=[{"pointer": "/program_id", "detail": "required"}],
+    )
+
+
+def journal(program: Program) -> Any:
+    """The program's journal entries, oldest first (a query, for paging)."""
+    return (
+        select(JournalEntry).where(JournalEntry.program_id == program.id).order_by(JournalEntry.id)
     )
 
 
