@@ -206,7 +206,7 @@ def test_Y13_a_net_loss_is_written_off_after_bankruptcy_once_the_DRC_and_finance
     c = claim(api, loan, "2000000.00")
     joint_review(api, c)
     bankruptcy = {**write_off, "ground": "bankruptcy_liquidation"}
-    refused = lender.ok("POST", "/write-offs", bankruptcy, 422)
+    refused = lender.ok("POST", "/write-offs", {**bankruptcy, "approved_on": "2025-05-10"}, 422)
     assert refused["rule"]["rule"] == "Y-13"  # nothing compensated yet
     today(api, dt.date(2025, 7, 3))
     half_year_plan(api, program, "2025-06-30")
@@ -215,7 +215,7 @@ def test_Y13_a_net_loss_is_written_off_after_bankruptcy_once_the_DRC_and_finance
     recovery = lender.ok(
         "POST",
         "/recoveries",
-        {"claim_id": c["id"], "received_on": "2025-07-20", "recovered": "400000.00"},
+        {"claim_id": c["id"], "received_on": "2025-07-02", "recovered": "400000.00"},
         key="rec-wo",
         status=201,
     )
