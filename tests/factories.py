@@ -24,7 +24,12 @@ def setup_program(api, **config):
     bank = office.ok(
         "POST", "/institutions", {"code": "bank-a", "name": "Bank A", "kind": "bank"}, status=201
     )
-    firm = api.as_("lender", institution="bank-a").ok(
+    return program, bank, create_firm(api)
+
+
+def create_firm(api):
+    """Firm A, a small industrial firm, registered by bank-a's lender."""
+    return api.as_("lender", institution="bank-a").ok(
         "POST",
         "/firms",
         {
@@ -36,7 +41,6 @@ def setup_program(api, **config):
         },
         status=201,
     )
-    return program, bank, firm
 
 
 def register_loan(api, firm, bank, reference="L-1", principal="500000.00", **extra):

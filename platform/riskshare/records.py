@@ -27,6 +27,12 @@ def not_found(what: str, record_id: object) -> Problem:
     return Problem(404, f"There is no {what} {record_id}.", kind="not-found")
 
 
+def already_done(detail: str, **ids: int) -> Problem:
+    """409: what the request would do is done already; ``detail`` says by what, and ``ids``
+    name the record (``claim_id=12``) so a client can go to it."""
+    return Problem(409, detail, kind="conflict", extra=ids)
+
+
 def get_or_404(ctx: Context, model: type[T], record_id: int, what: str | None = None) -> T:
     """The record of this tenant, or 404 (records of other tenants do not exist here)."""
     obj = ctx.session.get(model, record_id)

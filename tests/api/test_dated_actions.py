@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from factories import register_loan, setup_program, sound_ledger
+from factories import create_firm, register_loan, setup_program, sound_ledger
 from riskshare.testing.pytest_plugin import today
 
 NOW = dt.date(2026, 12, 2)
@@ -41,7 +41,7 @@ def history(api):
         {"code": "bank-a", "name": "Bank A", "kind": "bank", "cooperation_since": "2021-12-01"},
         status=201,
     )
-    firm = _firm(api)
+    firm = create_firm(api)
     loan = register_loan(
         api, firm, bank, "L-2022", "300000.00", issue_date="2022-03-01", maturity_date="2023-03-01"
     )
@@ -81,23 +81,6 @@ def history(api):
     [payment] = finance.ok("GET", "/disbursements")
     finance.ok("POST", f"/disbursements/{payment['id']}/confirm", {"effective_on": "2022-07-20"})
     return program, loan, claim, plan
-
-
-def _firm(api):
-    from factories import USCC
-
-    return api.as_("lender", institution="bank-a").ok(
-        "POST",
-        "/firms",
-        {
-            "uscc": USCC,
-            "name": "Firm A",
-            "industry": "industry",
-            "employees": 25,
-            "revenue": "5000000",
-        },
-        status=201,
-    )
 
 
 def test_a_funds_history_is_loaded_with_each_action_on_its_date(api):

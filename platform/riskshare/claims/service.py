@@ -23,6 +23,7 @@ from riskshare.loans.service import visible_loans
 from riskshare.plugins.types import ClaimView, Compensation
 from riskshare.plugins.views import claim_view, loan_view, program_view
 from riskshare.records import (
+    already_done,
     check_transition,
     enforce,
     facts,
@@ -75,12 +76,10 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
         )
     )
     if open_claim is not None:
-        raise Problem(
-            409,
+        raise already_done(
             f"Your claim {open_claim.id} on this loan, submitted {open_claim.submitted_on},"
             f" is {open_claim.state} already; withdraw it before claiming again.",
-            kind="conflict",
-            extra={"claim_id": open_claim.id},
+            claim_id=open_claim.id,
         )
     kinds = frozenset(d["kind"] for d in data.get("documents") or [])
     view = ClaimView(
@@ -180,12 +179,10 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     }
     if role in done:
         first = done[role]
-        raise Problem(
-            409,
+        raise already_done(
             f"The {role} review of this claim was written by {first.reviewer} on"
             f" {first.reviewed_on} ({first.decision}) already.",
-            kind="conflict",
-            extra={"review_id": first.id},
+            review_id=first.id,
         )
     check_transition(ctx, CLAIM_STATES, claim, "review", pview)
     late = claim.review_due_on is not None and ctx.today > claim.review_due_on

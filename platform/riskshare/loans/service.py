@@ -17,6 +17,7 @@ from riskshare.plugins.types import LoanEventView, LoanView
 from riskshare.plugins.views import firm_view, institution_view, loan_view, program_view
 from riskshare.programs.service import program_in_force
 from riskshare.records import (
+    already_done,
     facts,
     lock_for_change,
     not_found,
@@ -183,12 +184,10 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         )
     )
     if first is not None:
-        raise Problem(
-            409,
+        raise already_done(
             f"The {kind} of {first.event_date} is filed on this loan already: event"
             f" {first.id}, filed by {first.filed_by} on {first.filed_on}.",
-            kind="conflict",
-            extra={"event_id": first.id},
+            event_id=first.id,
         )
     if data["event_date"] > ctx.today:
         raise Problem(

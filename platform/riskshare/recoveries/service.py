@@ -20,6 +20,7 @@ from riskshare.loans.service import visible_loans
 from riskshare.plugins.types import ProgramView, RecoveryView, WriteOffView
 from riskshare.plugins.views import claim_view, loan_view, program_view
 from riskshare.records import (
+    already_done,
     check_transition,
     enforce,
     facts,
@@ -65,12 +66,10 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
         )
     )
     if same is not None:
-        raise Problem(
-            409,
+        raise already_done(
             f"Recovery {same.id} on this claim already records {same.recovered} received on"
             f" {same.received_on}; report another receipt with its own date or amount.",
-            kind="conflict",
-            extra={"recovery_id": same.id},
+            recovery_id=same.id,
         )
     if facts(ctx, program.id).compensation_paid_on_claim(claim.id) <= ZERO:
         raise Problem(
@@ -190,11 +189,9 @@ def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
         )
     )
     if recorded is not None:
-        raise Problem(
-            409,
+        raise already_done(
             f"Write-off {recorded.id} of this loan ({recorded.state}) is recorded already.",
-            kind="conflict",
-            extra={"write_off_id": recorded.id},
+            write_off_id=recorded.id,
         )
     view = WriteOffView(
         loan.id, ctx.institution_id, data.get("ground"), data["approved_on"], data["net_loss"]

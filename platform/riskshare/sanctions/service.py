@@ -16,6 +16,7 @@ from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
 from riskshare.plugins.views import firm_view, institution_view, program_view
 from riskshare.records import (
+    already_done,
     enforce,
     facts,
     get_or_404,
@@ -103,12 +104,10 @@ def order_clawback(ctx: Context, data: dict[str, Any]) -> Clawback:
         )
     )
     if pending is not None:
-        raise Problem(
-            409,
+        raise already_done(
             f"Clawback {pending.id} of {pending.amount}, ordered on {pending.decided_on}, is"
             f" still owed by {inst.name}; confirm its repayment before ordering another.",
-            kind="conflict",
-            extra={"clawback_id": pending.id},
+            clawback_id=pending.id,
         )
     decision = require(
         ctx.hook.riskshare_clawback(
