@@ -58,6 +58,7 @@ from riskshare.plugins.types import (
     to_money,
 )
 from riskshare.records import (
+    already_done,
     enforce,
     facts,
     get_or_404,
@@ -127,6 +128,7 @@ __all__ = [
     "WriteOffDecision",
     "WriteOffView",
     "YearTable",
+    "already_done",
     "attach_documents",
     "clawback_due",
     "current_context",

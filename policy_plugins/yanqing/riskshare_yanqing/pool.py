@@ -18,8 +18,8 @@ from riskshare.toolkit import (
     Facts,
     PaymentView,
     Period,
-    Problem,
     ProgramView,
+    already_done,
     attach_documents,
     enforce,
     explanations_as_json,
@@ -28,6 +28,7 @@ from riskshare.toolkit import (
     instruct_payment,
     ledger_balance,
     ledger_transfer,
+    on_effective_date,
     to_money,
 )
 from riskshare_yanqing.config import money
@@ -165,7 +166,7 @@ def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> D
 
 def record_gain(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
     """Y-01: the custodian's investment gains go into the pool."""
-    yanqing_program(ctx, program_id)
+    yanqing_program(ctx, program_id, lock=True)
     if data["amount"] <= ZERO:
         raise invalid("Gains are positive amounts.", "/amount", "must be > 0")
     booked = data.get("booked_on") or ctx.today
@@ -203,15 +204,19 @@ def _fund_event(
     why: Explanation,
     note: str = "",
 ) -> FundEvent:
-    exists = ctx.session.scalar(
-        select(FundEvent.id).where(
+    first = ctx.session.scalar(
+        select(FundEvent).where(
             FundEvent.program_id == program_id,
             FundEvent.kind == kind,
             FundEvent.reference == reference,
         )
     )
-    if exists:
-        raise Problem(409, f"The {kind} '{reference}' is recorded already.", kind="conflict")
+    if first is not None:
+        raise already_done(
+            f"The {kind} '{reference}' is recorded already: event {first.id}, booked on"
+            f" {first.booked_on} by {first.recorded_by}.",
+            fund_event_id=first.id,
+        )
     event = FundEvent(
         program_id=program_id,
         kind=kind,
@@ -235,9 +240,12 @@ def gains_in_year(s: Session, program_id: int, year: int) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-def settle_fee(ctx: Context, program_id: int, year: int) -> FundEvent:
+def settle_fee(
+    ctx: Context, program_id: int, year: int, effective_on: dt.date | None = None
+) -> FundEvent:
     """Y-01: after the year, the custodian's fee = the year's gains × the rate, from the pool."""
-    pview = yanqing_program(ctx, program_id)
+    pview = yanqing_program(ctx, program_id, lock=True)
+    ctx = on_effective_date(ctx, effective_on)
     if ctx.today.year <= year:
         raise invalid(
             f"The fee for {year} is settled after the year ends.", "/year", "year not over"
@@ -291,7 +299,8 @@ def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) ->
 
 def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsidy:
     """Y-11: on the firm's application the DRC notifies the custodian to pay 50% of the premium."""
-    pview = yanqing_program(ctx, program_id)
+    ctx = on_effective_date(ctx, data.get("effective_on"))
+    pview = yanqing_program(ctx, program_id, lock=True)
     f = facts(ctx, program_id)
     loan = view_or_none(f.loan, data["loan_id"])
     if loan is None or loan.program_id != program_id:
@@ -322,8 +331,13 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
         ),
     ]
     enforce(Decision(all(c.passed for c in checks), checks))
-    if ctx.session.scalar(select(Subsidy.id).where(Subsidy.loan_id == loan.id)):
-        raise Problem(409, "The premium of this loan was subsidised already.", kind="conflict")
+    first = ctx.session.scalar(select(Subsidy).where(Subsidy.loan_id == loan.id))
+    if first is not None:
+        raise already_done(
+            f"The premium of this loan was subsidised already: subsidy {first.id} of"
+            f" {first.amount}, noticed on {first.noticed_on}.",
+            subsidy_id=first.id,
+        )
     rate = Decimal(pview.config["premium_subsidy_rate"])
     amount = to_money(data["premium"] * rate)
     checks.append(

@@ -12,6 +12,7 @@ from riskshare.toolkit import (
     DocumentContentOut,
     DocumentIn,
     DocumentOut,
+    EffectiveOn,
     Explanations,
     MoneyField,
     RatioField,
@@ -144,6 +145,7 @@ class GainIn(ma.Schema):
 
 class FeeIn(ma.Schema):
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    effective_on = EffectiveOn()
 
 
 class AnnualReportIn(ma.Schema):
@@ -181,6 +183,7 @@ class SubsidyIn(ma.Schema):
         required=True,
         metadata={"description": "Y-11: loan documents, the valid policy, proof of payment"},
     )
+    effective_on = EffectiveOn()
 
 
 class SubsidyOut(ma.Schema):
@@ -358,7 +361,7 @@ class FeeViews(MethodView):
     @blp.response(201, FundEventOut)
     def post(self, data, program_id):
         """Settle a year's custodian fee out of the pool (Y-01)"""
-        return pool.settle_fee(current_context(), program_id, data["year"])
+        return pool.settle_fee(current_context(), program_id, data["year"], data["effective_on"])
 
 
 @blp.route("/programs/<int:program_id>/annual-reports")

@@ -17,6 +17,7 @@ from riskshare.toolkit import (
     Context,
     Problem,
     ProgramView,
+    lock_program,
     program_of,
     record_event,
 )
@@ -24,11 +25,18 @@ from riskshare_yanqing.explain import NAME
 from riskshare_yanqing.models import FundState, Recommendation
 
 
-def yanqing_program(ctx: Context, program_id: int) -> ProgramView:
-    """The program as a view, or 404 when it is not one of this policy's."""
+def yanqing_program(ctx: Context, program_id: int, *, lock: bool = False) -> ProgramView:
+    """The program as a view, or 404 when it is not one of this policy's.
+
+    ``lock``: for a change that moves the pool's money, the program's row is locked first,
+    so what the change checks (a reference recorded, a loan subsidised) stays true until it
+    commits and a second identical request finds the first.
+    """
     _, pview = program_of(ctx, program_id)
     if pview.policy != NAME:
         raise Problem(404, f"Program {program_id} is not a Yanqing program.", kind="not-found")
+    if lock:
+        lock_program(ctx, program_id)
     return pview
 
 
