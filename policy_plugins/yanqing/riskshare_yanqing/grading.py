@@ -17,6 +17,7 @@ from riskshare.toolkit import (
     explanations_as_json,
     facts,
     get_or_404,
+    lock_for_change,
     not_found,
     transition,
 )
@@ -47,8 +48,15 @@ SEAT_HOLDERS = {
 }
 
 
-def get_recommendation(ctx: Context, rec_id: int) -> Recommendation:
-    rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
+def get_recommendation(ctx: Context, rec_id: int, *, lock: bool = False) -> Recommendation:
+    """The recommendation (404 for another recommender's); ``lock``: with its program, for a
+    step that decides on it, so two simultaneous steps see each other (one vote per seat, the
+    high-grade quota)."""
+    if lock:
+        query = select(Recommendation).where(Recommendation.id == rec_id)
+        _, rec = lock_for_change(ctx, query, "recommendation", rec_id)
+    else:
+        rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
     if ctx.institution_id is not None and rec.recommender_id != ctx.institution_id:
         raise not_found("recommendation", rec_id)
     return rec
@@ -120,7 +128,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
 
 def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-06: the DRC's pre-screen with the banks sends the firm to joint review, or not."""
-    rec = get_recommendation(ctx, rec_id)
+    rec = get_recommendation(ctx, rec_id, lock=True)
     pview = yanqing_program(ctx, rec.program_id)
     passed = data["decision"] == "pass"
     outcome = explain(
@@ -178,7 +186,7 @@ def joint_outcome(config: Any, votes: dict[str, str]) -> Explanation:
 
 def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-06: one delegate per seat votes; the last vote decides the round."""
-    rec = get_recommendation(ctx, rec_id)
+    rec = get_recommendation(ctx, rec_id, lock=True)
     pview = yanqing_program(ctx, rec.program_id)
     required = seats(pview.config, rec)
     if data["seat"] not in required:
@@ -274,7 +282,7 @@ def high_grades_in_year(ctx: Context, program_id: int, year: int) -> int:
 
 def approve_high(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-07: the district government approves a high grade, at most ``quota`` a year."""
-    rec = get_recommendation(ctx, rec_id)
+    rec = get_recommendation(ctx, rec_id, lock=True)
     pview = yanqing_program(ctx, rec.program_id)
     if data["decision"] == "refuse":
         outcome = explain(
@@ -333,7 +341,7 @@ def _back_to_review(
 
 def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-08: the DRC pushes a graded firm to partner banks and guarantee companies."""
-    rec = get_recommendation(ctx, rec_id)
+    rec = get_recommendation(ctx, rec_id, lock=True)
     pview = yanqing_program(ctx, rec.program_id)
     f = facts(ctx, rec.program_id)
     for index, inst_id in enumerate(data["institution_ids"]):
@@ -351,7 +359,7 @@ def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
 
 def fail_financing(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-08: a failed attempt returns the firm to joint review; after the last, no more pushes."""
-    rec = get_recommendation(ctx, rec_id)
+    rec = get_recommendation(ctx, rec_id, lock=True)
     pview = yanqing_program(ctx, rec.program_id)
     if any(loan.covered for loan in facts(ctx, rec.program_id).firm_loans(rec.firm_id)):
         raise Problem(409, "The firm obtained its loan; financing did not fail.", kind="conflict")

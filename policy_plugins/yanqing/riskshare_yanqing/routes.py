@@ -21,6 +21,7 @@ from riskshare.toolkit import (
     document_of,
     documents_of,
     get_or_404,
+    on_effective_date,
     page,
 )
 from riskshare_yanqing import grading, pool, supervision
@@ -48,6 +49,7 @@ class CreditRecord(ma.Schema):
 
 
 class RecommendationIn(ma.Schema):
+    effective_on = EffectiveOn()
     firm_id = ma.fields.Integer(required=True)
     financing_need = MoneyField(required=True)
     focus_sector = ma.fields.String(load_default=None)
@@ -85,6 +87,7 @@ class RecommendationOut(ma.Schema):
 
 
 class PrescreenIn(ma.Schema):
+    effective_on = EffectiveOn()
     decision = ma.fields.String(required=True, validate=validate.OneOf(["pass", "reject"]))
     opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
     guarantor_seat = ma.fields.Boolean(
@@ -93,6 +96,7 @@ class PrescreenIn(ma.Schema):
 
 
 class VoteIn(ma.Schema):
+    effective_on = EffectiveOn()
     seat = ma.fields.String(required=True, validate=validate.OneOf(SEATS))
     grade = ma.fields.String(required=True, validate=validate.OneOf(CHOICES))
     opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
@@ -109,17 +113,20 @@ class VoteOut(ma.Schema):
 
 
 class ApprovalIn(ma.Schema):
+    effective_on = EffectiveOn()
     decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
     opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
 
 
 class PushIn(ma.Schema):
+    effective_on = EffectiveOn()
     institution_ids = ma.fields.List(
         ma.fields.Integer(), required=True, validate=validate.Length(min=1)
     )
 
 
 class FailureIn(ma.Schema):
+    effective_on = EffectiveOn()
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
 
 
@@ -233,7 +240,8 @@ class RecommendationViews(MethodView):
     @blp.response(201, RecommendationOut)
     def post(self, data, program_id):
         """Recommend a firm, with its documents and record checks (Y-02, Y-03)"""
-        return grading.recommend(current_context(), program_id, data)
+        ctx = on_effective_date(current_context(), data.get("effective_on"))
+        return grading.recommend(ctx, program_id, data)
 
 
 @blp.route("/programs/<int:program_id>/recommendation-counts")
@@ -259,7 +267,7 @@ def _step(path: str, roles: tuple[str, ...], schema: type[ma.Schema], action, su
     """One workflow step on a recommendation: POST a body, answer with the recommendation."""
 
     def post(self, data, rec_id):
-        return action(current_context(), rec_id, data)
+        return action(on_effective_date(current_context(), data.get("effective_on")), rec_id, data)
 
     post.__doc__ = summary  # the OpenAPI summary, read when the route is registered
     post = blp.roles(*roles)(blp.arguments(schema)(blp.response(200, RecommendationOut)(post)))

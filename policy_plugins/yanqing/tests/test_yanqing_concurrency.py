@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from yanqing_steps import YQ, ledger
+from yanqing_steps import SEATS, YQ, firm, ledger, prescreen, recommend, vote_all
 
 from riskshare.testing.live import race
 from riskshare.testing.pytest_plugin import today
@@ -67,6 +67,44 @@ def test_Y01_a_fee_dated_in_the_future_is_refused(yq):
         "POST",
         f"{YQ}/programs/{program['id']}/custodian-fees",
         {"year": 2025, "effective_on": "2026-01-06"},
+        status=422,
+    )
+    assert refused["errors"][0]["pointer"] == "/effective_on"
+
+
+def test_Y07_three_high_grades_approved_at_once_stay_within_the_quota_of_two(yq, rs_live):
+    """The district approves at most two high grades a year: three approvals of three
+    firms at the same moment grant two, the third is refused by Y-07."""
+    api, program, _ = yq
+    waiting = []
+    for n in (21, 22, 23):
+        rec = recommend(api, program, firm(api, n))
+        prescreen(api, rec)
+        waiting.append(vote_all(api, rec, dict.fromkeys(SEATS, "high")))
+    assert {r["state"] for r in waiting} == {"awaiting_approval"}
+    approver = api.live(rs_live, "approver")
+    body = {"decision": "approve", "opinion": "区政府意见"}
+    responses = race(
+        [
+            lambda r=r: approver.post(f"{YQ}/recommendations/{r['id']}/approval", body)
+            for r in waiting
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 200, 422], [r.text for r in responses]
+    refused = next(r.json() for r in responses if r.status_code == 422)
+    assert refused["rule"]["rule"] == "Y-07"
+    graded = [api.as_("auditor").ok("GET", f"{YQ}/recommendations/{r['id']}") for r in waiting]
+    assert sum(r["grade_effective_on"] is not None for r in graded) == 2
+
+
+def test_Y06_a_vote_dated_in_the_future_is_refused(yq):
+    api, program, _ = yq
+    rec = recommend(api, program, firm(api, 24))
+    prescreen(api, rec)
+    refused = api.as_("panelist", user="delegate-drc").ok(
+        "POST",
+        f"{YQ}/recommendations/{rec['id']}/votes",
+        {"seat": "drc", "grade": "high", "opinion": "x", "effective_on": "2025-01-11"},
         status=422,
     )
     assert refused["errors"][0]["pointer"] == "/effective_on"
