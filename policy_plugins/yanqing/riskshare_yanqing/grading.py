@@ -55,6 +55,12 @@ def get_recommendation(ctx: Context, rec_id: int, *, lock: bool = False) -> Reco
     if lock:
         query = select(Recommendation).where(Recommendation.id == rec_id)
         _, rec = lock_for_change(ctx, query, "recommendation", rec_id)
+        if ctx.today < rec.recommended_on:  # a step dated (effective_on) before the firm came
+            raise invalid(
+                f"The step is dated {ctx.today}, before the recommendation ({rec.recommended_on}).",
+                "/effective_on",
+                "before the recommendation",
+            )
     else:
         rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
     if ctx.institution_id is not None and rec.recommender_id != ctx.institution_id:

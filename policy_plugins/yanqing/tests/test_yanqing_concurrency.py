@@ -108,3 +108,16 @@ def test_Y06_a_vote_dated_in_the_future_is_refused(yq):
         status=422,
     )
     assert refused["errors"][0]["pointer"] == "/effective_on"
+
+
+def test_Y06_a_pre_screen_dated_before_the_recommendation_is_refused(yq):
+    api, program, _ = yq
+    rec = recommend(api, program, firm(api, 25))  # on 2025-01-10
+    refused = api.as_("office").ok(
+        "POST",
+        f"{YQ}/recommendations/{rec['id']}/prescreen",
+        {"decision": "pass", "opinion": "初筛通过", "effective_on": "2025-01-09"},
+        status=422,
+    )
+    assert refused["errors"][0]["pointer"] == "/effective_on"
+    assert "before the recommendation (2025-01-10)" in refused["detail"]
