@@ -12,6 +12,7 @@ from riskshare.toolkit import (
     Decision,
     Explanation,
     Problem,
+    already_done,
     attach_documents,
     enforce,
     explanations_as_json,
@@ -19,6 +20,7 @@ from riskshare.toolkit import (
     get_or_404,
     lock_for_change,
     not_found,
+    on_effective_date,
     transition,
 )
 from riskshare_yanqing import eligibility
@@ -55,17 +57,38 @@ def get_recommendation(ctx: Context, rec_id: int, *, lock: bool = False) -> Reco
     if lock:
         query = select(Recommendation).where(Recommendation.id == rec_id)
         _, rec = lock_for_change(ctx, query, "recommendation", rec_id)
-        if ctx.today < rec.recommended_on:  # a step dated (effective_on) before the firm came
-            raise invalid(
-                f"The step is dated {ctx.today}, before the recommendation ({rec.recommended_on}).",
-                "/effective_on",
-                "before the recommendation",
-            )
     else:
         rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
     if ctx.institution_id is not None and rec.recommender_id != ctx.institution_id:
         raise not_found("recommendation", rec_id)
     return rec
+
+
+def _step_on(
+    ctx: Context, rec_id: int, data: dict[str, Any]
+) -> tuple[Context, Recommendation, Any]:
+    """A step on a recommendation: the recommendation locked with its program (first, before
+    anything writes), then the step's date: ``effective_on`` or today, never in the future
+    nor before the recommendation's latest step. Returns the dated context, the
+    recommendation as it stands after the lock, and its program."""
+    rec = get_recommendation(ctx, rec_id, lock=True)
+    previous = "the recommendation" if rec.state == "recommended" else "its latest step"
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=rec.last_step_on, previous=previous
+    )
+    return ctx, rec, yanqing_program(ctx, rec.program_id)
+
+
+def _move(
+    ctx: Context,
+    rec: Recommendation,
+    name: str,
+    pview: Any,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """``transition``, recording the step's date as the recommendation's latest step."""
+    changes = {**(changes or {}), "stepped_on": ctx.today}
+    transition(ctx, RECOMMENDATION_STATES, rec, name, pview, changes)
 
 
 def visible_recommendations(ctx: Context, program_id: int) -> Any:
@@ -81,8 +104,18 @@ def visible_recommendations(ctx: Context, program_id: int) -> Any:
 
 
 def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommendation:
-    """Y-02, Y-03: a department or town recommends a firm with the required documents."""
-    pview = yanqing_program(ctx, program_id)
+    """Y-02, Y-03: a department or town recommends a firm with the required documents.
+
+    Under the program's lock: one recommendation per firm and program (a second, at the same
+    moment or later, is a 409 naming the first), and Y-05 reads the others as committed.
+    """
+    pview = yanqing_program(ctx, program_id, lock=True)
+    ctx = on_effective_date(
+        ctx,
+        data.get("effective_on"),
+        not_before=pview.effective_from,
+        previous="the program's start",
+    )
     f = facts(ctx, program_id)
     if ctx.institution_id is None:
         raise Problem(403, "Recommendations are made for a department or town.", kind="forbidden")
@@ -97,8 +130,13 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     firm = view_or_none(f.firm, data["firm_id"])
     if firm is None:
         raise invalid(f"There is no firm {data['firm_id']}.", "/firm_id", "unknown firm")
-    if recommendation_of(ctx.session, program_id, firm.id) is not None:
-        raise Problem(409, "The firm is recommended to this program already.", kind="conflict")
+    first = recommendation_of(ctx.session, program_id, firm.id)
+    if first is not None:
+        raise already_done(
+            f"The firm is recommended to this program already: recommendation {first.id},"
+            f" on {first.recommended_on} ({first.state}).",
+            recommendation_id=first.id,
+        )
     config = pview.config
     rec = Recommendation(
         program_id=program_id,
@@ -106,6 +144,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         firm_uscc=firm.uscc,
         recommender_id=recommender.id,
         recommended_on=ctx.today,
+        stepped_on=ctx.today,
         quarter=quarter_of(ctx.today),
         financing_need=data["financing_need"],
         focus_sector=data.get("focus_sector"),
@@ -134,8 +173,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
 
 def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-06: the DRC's pre-screen with the banks sends the firm to joint review, or not."""
-    rec = get_recommendation(ctx, rec_id, lock=True)
-    pview = yanqing_program(ctx, rec.program_id)
+    ctx, rec, pview = _step_on(ctx, rec_id, data)
     passed = data["decision"] == "pass"
     outcome = explain(
         "Y-06",
@@ -145,9 +183,8 @@ def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation
         passed=passed,
         guarantor_seat=data["guarantor_seat"],
     )
-    transition(
+    _move(
         ctx,
-        RECOMMENDATION_STATES,
         rec,
         "prescreen" if passed else "screen_out",
         pview,
@@ -191,9 +228,12 @@ def joint_outcome(config: Any, votes: dict[str, str]) -> Explanation:
 
 
 def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
-    """Y-06: one delegate per seat votes; the last vote decides the round."""
-    rec = get_recommendation(ctx, rec_id, lock=True)
-    pview = yanqing_program(ctx, rec.program_id)
+    """Y-06: one delegate per seat votes; the last vote decides the round.
+
+    Under the recommendation's lock: one vote per seat and per delegate in a round (a repeat
+    is a 409 naming the first vote), and of simultaneous last votes one decides the round.
+    """
+    ctx, rec, pview = _step_on(ctx, rec_id, data)
     required = seats(pview.config, rec)
     if data["seat"] not in required:
         raise invalid(
@@ -208,13 +248,19 @@ def vote(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
         )
     )
     round_votes = {v.seat: v.grade for v in ballots}
-    if data["seat"] in round_votes:
-        raise Problem(409, f"The {data['seat']} delegate has voted already.", kind="conflict")
-    if any(v.voter == ctx.actor for v in ballots):
-        raise Problem(
-            409, "Each seat has its own delegate; you have voted in this round.", kind="conflict"
-        )
-    transition(ctx, RECOMMENDATION_STATES, rec, "vote", pview)
+    for first in ballots:
+        if first.seat == data["seat"] or first.voter == ctx.actor:
+            whose = (
+                f"The {first.seat} delegate has voted already in round {first.review_round}"
+                if first.seat == data["seat"]
+                else "Each seat has its own delegate; you have voted in this round"
+                f" ({first.review_round}), for the {first.seat} seat"
+            )
+            raise already_done(
+                f"{whose}: vote {first.id} ({first.grade}), on {first.voted_on}.",
+                vote_id=first.id,
+            )
+    _move(ctx, rec, "vote", pview)
     ballot = Vote(
         recommendation_id=rec.id,
         review_round=rec.review_round,
@@ -254,21 +300,19 @@ def _decide(ctx: Context, rec: Recommendation, pview: Any, outcome: Explanation)
     grade = outcome.result
     outcomes = [*rec.outcome, *explanations_as_json([outcome])]
     if grade == "reject":
-        transition(ctx, RECOMMENDATION_STATES, rec, "reject", pview, {"outcome": outcomes})
+        _move(ctx, rec, "reject", pview, {"outcome": outcomes})
     elif grade == "high":
         # Y-07: a high grade waits for the district government's approval.
-        transition(
+        _move(
             ctx,
-            RECOMMENDATION_STATES,
             rec,
             "await_approval",
             pview,
             {"grade": grade, "outcome": outcomes},
         )
     else:
-        transition(
+        _move(
             ctx,
-            RECOMMENDATION_STATES,
             rec,
             "grade",
             pview,
@@ -287,9 +331,23 @@ def high_grades_in_year(ctx: Context, program_id: int, year: int) -> int:
 
 
 def approve_high(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
-    """Y-07: the district government approves a high grade, at most ``quota`` a year."""
-    rec = get_recommendation(ctx, rec_id, lock=True)
-    pview = yanqing_program(ctx, rec.program_id)
+    """Y-07: the district government approves a high grade, at most ``quota`` a year.
+
+    Under the recommendation's lock, so the quota counts every approval committed before it
+    and a second approval (or refusal) of the same grade is a 409 naming the first.
+    """
+    ctx, rec, pview = _step_on(ctx, rec_id, data)
+    if rec.state != "awaiting_approval":
+        decided = (
+            f"; its high grade took effect on {rec.grade_effective_on}"
+            if rec.grade == "high" and rec.grade_effective_on
+            else ""
+        )
+        raise already_done(
+            f"Recommendation {rec.id} is not awaiting the district's approval: it is"
+            f" {rec.state} since {rec.last_step_on}{decided}.",
+            recommendation_id=rec.id,
+        )
     if data["decision"] == "refuse":
         outcome = explain(
             "Y-07",
@@ -312,9 +370,8 @@ def approve_high(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendat
         high_grades=used,
     )
     enforce(Decision(within.passed, [within]))
-    transition(
+    _move(
         ctx,
-        RECOMMENDATION_STATES,
         rec,
         "approve",
         pview,
@@ -329,9 +386,8 @@ def approve_high(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendat
 def _back_to_review(
     ctx: Context, rec: Recommendation, pview: Any, step: str, outcome: Explanation
 ) -> None:
-    transition(
+    _move(
         ctx,
-        RECOMMENDATION_STATES,
         rec,
         step,
         pview,
@@ -347,8 +403,7 @@ def _back_to_review(
 
 def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-08: the DRC pushes a graded firm to partner banks and guarantee companies."""
-    rec = get_recommendation(ctx, rec_id, lock=True)
-    pview = yanqing_program(ctx, rec.program_id)
+    ctx, rec, pview = _step_on(ctx, rec_id, data)
     f = facts(ctx, rec.program_id)
     for index, inst_id in enumerate(data["institution_ids"]):
         inst = view_or_none(f.institution, inst_id)
@@ -359,16 +414,21 @@ def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
                 "not a bank/guarantor",
             )
     targets = sorted({*rec.pushed_to, *data["institution_ids"]})
-    transition(ctx, RECOMMENDATION_STATES, rec, "push", pview, {"pushed_to": targets})
+    _move(ctx, rec, "push", pview, {"pushed_to": targets})
     return rec
 
 
 def fail_financing(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     """Y-08: a failed attempt returns the firm to joint review; after the last, no more pushes."""
-    rec = get_recommendation(ctx, rec_id, lock=True)
-    pview = yanqing_program(ctx, rec.program_id)
-    if any(loan.covered for loan in facts(ctx, rec.program_id).firm_loans(rec.firm_id)):
-        raise Problem(409, "The firm obtained its loan; financing did not fail.", kind="conflict")
+    ctx, rec, pview = _step_on(ctx, rec_id, data)
+    financed = [loan for loan in facts(ctx, rec.program_id).firm_loans(rec.firm_id) if loan.covered]
+    if financed:
+        loan = financed[0]
+        raise already_done(
+            f"The firm obtained its loan {loan.reference} (loan {loan.id}, issued"
+            f" {loan.issue_date}); financing did not fail.",
+            loan_id=loan.id,
+        )
     failures = rec.failed_attempts + 1
     limit = pview.config["max_failed_financing"]
     exhausted = failures >= limit
@@ -384,9 +444,8 @@ def fail_financing(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommend
         failed_attempts=failures,
     )
     if exhausted:
-        transition(
+        _move(
             ctx,
-            RECOMMENDATION_STATES,
             rec,
             "exhaust",
             pview,

@@ -69,16 +69,28 @@ class Recommendation(TenantScoped, TimestampMixin, Base):
     review_round: Mapped[int] = mapped_column(Integer(), default=1)
     grade: Mapped[str | None] = mapped_column(String(10), default=None)
     grade_effective_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    # The date of its latest step (the recommendation, a pre-screen, a vote, a decision, a
+    # push, a failure): a step dated (effective_on) before it is refused. None on rows from
+    # before yanqing_0002, which read ``recommended_on`` instead (``last_step_on``).
+    stepped_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     outcome: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)
     pushed_to: Mapped[list[int]] = mapped_column(JSONDoc, default=list)
     failed_attempts: Mapped[int] = mapped_column(Integer(), default=0)
 
+    @property
+    def last_step_on(self) -> dt.date:
+        return self.stepped_on or self.recommended_on
+
 
 class Vote(TenantScoped, TimestampMixin, Base):
-    """One delegate's grade (or rejection) in one round of the joint review (Y-06)."""
+    """One delegate's grade (or rejection) in one round of the joint review (Y-06): one vote
+    per seat and one per delegate in each round."""
 
     __tablename__ = "yanqing_votes"
-    __table_args__ = (UniqueConstraint("recommendation_id", "review_round", "seat"),)
+    __table_args__ = (
+        UniqueConstraint("recommendation_id", "review_round", "seat"),
+        UniqueConstraint("recommendation_id", "review_round", "voter"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(
@@ -144,9 +156,20 @@ class Subsidy(TenantScoped, TimestampMixin, Base):
 
 
 class Penalty(TenantScoped, TimestampMixin, Base):
-    """A measure against an institution decided per case (Y-16)."""
+    """A measure against an institution decided per case (Y-16); the same measure against
+    the same institution on the same day is one decision, recorded once."""
 
     __tablename__ = "yanqing_penalties"
+    __table_args__ = (
+        UniqueConstraint(
+            "program_id",
+            "institution_id",
+            "measure",
+            "decided_on",
+            # The convention's name would pass PostgreSQL's 63 characters.
+            name="uq_yanqing_penalties_institution_measure_day",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)

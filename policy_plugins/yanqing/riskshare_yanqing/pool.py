@@ -28,6 +28,7 @@ from riskshare.toolkit import (
     instruct_payment,
     ledger_balance,
     ledger_transfer,
+    not_after_today,
     on_effective_date,
     to_money,
 )
@@ -165,13 +166,36 @@ def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> D
 
 
 def record_gain(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
-    """Y-01: the custodian's investment gains go into the pool."""
-    yanqing_program(ctx, program_id, lock=True)
+    """Y-01: the custodian's investment gains go into the pool.
+
+    Under the program's lock: one gain per reference (a repeat is a 409 naming the first),
+    and none booked in a year whose fee is settled (the fee is that year's gains × the rate).
+    ``effective_on`` dates the action; ``booked_on``, the gain's own date (default: the
+    action's), is neither after it nor before the program's start.
+    """
+    pview = yanqing_program(ctx, program_id, lock=True)
+    start = pview.effective_from
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=start, previous="the program's start"
+    )
     if data["amount"] <= ZERO:
         raise invalid("Gains are positive amounts.", "/amount", "must be > 0")
     booked = data.get("booked_on") or ctx.today
-    if booked > ctx.today:
-        raise invalid("booked_on is in the future.", "/booked_on", "after today")
+    not_after_today(ctx, booked, "/booked_on")
+    if booked < start:
+        raise invalid(
+            f"booked_on {booked} is before the program's start ({start}).",
+            "/booked_on",
+            "before the program",
+        )
+    _refuse_repeat(_first_event(ctx, program_id, "gain", data["reference"]))
+    fee = _first_event(ctx, program_id, "fee", str(booked.year))
+    if fee is not None:
+        raise already_done(
+            f"The custodian fee for {booked.year} was settled on {fee.booked_on} (event"
+            f" {fee.id}) on that year's gains; a gain booked in {booked.year} would change it.",
+            fund_event_id=fee.id,
+        )
     why = explain(
         "Y-01",
         str(data["amount"]),
@@ -204,19 +228,9 @@ def _fund_event(
     why: Explanation,
     note: str = "",
 ) -> FundEvent:
-    first = ctx.session.scalar(
-        select(FundEvent).where(
-            FundEvent.program_id == program_id,
-            FundEvent.kind == kind,
-            FundEvent.reference == reference,
-        )
-    )
-    if first is not None:
-        raise already_done(
-            f"The {kind} '{reference}' is recorded already: event {first.id}, booked on"
-            f" {first.booked_on} by {first.recorded_by}.",
-            fund_event_id=first.id,
-        )
+    """A new event of the pool, unless one of its kind and reference exists (checked under
+    the program's lock, which every caller takes; the unique key backs it)."""
+    _refuse_repeat(_first_event(ctx, program_id, kind, reference))
     event = FundEvent(
         program_id=program_id,
         kind=kind,
@@ -231,6 +245,25 @@ def _fund_event(
     return save(ctx, f"yanqing.{kind}", event)
 
 
+def _first_event(ctx: Context, program_id: int, kind: str, reference: str) -> FundEvent | None:
+    return ctx.session.scalar(
+        select(FundEvent).where(
+            FundEvent.program_id == program_id,
+            FundEvent.kind == kind,
+            FundEvent.reference == reference,
+        )
+    )
+
+
+def _refuse_repeat(first: FundEvent | None) -> None:
+    if first is not None:
+        raise already_done(
+            f"The {first.kind} '{first.reference}' is recorded already: event {first.id},"
+            f" booked on {first.booked_on} by {first.recorded_by}.",
+            fund_event_id=first.id,
+        )
+
+
 def gains_in_year(s: Session, program_id: int, year: int) -> Decimal:
     total = s.scalar(
         select(func.coalesce(func.sum(FundEvent.amount), 0)).where(
@@ -243,9 +276,15 @@ def gains_in_year(s: Session, program_id: int, year: int) -> Decimal:
 def settle_fee(
     ctx: Context, program_id: int, year: int, effective_on: dt.date | None = None
 ) -> FundEvent:
-    """Y-01: after the year, the custodian's fee = the year's gains × the rate, from the pool."""
+    """Y-01: after the year, the custodian's fee = the year's gains × the rate, from the pool.
+
+    Under the program's lock: once a year (a repeat is a 409 naming the first), dated
+    (``effective_on``) after the year's end.
+    """
     pview = yanqing_program(ctx, program_id, lock=True)
-    ctx = on_effective_date(ctx, effective_on)
+    ctx = on_effective_date(
+        ctx, effective_on, not_before=dt.date(year + 1, 1, 1), previous=f"the end of {year}"
+    )
     if ctx.today.year <= year:
         raise invalid(
             f"The fee for {year} is settled after the year ends.", "/year", "year not over"
@@ -280,8 +319,19 @@ def settle_fee(
 
 
 def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
-    """Y-01: the custodian's operating report on the previous year."""
-    yanqing_program(ctx, program_id)
+    """Y-01: the custodian's operating report on the previous year, once, after its end."""
+    yanqing_program(ctx, program_id, lock=True)
+    year = data["year"]
+    ctx = on_effective_date(
+        ctx,
+        data.get("effective_on"),
+        not_before=dt.date(year + 1, 1, 1),
+        previous=f"the end of {year}",
+    )
+    if ctx.today.year <= year:
+        raise invalid(
+            f"The report on {year} is submitted after the year ends.", "/year", "year not over"
+        )
     why = explain(
         "Y-01",
         "submitted",
@@ -298,15 +348,28 @@ def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) ->
 
 
 def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsidy:
-    """Y-11: on the firm's application the DRC notifies the custodian to pay 50% of the premium."""
-    ctx = on_effective_date(ctx, data.get("effective_on"))
+    """Y-11: on the firm's application the DRC notifies the custodian to pay 50% of the premium.
+
+    Under the program's lock: one subsidy per loan (a repeat is a 409 naming the first; the
+    unique key backs it), dated (``effective_on``) no earlier than the loan's issue. The
+    custodian then pays it by confirming the payment (``/disbursements/{id}/confirm``).
+    """
     pview = yanqing_program(ctx, program_id, lock=True)
-    f = facts(ctx, program_id)
-    loan = view_or_none(f.loan, data["loan_id"])
+    loan = view_or_none(facts(ctx, program_id).loan, data["loan_id"])
     if loan is None or loan.program_id != program_id:
         raise invalid(
             f"There is no loan {data['loan_id']} in this program.", "/loan_id", "unknown loan"
         )
+    first = ctx.session.scalar(select(Subsidy).where(Subsidy.loan_id == loan.id))
+    if first is not None:
+        raise already_done(
+            f"The premium of this loan was subsidised already: subsidy {first.id} of"
+            f" {first.amount}, noticed on {first.noticed_on} (payment {first.disbursement_id}).",
+            subsidy_id=first.id,
+        )
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=loan.issue_date, previous="the loan's issue"
+    )
     kinds = {d["kind"] for d in data["documents"]}
     required = pview.config["subsidy_documents"]
     missing = [k for k in required if k not in kinds]
@@ -331,13 +394,6 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
         ),
     ]
     enforce(Decision(all(c.passed for c in checks), checks))
-    first = ctx.session.scalar(select(Subsidy).where(Subsidy.loan_id == loan.id))
-    if first is not None:
-        raise already_done(
-            f"The premium of this loan was subsidised already: subsidy {first.id} of"
-            f" {first.amount}, noticed on {first.noticed_on}.",
-            subsidy_id=first.id,
-        )
     rate = Decimal(pview.config["premium_subsidy_rate"])
     amount = to_money(data["premium"] * rate)
     checks.append(

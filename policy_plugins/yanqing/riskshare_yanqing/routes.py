@@ -21,7 +21,6 @@ from riskshare.toolkit import (
     document_of,
     documents_of,
     get_or_404,
-    on_effective_date,
     page,
 )
 from riskshare_yanqing import grading, pool, supervision
@@ -145,9 +144,20 @@ class QuarterCountOut(ma.Schema):
 
 
 class GainIn(ma.Schema):
+    effective_on = EffectiveOn()
     amount = MoneyField(required=True)
-    reference = ma.fields.String(required=True, validate=validate.Length(1, 100))
-    booked_on = ma.fields.Date(load_default=None)
+    reference = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 100),
+        metadata={"description": "the gain's period or statement, once per program (Y-01)"},
+    )
+    booked_on = ma.fields.Date(
+        load_default=None,
+        metadata={
+            "description": "the gain's own date (default: the action's); neither after it nor"
+            " before the program's start, and not in a year whose fee is settled"
+        },
+    )
 
 
 class FeeIn(ma.Schema):
@@ -156,6 +166,7 @@ class FeeIn(ma.Schema):
 
 
 class AnnualReportIn(ma.Schema):
+    effective_on = EffectiveOn()
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     summary = ma.fields.String(required=True, validate=validate.Length(1, 2000))
 
@@ -206,6 +217,7 @@ class SubsidyOut(ma.Schema):
 
 
 class PenaltyIn(ma.Schema):
+    effective_on = EffectiveOn()
     institution_id = ma.fields.Integer(required=True)
     measure = ma.fields.String(required=True, validate=validate.OneOf(supervision.MEASURES))
     max_ratio = RatioField(load_default=None, validate=validate.Range(min=0, max=1))
@@ -240,8 +252,7 @@ class RecommendationViews(MethodView):
     @blp.response(201, RecommendationOut)
     def post(self, data, program_id):
         """Recommend a firm, with its documents and record checks (Y-02, Y-03)"""
-        ctx = on_effective_date(current_context(), data.get("effective_on"))
-        return grading.recommend(ctx, program_id, data)
+        return grading.recommend(current_context(), program_id, data)
 
 
 @blp.route("/programs/<int:program_id>/recommendation-counts")
@@ -263,22 +274,52 @@ class RecommendationByIdViews(MethodView):
         return grading.get_recommendation(current_context(), rec_id)
 
 
-def _step(path: str, roles: tuple[str, ...], schema: type[ma.Schema], action, summary: str):
-    """One workflow step on a recommendation: POST a body, answer with the recommendation."""
+def _step(
+    path: str,
+    roles: tuple[str, ...],
+    schema: type[ma.Schema],
+    action,
+    summary: str,
+    *,
+    money: bool = False,
+):
+    """One workflow step on a recommendation: POST a body, answer with the recommendation.
+
+    The service locks the recommendation with its program and dates the step
+    (``effective_on``, not before its latest step). ``money``: the step decides what the
+    fund pays (a grade is the compensation ratio), so it takes an Idempotency-Key.
+    """
 
     def post(self, data, rec_id):
-        return action(on_effective_date(current_context(), data.get("effective_on")), rec_id, data)
+        return action(current_context(), rec_id, data)
 
     post.__doc__ = summary  # the OpenAPI summary, read when the route is registered
-    post = blp.roles(*roles)(blp.arguments(schema)(blp.response(200, RecommendationOut)(post)))
+    post = blp.arguments(schema)(blp.response(200, RecommendationOut)(post))
+    if money:
+        post = blp.moves_money(post)
+    post = blp.roles(*roles)(post)
     name = "".join(part.title() for part in path.split("-"))
     view = type(f"Recommendation{name}Views", (MethodView,), {"post": post})
     blp.route(f"/recommendations/<int:rec_id>/{path}", endpoint=f"recommendation_{path}")(view)
 
 
 _step("prescreen", ("office",), PrescreenIn, grading.prescreen, "DRC pre-screen (Y-06)")
-_step("votes", ("panelist",), VoteIn, grading.vote, "A delegate's vote in the joint review (Y-06)")
-_step("approval", ("approver",), ApprovalIn, grading.approve_high, "District approval (Y-07)")
+_step(
+    "votes",
+    ("panelist",),
+    VoteIn,
+    grading.vote,
+    "A delegate's vote in the joint review (Y-06)",
+    money=True,
+)
+_step(
+    "approval",
+    ("approver",),
+    ApprovalIn,
+    grading.approve_high,
+    "District approval (Y-07)",
+    money=True,
+)
 _step("pushes", ("office",), PushIn, grading.push, "Push to banks/guarantors (Y-08)")
 _step(
     "financing-failures",

@@ -37,6 +37,7 @@ def yanqing_program(ctx: Context, program_id: int, *, lock: bool = False) -> Pro
         raise Problem(404, f"Program {program_id} is not a Yanqing program.", kind="not-found")
     if lock:
         lock_program(ctx, program_id)
+        _, pview = program_of(ctx, program_id)  # as it stands after the lock
     return pview
 
 

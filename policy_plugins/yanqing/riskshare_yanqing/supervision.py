@@ -17,7 +17,9 @@ from riskshare.toolkit import (
     Period,
     ProgramView,
     ReportSection,
+    already_done,
     facts,
+    on_effective_date,
 )
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import FundEvent, Penalty, Recommendation
@@ -40,8 +42,18 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
     """Y-16: a measure against an institution, decided per case. A lowered ratio applies to
     the institution's later claims; clawback and termination are then carried out through
     the core's /clawbacks and /institutions/{id}/cooperation.
+
+    Under the program's lock (a lowered ratio decides later compensation): the same measure
+    against the same institution on the same day is one decision, and a repeat is a 409
+    naming it. ``effective_on`` dates it, no earlier than the program's start.
     """
-    yanqing_program(ctx, program_id)
+    pview = yanqing_program(ctx, program_id, lock=True)
+    ctx = on_effective_date(
+        ctx,
+        data.get("effective_on"),
+        not_before=pview.effective_from,
+        previous="the program's start",
+    )
     if view_or_none(facts(ctx, program_id).institution, data["institution_id"]) is None:
         raise invalid(
             f"There is no institution {data['institution_id']}.", "/institution_id", "unknown"
@@ -51,6 +63,20 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
             "max_ratio is given with, and only with, the measure lower_ratio.",
             "/max_ratio",
             "lower_ratio only",
+        )
+    first = ctx.session.scalar(
+        select(Penalty).where(
+            Penalty.program_id == program_id,
+            Penalty.institution_id == data["institution_id"],
+            Penalty.measure == data["measure"],
+            Penalty.decided_on == ctx.today,
+        )
+    )
+    if first is not None:
+        raise already_done(
+            f"The measure {first.measure} against institution {first.institution_id} was"
+            f" decided on {first.decided_on} already: penalty {first.id} by {first.decided_by}.",
+            penalty_id=first.id,
         )
     penalty = Penalty(
         program_id=program_id,

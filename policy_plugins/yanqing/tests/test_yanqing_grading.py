@@ -178,7 +178,16 @@ def test_Y06_the_guarantee_company_votes_when_the_prescreen_asks_for_it(yq):
     unseated = vote(api, _reviewed(api, program, 24), "guarantor", "low", status=422)
     assert unseated["errors"][0]["pointer"] == "/seat"
     again = vote(api, rec, "drc", "high", status=409)  # graded: every seat has voted
-    assert again["detail"] == "The drc delegate has voted already."
+    # The 409 names the first vote (Y-06: one vote per seat a round).
+    [first] = [
+        b
+        for b in api.as_("auditor").ok("GET", f"{YQ}/recommendations/{rec['id']}/ballots")
+        if b["seat"] == "drc"
+    ]
+    assert again["vote_id"] == first["id"]
+    assert again["detail"] == (
+        f"The drc delegate has voted already in round 1: vote {first['id']} (low), on 2025-01-10."
+    )
 
 
 def test_Y07_a_high_grade_waits_for_the_district_and_at_most_two_a_year(yq):
