@@ -72,10 +72,6 @@ SCHEMA = {
 }
 
 
-def mine(program) -> bool:
-    return program.policy == NAME
-
-
 @hookimpl
 def riskshare_policies():
     return [PolicyDescriptor(NAME, "1", "Toy county", SCHEMA)]
@@ -83,8 +79,6 @@ def riskshare_policies():
 
 @hookimpl
 def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
-    if not mine(program):
-        return None
     cap = Decimal(program.config["loan_cap"])
     within = loan.principal <= cap
     return Decision(
@@ -106,8 +100,6 @@ def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
 
 @hookimpl
 def riskshare_compensation(program, loan, claim, facts):
-    if not mine(program):
-        return None
     ratio = Decimal(program.config["ratio"])
     amount = to_money(claim.claimed_principal * ratio)
     return Compensation(
@@ -130,8 +122,6 @@ def riskshare_compensation(program, loan, claim, facts):
 
 @hookimpl
 def riskshare_claim_eligibility(program, loan, claim, facts):
-    if not mine(program):
-        return None
     ok = loan.non_performing
     return Decision(
         ok,
@@ -151,7 +141,7 @@ def riskshare_claim_eligibility(program, loan, claim, facts):
 
 @hookimpl
 def riskshare_deadline(program, kind, start, calendar):
-    if not mine(program) or kind not in ("claim_review", "recovery_return"):
+    if kind not in ("claim_review", "recovery_return"):
         return None
     days = program.config["review_days" if kind == "claim_review" else "recovery_days"]
     deadline = calendar.add_working_days(start, days)
@@ -171,8 +161,6 @@ def riskshare_deadline(program, kind, start, calendar):
 
 @hookimpl
 def riskshare_recovery(program, claim, recovery, calendar, facts):
-    if not mine(program):
-        return None
     deadline = calendar.add_working_days(recovery.received_on, program.config["recovery_days"])
     return pro_rata_recovery(
         claim,
@@ -187,8 +175,6 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
 
 @hookimpl
 def riskshare_plan_period(program, day):
-    if not mine(program):
-        return None
     from riskshare.toolkit import Period
 
     half = 1 if day.month <= 6 else 2
@@ -200,7 +186,7 @@ def riskshare_plan_period(program, day):
 @hookimpl
 def riskshare_cooperation_change(program, institution, action, facts):
     """Toy rule T-6: an institution with a non-performing loan is not resumed."""
-    if not mine(program) or action != "resume":
+    if action != "resume":
         return None
     bad = [
         loan.reference for loan in facts.institution_loans(institution.id) if loan.non_performing
@@ -224,8 +210,6 @@ def riskshare_cooperation_change(program, institution, action, facts):
 @hookimpl
 def riskshare_monitoring(program, day, facts):
     """Toy rule T-7: warn when the pool falls below the office's ``pool_floor`` indicator."""
-    if not mine(program):
-        return []
     floor = facts.indicator("pool_floor", day)
     balance = facts.pool_balance()
     if floor is None or balance >= floor:
@@ -245,8 +229,6 @@ def riskshare_monitoring(program, day, facts):
 
 @hookimpl
 def riskshare_report_sections(program, period, facts):
-    if not mine(program):
-        return []
     loans = facts.program_loans()
     return [
         ReportSection(
@@ -269,8 +251,6 @@ def riskshare_report_sections(program, period, facts):
 @hookimpl
 def riskshare_check_payment(program, payment, facts):
     """Toy rule T-7: at most ``annual_cap`` paid in a calendar year, besides the core's checks."""
-    if not mine(program):
-        return None
     cap = Decimal(program.config["annual_cap"])
     year = payment.paid_on.year
     paid = facts.paid_between(dt.date(year, 1, 1), dt.date(year, 12, 31))

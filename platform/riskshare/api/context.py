@@ -54,7 +54,10 @@ class Context:
 
     @property
     def hook(self) -> Any:
-        return self.pm.hook
+        """The hooks, each asked of the program's own policy and the core's defaults only."""
+        from riskshare.plugins.manager import policy_hooks
+
+        return policy_hooks(self.pm)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))

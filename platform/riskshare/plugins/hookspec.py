@@ -7,10 +7,12 @@ explanation (rule id, clause, inputs, threshold, result, in Chinese and English)
 Conventions, as in pytest's own hookspec:
 
 * Hooks are always called with keyword arguments.
-* Hooks marked ``firstresult`` stop at the first non-None answer. Every policy plugin is
-  asked; a plugin answers only for programs whose ``program.policy`` is one of its own and
-  returns None otherwise. The core's defaults (``riskshare.plugins.defaults``) are registered
-  as a plugin too, ``trylast``, and answer when no policy does.
+* A hook that takes a ``program`` is asked of that program's own policy plugin and of the
+  core's defaults only (``riskshare.plugins.dispatch``): an implementation never checks
+  whose program it is. Hooks marked ``firstresult`` stop at the first non-None answer; the
+  defaults (``riskshare.plugins.defaults``) are registered ``trylast`` and answer what the
+  policy leaves open (return None to keep the default). Hooks without a program
+  (registration, routes, migrations) are asked of every plugin.
 * Plugins import only from :mod:`riskshare.toolkit`.
 
 Each hook's docstring ends with an example; ``tests/plugins/test_hookspecs.py`` fails when a

@@ -12,6 +12,7 @@ import jsonschema
 import pluggy
 
 from riskshare.plugins import defaults, hookspec
+from riskshare.plugins.dispatch import DEFAULTS_NAME, PolicyHooks
 from riskshare.plugins.types import PolicyDescriptor
 
 ENTRY_POINT_GROUP = "riskshare.policies"
@@ -40,7 +41,7 @@ def get_plugin_manager(
     """
     pm = pluggy.PluginManager(hookspec.PROJECT)
     pm.add_hookspecs(hookspec)
-    pm.register(defaults, name="riskshare.defaults")
+    pm.register(defaults, name=DEFAULTS_NAME)
     installed = available_plugins()
     names = list(installed) if enabled is None else list(enabled)
     for name in names:
@@ -67,13 +68,24 @@ def get_plugin_manager(
 
 def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
     """Every policy offered by the registered plugins, by name; schemas checked."""
+    return _policies(pm)[0]
+
+
+def policy_hooks(pm: pluggy.PluginManager) -> PolicyHooks:
+    """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``)."""
+    return _policies(pm)[1]
+
+
+def _policies(pm: pluggy.PluginManager) -> tuple[dict[str, PolicyDescriptor], PolicyHooks]:
+    count = len(pm.get_plugins())
     cached = getattr(pm, "_riskshare_policies", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == count:
+        return cached[1], cached[2]
     registry: dict[str, PolicyDescriptor] = {}
+    owners: dict[str, object] = {}
     validator = jsonschema.Draft202012Validator(meta_schema())
-    for descriptors in pm.hook.riskshare_policies():
-        for descriptor in descriptors:
+    for impl in pm.hook.riskshare_policies.get_hookimpls():
+        for descriptor in impl.function() or []:
             if descriptor.name in registry:
                 raise PluginLoadError(f"two plugins both offer the policy '{descriptor.name}'")
             problems = sorted(validator.iter_errors(dict(descriptor.config_schema)), key=str)
@@ -85,5 +97,7 @@ def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
                 )
             jsonschema.Draft202012Validator.check_schema(dict(descriptor.config_schema))
             registry[descriptor.name] = descriptor
-    pm._riskshare_policies = registry  # type: ignore[attr-defined]
-    return registry
+            owners[descriptor.name] = impl.plugin
+    hooks = PolicyHooks(pm, owners)
+    pm._riskshare_policies = (count, registry, hooks)  # type: ignore[attr-defined]
+    return registry, hooks

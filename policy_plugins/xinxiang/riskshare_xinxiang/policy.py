@@ -1,7 +1,7 @@
 """The hook implementations: the entry point ``riskshare.policies: xinxiang``.
 
-Each hook answers only for programs of this policy and delegates to the module holding the
-rules it applies.
+The core asks these only about programs of this policy, so no hook checks whose program it
+is; each delegates to the module holding the rules it applies.
 """
 
 from __future__ import annotations
@@ -31,10 +31,6 @@ DEADLINES = {
 }
 
 
-def _config(program) -> Config | None:
-    return Config.of(program) if program.policy == NAME else None
-
-
 @hookimpl
 def riskshare_policies():
     return [
@@ -51,37 +47,29 @@ def riskshare_policies():
 
 @hookimpl
 def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
-    if cfg := _config(program):
-        return coverage.loan_coverage(cfg, loan, firm, lender, guarantor, facts)
-    return None
+    return coverage.loan_coverage(Config.of(program), loan, firm, lender, guarantor, facts)
 
 
 @hookimpl
 def riskshare_loan_event(program, loan, event, calendar, facts):
-    if cfg := _config(program):
-        return claims.loan_event(cfg, loan, event, calendar, facts)
-    return None
+    return claims.loan_event(Config.of(program), loan, event, calendar, facts)
 
 
 @hookimpl
 def riskshare_claim_eligibility(program, loan, claim, facts):
-    if cfg := _config(program):
-        return claims.claim_eligibility(cfg, loan, claim, facts)
-    return None
+    return claims.claim_eligibility(Config.of(program), loan, claim, facts)
 
 
 @hookimpl
 def riskshare_compensation(program, loan, claim, facts):
-    if cfg := _config(program):
-        return claims.compensation(cfg, loan, claim)
-    return None
+    return claims.compensation(Config.of(program), loan, claim)
 
 
 @hookimpl
 def riskshare_deadline(program, kind, start, calendar):
-    cfg = _config(program)
-    if cfg is None or kind not in DEADLINES:
+    if kind not in DEADLINES:
         return None
+    cfg = Config.of(program)
     rule, key, zh, en = DEADLINES[kind]
     days = cfg.raw[key]
     deadline = calendar.add_working_days(start, days)
@@ -101,38 +89,30 @@ def riskshare_deadline(program, kind, start, calendar):
 
 @hookimpl
 def riskshare_propose_allocation(program, period, dues, facts):
-    if cfg := _config(program):
-        return fund.propose(cfg, dues, facts)
-    return None
+    return fund.propose(Config.of(program), dues, facts)
 
 
 @hookimpl
 def riskshare_check_allocation(program, period, lines, facts):
-    if cfg := _config(program):
-        return fund.check_allocation(cfg, lines, facts)
-    return None
+    return fund.check_allocation(Config.of(program), lines, facts)
 
 
 @hookimpl
 def riskshare_check_payment(program, payment, facts):
-    if cfg := _config(program):
-        return fund.check_payment(cfg, payment, facts)
-    return None
+    return fund.check_payment(Config.of(program), payment, facts)
 
 
 @hookimpl
 def riskshare_transition_roles(program, record, transition):
     # X-17: the leading group (approver) decides suspensions and resumptions.
-    if _config(program) and record == "institution" and transition in ("suspend", "resume"):
+    if record == "institution" and transition in ("suspend", "resume"):
         return ["approver"]
     return None
 
 
 @hookimpl
 def riskshare_recovery(program, claim, recovery, calendar, facts):
-    cfg = _config(program)
-    if cfg is None:
-        return None
+    cfg = Config.of(program)
     return pro_rata_recovery(
         claim,
         recovery,
@@ -146,9 +126,7 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
 
 @hookimpl
 def riskshare_clawback(program, institution, reason, facts):
-    cfg = _config(program)
-    if cfg is None:
-        return None
+    cfg = Config.of(program)
     # What was paid and not clawed back before: a second order never claims it twice.
     paid, _, _ = clawback_due(institution, facts)
     return ClawbackDecision(
@@ -172,20 +150,14 @@ def riskshare_clawback(program, institution, reason, facts):
 
 @hookimpl
 def riskshare_cooperation_change(program, institution, action, facts):
-    if cfg := _config(program):
-        return supervision.cooperation_change(cfg, institution, action, facts)
-    return None
+    return supervision.cooperation_change(Config.of(program), institution, action, facts)
 
 
 @hookimpl
 def riskshare_monitoring(program, day, facts):
-    if cfg := _config(program):
-        return supervision.monitoring(cfg, day, facts)
-    return []
+    return supervision.monitoring(Config.of(program), day, facts)
 
 
 @hookimpl
 def riskshare_report_sections(program, period, facts):
-    if cfg := _config(program):
-        return [supervision.npl_section(cfg, facts)]
-    return []
+    return [supervision.npl_section(Config.of(program), facts)]

@@ -1,7 +1,7 @@
 """The hook implementations: the entry point ``riskshare.policies: yanqing``.
 
-Every hook answers only for programs of this policy and returns None (or an empty list)
-for anyone else's, so the core's defaults and other localities keep theirs.
+The core asks these only about programs of this policy (and the core's defaults answer
+what they leave open), so no hook checks whose program it is.
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ from riskshare_yanqing.explain import NAME, TEXT, clause, explain
 # recoveries would be the custodian's to confirm too, but the core shows an institution-scoped
 # custodian only its own recoveries, so they keep the core's default, the finance bureau.)
 CUSTODIAN_STEPS = {("disbursement", "confirm")}
-
-
-def mine(program) -> bool:
-    return program.policy == NAME
 
 
 @hookimpl
@@ -59,37 +55,27 @@ def riskshare_migration_locations():
 
 @hookimpl
 def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
-    if not mine(program):
-        return None
     return claims.coverage(program, loan, firm, facts)
 
 
 @hookimpl
 def riskshare_claim_eligibility(program, loan, claim, facts):
-    if not mine(program):
-        return None
     return claims.claim_eligibility(program, loan, claim, facts)
 
 
 @hookimpl
 def riskshare_compensation(program, loan, claim, facts):
-    if not mine(program):
-        return None
     return claims.compensation(program, loan, claim, facts)
 
 
 @hookimpl
 def riskshare_required_reviews(program, claim):
-    if not mine(program):
-        return None
     return list(program.config["claim_reviewers"])
 
 
 @hookimpl
 def riskshare_plan_period(program, day):
     """Y-12: the DRC reviews claims together every half year."""
-    if not mine(program):
-        return None
     if day.month <= 6:
         return Period(f"{day.year}-H1", dt.date(day.year, 1, 1), dt.date(day.year, 6, 30))
     return Period(f"{day.year}-H2", dt.date(day.year, 7, 1), dt.date(day.year, 12, 31))
@@ -97,14 +83,12 @@ def riskshare_plan_period(program, day):
 
 @hookimpl
 def riskshare_check_payment(program, payment, facts):
-    if not mine(program):
-        return None
     return pool.check_payment(program, payment, facts)
 
 
 @hookimpl
 def riskshare_transition_roles(program, record, transition):
-    if not mine(program) or (record, transition) not in CUSTODIAN_STEPS:
+    if (record, transition) not in CUSTODIAN_STEPS:
         return None
     return ["custodian"]
 
@@ -112,8 +96,6 @@ def riskshare_transition_roles(program, record, transition):
 @hookimpl
 def riskshare_recovery(program, claim, recovery, calendar, facts):
     """Y-13: recoveries return to the pool in proportion to the compensation ratio."""
-    if not mine(program):
-        return None
     return pro_rata_recovery(
         claim,
         recovery,
@@ -127,14 +109,12 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
 
 @hookimpl
 def riskshare_write_off(program, loan, write_off, facts):
-    if not mine(program):
-        return None
     return claims.write_off(program, loan, write_off, facts)
 
 
 @hookimpl
 def riskshare_ban(program, subject_type, subject, rule, years, facts):
-    if not mine(program) or rule != "Y-17":
+    if rule != "Y-17":
         return None
     return supervision.firm_ban(program, subject_type, subject, years)
 
@@ -142,8 +122,6 @@ def riskshare_ban(program, subject_type, subject, rule, years, facts):
 @hookimpl
 def riskshare_clawback(program, institution, reason, facts):
     """Y-16: colluding in fraud may cost the institution all compensation paid to it."""
-    if not mine(program):
-        return None
     # What was paid and not clawed back before: a second order never claims it twice.
     paid, _, _ = clawback_due(institution, facts)
     return ClawbackDecision(
@@ -164,13 +142,9 @@ def riskshare_clawback(program, institution, reason, facts):
 
 @hookimpl
 def riskshare_monitoring(program, day, facts):
-    if not mine(program):
-        return []
     return supervision.monitoring(facts.session, program, day, facts)
 
 
 @hookimpl
 def riskshare_report_sections(program, period, facts):
-    if not mine(program):
-        return []
     return supervision.report_sections(facts.session, program, period, facts)
