@@ -13,6 +13,7 @@ from riskshare.api.context import Context
 from riskshare.api.problems import Problem, refused
 from riskshare.audit import service as audit
 from riskshare.explain import jsonable
+from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import Decision, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.programs.facts import SessionFacts
@@ -177,14 +178,19 @@ def transition(
     state_attr: str = "state",
     *,
     as_roles: Iterable[str] | None = None,
+    allowed: Iterable[str] | None = None,
 ) -> None:
     """Move ``obj`` through ``machine`` if the caller's roles allow it; audit the change.
 
     ``changes`` are further attributes set by the same step, so the audit event's before
     and after show the whole step. ``as_roles`` replaces the caller's roles when the step is
     another party's, taken on its behalf (the caller is still the audited actor).
+    ``allowed`` names the roles the policy already decided for this record (a claim's
+    required reviews, a write-off's reviewers) in place of the machine's defaults.
     """
-    t = check_transition(ctx, machine, obj, name, program, state_attr, as_roles=as_roles)
+    t = check_transition(
+        ctx, machine, obj, name, program, state_attr, as_roles=as_roles, allowed=allowed
+    )
     before = snapshot(obj)
     for key, value in (changes or {}).items():
         setattr(obj, key, value)
@@ -203,16 +209,22 @@ def check_transition(
     state_attr: str = "state",
     *,
     as_roles: Iterable[str] | None = None,
+    allowed: Iterable[str] | None = None,
 ) -> Any:
-    """Refuse (403/409 problem) unless the caller may take ``name`` from the current state."""
-    allowed = None
-    if program is not None:
+    """Refuse (403/409 problem) unless the caller may take ``name`` from the current state.
+
+    Who may take it is the one authority for the step: the machine's roles, unless the
+    program's policy assigns it to others (``riskshare_transition_roles``) or ``allowed``
+    names the roles the policy decided for this record.
+    """
+    if allowed is None and program is not None:
         allowed = ctx.hook.riskshare_transition_roles(
             program=program, record=machine.record, transition=name
         )
+    payers = role_catalogue(ctx.pm).payers(program.policy if program is not None else None)
     try:
         roles = ctx.roles if as_roles is None else as_roles
-        return machine.check(name, getattr(obj, state_attr), roles, allowed)
+        return machine.check(name, getattr(obj, state_attr), roles, allowed, payers)
     except TransitionRefused as exc:
         raise Problem(exc.status, str(exc), kind="transition-refused") from exc
 
@@ -246,7 +258,7 @@ def enforce(decision: Decision, status: int = 422) -> None:
 def payee_scope(ctx: Context) -> int | None:
     """The institution whose payments and recoveries the caller sees, or None for all.
 
-    A custodian acts for its own institution but holds the pool that pays out and that
-    recoveries return to, so it sees every institution's.
+    A payer that acts for an institution (a bank holding the pool, say) pays out to every
+    institution and is repaid by each, so it sees every institution's.
     """
-    return None if "custodian" in ctx.roles else ctx.institution_id
+    return None if ctx.roles & role_catalogue(ctx.pm).all_payers else ctx.institution_id

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import flask_smorest
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,33 +27,54 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest Blueprint with Riskshare's cross-cutting route decorators."""
 
     def roles(self, *roles: str) -> Callable[[F], F]:
-        """Only callers holding one of ``roles`` in the URL's tenant may call the view."""
+        """Only callers holding one of ``roles`` in the URL's tenant may call the view.
+
+        ``roles`` may name groups (``riskshare.auth.roles.EVERYONE``, ``PAYERS``), resolved
+        per request against the roles the installed policies declare.
+        """
 
         def decorator(func: F) -> F:
             @functools.wraps(func)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 ctx_roles = g.get("roles", frozenset())
-                if not ctx_roles & set(roles):
+                allowed = _catalogue().resolve(roles)
+                if not ctx_roles & allowed:
                     raise Problem(
                         403,
-                        f"This needs one of the roles {sorted(roles)} in tenant '{g.tenant}';"
-                        f" you have {sorted(ctx_roles) or 'none'}.",
+                        f"This needs one of the roles {sorted(allowed)} in tenant"
+                        f" '{g.tenant}'; you have {sorted(ctx_roles) or 'none'}.",
                         kind="forbidden-role",
                     )
                 return func(*args, **kwargs)
 
-            self._document_errors(wrapper, roles)
+            self._document_errors(wrapper, {"x-roles": sorted(roles)})
             return wrapper
 
         return decorator
 
-    def _document_errors(self, func: F, roles: tuple[str, ...]) -> None:
+    def step(self, default_roles: Iterable[str], decided_by: str) -> Callable[[F], F]:
+        """A workflow step: the service decides who may take it, not the route.
+
+        Any member of the tenant reaches the view; the state machine, with the answer of the
+        program's policy (``decided_by``: the hook that may assign the step to other roles),
+        refuses everyone else with 403. The OpenAPI document shows the default roles and
+        where the program's own answer comes from.
+        """
+        documented = {"x-roles": sorted(default_roles), "x-roles-decided-by": decided_by}
+
+        def decorator(func: F) -> F:
+            self._document_errors(func, documented)
+            return func
+
+        return decorator
+
+    def _document_errors(self, func: F, extensions: dict[str, Any]) -> None:
         doc = getattr(func, "_apidoc", {})
         manual = doc.setdefault("manual_doc", {})
         responses = manual.setdefault("responses", {})
         for status in ERROR_RESPONSES:
             responses.setdefault(str(status), {"$ref": f"#/components/responses/Problem{status}"})
-        manual["x-roles"] = sorted(roles)
+        manual.update(extensions)
         func._apidoc = doc  # type: ignore[attr-defined]
 
     def moves_money(self, func: F) -> F:
@@ -123,6 +144,12 @@ class Blueprint(flask_smorest.Blueprint):
         )
         wrapper._apidoc = doc  # type: ignore[attr-defined]
         return wrapper
+
+
+def _catalogue() -> Any:
+    from riskshare.plugins.manager import role_catalogue
+
+    return role_catalogue(current_app.extensions["riskshare"].pm)
 
 
 def _replay(record: Any, digest: str) -> Any:

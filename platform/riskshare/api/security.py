@@ -11,6 +11,7 @@ from riskshare.api.problems import Problem
 from riskshare.api.session import db_session
 from riskshare.auth.principal import Principal
 from riskshare.auth.tokens import InvalidToken, KeySourceUnavailable
+from riskshare.plugins.manager import role_catalogue
 
 PUBLIC_PREFIXES = ("/api/v1/openapi", "/api/v1/docs", "/api/v1/rapidoc", "/api/v1/health")
 
@@ -55,7 +56,7 @@ def install(app: Flask) -> None:
                 kind="token-keys-unavailable",
                 headers={"Retry-After": str(KEYS_RETRY_AFTER_SECONDS)},
             ) from exc
-        g.principal = Principal.from_claims(claims)
+        g.principal = Principal.from_claims(claims, role_catalogue(app.extensions["riskshare"].pm))
         if "tenant" in g:
             _enter_tenant(g.principal, g.tenant)
 
@@ -74,7 +75,7 @@ def install(app: Flask) -> None:
         g.backdate_limit_days = row.backdate_limit_days
         g.roles = roles
         g.institution_id = None
-        if principal.institution_scoped(tenant):
+        if principal.institution_scoped(tenant, role_catalogue(app.extensions["riskshare"].pm)):
             if not principal.institution:
                 raise Problem(
                     403,

@@ -5,23 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TENANT_ROLES = frozenset(
-    {
-        "office",
-        "reviewer",
-        "approver",
-        "finance",
-        "custodian",
-        "lender",
-        "guarantor",
-        "insurer",
-        "recommender",
-        "panelist",
-        "auditor",
-    }
-)
-# Roles whose users act for one institution and must see only its records.
-INSTITUTION_ROLES = frozenset({"lender", "guarantor", "insurer", "recommender", "custodian"})
+from riskshare.auth.roles import CORE_CATALOGUE, RoleCatalogue
+
 PLATFORM_ADMIN = "platform-admin"
 
 
@@ -36,22 +21,25 @@ class Principal:
     def roles_in(self, tenant: str) -> frozenset[str]:
         return self.tenant_roles.get(tenant, frozenset())
 
-    def institution_scoped(self, tenant: str) -> bool:
+    def institution_scoped(self, tenant: str, catalogue: RoleCatalogue = CORE_CATALOGUE) -> bool:
         """True when every role the user has here is an institution's role."""
         roles = self.roles_in(tenant)
-        return bool(roles) and roles <= INSTITUTION_ROLES
+        return bool(roles) and roles <= catalogue.institution_roles
 
     @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+    def from_claims(
+        cls, claims: dict[str, Any], catalogue: RoleCatalogue = CORE_CATALOGUE
+    ) -> Principal:
         """Read roles from Keycloak group paths ``/tenants/<tenant>/<role>``.
 
         Unknown roles and malformed paths are ignored rather than trusted: a group someone
-        added in Keycloak by hand grants nothing the platform does not define.
+        added in Keycloak by hand grants nothing the core or an installed policy does not
+        define (``catalogue``).
         """
         tenant_roles: dict[str, set[str]] = {}
         for path in claims.get("groups") or []:
             parts = str(path).strip("/").split("/")
-            if len(parts) == 3 and parts[0] == "tenants" and parts[2] in TENANT_ROLES:
+            if len(parts) == 3 and parts[0] == "tenants" and parts[2] in catalogue.names:
                 tenant_roles.setdefault(parts[1], set()).add(parts[2])
         realm_roles = (claims.get("realm_access") or {}).get("roles") or []
         return cls(

@@ -19,7 +19,7 @@ CLAIM_STATES = StateMachine.define(
         ("approve", "submitted", "approved", "reviewer finance"),
         ("reject", "submitted", "rejected", "reviewer finance"),
         ("withdraw", "submitted", "withdrawn", "lender guarantor insurer"),
-        ("settle", "approved", "paid", "finance custodian"),
+        ("settle", "approved", "paid", "payer"),
     ],
 )
 # A claim in one of these states is open: an institution has at most one open claim per loan.

@@ -13,6 +13,7 @@ from riskshare.api.schemas import (
     DocumentOut,
     ReviewDecisionIn,
 )
+from riskshare.auth.roles import CORE_INSTITUTION_ROLES, FUND_STAFF
 from riskshare.claims import service
 from riskshare.records import record_access
 
@@ -25,17 +26,7 @@ blp = Blueprint(
 
 # X-20: claim data is for the claimant, the platform, the office, the leading group,
 # finance and auditors; nobody else.
-CLAIM_READERS = (
-    "office",
-    "reviewer",
-    "approver",
-    "finance",
-    "custodian",
-    "auditor",
-    "lender",
-    "guarantor",
-    "insurer",
-)
+CLAIM_READERS = (*FUND_STAFF, *CORE_INSTITUTION_ROLES)
 
 
 class ClaimIn(ma.Schema):
@@ -118,7 +109,7 @@ class ClaimReviewViews(MethodView):
         """List a claim's reviews"""
         return service.claim_reviews(current_context(), claim_id)
 
-    @blp.roles("reviewer", "finance")
+    @blp.step(("reviewer",), "riskshare_required_reviews")
     @blp.moves_money
     @blp.arguments(ReviewIn)
     @blp.response(201, ClaimOut)

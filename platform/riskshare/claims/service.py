@@ -184,7 +184,7 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
             f" {first.reviewed_on} ({first.decision}) already.",
             review_id=first.id,
         )
-    check_transition(ctx, CLAIM_STATES, claim, "review", pview)
+    check_transition(ctx, CLAIM_STATES, claim, "review", pview, allowed=required)
     late = claim.review_due_on is not None and ctx.today > claim.review_due_on
     review = Review(
         claim_id=claim.id,
@@ -199,7 +199,9 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     ctx.session.flush()
     record_event(ctx, "review.write", review)
     if data["decision"] == "reject":
-        transition(ctx, CLAIM_STATES, claim, "reject", pview, {"reviewed_on": ctx.today})
+        transition(
+            ctx, CLAIM_STATES, claim, "reject", pview, {"reviewed_on": ctx.today}, allowed=required
+        )
     elif set(required) <= {*done, role}:
         loan = ctx.session.get_one(Loan, claim.loan_id)
         compensation = _compensation(ctx, pview, loan, view)
@@ -221,9 +223,10 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
             "approve",
             pview,
             {"approved_amount": approved, "reviewed_on": ctx.today},
+            allowed=required,
         )
     else:
-        transition(ctx, CLAIM_STATES, claim, "review", pview)
+        transition(ctx, CLAIM_STATES, claim, "review", pview, allowed=required)
     return claim
 
 

@@ -14,7 +14,7 @@ DISBURSEMENT_STATES = StateMachine.define(
     "disbursement",
     "instructed",
     [
-        ("confirm", "instructed", "confirmed", "finance custodian"),
+        ("confirm", "instructed", "confirmed", "payer"),
         ("cancel", "instructed", "cancelled", "office"),
     ],
 )

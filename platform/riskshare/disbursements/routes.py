@@ -62,7 +62,7 @@ class DisbursementByIdViews(MethodView):
 
 @blp.route("/<int:disbursement_id>/confirm")
 class DisbursementConfirmViews(MethodView):
-    @blp.roles("finance", "custodian")
+    @blp.step(("payer",), "riskshare_transition_roles; payer: PolicyDescriptor.payers")
     @blp.moves_money
     @blp.arguments(ConfirmIn)
     @blp.response(200, DisbursementOut)

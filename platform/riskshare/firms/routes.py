@@ -7,6 +7,7 @@ from marshmallow import validate
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import Money, SQLCursorPage, page
+from riskshare.auth.roles import EVERYONE, INSTITUTIONS
 from riskshare.firms import service
 from riskshare.firms.sme import Industry
 
@@ -17,19 +18,10 @@ blp = Blueprint(
     description="Borrowing firms: USCC (N-2) and SME size (N-1).",
 )
 
-FIRM_READERS = (
-    "office",
-    "reviewer",
-    "approver",
-    "finance",
-    "auditor",
-    "lender",
-    "guarantor",
-    "insurer",
-    "recommender",
-    "panelist",
-)
-FIRM_WRITERS = ("office", "reviewer", "lender", "guarantor", "insurer", "recommender")
+FIRM_READERS = (EVERYONE,)
+# The office and reviewers, and whoever acts for an institution (a lender, a recommending
+# department), register the firms they deal with.
+FIRM_WRITERS = ("office", "reviewer", INSTITUTIONS)
 
 
 class FirmIn(ma.Schema):

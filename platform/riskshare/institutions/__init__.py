@@ -1,1 +1,1 @@
-"""Institutions: banks, guarantors, insurers, custodians, departments and towns."""
+"""Institutions: banks, guarantors, insurers, and whatever kinds the policies add."""

@@ -10,8 +10,6 @@ from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc
 from riskshare.workflow import StateMachine
 
-INSTITUTION_KINDS = ("bank", "guarantor", "insurer", "custodian", "department", "town")
-
 COOPERATION = StateMachine.define(
     "institution",
     "active",

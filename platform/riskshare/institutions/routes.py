@@ -8,7 +8,7 @@ from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, SQLCursorPage, page
 from riskshare.institutions import service
-from riskshare.institutions.models import INSTITUTION_KINDS, Institution
+from riskshare.institutions.models import Institution
 from riskshare.programs.routes import ALL
 from riskshare.records import get_or_404
 
@@ -16,14 +16,29 @@ blp = Blueprint(
     "institutions",
     __name__,
     url_prefix="/api/v1/tenants/<tenant>/institutions",
-    description="Banks, guarantors, insurers, custodians, departments and towns.",
+    description="Banks, guarantors, insurers, and the kinds of institution policies add.",
 )
+
+
+def known_kind(kind: str) -> None:
+    """A kind the core or an installed policy declares (read per request: plugins add kinds)."""
+    from flask import current_app
+
+    from riskshare.plugins.manager import role_catalogue
+
+    kinds = role_catalogue(current_app.extensions["riskshare"].pm).institution_kinds
+    if kind not in kinds:
+        raise ma.ValidationError(f"Must be one of: {', '.join(kinds)}.")
 
 
 class InstitutionIn(ma.Schema):
     code = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,63}$"))
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
-    kind = ma.fields.String(required=True, validate=validate.OneOf(INSTITUTION_KINDS))
+    kind = ma.fields.String(
+        required=True,
+        validate=known_kind,
+        metadata={"description": "bank, guarantor, insurer, or a kind a policy declares"},
+    )
     cooperation_since = ma.fields.Date(
         load_default=None,
         metadata={"description": "when it began cooperating (default today), for history"},
@@ -55,7 +70,7 @@ class CooperationIn(ma.Schema):
 
 
 class InstitutionQuery(ma.Schema):
-    kind = ma.fields.String(validate=validate.OneOf(INSTITUTION_KINDS))
+    kind = ma.fields.String(validate=known_kind)
 
 
 @blp.route("")
@@ -88,7 +103,7 @@ class InstitutionByIdViews(MethodView):
 
 @blp.route("/<int:institution_id>/cooperation")
 class CooperationViews(MethodView):
-    @blp.roles("office", "approver")
+    @blp.step(("office", "approver"), "riskshare_transition_roles (record 'institution')")
     @blp.arguments(CooperationIn)
     @blp.response(200, InstitutionOut)
     def post(self, data, institution_id):

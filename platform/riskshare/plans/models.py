@@ -30,7 +30,7 @@ PLAN_STATES = StateMachine.define(
         ("approve", "submitted", "approved", "approver"),
         ("reject", "submitted", "rejected", "approver"),
         ("withdraw", ("draft", "submitted"), "withdrawn", "office"),
-        ("complete", "approved", "paid", "finance custodian"),
+        ("complete", "approved", "paid", "payer"),
     ],
 )
 # A plan in one of these states holds its claims: no other plan may take them meanwhile.

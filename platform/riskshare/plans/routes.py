@@ -8,6 +8,7 @@ from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
+from riskshare.auth.roles import FUND_STAFF
 from riskshare.plans import service
 from riskshare.plans.models import AllocationPlan
 from riskshare.records import get_or_404
@@ -19,7 +20,7 @@ blp = Blueprint(
     description="Allocation plans (补偿分配方案): proposal, edits, approval.",
 )
 
-PLAN_READERS = ("office", "reviewer", "approver", "finance", "custodian", "auditor")
+PLAN_READERS = FUND_STAFF
 
 
 class PlanIn(ma.Schema):
@@ -108,7 +109,7 @@ class PlanByIdViews(MethodView):
 def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
     @blp.route(f"/<int:plan_id>/{action}", endpoint=f"plan_{action}")
     class PlanActionView(MethodView):
-        @blp.roles(*roles)
+        @blp.step(roles, "riskshare_transition_roles")
         @blp.moves_money
         @blp.doc(summary=summary)
         @blp.arguments(DatedActionIn)

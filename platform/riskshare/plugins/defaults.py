@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from riskshare.calendar import WorkdayCalendar
+from riskshare.calendar import Deadline, WorkdayCalendar
 from riskshare.explain import Explanation
 from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.types import (
@@ -193,7 +193,7 @@ def riskshare_recovery(
     facts: Facts,
 ) -> RecoveryDecision:
     return pro_rata_recovery(
-        claim, recovery, facts, destination="pool", rule="CORE-RECOVERY", clause=CORE, deadline=None
+        claim, recovery, facts, rule="CORE-RECOVERY", clause=CORE, deadline=None
     )
 
 
@@ -202,15 +202,17 @@ def pro_rata_recovery(
     recovery: RecoveryView,
     facts: Facts,
     *,
-    destination: str,
     rule: str,
     clause: str,
-    deadline: object,
+    deadline: Deadline | None,
+    destination: str = "pool",
+    titles: tuple[str, str] = ("补偿资金池", "the pool"),
 ) -> RecoveryDecision:
     """Return (recovered − costs) × the claim's ratio, never more than was compensated.
 
-    Shared by policies whose texts all say the same thing (X-15, Y-13) and differ only in
-    where the money goes and by when.
+    This is the core's default (``CORE-RECOVERY``: into the pool, no deadline), and a helper
+    for policies whose texts say the same and differ only in where the money goes (one of
+    their ``recovery_destinations``, named in zh and en by ``titles``) and by when.
     """
     assert claim.id is not None and claim.ratio is not None
     paid = facts.compensation_paid_on_claim(claim.id)
@@ -225,10 +227,10 @@ def pro_rata_recovery(
         str(due),
         f"收回 {recovery.recovered} 元，扣除费用 {recovery.costs} 元，按补偿比例 {claim.ratio}"
         f" 应返还 {share} 元；已补偿 {paid} 元、已返还 {returned} 元，本次返还 {due} 元，"
-        f"缴入{'市国库' if destination == 'treasury' else '补偿资金池'}。",
+        f"缴入{titles[0]}。",
         f"Recovered {recovery.recovered} less costs {recovery.costs} at ratio {claim.ratio}"
         f" is {share}; {paid} was compensated and {returned} already returned, so {due} is"
-        f" due, to the {destination}.",
+        f" due, to {titles[1]}.",
         inputs={
             "recovered": recovery.recovered,
             "costs": recovery.costs,
@@ -238,7 +240,7 @@ def pro_rata_recovery(
         },
         threshold=remaining,
     )
-    return RecoveryDecision(due, destination, deadline, [explanation])  # type: ignore[arg-type]
+    return RecoveryDecision(due, destination, deadline, [explanation])
 
 
 @hookimpl(trylast=True)

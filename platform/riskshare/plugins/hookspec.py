@@ -367,8 +367,8 @@ def riskshare_transition_roles(
 
     Example::
 
-        if (record, transition) == ("disbursement", "confirm"):
-            return ["custodian"]
+        if (record, transition) == ("plan", "approve"):
+            return ["committee"]  # a role the policy declares in its descriptor
     """
 
 
@@ -392,12 +392,17 @@ def riskshare_recovery(
     :param recovery: what was recovered, at what cost, when.
     :param calendar: working days, for the return deadline.
     :param facts: read-only queries (compensation paid and already returned on the claim).
-    :return: amount due, destination (``"pool"`` or ``"treasury"``) and deadline.
+    :return: amount due, destination (``"pool"``, or one of the descriptor's
+        ``recovery_destinations``) and deadline. The default returns a pro-rata share into
+        the pool (``toolkit.pro_rata_recovery``, which a policy can call with its own
+        destination, rule and deadline).
 
     Example::
 
         due = min(to_money((recovery.recovered - recovery.costs) * claim.ratio), remaining)
         return RecoveryDecision(due, "treasury", calendar.add_working_days(..., 10), [...])
+        # with PolicyDescriptor(..., recovery_destinations={"treasury": Destination(
+        #     "treasury:remitted", "市国库", "the city treasury")})
     """
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pluggy
 
+from riskshare.auth.roles import RoleCatalogue
 from riskshare.plugins import defaults, hookspec
 from riskshare.plugins.dispatch import DEFAULTS_NAME, PolicyHooks
 from riskshare.plugins.types import PolicyDescriptor
@@ -76,11 +77,18 @@ def policy_hooks(pm: pluggy.PluginManager) -> PolicyHooks:
     return _policies(pm)[1]
 
 
-def _policies(pm: pluggy.PluginManager) -> tuple[dict[str, PolicyDescriptor], PolicyHooks]:
+def role_catalogue(pm: pluggy.PluginManager) -> RoleCatalogue:
+    """The core's roles and institution kinds with those every installed policy adds."""
+    return _policies(pm)[2]
+
+
+def _policies(
+    pm: pluggy.PluginManager,
+) -> tuple[dict[str, PolicyDescriptor], PolicyHooks, RoleCatalogue]:
     count = len(pm.get_plugins())
     cached = getattr(pm, "_riskshare_policies", None)
     if cached is not None and cached[0] == count:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     registry: dict[str, PolicyDescriptor] = {}
     owners: dict[str, object] = {}
     validator = jsonschema.Draft202012Validator(meta_schema())
@@ -99,5 +107,16 @@ def _policies(pm: pluggy.PluginManager) -> tuple[dict[str, PolicyDescriptor], Po
             registry[descriptor.name] = descriptor
             owners[descriptor.name] = impl.plugin
     hooks = PolicyHooks(pm, owners)
-    pm._riskshare_policies = (count, registry, hooks)  # type: ignore[attr-defined]
-    return registry, hooks
+    catalogue = RoleCatalogue.build(
+        [(r.name, r.acts_for_institution) for d in registry.values() for r in d.roles],
+        [kind for d in registry.values() for kind in d.institution_kinds],
+        {d.name: d.payers for d in registry.values()},
+    )
+    for d in registry.values():
+        unknown = sorted(set(d.payers) - catalogue.names)
+        if unknown:
+            raise PluginLoadError(
+                f"policy '{d.name}' names payers {unknown} that no policy declares as roles"
+            )
+    pm._riskshare_policies = (count, registry, hooks, catalogue)  # type: ignore[attr-defined]
+    return registry, hooks, catalogue

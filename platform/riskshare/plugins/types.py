@@ -33,14 +33,56 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A role a policy adds to the core's, granted through the Keycloak group
+    ``/tenants/<tenant>/<name>``.
+
+    :param name: the role's name in group paths and in state machines (``"trustee"``).
+    :param title_zh: what the console calls it, in Chinese.
+    :param title_en: what the console calls it, in English.
+    :param acts_for_institution: its users act for one institution (the token's
+        ``institution`` attribute) and see only that institution's records.
+    """
+
+    name: str
+    title_zh: str
+    title_en: str
+    acts_for_institution: bool = False
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Somewhere other than the pool that recoveries are remitted to, by its ledger account.
+
+    :param account: the debit account the core books the remittance to
+        (``"treasury:remitted"``); it is the policy's to name and never goes below zero.
+    :param title_zh: how explanations and reports name it, in Chinese (``"市国库"``).
+    :param title_en: the same in English (``"the city treasury"``).
+    """
+
+    account: str
+    title_zh: str
+    title_en: str
+
+
+@dataclass(frozen=True)
 class PolicyDescriptor:
     """A policy a plugin offers.
 
-    :param name: stable identifier stored on programs (``"xinxiang"``).
+    :param name: stable identifier stored on programs (``"toy"``).
     :param version: the policy's version; a revised text is a new version.
     :param title: human title, usually the document's own.
     :param config_schema: JSON Schema (draft 2020-12) of the program config; it must satisfy
         the core's meta-schema ``schemas/policy-config.meta.json``.
+    :param roles: roles the policy uses beyond the core's (``office``, ``reviewer``,
+        ``approver``, ``finance``, ``auditor``, ``lender``, ``guarantor``, ``insurer``).
+    :param institution_kinds: kinds of institution it needs beyond the core's (``bank``,
+        ``guarantor``, ``insurer``).
+    :param payers: the roles that pay and confirm the program's money out and back in
+        (payments, repayments of clawbacks, returned recoveries): the ``payer`` of the
+        core's state machines. The finance bureau by default.
+    :param recovery_destinations: where, besides ``"pool"``, its recoveries may be remitted
+        (``RecoveryDecision.destination``), each with the account it is booked to.
     """
 
     name: str
@@ -48,6 +90,10 @@ class PolicyDescriptor:
     title: str
     config_schema: Mapping[str, Any]
     description: str = ""
+    roles: Sequence[Role] = ()
+    institution_kinds: Sequence[str] = ()
+    payers: Sequence[str] = ("finance",)
+    recovery_destinations: Mapping[str, Destination] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- views
@@ -247,7 +293,7 @@ class Allocation:
 @dataclass(frozen=True)
 class RecoveryDecision:
     amount_due: Decimal
-    destination: str  # "pool": back into the fund; "treasury": to the government's treasury
+    destination: str  # "pool": back into the fund; else one of the policy's destinations
     deadline: Deadline | None
     explanations: Sequence[Explanation] = ()
 

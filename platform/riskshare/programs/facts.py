@@ -132,9 +132,10 @@ class SessionFacts:
         return self._bal(f"payable:{kind}", sign=1, between=(start, end))
 
     def returned_total(self, destination: str = "pool") -> Decimal:
-        if destination == "treasury":
-            return self._bal("treasury:remitted")
-        return self._bal("fund:pool", sign=1, kinds=["recovery_returned"])
+        """Recoveries returned into the pool (``"pool"``), or remitted to the account of one
+        of the policy's destinations (its ``Destination.account``)."""
+        account = "fund:pool" if destination == "pool" else destination
+        return self._bal(account, sign=1, kinds=["recovery_returned"])
 
     def pool_balance(self) -> Decimal:
         return self._bal("fund:pool")

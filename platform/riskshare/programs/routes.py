@@ -8,6 +8,7 @@ from sqlalchemy import select
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, Money, SQLCursorPage, page
+from riskshare.auth.roles import EVERYONE, FUND_STAFF
 from riskshare.programs import service
 from riskshare.programs.models import Program
 from riskshare.records import get_or_404, on_effective_date
@@ -19,8 +20,8 @@ blp = Blueprint(
     description="Programs: a tenant's run of one policy, its config and fund.",
 )
 
-STAFF = ("office", "reviewer", "approver", "finance", "custodian", "auditor")
-ALL = (*STAFF, "lender", "guarantor", "insurer", "recommender", "panelist")
+STAFF = FUND_STAFF
+ALL = (EVERYONE,)
 
 
 class ProgramIn(ma.Schema):

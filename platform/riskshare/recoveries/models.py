@@ -14,7 +14,7 @@ from riskshare.workflow import StateMachine
 RECOVERY_STATES = StateMachine.define(
     "recovery",
     "due",
-    [("confirm_return", "due", "returned", "finance custodian")],
+    [("confirm_return", "due", "returned", "payer")],
 )
 
 # A write-off the policy wants reviewed waits in under_review; the policy names which of

@@ -120,7 +120,7 @@ class RecoveryByIdViews(MethodView):
 
 @blp.route("/recoveries/<int:recovery_id>/confirm-return")
 class RecoveryReturnViews(MethodView):
-    @blp.roles("finance", "custodian")
+    @blp.step(("payer",), "riskshare_transition_roles; payer: PolicyDescriptor.payers")
     @blp.moves_money
     @blp.arguments(DatedActionIn)
     @blp.response(200, RecoveryOut)
@@ -150,7 +150,7 @@ class WriteOffViews(MethodView):
 
 @blp.route("/write-offs/<int:write_off_id>/reviews")
 class WriteOffReviewViews(MethodView):
-    @blp.roles(*WRITE_OFF_REVIEWERS.split())
+    @blp.step(WRITE_OFF_REVIEWERS.split(), "riskshare_write_off (its reviewers)")
     @blp.moves_money
     @blp.arguments(ReviewDecisionIn)
     @blp.response(200, WriteOffOut)

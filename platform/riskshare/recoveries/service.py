@@ -17,6 +17,7 @@ from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import LOAN_STATES, Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.manager import policy_registry
 from riskshare.plugins.types import ProgramView, RecoveryView, WriteOffView
 from riskshare.plugins.views import claim_view, loan_view, program_view
 from riskshare.records import (
@@ -96,6 +97,7 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
         "recovery",
         program.policy,
     )
+    destination_account(ctx, program.policy, decision.destination)
     recovery = Recovery(
         program_id=program.id,
         claim_id=claim.id,
@@ -129,6 +131,22 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
     return recovery
 
 
+def destination_account(ctx: Context, policy: str, destination: str) -> str:
+    """The account a recovery is booked to: the pool, or a destination the policy declares."""
+    if destination == "pool":
+        return "fund:pool"
+    descriptor = policy_registry(ctx.pm).get(policy)
+    declared = descriptor.recovery_destinations if descriptor else {}
+    if destination not in declared:
+        raise Problem(
+            422,
+            f"The policy '{policy}' sends this recovery to '{destination}', which it does not"
+            f" declare (declared: {', '.join(['pool', *declared])}); its plugin is at fault.",
+            kind="policy-missing",
+        )
+    return declared[destination].account
+
+
 def visible_recoveries(ctx: Context) -> Any:
     query = select(Recovery).order_by(Recovery.id)
     if (institution_id := payee_scope(ctx)) is not None:
@@ -151,7 +169,6 @@ def confirm_return(ctx: Context, recovery_id: int, effective_on: dt.date | None 
     )
     pview = program_view(program)
     transition(ctx, RECOVERY_STATES, recovery, "confirm_return", pview, {"returned_on": ctx.today})
-    to_pool = recovery.destination == "pool"
     ledger.transfer(
         ctx.session,
         program_id=recovery.program_id,
@@ -159,7 +176,7 @@ def confirm_return(ctx: Context, recovery_id: int, effective_on: dt.date | None 
         kind="recovery_returned",
         booked_on=ctx.today,
         memo=f"recovery {recovery.id} returned to the {recovery.destination}",
-        debit="fund:pool" if to_pool else "treasury:remitted",
+        debit=destination_account(ctx, program.policy, recovery.destination),
         credit="recovery:receivable",
         amount=recovery.amount_due,
         institution_id=recovery.institution_id,
@@ -266,7 +283,7 @@ def review_write_off(ctx: Context, write_off_id: int, data: dict[str, Any]) -> W
         step = "review"
     if step != "review":
         changes["decided_on"] = ctx.today
-    transition(ctx, WRITE_OFF_STATES, write_off, step, pview, changes)
+    transition(ctx, WRITE_OFF_STATES, write_off, step, pview, changes, allowed=write_off.reviewers)
     return write_off
 
 

@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
+from riskshare.auth.roles import PAYERS
 from riskshare.reports import service
 
 blp = Blueprint(
@@ -38,7 +39,7 @@ class ReportOut(ma.Schema):
 
 @blp.route("/<period>")
 class ReportViews(MethodView):
-    @blp.roles("office", "approver", "finance", "custodian", "auditor")
+    @blp.roles("office", "approver", "finance", "auditor", PAYERS)
     @blp.arguments(ReportQuery, location="query")
     @blp.response(200, ReportOut)
     @blp.alt_response(200, description="the same report as a workbook", content_type=XLSX)

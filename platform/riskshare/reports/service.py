@@ -67,8 +67,9 @@ def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, An
             Posting.program_id == program_id,
             Posting.amount > 0,
             JournalEntry.booked_on <= period.end,
-            Posting.account.in_(("fund:pool", "treasury:remitted"))
-            | Posting.account.startswith("payable:"),
+            (Posting.account == "fund:pool")
+            | Posting.account.startswith("payable:")
+            | (JournalEntry.kind == "recovery_returned"),
         )
         .group_by(Posting.account, JournalEntry.kind, JournalEntry.booked_on)
         .order_by(Posting.account)
@@ -93,6 +94,14 @@ def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, An
                 paid[kind] = (paid.get(kind, ZERO) + Decimal(total)).quantize(ZERO)
         return paid
 
+    def remitted(since: dt.date) -> dict[str, Decimal]:
+        """Recoveries sent elsewhere than the pool, by the account the policy names."""
+        sent: dict[str, Decimal] = {}
+        for account, kind, day, total in debits:
+            if kind == "recovery_returned" and account != "fund:pool" and day >= since:
+                sent[account] = (sent.get(account, ZERO) + Decimal(total)).quantize(ZERO)
+        return sent
+
     year_start = dt.date(period.end.year, 1, 1)
     return {
         "appropriated_to_date": flow("fund:pool", BEGINNING, "appropriation"),
@@ -101,8 +110,8 @@ def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, An
         "paid_to_date": payments(BEGINNING),
         "returned_to_pool_in_period": flow("fund:pool", period.start, "recovery_returned"),
         "returned_to_pool_to_date": flow("fund:pool", BEGINNING, "recovery_returned"),
-        "remitted_to_treasury_in_period": flow("treasury:remitted", period.start),
-        "remitted_to_treasury_to_date": flow("treasury:remitted", BEGINNING),
+        "remitted_in_period": remitted(period.start),
+        "remitted_to_date": remitted(BEGINNING),
         "pool_balance_at_end": ledger.balance(
             ctx.session, program_id, "fund:pool", between=(BEGINNING, period.end)
         ),

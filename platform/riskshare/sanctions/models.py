@@ -14,7 +14,7 @@ from riskshare.workflow import StateMachine
 CLAWBACK_STATES = StateMachine.define(
     "clawback",
     "ordered",
-    [("confirm_repaid", "ordered", "repaid", "finance custodian")],
+    [("confirm_repaid", "ordered", "repaid", "payer")],
 )
 
 

@@ -115,7 +115,7 @@ class ClawbackViews(MethodView):
 
 @blp.route("/clawbacks/<int:clawback_id>/confirm-repaid")
 class ClawbackRepaidViews(MethodView):
-    @blp.roles("finance", "custodian")
+    @blp.step(("payer",), "riskshare_transition_roles; payer: PolicyDescriptor.payers")
     @blp.moves_money
     @blp.arguments(DatedActionIn)
     @blp.response(200, ClawbackOut)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from riskshare.auth.roles import PAYER
+
 
 class TransitionRefused(Exception):
     """A transition was asked of a record in the wrong state, or by the wrong role."""
@@ -54,14 +56,19 @@ class StateMachine:
         current: str,
         roles: Iterable[str],
         allowed: Iterable[str] | None = None,
+        payers: Iterable[str] = ("finance",),
     ) -> Transition:
         """Return the transition if ``roles`` may take it from ``current``; else refuse.
 
         ``allowed`` replaces the default roles when a policy assigns the step to other
-        people (for example a custodian rather than the finance bureau confirms payments).
+        people. The role ``payer`` in a transition stands for ``payers``: whoever pays and
+        confirms money for the record's program (the finance bureau unless its policy
+        names another).
         """
         t = self.transitions[transition]
         permitted = frozenset(allowed) if allowed is not None else t.roles
+        if PAYER in permitted:
+            permitted = (permitted - {PAYER}) | frozenset(payers)
         if not permitted & set(roles):
             raise TransitionRefused(
                 f"{self.record} {transition} needs one of the roles {sorted(permitted)}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from riskshare.toolkit import (
     ClawbackDecision,
     DeadlineDecision,
+    Destination,
     PolicyDescriptor,
     clawback_due,
     hookimpl,
@@ -31,6 +32,10 @@ DEADLINES = {
 }
 
 
+# what is recovered on a compensated loan goes to the city treasury, not the pool.
+TREASURY = Destination("treasury:remitted", "市国库", "the city treasury")
+
+
 @hookimpl
 def riskshare_policies():
     return [
@@ -41,6 +46,7 @@ def riskshare_policies():
             SCHEMA,
             "Xinxiang city: tiered ratios by loan size, guarantee loans at 10%, annual and"
             " total caps, year-end allocation plans, recoveries to the treasury.",
+            recovery_destinations={"treasury": TREASURY},
         )
     ]
 
@@ -118,6 +124,7 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
         recovery,
         facts,
         destination="treasury",
+        titles=(TREASURY.title_zh, TREASURY.title_en),
         rule="X-15",
         clause="新政办〔2021〕48号 第十二条",
         deadline=calendar.add_working_days(recovery.received_on, cfg.recovery_days),

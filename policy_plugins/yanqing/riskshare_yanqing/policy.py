@@ -13,6 +13,7 @@ from riskshare.toolkit import (
     ClawbackDecision,
     Period,
     PolicyDescriptor,
+    Role,
     clawback_due,
     hookimpl,
     pro_rata_recovery,
@@ -26,6 +27,15 @@ from riskshare_yanqing.explain import NAME, TEXT, clause, explain
 # custodian only its own recoveries, so they keep the core's default, the finance bureau.)
 CUSTODIAN_STEPS = {("disbursement", "confirm")}
 
+ROLES = (
+    # Y-01: the custodian holds the pool and pays on the DRC's notices, for its institution.
+    Role("custodian", "托管机构", "custodian", acts_for_institution=True),
+    # Y-03: departments and towns recommend firms, each for itself.
+    Role("recommender", "推荐单位", "recommending department or town", acts_for_institution=True),
+    # Y-06: the joint review's delegates grade firms.
+    Role("panelist", "联审成员", "joint review delegate"),
+)
+
 
 @hookimpl
 def riskshare_policies():
@@ -37,6 +47,10 @@ def riskshare_policies():
             SCHEMA,
             description="Yanqing district SME financing risk compensation: graded firms,"
             " a custodian-held pool, half-yearly compensation and suspension at 70%.",
+            roles=ROLES,
+            institution_kinds=("custodian", "department", "town"),
+            # Y-01, Y-12: the custodian pays; the finance bureau confirms what comes back.
+            payers=("finance", "custodian"),
         )
     ]
 
@@ -100,7 +114,6 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
         claim,
         recovery,
         facts,
-        destination="pool",
         rule="Y-13",
         clause=clause("Y-13"),
         deadline=None,
