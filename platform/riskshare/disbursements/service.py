@@ -14,6 +14,7 @@ from riskshare.claims.models import CLAIM_STATES, Claim
 from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
 from riskshare.ledger import service as ledger
 from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem, release_claims
+from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import PaymentView, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.records import (
@@ -46,17 +47,17 @@ def instruct_payment(
 ) -> Disbursement:
     """Grant ``amount`` (booked as owed) and instruct the paying party to pay it.
 
-    The payer is whoever the policy names for confirming disbursements (finance by default,
-    a custodian in Yanqing). Confirmation later checks the caps under the program lock; the
-    grant takes the same lock, so what a policy checked before instructing stays true until
-    it commits.
+    The payer is whoever the policy names for confirming disbursements, or else the first of
+    the program's payers (the finance bureau by default). Confirmation later checks the caps
+    under the program lock; the grant takes the same lock, so what a policy checked before
+    instructing stays true until it commits.
     """
     lock_program(ctx, program.id)
     payer = (
         ctx.hook.riskshare_transition_roles(
             program=program, record="disbursement", transition="confirm"
         )
-        or ["finance"]
+        or sorted(role_catalogue(ctx.pm).payers(program.policy))
     )[0]
     ledger.transfer(
         ctx.session,

@@ -125,7 +125,7 @@ class RecoveryReturnViews(MethodView):
     @blp.arguments(DatedActionIn)
     @blp.response(200, RecoveryOut)
     def post(self, data, recovery_id):
-        """Confirm the amount due was returned (to the pool or the treasury)"""
+        """Confirm the amount due was returned (to the pool or where the policy sends it)"""
         return service.confirm_return(current_context(), recovery_id, data["effective_on"])
 
 

@@ -23,7 +23,7 @@ blp = Blueprint(
 
 class TenantIn(ma.Schema):
     slug = ma.fields.String(
-        required=True, validate=validate.Length(2, 63), metadata={"example": "xinxiang"}
+        required=True, validate=validate.Length(2, 63), metadata={"example": "anyang"}
     )
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
     backdate_limit_days = ma.fields.Integer(
