@@ -21,11 +21,18 @@ from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsona
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
 from riskshare.plugins.defaults import (
+    accept_event,
+    allocate_within_pool,
+    allocation_within_pool,
+    ban_as_asked,
+    calendar_year,
+    claw_back_everything,
     clawback_due,
     default_payment_check,
     institution_in_good_standing,
     pool_check,
     pro_rata_recovery,
+    write_off_unreviewed,
 )
 from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.types import (
@@ -132,8 +139,14 @@ __all__ = [
     "WriteOffDecision",
     "WriteOffView",
     "YearTable",
+    "accept_event",
+    "allocate_within_pool",
+    "allocation_within_pool",
     "already_done",
     "attach_documents",
+    "ban_as_asked",
+    "calendar_year",
+    "claw_back_everything",
     "clawback_due",
     "current_context",
     "default_payment_check",
@@ -163,4 +176,5 @@ __all__ = [
     "refused",
     "to_money",
     "transition",
+    "write_off_unreviewed",
 ]

@@ -1,5 +1,9 @@
 """The core's own answers, registered as a plugin like any policy (``trylast``).
 
+Each default is also a named function, exported by ``riskshare.toolkit``, so that a policy
+answering a hook can build on the default (call it, then add its own checks or change what
+it returns) instead of copying it.
+
 They apply when a policy has nothing to say on a question: one reviewer approves a claim,
 plans cover a calendar year and pay in order of approval within what the pool holds,
 recoveries return pro rata into the pool, and a clawback takes back everything paid. The
@@ -51,6 +55,11 @@ def riskshare_loan_event(
     calendar: WorkdayCalendar,
     facts: Facts,
 ) -> EventDecision:
+    return accept_event(event)
+
+
+def accept_event(event: LoanEventView) -> EventDecision:
+    """CORE-EVENT: the event is recorded, with no deadline and never late."""
     return EventDecision(
         True,
         explanations=[
@@ -80,6 +89,11 @@ def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[s
 
 @hookimpl(trylast=True)
 def riskshare_plan_period(program: ProgramView, day: dt.date) -> Period:
+    return calendar_year(day)
+
+
+def calendar_year(day: dt.date) -> Period:
+    """The calendar year ``day`` falls in, labelled ``"2024"``."""
     return Period(str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
 
 
@@ -100,7 +114,16 @@ def _pool_explanation(capacity: Decimal, requested: Decimal) -> Explanation:
 def riskshare_propose_allocation(
     program: ProgramView, period: Period, dues: list[ClaimDue], facts: Facts
 ) -> Allocation:
-    capacity = facts.pool_balance()
+    return allocate_within_pool(dues, facts)
+
+
+def allocate_within_pool(
+    dues: list[ClaimDue], facts: Facts, capacity: Decimal | None = None
+) -> Allocation:
+    """Pay the dues in order (oldest approval first) until ``capacity`` (default: what the
+    pool holds) runs out; what does not fit is carried to a later plan (CORE-POOL)."""
+    if capacity is None:
+        capacity = facts.pool_balance()
     requested = sum((d.outstanding for d in dues), ZERO)
     left = capacity
     lines = []
@@ -115,6 +138,11 @@ def riskshare_propose_allocation(
 def riskshare_check_allocation(
     program: ProgramView, period: Period, lines: list[AllocationLine], facts: Facts
 ) -> Decision:
+    return allocation_within_pool(lines, facts)
+
+
+def allocation_within_pool(lines: list[AllocationLine], facts: Facts) -> Decision:
+    """CORE-POOL: the plan's lines together stay within what the pool holds."""
     capacity = facts.pool_balance()
     total = sum((line.allocated for line in lines), ZERO)
     explanation = _pool_explanation(capacity, total)
@@ -247,6 +275,11 @@ def pro_rata_recovery(
 def riskshare_write_off(
     program: ProgramView, loan: LoanView, write_off: WriteOffView, facts: Facts
 ) -> WriteOffDecision:
+    return write_off_unreviewed(loan, write_off)
+
+
+def write_off_unreviewed(loan: LoanView, write_off: WriteOffView) -> WriteOffDecision:
+    """CORE-WRITE-OFF: the institution's write-off takes effect at once, with no review."""
     return WriteOffDecision(
         True,
         [
@@ -272,6 +305,13 @@ def riskshare_ban(
     years: int | None,
     facts: Facts,
 ) -> BanDecision:
+    return ban_as_asked(subject_type, subject, rule, years)
+
+
+def ban_as_asked(
+    subject_type: str, subject: FirmView | InstitutionView, rule: str, years: int | None
+) -> BanDecision:
+    """CORE-BAN: the ban the office asks for, for as long as it asks (None: for good)."""
     length = f"{years} 年" if years else "永久"
     return BanDecision(
         True,
@@ -294,6 +334,13 @@ def riskshare_ban(
 def riskshare_clawback(
     program: ProgramView, institution: InstitutionView, reason: str, facts: Facts
 ) -> ClawbackDecision:
+    return claw_back_everything(institution, reason, facts)
+
+
+def claw_back_everything(
+    institution: InstitutionView, reason: str, facts: Facts
+) -> ClawbackDecision:
+    """CORE-CLAWBACK: everything paid to the institution and not clawed back before; no ban."""
     due, paid, clawed = clawback_due(institution, facts)
     return ClawbackDecision(
         due,
