@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from riskshare.plugins import hookspec
+from riskshare.plugins import defaults, hookspec
 
 HOOKS = sorted(name for name in dir(hookspec) if name.startswith("riskshare_"))
 TESTS = Path(__file__).resolve().parents[1]
@@ -26,6 +26,14 @@ def test_plugin_hook_is_documented(name):
     for param in inspect.signature(func).parameters:
         assert f":param {param}:" in doc, f"{name} does not document :param {param}:"
     assert "Example::" in doc, f"{name} has no example"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in HOOKS if hasattr(defaults, n)))
+def test_a_hook_with_a_core_default_says_what_it_does(name):
+    """A policy answering the hook replaces the default; the docstring tells it what that
+    default did and which toolkit function to build on."""
+    doc = inspect.getdoc(getattr(hookspec, name)) or ""
+    assert "Default:" in doc, f"{name} has a core default its docstring does not describe"
 
 
 @pytest.mark.parametrize("name", HOOKS)

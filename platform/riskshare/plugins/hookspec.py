@@ -13,6 +13,11 @@ Conventions, as in pytest's own hookspec:
   defaults (``riskshare.plugins.defaults``) are registered ``trylast`` and answer what the
   policy leaves open (return None to keep the default). Hooks without a program
   (registration, routes, migrations) are asked of every plugin.
+* Every ``firstresult`` hook with a core default says in its docstring what the default
+  does (``Default:``) and names the toolkit function that computes it, so a policy that
+  answers the hook builds on the default (calls it, then adds its own explanations or
+  changes what it returns) instead of copying it. Answering a hook replaces the default
+  entirely: the core does not run it as well.
 * Plugins import only from :mod:`riskshare.toolkit`.
 
 Each hook's docstring ends with an example; ``tests/plugins/test_hookspecs.py`` fails when a
@@ -170,7 +175,9 @@ def riskshare_loan_event(
     :param event: the event as filed.
     :param calendar: working days (holidays and adjusted weekends).
     :param facts: read-only queries.
-    :return: the decision, or None to let another plugin (or the default: accept) answer.
+    :return: the decision, or None to keep the default.
+
+    Default: accept, with no deadline and never late (``toolkit.accept_event(event)``).
 
     Example::
 
@@ -200,6 +207,8 @@ def riskshare_claim_eligibility(
     :param claim: the claim as submitted (``id`` None), with the kinds of evidence attached.
     :param facts: read-only queries.
     :return: the decision.
+
+    Default: eligible, with no further rule (the core's own checks have run already).
 
     Example::
 
@@ -239,7 +248,9 @@ def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[s
 
     :param program: the claim's program.
     :param claim: the claim.
-    :return: role names, e.g. ``["reviewer"]`` (the default) or ``["reviewer", "finance"]``.
+    :return: role names, e.g. ``["reviewer", "finance"]``.
+
+    Default: ``["reviewer"]``, one reviewer's approval.
 
     Example::
 
@@ -263,6 +274,8 @@ def riskshare_deadline(
     :param calendar: working days.
     :return: the deadline with its explanation, or None when the policy sets none.
 
+    Default: none; a step without a deadline is never late.
+
     Example::
 
         if kind == "claim_review":
@@ -278,16 +291,28 @@ def riskshare_deadline(
 
 @hookspec(firstresult=True)
 def riskshare_plan_period(program: ProgramView, day: dt.date) -> Period | None:
-    """Name the allocation period a day falls in (a year, a half year ...).
+    """Name the allocation period a day falls in (a year, a half year, a quarter ...).
+
+    Called when the office proposes a plan for the period of ``day``. A plan opens only
+    after its period has ended (a proposal for a period still running is a 422 at ``/day``),
+    pays the claims approved by the period's end, and there is one plan per period label
+    (the label is the key: ``"2024"``, ``"2024-H1"``, ``"2024-Q3"``). In-year periods are the
+    policy's choice: return quarters or half years and the office can settle each as soon
+    as it closes; what a plan could not pay is carried to the next period's plan.
+    ``riskshare_deadline(kind="plan_summary")`` counts from the period's ``end``.
 
     :param program: the program.
     :param day: any day.
-    :return: the period; the default is the calendar year.
+    :return: the period containing ``day``, with its first and last day.
+
+    Default: the calendar year (``toolkit.calendar_year(day)``).
 
     Example::
 
-        half = 1 if day.month <= 6 else 2
-        return Period(f"{day.year}-H{half}", ...)
+        quarter = (day.month - 1) // 3 + 1
+        start = dt.date(day.year, 3 * quarter - 2, 1)
+        end = (start + dt.timedelta(days=92)).replace(day=1) - dt.timedelta(days=1)
+        return Period(f"{day.year}-Q{quarter}", start, end)
     """
 
 
@@ -305,6 +330,10 @@ def riskshare_propose_allocation(
     :param dues: claims owed, oldest approval first.
     :param facts: read-only queries (amounts paid so far, the pool).
     :return: the capacity and one line per due claim.
+
+    Default: pay the dues oldest approval first until the pool runs out, carrying the rest
+    (``toolkit.allocate_within_pool(dues, facts, capacity=None)``; pass a smaller
+    ``capacity``, e.g. what an annual cap leaves, to keep the same order under your cap).
 
     Example::
 
@@ -325,6 +354,10 @@ def riskshare_check_allocation(
     :param lines: the plan's lines after the edit.
     :param facts: read-only queries.
     :return: the decision; a refusal gives 422 with the rule.
+
+    Default: the lines together stay within the pool
+    (``toolkit.allocation_within_pool(lines, facts)``); a policy with its own caps returns
+    that decision's explanations beside its own.
 
     Example::
 
@@ -347,10 +380,15 @@ def riskshare_check_payment(
     :param facts: read-only queries, consistent with the lock.
     :return: the decision; a refusal gives 409 with the rule and nothing is paid.
 
+    Default: the payee in good standing (cooperation active, not banned) and the pool
+    holding the payment (``toolkit.default_payment_check(payment, facts, *more)``, built
+    from ``institution_in_good_standing`` and ``pool_check``). Pass your own explanations
+    as ``more`` to keep the core's checks and add yours.
+
     Example::
 
-        if facts.paid_between(year_start, year_end) + payment.amount > annual_cap:
-            return Decision(False, [Explanation("X-01", "第二条", "refused", ..., passed=False)])
+        cap = Explanation("T-7", "§7", ..., passed=paid_this_year + payment.amount <= cap)
+        return default_payment_check(payment, facts, cap)
     """
 
 
@@ -364,6 +402,9 @@ def riskshare_transition_roles(
     :param record: the state machine (``"disbursement"``, ``"plan"``, ``"claim"`` ...).
     :param transition: the transition (``"confirm"``, ``"approve"`` ...).
     :return: the roles allowed, or None to keep the default.
+
+    Default: the roles the core's state machine names for the step (the ``payer`` of a
+    payment step is the descriptor's ``payers``).
 
     Example::
 
@@ -394,8 +435,11 @@ def riskshare_recovery(
     :param facts: read-only queries (compensation paid and already returned on the claim).
     :return: amount due, destination (``"pool"``, or one of the descriptor's
         ``recovery_destinations``) and deadline. The default returns a pro-rata share into
-        the pool (``toolkit.pro_rata_recovery``, which a policy can call with its own
-        destination, rule and deadline).
+        the pool.
+
+    Default: the pro-rata share of the net recovery into the pool, with no deadline
+    (``toolkit.pro_rata_recovery(claim, recovery, facts, rule=, clause=, deadline=,
+    destination=)``, which a policy calls with its own destination, rule and deadline).
 
     Example::
 
@@ -420,7 +464,10 @@ def riskshare_write_off(
     :param loan: the loan.
     :param write_off: the ground (e.g. ``"bankruptcy_liquidation"``), dates and net loss.
     :param facts: read-only queries (the loan's claims, what was paid and returned on them).
-    :return: allowed or not, with explanations, and the reviewing roles (default: none).
+    :return: allowed or not, with explanations, and the reviewing roles.
+
+    Default: allowed at once, with no review (``toolkit.write_off_unreviewed(loan,
+    write_off)``).
 
     Example::
 
@@ -450,6 +497,9 @@ def riskshare_ban(
     :param facts: read-only queries.
     :return: allowed or not, the length in years (None: for good), with explanations.
 
+    Default: the ban as asked, for as long as asked (``toolkit.ban_as_asked(subject_type,
+    subject, rule, years)``).
+
     Example::
 
         if rule == "Y-17":
@@ -470,9 +520,14 @@ def riskshare_clawback(
     :param facts: read-only queries (what the institution was paid).
     :return: the amount and the ban's length in years (None: no ban).
 
+    Default: everything paid to the institution and not clawed back before, no ban
+    (``toolkit.claw_back_everything(institution, reason, facts)``; ``toolkit.clawback_due``
+    gives the figures).
+
     Example::
 
-        return ClawbackDecision(facts.paid_to_institution(institution.id), 3, [...])
+        base = claw_back_everything(institution, reason, facts)
+        return dataclasses.replace(base, ban_years=3)
     """
 
 
@@ -496,6 +551,8 @@ def riskshare_cooperation_change(
     :param action: ``"suspend"``, ``"resume"`` or ``"revoke"``.
     :param facts: read-only queries (its loans, its filings, indicators).
     :return: the decision; a refusal gives 422 with the rule and nothing changes.
+
+    Default: none; the change is made as decided.
 
     Example::
 
