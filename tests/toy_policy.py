@@ -15,6 +15,10 @@ from riskshare.toolkit import (
     Compensation,
     DeadlineDecision,
     Decision,
+    DemoFirm,
+    DemoInstitution,
+    DemoTenant,
+    DemoUser,
     Explanation,
     PolicyDescriptor,
     ReportSection,
@@ -269,3 +273,61 @@ def riskshare_check_payment(program, payment, facts):
             passed=within,
         ),
     )
+
+
+# The toy county's demo tenant: a bank, a firm, three users, and a story that opens a program
+# and registers one loan (once: a second load finds the program and adds nothing).
+DEMO_SLUG, DEMO_BANK, DEMO_FIRM_USCC = "toy-demo", "toy-bank", "91110000MA0000001L"
+
+
+def tell_demo(api):
+    office = api.as_("office", user=f"{DEMO_SLUG}-office")
+    if office.ok("GET", "/programs"):
+        return
+    program = office.ok(
+        "POST",
+        "/programs",
+        {
+            "code": "toy-demo-1",
+            "name": "Toy county fund",
+            "policy": NAME,
+            "config": {},
+            "fund_total": "1000000.00",
+            "effective_from": "2025-01-01",
+            "effective_to": "2027-12-31",
+        },
+        status=201,
+    )
+    api.today(dt.date(2025, 3, 3))
+    bank = {i["code"]: i for i in office.ok("GET", "/institutions")}[DEMO_BANK]
+    [firm] = office.ok("GET", "/firms")
+    api.as_("lender", institution=DEMO_BANK, user=f"{DEMO_SLUG}-lender").ok(
+        "POST",
+        "/loans",
+        {
+            "program_id": program["id"],
+            "firm_id": firm["id"],
+            "lender_id": bank["id"],
+            "reference": "TOY-DEMO-1",
+            "kind": "credit",
+            "principal": "500000.00",
+            "issue_date": "2025-03-03",
+            "maturity_date": "2026-03-02",
+        },
+        status=201,
+    )
+
+
+DEMO_TENANT = DemoTenant(
+    DEMO_SLUG,
+    "Toy county",
+    institutions=[DemoInstitution(DEMO_BANK, "Toy county bank", "bank")],
+    firms=[DemoFirm(DEMO_FIRM_USCC, "Toy workshop", "industry", 12, Decimal("3000000"))],
+    users=[DemoUser("office"), DemoUser("auditor"), DemoUser("lender", DEMO_BANK)],
+    story=tell_demo,
+)
+
+
+@hookimpl
+def riskshare_demo_tenants():
+    return [DEMO_TENANT]

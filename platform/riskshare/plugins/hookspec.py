@@ -43,6 +43,7 @@ from riskshare.plugins.types import (
     Compensation,
     DeadlineDecision,
     Decision,
+    DemoTenant,
     EventDecision,
     Facts,
     FirmView,
@@ -119,6 +120,37 @@ def riskshare_migration_locations() -> list[str]:
         @hookimpl
         def riskshare_migration_locations():
             return [str(Path(__file__).parent / "migrations")]
+    """
+
+
+@hookspec
+def riskshare_demo_tenants() -> list[DemoTenant]:
+    """Describe the tenants this plugin's policy shows in the embedded demo.
+
+    Called by ``riskshare serve`` and ``riskshare demo`` (``riskshare.demo.load_demo``), of
+    every plugin. For each tenant the core creates, if the tenant does not exist yet, the
+    tenant with its institutions and firms (an existing tenant is left as it is), then
+    calls its ``story`` with an API client bound to the tenant; ``print_tokens`` prints a
+    development token for each of its ``users``. Two plugins may not declare the same slug,
+    and a user's role and institution must be known, or the load stops before writing.
+
+    :return: the demo tenants (an empty list, or no implementation, for none).
+
+    Example::
+
+        def story(api):  # idempotent: a second load adds nothing
+            office = api.as_("office", user="county-demo-office")
+            if not office.ok("GET", "/programs"):
+                office.ok("POST", "/programs", {"code": "county-2025", ...}, status=201)
+
+        @hookimpl
+        def riskshare_demo_tenants():
+            return [DemoTenant(
+                "county-demo", "A county",
+                institutions=[DemoInstitution("bank-a", "Bank A", "bank")],
+                users=[DemoUser("office"), DemoUser("lender", "bank-a")],
+                story=story,
+            )]
     """
 
 
@@ -444,9 +476,9 @@ def riskshare_recovery(
     Example::
 
         due = min(to_money((recovery.recovered - recovery.costs) * claim.ratio), remaining)
-        return RecoveryDecision(due, "treasury", calendar.add_working_days(..., 10), [...])
-        # with PolicyDescriptor(..., recovery_destinations={"treasury": Destination(
-        #     "treasury:remitted", "市国库", "the city treasury")})
+        return RecoveryDecision(due, "budget", calendar.add_working_days(..., 10), [...])
+        # with PolicyDescriptor(..., recovery_destinations={"budget": Destination(
+        #     "budget:remitted", "财政专户", "the fiscal account")})
     """
 
 

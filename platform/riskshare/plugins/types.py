@@ -8,7 +8,7 @@ Amounts are ``Decimal``; dates are ``datetime.date``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,6 +18,8 @@ from riskshare.explain import Explanation, explanations_as_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from riskshare.testing.client import ApiClient
 
 FEN = Decimal("0.01")
 
@@ -55,9 +57,9 @@ class Destination:
     """Somewhere other than the pool that recoveries are remitted to, by its ledger account.
 
     :param account: the debit account the core books the remittance to
-        (``"treasury:remitted"``); it is the policy's to name and never goes below zero.
-    :param title_zh: how explanations and reports name it, in Chinese (``"市国库"``).
-    :param title_en: the same in English (``"the city treasury"``).
+        (``"budget:remitted"``); it is the policy's to name and never goes below zero.
+    :param title_zh: how explanations and reports name it, in Chinese (``"财政专户"``).
+    :param title_en: the same in English (``"the fiscal account"``).
     """
 
     account: str
@@ -94,6 +96,94 @@ class PolicyDescriptor:
     institution_kinds: Sequence[str] = ()
     payers: Sequence[str] = ("finance",)
     recovery_destinations: Mapping[str, Destination] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- demo tenants
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    """An institution of a demo tenant, created as ``POST /institutions`` would.
+
+    :param code: its code, unique in the tenant; demo users name it to act for it.
+    :param name: its name.
+    :param kind: a core kind (``bank``, ``guarantor``, ``insurer``) or one the policy declares.
+    :param attributes: the policy's attributes of institutions.
+    """
+
+    code: str
+    name: str
+    kind: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoFirm:
+    """A firm of a demo tenant, registered as ``POST /firms`` would (a valid USCC).
+
+    :param uscc: its unified social credit code, with a correct check character.
+    :param name: its name.
+    :param industry: its industry, as the size classification reads it.
+    :param employees: headcount (None: unknown).
+    :param revenue: yearly revenue in yuan (None: unknown).
+    :param assets: total assets in yuan (None: unknown).
+    :param attributes: the policy's attributes of firms.
+    """
+
+    uscc: str
+    name: str
+    industry: str
+    employees: int | None = None
+    revenue: Decimal | None = None
+    assets: Decimal | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo user: one role, acting for one of the tenant's institutions or for none.
+
+    The user is called ``<tenant>-<role>``; ``riskshare demo`` prints a development token for
+    each, and the tenant's story should act under the same names so the audit trail reads as
+    if those users had done it.
+
+    :param role: a core role or one a policy declares.
+    :param institution: the code of the institution it acts for (one of the tenant's
+        ``institutions``), or None for the fund's staff.
+    """
+
+    role: str
+    institution: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    """A tenant of the embedded demo, as ``riskshare_demo_tenants`` describes it.
+
+    The core creates the tenant with its institutions and firms if the tenant does not
+    exist yet (an existing one is left as it is), then calls ``story``.
+
+    :param slug: the tenant's slug (lowercase letters, digits and hyphens).
+    :param name: its display name.
+    :param institutions: institutions created with the tenant.
+    :param firms: firms registered with the tenant.
+    :param users: the demo users; a token is printed for each.
+    :param story: called as ``story(api)`` with an :class:`riskshare.testing.ApiClient`
+        bound to the tenant, after the tenant exists, on every load: it adds the policy's
+        programs, loans and claims through the HTTP API, and must add nothing when they are
+        there already. ``api.today(day)`` pins the platform's date for the steps of a story;
+        the core unpins it afterwards.
+    """
+
+    slug: str
+    name: str
+    institutions: Sequence[DemoInstitution] = ()
+    firms: Sequence[DemoFirm] = ()
+    users: Sequence[DemoUser] = ()
+    story: Callable[[ApiClient], None] | None = None
+
+    def username(self, user: DemoUser) -> str:
+        return f"{self.slug}-{user.role}"
 
 
 # --------------------------------------------------------------------------- views

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -104,6 +105,11 @@ class ApiClient:
 
         token = self.token(*roles, institution=institution, user=user, platform_admin=not roles)
         return LiveCaller(server, self.tenant, token)
+
+    def today(self, day: dt.date | None) -> None:
+        """Pin the platform's date for what follows (deadlines, periods and "late" are
+        reckoned from it), as tests and demo stories do; None unpins it."""
+        self.app.extensions["riskshare"].clock.pin(day)
 
     @property
     def admin(self) -> Caller:

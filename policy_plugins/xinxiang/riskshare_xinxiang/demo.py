@@ -1,25 +1,27 @@
-"""The Xinxiang demo program: 新政办〔2021〕48号 with loans and claims in every state.
+"""The Xinxiang demo tenant: 新政办〔2021〕48号 with loans and claims in every state.
 
-Everything goes through the HTTP API with development tokens for the demo users, so the
+``TENANT`` describes the tenant for the core (``riskshare_demo_tenants``): its banks and
+guarantee company, two firms and the demo users. Its story (``tell``) adds the program and
+everything else through the HTTP API with development tokens for the demo users, so the
 demo passes the same validation, rules, ledger and audit trail as real users' requests.
-The story runs from January 2022 to March 2023, inside the program's window; the clock is
+The story runs from January 2022 to March 2023, inside the program's window; the date is
 pinned to each day as it happens (deadlines and late flags are computed from "today") and
 unpinned at the end.
 
-The loader does nothing if the policy is not installed or the program already exists.
+The story does nothing if the program already exists.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from flask import Flask
 from stdnum.cn import uscc as stdnum_uscc
 
-from riskshare.plugins.manager import policy_registry
-from riskshare.testing.client import ApiClient, Caller
+from riskshare.testing import ApiClient, Caller
+from riskshare.toolkit import DemoFirm, DemoInstitution, DemoTenant, DemoUser
 
 PROGRAM_CODE = "xinxiang-2021"
 BANK = "xx-bank-zy"
@@ -47,7 +49,7 @@ FIRMS = {
     "outsider": ("郑州市金水区远航贸易有限公司", "410105", "wholesale", 20, "5000000"),
     "large": ("新乡市大型装备制造有限公司", "410702", "industry", 1500, "600000000"),
 }
-# The firms the base demo (``riskshare.demo.TENANTS``) registers for Xinxiang.
+# The firms the core registers with the tenant (``TENANT.firms``), by the story's keys.
 BASE_FIRMS = {"hengda": "新乡市恒达机械有限公司", "coop": "辉县市丰收农业专业合作社"}
 
 
@@ -86,20 +88,19 @@ def loan_body(
 
 
 class _Story:
-    def __init__(self, app: Flask, tenant: str) -> None:
-        self.app = app
-        self.api = ApiClient(app, tenant)
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
         self.firms: dict[str, dict] = {}
         self.institutions: dict[str, dict] = {}
         self.program: dict = {}
 
     def as_(self, role: str, institution: str | None = None) -> Caller:
-        # The same usernames as the tokens ``print_tokens`` shows, so the audit trail reads
-        # as if those users had done it.
+        # The demo users' names (``<tenant>-<role>``), whose tokens ``riskshare demo`` prints,
+        # so the audit trail reads as if those users had done it.
         return self.api.as_(role, institution=institution, user=f"{self.api.tenant}-{role}")
 
     def on(self, day: str) -> None:
-        self.app.extensions["riskshare"].clock.pin(dt.date.fromisoformat(day))
+        self.api.today(dt.date.fromisoformat(day))
 
     def loan(
         self,
@@ -287,16 +288,55 @@ class _Story:
         finance.ok("POST", f"/recoveries/{recovery['id']}/confirm-return", key="demo-return-1")
 
 
-def load_demo(app: Flask, tenant: str = "xinxiang") -> None:
-    """Add the Xinxiang program and its story, unless it is there or the policy is not."""
-    ext = app.extensions["riskshare"]
-    if "xinxiang" not in policy_registry(ext.pm):
-        return
-    story = _Story(app, tenant)
+def tell(api: ApiClient) -> None:
+    """Add the Xinxiang program and its story to ``api``'s tenant, unless it is there."""
+    story = _Story(api)
     programs = story.as_("office").ok("GET", "/programs")
     if any(p["code"] == PROGRAM_CODE for p in programs):
         return
     try:
         story.run()
     finally:
-        ext.clock.pin(None)
+        api.today(None)
+
+
+TENANT = DemoTenant(
+    slug="xinxiang",
+    name="新乡市 Xinxiang",
+    institutions=[
+        # The Xinxiang policy covers loans by banks that signed the cooperation agreement and
+        # guaranteed loans by companies in the provincial re-guarantee system.
+        DemoInstitution(BANK, "中原银行新乡分行", "bank", {"cooperation_agreement": True}),
+        DemoInstitution(OTHER_BANK, "新乡农商银行", "bank", {"cooperation_agreement": True}),
+        DemoInstitution(
+            GUARANTOR, "新乡市融资担保有限公司", "guarantor", {"provincial_reguarantee": True}
+        ),
+    ],
+    firms=[
+        DemoFirm(
+            "91410700MA3X5B2C8X",
+            BASE_FIRMS["hengda"],
+            "industry",
+            employees=45,
+            revenue=Decimal("12000000"),
+        ),
+        DemoFirm(
+            "93410782MA9GL3Q0X0",
+            BASE_FIRMS["coop"],
+            "agriculture",
+            revenue=Decimal("3000000"),
+            attributes={"new_agricultural_operator": True},
+        ),
+    ],
+    # The development office (DRC or finance bureau) acts for no institution.
+    users=[
+        DemoUser("office"),
+        DemoUser("reviewer"),
+        DemoUser("approver"),
+        DemoUser("finance"),
+        DemoUser("auditor"),
+        DemoUser("lender", BANK),
+        DemoUser("guarantor", GUARANTOR),
+    ],
+    story=tell,
+)

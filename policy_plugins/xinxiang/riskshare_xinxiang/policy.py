@@ -9,6 +9,7 @@ from __future__ import annotations
 from riskshare.toolkit import (
     ClawbackDecision,
     DeadlineDecision,
+    DemoTenant,
     Destination,
     PolicyDescriptor,
     clawback_due,
@@ -168,3 +169,12 @@ def riskshare_monitoring(program, day, facts):
 @hookimpl
 def riskshare_report_sections(program, period, facts):
     return [supervision.npl_section(Config.of(program), facts)]
+
+
+@hookimpl
+def riskshare_demo_tenants() -> list[DemoTenant]:
+    # Imported when the demo is loaded, not with the policy: production never needs the
+    # demo story's HTTP client.
+    from riskshare_xinxiang import demo
+
+    return [demo.TENANT]

@@ -1,13 +1,12 @@
-"""Demo data for the Yanqing tenant: a program with firms at every step, made over HTTP.
+"""The Yanqing demo tenant: a program with firms at every step, made over HTTP.
 
-``riskshare.demo.load_demo`` creates the tenant with its institutions (yq-custodian,
-yq-bank-bj, yq-guarantee, yq-insurer, the departments yq-tourism and yq-agriculture, the town
-yq-town) and one firm; this adds the program and
-the policy's records through the API with development tokens, so every rule runs as it
-would for real users. The story runs through 2025, inside the program's window: the clock
-is pinned to each step's day (grades take effect, half-years close and payments are booked
-on "today") and unpinned at the end. It is idempotent: a tenant that has the program already
-is left alone.
+``TENANT`` describes the tenant for the core (``riskshare_demo_tenants``): the custodian,
+the bank, the guarantee company, the insurer, the recommending departments and town, one
+firm and the demo users. Its story (``tell``) adds the program and the policy's records
+through the API with development tokens, so every rule runs as it would for real users.
+The story runs through 2025, inside the program's window: the date is pinned to each step's
+day (grades take effect, half-years close and payments are booked on "today") and unpinned
+at the end. It is idempotent: a tenant that has the program already is left alone.
 """
 
 from __future__ import annotations
@@ -15,12 +14,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
 
 from stdnum.cn.uscc import calc_check_digit
 
-from riskshare.plugins.manager import policy_registry
-from riskshare.testing.client import ApiClient, Caller
+from riskshare.testing import ApiClient, Caller
+from riskshare.toolkit import DemoFirm, DemoInstitution, DemoTenant, DemoUser
 from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
 
 CODE = "yanqing-2025"
@@ -114,8 +113,8 @@ class _Firm:
 
 
 class _Story:
-    def __init__(self, app: Any, tenant: str) -> None:
-        self.app, self.api = app, ApiClient(app, tenant)
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
         self.firms = [_Firm(*row) for row in FIRMS]
         self.office, self.lender = self.as_("office"), self.as_("lender", BANK)
         self.custodian = self.as_("custodian", CUSTODIAN)
@@ -123,13 +122,13 @@ class _Story:
         self.insts: dict[str, dict] = {}
 
     def as_(self, role: str, institution: str | None = None, user: str = "") -> Caller:
-        # The usernames ``riskshare.demo.print_tokens`` shows, so the audit trail reads as if
-        # those users had done it.
+        # The demo users' names (``<tenant>-<role>``), whose tokens ``riskshare demo`` prints,
+        # so the audit trail reads as if those users had done it.
         user = user or f"{self.api.tenant}-{role}"
         return self.api.as_(role, institution=institution, user=user)
 
     def on(self, day: str) -> None:
-        self.app.extensions["riskshare"].clock.pin(dt.date.fromisoformat(day))
+        self.api.today(dt.date.fromisoformat(day))
 
     def beyond(self, step: str) -> list[_Firm]:
         return [f for f in self.firms if f.beyond(step)]
@@ -333,15 +332,51 @@ class _Story:
         )
 
 
-def load_demo(app: Any, tenant: str = "yanqing") -> None:
-    """Add the Yanqing program and its story, unless it is there or the policy is not."""
-    ext = app.extensions["riskshare"]
-    if "yanqing" not in policy_registry(ext.pm):
-        return
-    story = _Story(app, tenant)
+def tell(api: ApiClient) -> None:
+    """Add the Yanqing program and its story to ``api``'s tenant, unless it is there."""
+    story = _Story(api)
     if any(p["code"] == CODE for p in story.as_("office").ok("GET", "/programs")):
         return
     try:
         story.run()
     finally:
-        ext.clock.pin(None)
+        api.today(None)
+
+
+TENANT = DemoTenant(
+    slug="yanqing",
+    name="延庆区 Yanqing",
+    institutions=[
+        DemoInstitution(CUSTODIAN, "资金托管机构", "custodian"),
+        DemoInstitution(BANK, "北京银行延庆支行", "bank"),
+        DemoInstitution(GUARANTOR, "北京市延庆区融资担保公司", "guarantor"),
+        DemoInstitution(INSURER, "人保财险延庆支公司", "insurer"),
+        DemoInstitution(RECOMMENDER, "延庆区文化和旅游局", "department"),
+        DemoInstitution("yq-agriculture", "延庆区农业农村局", "department"),
+        DemoInstitution("yq-town", "延庆镇人民政府", "town"),
+    ],
+    firms=[
+        DemoFirm(
+            "91110229MA01ABCD11",
+            "北京延庆低空科技有限公司",
+            "software_it",
+            employees=60,
+            revenue=Decimal("8000000"),
+        ),
+    ],
+    # The DRC, the finance bureau and the district government act for no institution.
+    users=[
+        DemoUser("office"),
+        DemoUser("reviewer"),
+        DemoUser("approver"),
+        DemoUser("finance"),
+        DemoUser("custodian", CUSTODIAN),
+        DemoUser("auditor"),
+        DemoUser("lender", BANK),
+        DemoUser("guarantor", GUARANTOR),
+        DemoUser("insurer", INSURER),
+        DemoUser("recommender", RECOMMENDER),
+        DemoUser("panelist"),  # a government delegate to the joint review (Y-06)
+    ],
+    story=tell,
+)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from riskshare.toolkit import (
     ClawbackDecision,
+    DemoTenant,
     Period,
     PolicyDescriptor,
     Role,
@@ -161,3 +162,12 @@ def riskshare_monitoring(program, day, facts):
 @hookimpl
 def riskshare_report_sections(program, period, facts):
     return supervision.report_sections(facts.session, program, period, facts)
+
+
+@hookimpl
+def riskshare_demo_tenants() -> list[DemoTenant]:
+    # Imported when the demo is loaded, not with the policy: production never needs the
+    # demo story's HTTP client.
+    from riskshare_yanqing import demo
+
+    return [demo.TENANT]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskshare.testing.client import ApiClient
+from riskshare.testing import ApiClient
 from riskshare_yanqing import demo as yanqing_demo
 from riskshare_yanqing.config import PANEL_SEATS
 
@@ -130,6 +130,6 @@ def test_a_third_load_adds_nothing_and_the_clock_is_unpinned(demo: ApiClient) ->
         return _recommendations(demo), _loans(demo), auditor.ok("GET", "/claims?page_size=100")
 
     before = everything()
-    yanqing_demo.load_demo(demo.app, demo.tenant)
+    yanqing_demo.tell(demo)
     assert everything() == before
     assert demo.app.extensions["riskshare"].clock._pinned is None
