@@ -237,7 +237,7 @@ def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> 
 
 def report_sections(s: Session, program: ProgramView, period: Period, facts: Facts) -> list:
     state = fund_state_of(s, program.id)
-    pool = balance_rows(s, program, period)
+    pool = balance_rows(facts, period)
     pool[0]["net_compensation_to_date"] = net_compensation(facts)
     pool[0]["suspended_now"] = bool(state and state.suspended)
     grades = s.execute(
