@@ -35,6 +35,7 @@ from riskshare.sanctions.models import Ban
 
 BEGINNING = dt.date(1900, 1, 1)
 FOREVER = dt.date(9999, 12, 31)
+ZERO = Decimal("0.00")
 T = TypeVar("T")
 
 
@@ -192,7 +193,8 @@ class SessionFacts:
             between=between,
             claim_id=claim_id,
         )
-        return total * side
+        # Debits sum to at least zero, credits to at most zero: the flow is the size.
+        return abs(total)
 
     def debits(
         self,
@@ -277,7 +279,10 @@ class SessionFacts:
         on: dt.date | None = None,
     ) -> Decimal:
         account = f"payable:{kind}"
-        return -self._balance(account, institution_id=institution_id, claim_id=claim_id, on=on)
+        # From zero, not negated: a settled payable reads 0.00, never -0.00.
+        return ZERO - self._balance(
+            account, institution_id=institution_id, claim_id=claim_id, on=on
+        )
 
     def recoveries_due(
         self,
