@@ -1,22 +1,11 @@
 """Posting to the ledger and reading balances from it.
 
-Accounts (one chart for every program; a plugin may add its own names; docs/ledger.md has
-the whole chart with each account's side):
-
-=====================  ===========================================================
-``fund:pool``          money the fund holds (debit balance)
-``fund:capital``       appropriations from the budget (credit balance)
-``fund:gains``         investment gains credited to the pool
-``fund:fees``          fees paid out of the pool (a custodian's, an asset manager's)
-``expense:<kind>``     compensation, subsidies ... granted (approved in a plan)
-``payable:<kind>``     granted but not yet paid, per institution
-``recovery:receivable``  recoveries an institution owes back, per institution
-``recovery:returned``  contra-expense: what recoveries gave back
-(a policy's)           recoveries remitted elsewhere than the pool, to the account its
-                       ``Destination`` names
-``clawback:receivable``  compensation an institution must repay, per institution
-``clawback:ordered``   contra-expense of clawbacks
-=====================  ===========================================================
+One chart of accounts serves every program (``fund:pool``, ``fund:capital``,
+``expense:<kind>``, ``payable:<kind>``, ``recovery:receivable``, ``recovery:returned``,
+``clawback:receivable``, ``clawback:ordered``, and the accounts policies name for their
+recovery destinations and their own money). docs/ledger.md has the whole chart: what debits
+and credits each account, its normal side, whether it is kept per institution, and which
+``Facts`` question reads it. Policies read money through ``Facts``, not ``balance``.
 """
 
 from __future__ import annotations
