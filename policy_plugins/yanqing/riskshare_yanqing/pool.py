@@ -34,7 +34,7 @@ from riskshare.toolkit import (
 from riskshare_yanqing.config import money
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import FundEvent, FundState, Subsidy
-from riskshare_yanqing.store import fund_state_of, invalid, save, view_or_none, yanqing_program
+from riskshare_yanqing.store import fund_state_of, invalid, save, yanqing_program
 
 ZERO = Decimal("0.00")
 SUBSIDY_DOCUMENTS = "yanqing_subsidy"
@@ -354,7 +354,7 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
     custodian then pays it by confirming the payment (``/disbursements/{id}/confirm``).
     """
     pview = yanqing_program(ctx, program_id, lock=True)
-    loan = view_or_none(facts(ctx, program_id).loan, data["loan_id"])
+    loan = facts(ctx, program_id).loan_or_none(data["loan_id"])
     if loan is None or loan.program_id != program_id:
         raise invalid(
             f"There is no loan {data['loan_id']} in this program.", "/loan_id", "unknown loan"

@@ -28,7 +28,6 @@ from riskshare_yanqing.store import (
     fund_state_of,
     invalid,
     save,
-    view_or_none,
     yanqing_program,
     year_bounds,
 )
@@ -54,7 +53,7 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
         not_before=pview.effective_from,
         previous="the program's start",
     )
-    if view_or_none(facts(ctx, program_id).institution, data["institution_id"]) is None:
+    if facts(ctx, program_id).institution_or_none(data["institution_id"]) is None:
         raise invalid(
             f"There is no institution {data['institution_id']}.", "/institution_id", "unknown"
         )
