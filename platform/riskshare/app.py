@@ -30,6 +30,7 @@ from riskshare.config import Settings
 from riskshare.db import Database
 from riskshare.ledger.service import WrongSide
 from riskshare.plugins.manager import get_plugin_manager
+from riskshare.plugins.types import RecordNotFound
 
 
 @dataclass
@@ -178,6 +179,12 @@ def _register_problem_handlers(app: Flask) -> None:
             " Nothing was saved.",
             kind="ledger-refused",
         ).response()
+
+    @app.errorhandler(RecordNotFound)
+    def _record_not_found(error: RecordNotFound) -> Any:
+        # A policy asked Facts for an id the tenant does not have: most often one a request
+        # named (a plugin's body), so the caller hears which record, not a 500.
+        return Problem(404, str(error), kind="not-found").response()
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Any:

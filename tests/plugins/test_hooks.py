@@ -103,9 +103,14 @@ class FakeFacts:
     def paid_between(self, start, end, kind="compensation"):
         return self._paid
 
-    def account_balance(self, account, institution_id=None):
-        assert account == "clawback:ordered"
-        return -self._clawed  # a credit balance
+    def paid(self, kind="compensation", **filters):
+        return self._paid
+
+    def recoveries_due(self, **filters):
+        return self._returned
+
+    def clawed_back(self, **filters):
+        return self._clawed
 
     def indicator(self, name, on):
         return None
@@ -168,8 +173,8 @@ def test_riskshare_plan_period_half_years(hook):
 
 def test_riskshare_propose_allocation_and_check_allocation_stay_within_pool(hook):
     dues = [
-        ClaimDue(1, 1, dt.date(2024, 9, 10), Decimal("700.00"), Decimal(0), Decimal("700.00")),
-        ClaimDue(2, 1, dt.date(2024, 9, 11), Decimal("500.00"), Decimal(0), Decimal("500.00")),
+        ClaimDue(1, 1, dt.date(2024, 9, 10), Decimal("700.00"), Decimal(0), Decimal("700.00"), 1),
+        ClaimDue(2, 1, dt.date(2024, 9, 11), Decimal("500.00"), Decimal(0), Decimal("500.00"), 2),
     ]
     period = Period("2024", dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     allocation = hook.riskshare_propose_allocation(

@@ -56,6 +56,8 @@ class Claim(TenantScoped, TimestampMixin, Base):
     state: Mapped[str] = mapped_column(String(20), default="submitted")
     review_due_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     reviewed_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    # The day the payment that settled it in full was confirmed.
+    paid_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     statement: Mapped[str | None] = mapped_column(Text(), default=None)
     explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)

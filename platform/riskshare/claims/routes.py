@@ -52,6 +52,7 @@ class ClaimOut(ma.Schema):
     state = ma.fields.String()
     review_due_on = ma.fields.Date(allow_none=True)
     reviewed_on = ma.fields.Date(allow_none=True)
+    paid_on = ma.fields.Date(allow_none=True)
     statement = ma.fields.String(allow_none=True)
     explanations = Explanations()
     attributes = ma.fields.Dict()

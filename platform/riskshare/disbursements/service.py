@@ -70,6 +70,7 @@ def instruct_payment(
         credit=f"payable:{kind}",
         amount=amount,
         institution_id=payee_institution_id,
+        claim_id=claim_id,
     )
     disbursement = Disbursement(
         program_id=program.id,
@@ -139,6 +140,7 @@ def confirm(
         credit="fund:pool",
         amount=d.amount,
         institution_id=d.payee_institution_id,
+        claim_id=d.claim_id,
     )
     transition(
         ctx,
@@ -184,7 +186,7 @@ def _settle_claim(ctx: Context, d: Disbursement, pview: Any) -> None:
     claim = ctx.session.get_one(Claim, d.claim_id)
     paid = facts(ctx, d.program_id).compensation_paid_on_claim(claim.id)
     if claim.state == "approved" and paid >= (claim.approved_amount or Decimal(0)):
-        transition(ctx, CLAIM_STATES, claim, "settle", pview)
+        transition(ctx, CLAIM_STATES, claim, "settle", pview, {"paid_on": ctx.today})
 
 
 def _complete_plan(ctx: Context, d: Disbursement, pview: Any) -> None:

@@ -11,7 +11,12 @@ from riskshare.db.types import Money
 
 
 class JournalEntry(TenantScoped, TimestampMixin, Base):
-    """One balanced movement. ``source_key`` names what caused it, so a retry cannot post twice."""
+    """One balanced movement. ``source_key`` names what caused it, so a retry cannot post twice.
+
+    ``claim_id`` names the claim the movement concerns (a compensation granted or paid on it,
+    a recovery due or returned on it), so per-claim figures are read from the ledger like
+    every other figure, not from the records that caused the entries.
+    """
 
     __tablename__ = "journal_entries"
     __table_args__ = (UniqueConstraint("program_id", "source_key"),)
@@ -22,6 +27,7 @@ class JournalEntry(TenantScoped, TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(40))
     booked_on: Mapped[dt.date] = mapped_column(Date())
     memo: Mapped[str] = mapped_column(String(300))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), default=None, index=True)
     postings: Mapped[list[Posting]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", lazy="selectin"
     )

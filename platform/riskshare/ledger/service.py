@@ -1,22 +1,11 @@
 """Posting to the ledger and reading balances from it.
 
-Accounts (one chart for every program; a plugin may add its own names; docs/ledger.md has
-the whole chart with each account's side):
-
-=====================  ===========================================================
-``fund:pool``          money the fund holds (debit balance)
-``fund:capital``       appropriations from the budget (credit balance)
-``fund:gains``         investment gains credited to the pool
-``fund:fees``          fees paid out of the pool (a custodian's, an asset manager's)
-``expense:<kind>``     compensation, subsidies ... granted (approved in a plan)
-``payable:<kind>``     granted but not yet paid, per institution
-``recovery:receivable``  recoveries an institution owes back, per institution
-``recovery:returned``  contra-expense: what recoveries gave back
-(a policy's)           recoveries remitted elsewhere than the pool, to the account its
-                       ``Destination`` names
-``clawback:receivable``  compensation an institution must repay, per institution
-``clawback:ordered``   contra-expense of clawbacks
-=====================  ===========================================================
+One chart of accounts serves every program (``fund:pool``, ``fund:capital``,
+``expense:<kind>``, ``payable:<kind>``, ``recovery:receivable``, ``recovery:returned``,
+``clawback:receivable``, ``clawback:ordered``, and the accounts policies name for their
+recovery destinations and their own money). docs/ledger.md has the whole chart: what debits
+and credits each account, its normal side, whether it is kept per institution, and which
+``Facts`` question reads it. Policies read money through ``Facts``, not ``balance``.
 """
 
 from __future__ import annotations
@@ -77,8 +66,12 @@ def post(
     booked_on: dt.date,
     memo: str,
     lines: Sequence[Line],
+    claim_id: int | None = None,
 ) -> JournalEntry:
-    """Post one balanced entry; posting the same ``source_key`` again returns the first one."""
+    """Post one balanced entry; posting the same ``source_key`` again returns the first one.
+
+    ``claim_id``: the claim the entry concerns, if any (``Facts`` reads per-claim money by it).
+    """
     total = sum((amount for _, amount, _ in lines), ZERO)
     if total != ZERO or not lines:
         raise UnbalancedEntry(f"entry {source_key} does not balance: {total}")
@@ -86,7 +79,12 @@ def post(
     if existing is not None:
         return existing
     entry = JournalEntry(
-        program_id=program_id, source_key=source_key, kind=kind, booked_on=booked_on, memo=memo
+        program_id=program_id,
+        source_key=source_key,
+        kind=kind,
+        booked_on=booked_on,
+        memo=memo,
+        claim_id=claim_id,
     )
     for account, amount, institution_id in lines:
         entry.postings.append(
@@ -136,6 +134,7 @@ def transfer(
     credit: str,
     amount: Decimal,
     institution_id: int | None = None,
+    claim_id: int | None = None,
 ) -> JournalEntry:
     """The common two-line entry: ``amount`` from ``credit`` to ``debit``."""
     return post(
@@ -146,6 +145,7 @@ def transfer(
         booked_on=booked_on,
         memo=memo,
         lines=[(debit, amount, institution_id), (credit, -amount, institution_id)],
+        claim_id=claim_id,
     )
 
 
@@ -158,8 +158,13 @@ def balance(
     sign: int = 0,
     kinds: Sequence[str] | None = None,
     between: tuple[dt.date, dt.date] | None = None,
+    claim_id: int | None = None,
 ) -> Decimal:
-    """Sum of postings on ``account``; ``sign`` +1 sums only debits, -1 only credits."""
+    """Sum of postings on ``account``; ``sign`` +1 sums only debits, -1 only credits.
+
+    ``kinds`` keeps only entries of those kinds, ``between`` only those booked in the
+    (inclusive) date range, ``claim_id`` only those concerning that claim.
+    """
     query = select(func.coalesce(func.sum(Posting.amount), 0)).where(
         Posting.program_id == program_id, Posting.account == account
     )
@@ -169,12 +174,14 @@ def balance(
         query = query.where(Posting.amount > 0)
     elif sign < 0:
         query = query.where(Posting.amount < 0)
-    if kinds is not None or between is not None:
+    if kinds is not None or between is not None or claim_id is not None:
         query = query.join(JournalEntry, JournalEntry.id == Posting.entry_id)
         if kinds is not None:
             query = query.where(JournalEntry.kind.in_(kinds))
         if between is not None:
             query = query.where(JournalEntry.booked_on.between(*between))
+        if claim_id is not None:
+            query = query.where(JournalEntry.claim_id == claim_id)
     return Decimal(session.scalar(query) or 0).quantize(Decimal("0.01"))
 
 

@@ -70,6 +70,9 @@ class Loan(TenantScoped, TimestampMixin, Base):
     registered_classification: Mapped[str] = mapped_column(String(20))
     issue_date: Mapped[dt.date] = mapped_column(Date())
     maturity_date: Mapped[dt.date] = mapped_column(Date())
+    # The registration's business date (its effective_on), which created_at is not when
+    # history is loaded.
+    registered_on: Mapped[dt.date] = mapped_column(Date())
     purpose: Mapped[str] = mapped_column(String(200), default="production and operation")
     classification: Mapped[str] = mapped_column(String(20), default="normal")
     state: Mapped[str] = mapped_column(String(20), default="active")

@@ -38,6 +38,9 @@ class LoanIn(ma.Schema):
         load_default="normal", validate=validate.OneOf(CLASSIFICATIONS)
     )
     attributes = ma.fields.Dict(load_default=dict)
+    # When the loan was registered, when that is not today (loading history): on or after
+    # its issue.
+    effective_on = EffectiveOn()
 
 
 class LoanOut(ma.Schema):
@@ -53,6 +56,7 @@ class LoanOut(ma.Schema):
     outstanding = Money()
     issue_date = ma.fields.Date()
     maturity_date = ma.fields.Date()
+    registered_on = ma.fields.Date()
     purpose = ma.fields.String()
     classification = ma.fields.String()
     non_performing = ma.fields.Boolean()

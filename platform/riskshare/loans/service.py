@@ -90,6 +90,9 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
             kind="conflict",
             errors=[{"pointer": "/reference", "detail": "duplicate"}],
         )
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=data["issue_date"], previous="its issue"
+    )
     program = program_in_force(ctx, data["issue_date"], data.get("program_id"))
     pview = program_view(program)
     view = LoanView(
@@ -110,6 +113,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         covered=None,
         attributes=data.get("attributes") or {},
         program_id=program.id,
+        registered_on=ctx.today,
     )
     decision = require(
         ctx.hook.riskshare_loan_coverage(
@@ -137,6 +141,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         registered_classification=view.classification,
         issue_date=view.issue_date,
         maturity_date=view.maturity_date,
+        registered_on=ctx.today,
         purpose=view.purpose,
         classification=view.classification,
         covered=decision.allowed,

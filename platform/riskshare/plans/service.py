@@ -97,6 +97,8 @@ def claims_due(
                     claim.approved_amount,
                     settled,
                     outstanding,
+                    loan_id=claim.loan_id,
+                    attributes=dict(claim.attributes or {}),
                 )
             )
     return dues, held_here

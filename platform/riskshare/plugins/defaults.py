@@ -243,8 +243,10 @@ def pro_rata_recovery(
     their ``recovery_destinations``, named in zh and en by ``titles``) and by when.
     """
     assert claim.id is not None and claim.ratio is not None
-    paid = facts.compensation_paid_on_claim(claim.id)
-    returned = facts.returned_on_claim(claim.id)
+    paid = facts.paid(claim_id=claim.id)
+    # What earlier recoveries made due counts whether or not it came back yet, so two
+    # recoveries reported before either is returned never owe the same compensation twice.
+    returned = facts.recoveries_due(claim_id=claim.id)
     remaining = max(paid - returned, ZERO)
     net = max(recovery.recovered - recovery.costs, ZERO)
     share = to_money(net * claim.ratio)
@@ -364,6 +366,6 @@ def claw_back_everything(
 def clawback_due(institution: InstitutionView, facts: Facts) -> tuple[Decimal, Decimal, Decimal]:
     """(due, paid, clawed back before): what was paid to the institution and not yet
     ordered back, so a second clawback never claims the same money again."""
-    paid = facts.paid_to_institution(institution.id)
-    clawed = -facts.account_balance("clawback:ordered", institution_id=institution.id)
+    paid = facts.paid(institution_id=institution.id)
+    clawed = facts.clawed_back(institution_id=institution.id)
     return max(paid - clawed, ZERO), paid, clawed

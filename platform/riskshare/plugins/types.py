@@ -189,6 +189,18 @@ class DemoTenant:
 # --------------------------------------------------------------------------- views
 
 
+class RecordNotFound(LookupError):
+    """``Facts`` was asked for a record the tenant does not have (``Facts.loan(999)``).
+
+    The API answers it with a 404 problem naming the record; a policy that expects a record
+    may be missing asks the ``_or_none`` form instead (``Facts.loan_or_none``).
+    """
+
+    def __init__(self, record: str, record_id: object) -> None:
+        self.record, self.record_id = record, record_id
+        super().__init__(f"There is no {record} {record_id}.")
+
+
 @dataclass(frozen=True)
 class ProgramView:
     id: int
@@ -210,6 +222,11 @@ class InstitutionView:
     kind: str
     cooperation: str
     attributes: Mapping[str, Any]
+    cooperation_since: dt.date | None = None
+    """When its cooperation last changed (suspended, revoked, resumed); None: never."""
+    cooperation_until: dt.date | None = None
+    """The end of a suspension, when one was given."""
+    cooperation_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,11 +238,21 @@ class FirmView:
     size_class: str
     region: str | None
     attributes: Mapping[str, Any]
+    employees: int | None = None
+    revenue: Decimal | None = None
+    assets: Decimal | None = None
+    """The figures registered with the firm, its size class was derived from (None: not given)."""
+    registered_by_institution_id: int | None = None
 
 
 @dataclass(frozen=True)
 class LoanView:
-    """A loan as registered, or as asked to be registered (``id`` is None then)."""
+    """A loan as registered, or as asked to be registered (``id`` is None then).
+
+    ``registered_on`` is the registration's effective date (``effective_on`` of the request,
+    else the day it was made); ``outstanding``, ``classification`` and ``state`` are as of
+    the loan's latest event (or as of ``Facts.as_of``).
+    """
 
     id: int | None
     reference: str
@@ -244,6 +271,7 @@ class LoanView:
     covered: bool | None
     attributes: Mapping[str, Any]
     program_id: int
+    registered_on: dt.date | None = None
 
     @property
     def non_performing(self) -> bool:
@@ -252,16 +280,30 @@ class LoanView:
 
 @dataclass(frozen=True)
 class LoanEventView:
+    """A filed loan event, with the loan's figures after it and how the policy read it."""
+
     kind: str
     event_date: dt.date
     filed_on: dt.date
     institution_id: int
     amount: Decimal | None
     data: Mapping[str, Any]
+    outstanding: Decimal | None = None
+    classification: str | None = None
+    state: str | None = None
+    due_on: dt.date | None = None
+    late: bool = False
 
 
 @dataclass(frozen=True)
 class ClaimView:
+    """A claim, or one asked to be submitted (``id`` is None then).
+
+    ``approved_on`` is the day it was approved (None: not approved), ``paid_on`` the day the
+    payment that settled it in full was confirmed (None: not paid in full yet; what was paid
+    so far is ``Facts.paid(claim_id=...)``).
+    """
+
     id: int | None
     loan_id: int
     institution_id: int
@@ -274,6 +316,8 @@ class ClaimView:
     attributes: Mapping[str, Any]
     document_kinds: frozenset[str]
     reviewed_on: dt.date | None = None
+    approved_on: dt.date | None = None
+    paid_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -304,7 +348,11 @@ class Period:
 
 @dataclass(frozen=True)
 class ClaimDue:
-    """An approved claim with money still owed on it when a plan is proposed."""
+    """An approved claim with money still owed on it when a plan is proposed.
+
+    ``paid`` is what earlier plans dealt with (allocated, or dropped); ``loan_id`` and the
+    claim's ``attributes`` let a policy allocate per loan or per compensation mode.
+    """
 
     claim_id: int
     institution_id: int
@@ -312,6 +360,8 @@ class ClaimDue:
     approved_amount: Decimal
     paid: Decimal
     outstanding: Decimal
+    loan_id: int
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -452,15 +502,34 @@ class Alert:
 
 
 class Facts(Protocol):
-    """Read-only questions a policy may ask about the tenant's records and the fund."""
+    """Read-only questions a policy may ask about the tenant's records and the fund.
+
+    Lookups by id (``loan``, ``firm``, ``institution``, ``claim``) raise ``RecordNotFound``
+    (a ``LookupError``) for an id the tenant does not have; their ``_or_none`` forms answer
+    None instead.
+
+    Money is read from the program's ledger only (``docs/ledger.md`` has the chart of
+    accounts and which question reads which account). Flows (``paid``, ``granted``,
+    ``recoveries_due``, ``returned``, ``clawed_back`` ...) are positive sums of what moved
+    in the inclusive date range ``start``..``end`` (either end open), optionally of one
+    institution and, for compensation and recoveries, of one claim. Balances
+    (``pool_balance``, ``unpaid``, ``account_balance``) stand at the end of ``on`` (default:
+    now). When ``as_of`` is set (a report of a closed period), nothing booked after it
+    counts, whatever range is asked.
+    """
 
     today: dt.date
+    as_of: dt.date | None
     session: Session
     """The request's database session, for a plugin's own tables: reads see the same
     transaction (and the program lock, when the core holds it), and a record a hook adds
     commits or rolls back with the request."""
 
+    # ------------------------------------------------------------------ records
+
     def institution(self, institution_id: int) -> InstitutionView: ...
+
+    def institution_or_none(self, institution_id: int | None) -> InstitutionView | None: ...
 
     def institutions(self, kind: str | None = None) -> list[InstitutionView]:
         """The tenant's institutions, optionally of one kind (``"bank"``, ``"guarantor"`` ...)."""
@@ -468,7 +537,11 @@ class Facts(Protocol):
 
     def firm(self, firm_id: int) -> FirmView: ...
 
+    def firm_or_none(self, firm_id: int | None) -> FirmView | None: ...
+
     def loan(self, loan_id: int) -> LoanView: ...
+
+    def loan_or_none(self, loan_id: int | None) -> LoanView | None: ...
 
     def firm_loans(self, firm_id: int) -> list[LoanView]: ...
 
@@ -478,23 +551,9 @@ class Facts(Protocol):
         """Every loan of the program, oldest first (one read, for figures per institution)."""
         ...
 
-    def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]: ...
+    def claim(self, claim_id: int) -> ClaimView: ...
 
-    def paid_total(self, kind: str = "compensation") -> Decimal: ...
-
-    def paid_between(self, start: dt.date, end: dt.date, kind: str = "compensation") -> Decimal: ...
-
-    def returned_total(self, destination: str = "pool") -> Decimal: ...
-
-    def pool_balance(self) -> Decimal: ...
-
-    def account_balance(self, account: str, institution_id: int | None = None) -> Decimal: ...
-
-    def compensation_paid_on_claim(self, claim_id: int) -> Decimal: ...
-
-    def returned_on_claim(self, claim_id: int) -> Decimal: ...
-
-    def paid_to_institution(self, institution_id: int) -> Decimal: ...
+    def claim_or_none(self, claim_id: int | None) -> ClaimView | None: ...
 
     def claims(
         self,
@@ -511,10 +570,168 @@ class Facts(Protocol):
         """The loan's filed events, oldest first."""
         ...
 
+    def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]: ...
+
     def indicator(self, name: str, on: dt.date) -> Decimal | None:
         """The figure the office entered under ``name`` in force on ``on`` (None: none yet)."""
         ...
 
     def filings(self, institution_id: int, rule: str) -> list[dt.date]:
         """When the institution filed an explanation and rectification plan under ``rule``."""
+        ...
+
+    # ------------------------------------------------------------------ money flows
+
+    def granted(
+        self,
+        kind: str = "compensation",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Granted for payment (a plan's approval, a policy's ``instruct_payment``): credits
+        on ``payable:<kind>``."""
+        ...
+
+    def paid(
+        self,
+        kind: str = "compensation",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Paid out, by the day the payer confirmed it: debits on ``payable:<kind>``.
+        ``kind`` is the payment's (``"compensation"``, ``"premium_subsidy"`` ...)."""
+        ...
+
+    def recoveries_due(
+        self,
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """What recoveries made due back to the fund, by the day they were received, whether
+        returned yet or not: debits on ``recovery:receivable``."""
+        ...
+
+    def returned(
+        self,
+        destination: str | None = "pool",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Recoveries returned (confirmed), by the day of return: into the pool
+        (``"pool"``), to the account one of the policy's destinations names (its
+        ``Destination.account``, e.g. ``"treasury:remitted"``), or anywhere (None)."""
+        ...
+
+    def clawed_back(
+        self,
+        *,
+        institution_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Clawbacks ordered, by the day of the order: debits on ``clawback:receivable``."""
+        ...
+
+    def clawbacks_repaid(
+        self,
+        *,
+        institution_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Clawbacks repaid into the pool: credits on ``clawback:receivable``."""
+        ...
+
+    def appropriated(self, *, start: dt.date | None = None, end: dt.date | None = None) -> Decimal:
+        """Budget appropriations put into the fund: credits on ``fund:capital``."""
+        ...
+
+    def debits(
+        self,
+        account: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Debits on any account (a policy's own, ``"fund:fees"``), optionally only of
+        entries of ``kinds``; the questions above are all built on this and ``credits``."""
+        ...
+
+    def credits(
+        self,
+        account: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """Credits on any account, as a positive amount (``"fund:gains"``)."""
+        ...
+
+    # ------------------------------------------------------------------ balances
+
+    def pool_balance(self, on: dt.date | None = None) -> Decimal:
+        """What the pool holds at the end of ``on``."""
+        ...
+
+    def unpaid(
+        self,
+        kind: str = "compensation",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        on: dt.date | None = None,
+    ) -> Decimal:
+        """Granted and not yet paid at the end of ``on``: the ``payable:<kind>`` balance,
+        as a positive amount."""
+        ...
+
+    def account_balance(
+        self, account: str, institution_id: int | None = None, on: dt.date | None = None
+    ) -> Decimal:
+        """Any account's balance, signed as posted (debits positive, credits negative)."""
+        ...
+
+    # ------------------------------------------------------------------ the first contract's
+
+    def paid_total(self, kind: str = "compensation") -> Decimal:
+        """``paid(kind)``."""
+        ...
+
+    def paid_between(self, start: dt.date, end: dt.date, kind: str = "compensation") -> Decimal:
+        """``paid(kind, start=start, end=end)``."""
+        ...
+
+    def paid_to_institution(self, institution_id: int) -> Decimal:
+        """``paid(institution_id=institution_id)``."""
+        ...
+
+    def returned_total(self, destination: str = "pool") -> Decimal:
+        """``returned(destination)``."""
+        ...
+
+    def compensation_paid_on_claim(self, claim_id: int) -> Decimal:
+        """``paid(claim_id=claim_id)``."""
+        ...
+
+    def returned_on_claim(self, claim_id: int) -> Decimal:
+        """``recoveries_due(claim_id=claim_id)``: what recoveries made due on the claim
+        (returned or not), as it always meant."""
         ...

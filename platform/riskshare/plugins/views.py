@@ -32,12 +32,32 @@ def program_view(p: Program) -> ProgramView:
 
 
 def institution_view(i: Institution) -> InstitutionView:
-    return InstitutionView(i.id, i.code, i.name, i.kind, i.cooperation, dict(i.attributes or {}))
+    return InstitutionView(
+        i.id,
+        i.code,
+        i.name,
+        i.kind,
+        i.cooperation,
+        dict(i.attributes or {}),
+        cooperation_since=i.cooperation_since,
+        cooperation_until=i.cooperation_until,
+        cooperation_reason=i.cooperation_reason,
+    )
 
 
 def firm_view(f: Firm) -> FirmView:
     return FirmView(
-        f.id, f.uscc, f.name, f.industry, f.size_class, f.region, dict(f.attributes or {})
+        f.id,
+        f.uscc,
+        f.name,
+        f.industry,
+        f.size_class,
+        f.region,
+        dict(f.attributes or {}),
+        employees=f.employees,
+        revenue=f.revenue,
+        assets=f.assets,
+        registered_by_institution_id=f.registered_by_institution_id,
     )
 
 
@@ -60,6 +80,7 @@ def loan_view(loan: Loan) -> LoanView:
         covered=loan.covered,
         attributes=dict(loan.attributes or {}),
         program_id=loan.program_id,
+        registered_on=loan.registered_on,
     )
 
 
@@ -77,10 +98,23 @@ def claim_view(c: Claim, document_kinds: frozenset[str] = frozenset()) -> ClaimV
         attributes=dict(c.attributes or {}),
         document_kinds=document_kinds,
         reviewed_on=c.reviewed_on,
+        # Only an approval sets the approved amount; a rejection is reviewed, not approved.
+        approved_on=c.reviewed_on if c.approved_amount is not None else None,
+        paid_on=c.paid_on,
     )
 
 
 def loan_event_view(e: LoanEvent) -> LoanEventView:
     return LoanEventView(
-        e.kind, e.event_date, e.filed_on, e.institution_id, e.amount, dict(e.data or {})
+        e.kind,
+        e.event_date,
+        e.filed_on,
+        e.institution_id,
+        e.amount,
+        dict(e.data or {}),
+        outstanding=e.outstanding,
+        classification=e.classification,
+        state=e.state,
+        due_on=e.due_on,
+        late=e.late,
     )

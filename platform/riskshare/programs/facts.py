@@ -7,8 +7,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from riskshare.firms.models import Firm
@@ -21,6 +22,7 @@ from riskshare.plugins.types import (
     InstitutionView,
     LoanEventView,
     LoanView,
+    RecordNotFound,
 )
 from riskshare.plugins.views import (
     claim_view,
@@ -32,6 +34,9 @@ from riskshare.plugins.views import (
 from riskshare.sanctions.models import Ban
 
 BEGINNING = dt.date(1900, 1, 1)
+FOREVER = dt.date(9999, 12, 31)
+ZERO = Decimal("0.00")
+T = TypeVar("T")
 
 
 class SessionFacts:
@@ -50,8 +55,18 @@ class SessionFacts:
         self.today = today
         self.as_of = as_of
 
+    def _get(self, model: type[T], what: str, record_id: int) -> T:
+        row = self.session.get(model, record_id)
+        if row is None:
+            raise RecordNotFound(what, record_id)
+        return row
+
     def institution(self, institution_id: int) -> InstitutionView:
-        return institution_view(self.session.get_one(Institution, institution_id))
+        return institution_view(self._get(Institution, "institution", institution_id))
+
+    def institution_or_none(self, institution_id: int | None) -> InstitutionView | None:
+        row = None if institution_id is None else self.session.get(Institution, institution_id)
+        return None if row is None else institution_view(row)
 
     def institutions(self, kind: str | None = None) -> list[InstitutionView]:
         query = select(Institution).order_by(Institution.id)
@@ -60,10 +75,32 @@ class SessionFacts:
         return [institution_view(i) for i in self.session.scalars(query)]
 
     def firm(self, firm_id: int) -> FirmView:
-        return firm_view(self.session.get_one(Firm, firm_id))
+        return firm_view(self._get(Firm, "firm", firm_id))
+
+    def firm_or_none(self, firm_id: int | None) -> FirmView | None:
+        row = None if firm_id is None else self.session.get(Firm, firm_id)
+        return None if row is None else firm_view(row)
 
     def loan(self, loan_id: int) -> LoanView:
-        return loan_view(self.session.get_one(Loan, loan_id))
+        return loan_view(self._get(Loan, "loan", loan_id))
+
+    def loan_or_none(self, loan_id: int | None) -> LoanView | None:
+        row = None if loan_id is None else self.session.get(Loan, loan_id)
+        return None if row is None else loan_view(row)
+
+    def claim(self, claim_id: int) -> ClaimView:
+        found = self.claim_or_none(claim_id)
+        if found is None:
+            raise RecordNotFound("claim", claim_id)
+        return found
+
+    def claim_or_none(self, claim_id: int | None) -> ClaimView | None:
+        from riskshare.claims.models import Claim
+
+        if claim_id is None:
+            return None
+        found = self._claim_views(select(Claim).where(Claim.id == claim_id))
+        return found[0] if found else None
 
     def firm_loans(self, firm_id: int) -> list[LoanView]:
         rows = self.session.scalars(select(Loan).where(Loan.firm_id == firm_id).order_by(Loan.id))
@@ -119,52 +156,244 @@ class SessionFacts:
         )
         return [f"{b.rule}: {b.reason}" for b in bans if b.active_on(on)]
 
-    def _bal(self, account: str, **kw: object) -> Decimal:
-        if self.as_of is not None:
-            start, end = kw.get("between") or (BEGINNING, self.as_of)  # type: ignore[misc]
-            kw["between"] = (start, min(end, self.as_of))
-        return ledger.balance(self.session, self.program_id, account, **kw)  # type: ignore[arg-type]
+    # ------------------------------------------------------------------ money, from the ledger
+    #
+    # Every figure below is a sum of postings (docs/ledger.md has the chart: which entry debits
+    # and credits each account). Flows (``paid``, ``granted`` ...) count what moved in the
+    # inclusive range ``start``..``end`` (either open), as a positive amount; balances
+    # (``pool_balance``, ``unpaid`` ...) are what stood at the end of ``on`` (default: now).
+    # With ``as_of`` nothing booked after that day counts, whatever range is asked.
+
+    def _until(self, day: dt.date | None) -> dt.date | None:
+        if self.as_of is None:
+            return day
+        return self.as_of if day is None else min(day, self.as_of)
+
+    def _flow(
+        self,
+        account: str,
+        side: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """What ``account`` was debited (``side`` +1) or credited (-1), as a positive amount."""
+        end = self._until(end)
+        between = None if start is None and end is None else (start or BEGINNING, end or FOREVER)
+        total = ledger.balance(
+            self.session,
+            self.program_id,
+            account,
+            institution_id=institution_id,
+            sign=side,
+            kinds=kinds,
+            between=between,
+            claim_id=claim_id,
+        )
+        # Debits sum to at least zero, credits to at most zero: the flow is the size.
+        return abs(total)
+
+    def debits(
+        self,
+        account: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self._flow(
+            account,
+            1,
+            kinds=kinds,
+            institution_id=institution_id,
+            claim_id=claim_id,
+            start=start,
+            end=end,
+        )
+
+    def credits(
+        self,
+        account: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self._flow(
+            account,
+            -1,
+            kinds=kinds,
+            institution_id=institution_id,
+            claim_id=claim_id,
+            start=start,
+            end=end,
+        )
+
+    def granted(
+        self,
+        kind: str = "compensation",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self.credits(
+            f"payable:{kind}",
+            institution_id=institution_id,
+            claim_id=claim_id,
+            start=start,
+            end=end,
+        )
+
+    def paid(
+        self,
+        kind: str = "compensation",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self.debits(
+            f"payable:{kind}",
+            institution_id=institution_id,
+            claim_id=claim_id,
+            start=start,
+            end=end,
+        )
+
+    def unpaid(
+        self,
+        kind: str = "compensation",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        on: dt.date | None = None,
+    ) -> Decimal:
+        account = f"payable:{kind}"
+        # From zero, not negated: a settled payable reads 0.00, never -0.00.
+        return ZERO - self._balance(
+            account, institution_id=institution_id, claim_id=claim_id, on=on
+        )
+
+    def recoveries_due(
+        self,
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self.debits(
+            "recovery:receivable",
+            institution_id=institution_id,
+            claim_id=claim_id,
+            start=start,
+            end=end,
+        )
+
+    def returned(
+        self,
+        destination: str | None = "pool",
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        # Every return credits the receivable; the destination is the account it debits.
+        if destination is None:
+            account, side = "recovery:receivable", -1
+        else:
+            account, side = ("fund:pool" if destination == "pool" else destination), 1
+        return self._flow(
+            account,
+            side,
+            kinds=["recovery_returned"],
+            institution_id=institution_id,
+            claim_id=claim_id,
+            start=start,
+            end=end,
+        )
+
+    def clawed_back(
+        self,
+        *,
+        institution_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self.debits(
+            "clawback:receivable", institution_id=institution_id, start=start, end=end
+        )
+
+    def clawbacks_repaid(
+        self,
+        *,
+        institution_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        return self.credits(
+            "clawback:receivable", institution_id=institution_id, start=start, end=end
+        )
+
+    def appropriated(self, *, start: dt.date | None = None, end: dt.date | None = None) -> Decimal:
+        return self.credits("fund:capital", start=start, end=end)
+
+    def _balance(
+        self,
+        account: str,
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        on: dt.date | None = None,
+    ) -> Decimal:
+        on = self._until(on)
+        return ledger.balance(
+            self.session,
+            self.program_id,
+            account,
+            institution_id=institution_id,
+            claim_id=claim_id,
+            between=None if on is None else (BEGINNING, on),
+        )
+
+    def pool_balance(self, on: dt.date | None = None) -> Decimal:
+        return self._balance("fund:pool", on=on)
+
+    def account_balance(
+        self, account: str, institution_id: int | None = None, on: dt.date | None = None
+    ) -> Decimal:
+        return self._balance(account, institution_id=institution_id, on=on)
+
+    # The first contract's names, each one of the queries above.
 
     def paid_total(self, kind: str = "compensation") -> Decimal:
-        return self._bal(f"payable:{kind}", sign=1)
+        return self.paid(kind)
 
     def paid_between(self, start: dt.date, end: dt.date, kind: str = "compensation") -> Decimal:
-        return self._bal(f"payable:{kind}", sign=1, between=(start, end))
-
-    def returned_total(self, destination: str = "pool") -> Decimal:
-        """Recoveries returned into the pool (``"pool"``), or remitted to the account of one
-        of the policy's destinations (its ``Destination.account``)."""
-        account = "fund:pool" if destination == "pool" else destination
-        return self._bal(account, sign=1, kinds=["recovery_returned"])
-
-    def pool_balance(self) -> Decimal:
-        return self._bal("fund:pool")
-
-    def account_balance(self, account: str, institution_id: int | None = None) -> Decimal:
-        return self._bal(account, institution_id=institution_id)
-
-    def compensation_paid_on_claim(self, claim_id: int) -> Decimal:
-        from riskshare.disbursements.models import Disbursement
-
-        query = select(Disbursement.amount).where(
-            Disbursement.claim_id == claim_id,
-            Disbursement.state == "confirmed",
-            Disbursement.kind == "compensation",
-        )
-        if self.as_of is not None:
-            query = query.where(Disbursement.confirmed_on <= self.as_of)
-        return sum(self.session.scalars(query), Decimal("0.00"))
-
-    def returned_on_claim(self, claim_id: int) -> Decimal:
-        from riskshare.recoveries.models import Recovery
-
-        rows = self.session.scalars(
-            select(Recovery.amount_due).where(Recovery.claim_id == claim_id)
-        )
-        return sum(rows, Decimal("0.00"))
+        return self.paid(kind, start=start, end=end)
 
     def paid_to_institution(self, institution_id: int) -> Decimal:
-        return self._bal("payable:compensation", sign=1, institution_id=institution_id)
+        return self.paid(institution_id=institution_id)
+
+    def returned_total(self, destination: str = "pool") -> Decimal:
+        return self.returned(destination)
+
+    def compensation_paid_on_claim(self, claim_id: int) -> Decimal:
+        return self.paid(claim_id=claim_id)
+
+    def returned_on_claim(self, claim_id: int) -> Decimal:
+        return self.recoveries_due(claim_id=claim_id)
 
     def claims(
         self,
@@ -174,7 +403,6 @@ class SessionFacts:
         loan_id: int | None = None,
     ) -> list[ClaimView]:
         from riskshare.claims.models import Claim
-        from riskshare.documents.models import Document
 
         query = select(Claim).where(Claim.program_id == self.program_id).order_by(Claim.id)
         if states is not None:
@@ -183,6 +411,11 @@ class SessionFacts:
             query = query.where(Claim.institution_id == institution_id)
         if loan_id is not None:
             query = query.where(Claim.loan_id == loan_id)
+        return self._claim_views(query)
+
+    def _claim_views(self, query: Select[tuple[Any]]) -> list[ClaimView]:
+        from riskshare.documents.models import Document
+
         rows = list(self.session.scalars(query))
         kinds: dict[int, set[str]] = defaultdict(set)
         for owner_id, kind in self.session.execute(

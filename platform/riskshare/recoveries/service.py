@@ -126,6 +126,7 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
             credit="recovery:returned",
             amount=decision.amount_due,
             institution_id=claim.institution_id,
+            claim_id=claim.id,
         )
     record_event(ctx, "recovery.report", recovery)
     return recovery
@@ -180,6 +181,7 @@ def confirm_return(ctx: Context, recovery_id: int, effective_on: dt.date | None 
         credit="recovery:receivable",
         amount=recovery.amount_due,
         institution_id=recovery.institution_id,
+        claim_id=recovery.claim_id,
     )
     return recovery
 

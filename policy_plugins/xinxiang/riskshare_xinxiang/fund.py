@@ -34,9 +34,10 @@ def headroom(cfg: Config, facts: Facts, day: dt.date) -> tuple[Decimal, Explanat
     plan in the same year cannot promise the same money twice.
     """
     annual, total = cfg.money("annual_cap"), cfg.fund_total
-    paid_year = facts.paid_between(*_year(day))
-    paid_all = facts.paid_total()
-    committed = -facts.account_balance("payable:compensation")
+    year_start, year_end = _year(day)
+    paid_year = facts.paid("compensation", start=year_start, end=year_end)
+    paid_all = facts.paid("compensation")
+    committed = facts.unpaid("compensation")
     room = max(min(annual - paid_year, total - paid_all) - committed, ZERO)
     return room, explain(
         "X-01",
@@ -115,8 +116,9 @@ def check_allocation(cfg: Config, lines: list[AllocationLine], facts: Facts) -> 
 
 def check_payment(cfg: Config, payment: PaymentView, facts: Facts) -> Decision:
     annual, total = cfg.money("annual_cap"), cfg.fund_total
-    paid_year = facts.paid_between(*_year(payment.paid_on))
-    paid_all = facts.paid_total()
+    year_start, year_end = _year(payment.paid_on)
+    paid_year = facts.paid("compensation", start=year_start, end=year_end)
+    paid_all = facts.paid("compensation")
     year_ok = paid_year + payment.amount <= annual
     total_ok = paid_all + payment.amount <= total
     pool = facts.pool_balance()

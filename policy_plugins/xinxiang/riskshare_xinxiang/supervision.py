@@ -146,7 +146,7 @@ def npl_section(cfg: Config, facts: Facts) -> ReportSection:
                 "outstanding": npl.outstanding,
                 "non_performing": npl.non_performing,
                 "npl_rate": npl.rate,
-                "compensation_paid": facts.paid_to_institution(institution.id),
+                "compensation_paid": facts.paid("compensation", institution_id=institution.id),
             }
         )
     return ReportSection(

@@ -124,7 +124,7 @@ def claim_eligibility(
 
 def _recovery_statement(claim: ClaimView, facts: Facts) -> Explanation:
     """Y-13: each new claim states how recovery on the earlier compensated loans went."""
-    earlier = facts.paid_to_institution(claim.institution_id)
+    earlier = facts.paid("compensation", institution_id=claim.institution_id)
     statement = str(claim.attributes.get("recovery_statement") or "").strip()
     stated = bool(statement) or "recovery_statement" in claim.document_kinds
     ok = earlier <= 0 or stated
@@ -234,8 +234,8 @@ def write_off(
         ground=write_off.ground,
     )
     claims = facts.claims(loan_id=loan.id, states=("paid", "approved"))
-    paid = sum((facts.compensation_paid_on_claim(c.id) for c in claims), Decimal("0.00"))
-    returned = sum((facts.returned_on_claim(c.id) for c in claims), Decimal("0.00"))
+    paid = sum((facts.paid(claim_id=c.id) for c in claims), Decimal("0.00"))
+    returned = sum((facts.recoveries_due(claim_id=c.id) for c in claims), Decimal("0.00"))
     net = paid - returned
     net_loss = check(
         "Y-13",

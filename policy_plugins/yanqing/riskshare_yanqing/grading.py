@@ -32,7 +32,6 @@ from riskshare_yanqing.store import (
     quarter_of,
     recommendation_of,
     save,
-    view_or_none,
     yanqing_program,
     year_bounds,
 )
@@ -127,7 +126,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
             " recommend firms (Y-03).",
             kind="forbidden-institution",
         )
-    firm = view_or_none(f.firm, data["firm_id"])
+    firm = f.firm_or_none(data["firm_id"])
     if firm is None:
         raise invalid(f"There is no firm {data['firm_id']}.", "/firm_id", "unknown firm")
     first = recommendation_of(ctx.session, program_id, firm.id)
@@ -406,7 +405,7 @@ def push(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
     ctx, rec, pview = _step_on(ctx, rec_id, data)
     f = facts(ctx, rec.program_id)
     for index, inst_id in enumerate(data["institution_ids"]):
-        inst = view_or_none(f.institution, inst_id)
+        inst = f.institution_or_none(inst_id)
         if inst is None or inst.kind not in ("bank", "guarantor"):
             raise invalid(
                 "Firms are pushed to partner banks and guarantee companies.",

@@ -26,7 +26,6 @@ from riskshare.toolkit import (
     facts,
     institution_in_good_standing,
     instruct_payment,
-    ledger_balance,
     ledger_transfer,
     not_after_today,
     on_effective_date,
@@ -35,7 +34,7 @@ from riskshare.toolkit import (
 from riskshare_yanqing.config import money
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import FundEvent, FundState, Subsidy
-from riskshare_yanqing.store import fund_state_of, invalid, save, view_or_none, yanqing_program
+from riskshare_yanqing.store import fund_state_of, invalid, save, yanqing_program
 
 ZERO = Decimal("0.00")
 SUBSIDY_DOCUMENTS = "yanqing_subsidy"
@@ -47,7 +46,7 @@ BEGINNING = dt.date(1900, 1, 1)
 
 def net_compensation(facts: Facts) -> Decimal:
     """Y-14 interpretation: compensation paid minus recoveries returned to the pool."""
-    return facts.paid_total("compensation") - facts.returned_total("pool")
+    return facts.paid("compensation") - facts.returned("pool")
 
 
 def _change_state(
@@ -355,7 +354,7 @@ def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsid
     custodian then pays it by confirming the payment (``/disbursements/{id}/confirm``).
     """
     pview = yanqing_program(ctx, program_id, lock=True)
-    loan = view_or_none(facts(ctx, program_id).loan, data["loan_id"])
+    loan = facts(ctx, program_id).loan_or_none(data["loan_id"])
     if loan is None or loan.program_id != program_id:
         raise invalid(
             f"There is no loan {data['loan_id']} in this program.", "/loan_id", "unknown loan"
@@ -451,28 +450,19 @@ def state_summary(ctx: Context, program_id: int) -> dict[str, Any]:
     }
 
 
-def balance_rows(s: Session, program: ProgramView, period: Period) -> list[dict[str, Any]]:
+def balance_rows(facts: Facts, period: Period) -> list[dict[str, Any]]:
     """Y-01: the half-yearly report on the pool's changes, from the ledger."""
-
-    def flow(account: str, sign: int, kinds: list[str] | None = None) -> Decimal:
-        return ledger_balance(
-            s, program.id, account, sign=sign, kinds=kinds, between=(period.start, period.end)
-        )
-
-    opening = ledger_balance(
-        s, program.id, "fund:pool", between=(BEGINNING, period.start - dt.timedelta(days=1))
-    )
-    closing = ledger_balance(s, program.id, "fund:pool", between=(BEGINNING, period.end))
+    within = {"start": period.start, "end": period.end}
     return [
         {
             "period": period.label,
-            "opening_pool": opening,
-            "appropriated": flow("fund:pool", 1, ["appropriation"]),
-            "investment_gains": flow("fund:gains", -1).copy_negate(),
-            "custodian_fees": flow("fund:fees", 1),
-            "compensation_paid": flow("payable:compensation", 1),
-            "premium_subsidies_paid": flow("payable:premium_subsidy", 1),
-            "recoveries_returned": flow("fund:pool", 1, ["recovery_returned"]),
-            "closing_pool": closing,
+            "opening_pool": facts.pool_balance(on=period.start - dt.timedelta(days=1)),
+            "appropriated": facts.appropriated(**within),
+            "investment_gains": facts.credits("fund:gains", **within),
+            "custodian_fees": facts.debits("fund:fees", **within),
+            "compensation_paid": facts.paid("compensation", **within),
+            "premium_subsidies_paid": facts.paid("premium_subsidy", **within),
+            "recoveries_returned": facts.returned("pool", **within),
+            "closing_pool": facts.pool_balance(on=period.end),
         }
     ]

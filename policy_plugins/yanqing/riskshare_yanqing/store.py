@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from riskshare.toolkit import (
@@ -65,14 +64,6 @@ def save(ctx: Context, action: str, record: Any) -> Any:
 def invalid(detail: str, pointer: str, reason: str) -> Problem:
     """A 422 validation problem pointing at one field of the request body."""
     return Problem(422, detail, kind="validation", errors=[{"pointer": pointer, "detail": reason}])
-
-
-def view_or_none(getter: Any, record_id: int) -> Any:
-    """``facts.firm(id)`` and the like, or None when the tenant has no such record."""
-    try:
-        return getter(record_id)
-    except NoResultFound:
-        return None
 
 
 def quarter_of(day: dt.date) -> str:

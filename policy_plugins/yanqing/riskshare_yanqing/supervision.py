@@ -28,7 +28,6 @@ from riskshare_yanqing.store import (
     fund_state_of,
     invalid,
     save,
-    view_or_none,
     yanqing_program,
     year_bounds,
 )
@@ -54,7 +53,7 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
         not_before=pview.effective_from,
         previous="the program's start",
     )
-    if view_or_none(facts(ctx, program_id).institution, data["institution_id"]) is None:
+    if facts(ctx, program_id).institution_or_none(data["institution_id"]) is None:
         raise invalid(
             f"There is no institution {data['institution_id']}.", "/institution_id", "unknown"
         )
@@ -237,7 +236,7 @@ def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> 
 
 def report_sections(s: Session, program: ProgramView, period: Period, facts: Facts) -> list:
     state = fund_state_of(s, program.id)
-    pool = balance_rows(s, program, period)
+    pool = balance_rows(facts, period)
     pool[0]["net_compensation_to_date"] = net_compensation(facts)
     pool[0]["suspended_now"] = bool(state and state.suspended)
     grades = s.execute(

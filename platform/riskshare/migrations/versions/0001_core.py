@@ -397,33 +397,6 @@ def create_tables() -> None:
     op.create_index(op.f("ix_indicators_program_id"), "indicators", ["program_id"], unique=False)
     op.create_index(op.f("ix_indicators_tenant_id"), "indicators", ["tenant_id"], unique=False)
     op.create_table(
-        "journal_entries",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("program_id", sa.Integer(), nullable=False),
-        sa.Column("source_key", sa.String(length=120), nullable=False),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("booked_on", sa.Date(), nullable=False),
-        sa.Column("memo", sa.String(length=300), nullable=False),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["program_id"], ["programs.id"], name=op.f("fk_journal_entries_program_id_programs")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.slug"], name=op.f("fk_journal_entries_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_entries")),
-        sa.UniqueConstraint(
-            "program_id", "source_key", name=op.f("uq_journal_entries_program_id_source_key")
-        ),
-    )
-    op.create_index(
-        op.f("ix_journal_entries_program_id"), "journal_entries", ["program_id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_journal_entries_tenant_id"), "journal_entries", ["tenant_id"], unique=False
-    )
-    op.create_table(
         "supervision_filings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -488,6 +461,7 @@ def create_tables() -> None:
         sa.Column("registered_classification", sa.String(length=20), nullable=False),
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("maturity_date", sa.Date(), nullable=False),
+        sa.Column("registered_on", sa.Date(), nullable=False),
         sa.Column("purpose", sa.String(length=200), nullable=False),
         sa.Column("classification", sa.String(length=20), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
@@ -529,37 +503,6 @@ def create_tables() -> None:
     op.create_index(op.f("ix_loans_program_id"), "loans", ["program_id"], unique=False)
     op.create_index(op.f("ix_loans_tenant_id"), "loans", ["tenant_id"], unique=False)
     op.create_table(
-        "postings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("entry_id", sa.Integer(), nullable=False),
-        sa.Column("program_id", sa.Integer(), nullable=False),
-        sa.Column("account", sa.String(length=80), nullable=False),
-        sa.Column("institution_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "amount", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
-        ),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["entry_id"], ["journal_entries.id"], name=op.f("fk_postings_entry_id_journal_entries")
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institutions.id"],
-            name=op.f("fk_postings_institution_id_institutions"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["program_id"], ["programs.id"], name=op.f("fk_postings_program_id_programs")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.slug"], name=op.f("fk_postings_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_postings")),
-    )
-    op.create_index(op.f("ix_postings_account"), "postings", ["account"], unique=False)
-    op.create_index(op.f("ix_postings_entry_id"), "postings", ["entry_id"], unique=False)
-    op.create_index(op.f("ix_postings_program_id"), "postings", ["program_id"], unique=False)
-    op.create_index(op.f("ix_postings_tenant_id"), "postings", ["tenant_id"], unique=False)
-    op.create_table(
         "claims",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -586,6 +529,7 @@ def create_tables() -> None:
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("review_due_on", sa.Date(), nullable=True),
         sa.Column("reviewed_on", sa.Date(), nullable=True),
+        sa.Column("paid_on", sa.Date(), nullable=True),
         sa.Column("statement", sa.Text(), nullable=True),
         sa.Column(
             "explanations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
@@ -706,6 +650,40 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_write_offs_loan_id"), "write_offs", ["loan_id"], unique=False)
     op.create_index(op.f("ix_write_offs_tenant_id"), "write_offs", ["tenant_id"], unique=False)
+    op.create_table(
+        "journal_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("source_key", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("booked_on", sa.Date(), nullable=False),
+        sa.Column("memo", sa.String(length=300), nullable=False),
+        sa.Column("claim_id", sa.Integer(), nullable=True),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["claim_id"], ["claims.id"], name=op.f("fk_journal_entries_claim_id_claims")
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_journal_entries_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_journal_entries_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_entries")),
+        sa.UniqueConstraint(
+            "program_id", "source_key", name=op.f("uq_journal_entries_program_id_source_key")
+        ),
+    )
+    op.create_index(
+        op.f("ix_journal_entries_claim_id"), "journal_entries", ["claim_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_journal_entries_program_id"), "journal_entries", ["program_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_journal_entries_tenant_id"), "journal_entries", ["tenant_id"], unique=False
+    )
     op.create_table(
         "plan_items",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -877,9 +855,45 @@ def create_tables() -> None:
     op.create_index(
         op.f("ix_disbursements_tenant_id"), "disbursements", ["tenant_id"], unique=False
     )
+    op.create_table(
+        "postings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("account", sa.String(length=80), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "amount", sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["journal_entries.id"], name=op.f("fk_postings_entry_id_journal_entries")
+        ),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institutions.id"],
+            name=op.f("fk_postings_institution_id_institutions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_postings_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_postings_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_postings")),
+    )
+    op.create_index(op.f("ix_postings_account"), "postings", ["account"], unique=False)
+    op.create_index(op.f("ix_postings_entry_id"), "postings", ["entry_id"], unique=False)
+    op.create_index(op.f("ix_postings_program_id"), "postings", ["program_id"], unique=False)
+    op.create_index(op.f("ix_postings_tenant_id"), "postings", ["tenant_id"], unique=False)
 
 
 def drop_tables() -> None:
+    op.drop_index(op.f("ix_postings_tenant_id"), table_name="postings")
+    op.drop_index(op.f("ix_postings_program_id"), table_name="postings")
+    op.drop_index(op.f("ix_postings_entry_id"), table_name="postings")
+    op.drop_index(op.f("ix_postings_account"), table_name="postings")
+    op.drop_table("postings")
     op.drop_index(op.f("ix_disbursements_tenant_id"), table_name="disbursements")
     op.drop_index(op.f("ix_disbursements_program_id"), table_name="disbursements")
     op.drop_table("disbursements")
@@ -901,6 +915,10 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_plan_items_plan_id"), table_name="plan_items")
     op.drop_index(op.f("ix_plan_items_claim_id"), table_name="plan_items")
     op.drop_table("plan_items")
+    op.drop_index(op.f("ix_journal_entries_tenant_id"), table_name="journal_entries")
+    op.drop_index(op.f("ix_journal_entries_program_id"), table_name="journal_entries")
+    op.drop_index(op.f("ix_journal_entries_claim_id"), table_name="journal_entries")
+    op.drop_table("journal_entries")
     op.drop_index(op.f("ix_write_offs_tenant_id"), table_name="write_offs")
     op.drop_index(op.f("ix_write_offs_loan_id"), table_name="write_offs")
     op.drop_table("write_offs")
@@ -918,11 +936,6 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_claims_loan_id"), table_name="claims")
     op.drop_index(op.f("ix_claims_institution_id"), table_name="claims")
     op.drop_table("claims")
-    op.drop_index(op.f("ix_postings_tenant_id"), table_name="postings")
-    op.drop_index(op.f("ix_postings_program_id"), table_name="postings")
-    op.drop_index(op.f("ix_postings_entry_id"), table_name="postings")
-    op.drop_index(op.f("ix_postings_account"), table_name="postings")
-    op.drop_table("postings")
     op.drop_index(op.f("ix_loans_tenant_id"), table_name="loans")
     op.drop_index(op.f("ix_loans_program_id"), table_name="loans")
     op.drop_index(op.f("ix_loans_lender_id"), table_name="loans")
@@ -932,9 +945,6 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_supervision_filings_program_id"), table_name="supervision_filings")
     op.drop_index(op.f("ix_supervision_filings_institution_id"), table_name="supervision_filings")
     op.drop_table("supervision_filings")
-    op.drop_index(op.f("ix_journal_entries_tenant_id"), table_name="journal_entries")
-    op.drop_index(op.f("ix_journal_entries_program_id"), table_name="journal_entries")
-    op.drop_table("journal_entries")
     op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
     op.drop_index(op.f("ix_indicators_program_id"), table_name="indicators")
     op.drop_table("indicators")
