@@ -358,6 +358,31 @@ class Alert:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- standing
+
+
+@dataclass(frozen=True)
+class StandingView:
+    """A policy's own standing decision about a firm or institution: suspended in its
+    program from ``starts_on`` up to, not including, ``until`` (None: until lifted).
+
+    Recorded with ``riskshare.toolkit.suspend``; the core honours it (see ``suspend`` for
+    which steps it blocks) with ``explanations``, the policy's own reasons.
+    """
+
+    id: int
+    program_id: int
+    subject_type: str  # "institution" | "firm"
+    subject_id: int
+    rule: str
+    reason: str
+    starts_on: dt.date
+    until: dt.date | None
+    explanations: Sequence[Explanation]
+    recorded_on: dt.date
+    lifted_on: dt.date | None
+
+
 # --------------------------------------------------------------------------- facts
 
 
@@ -427,4 +452,14 @@ class Facts(Protocol):
 
     def filings(self, institution_id: int, rule: str) -> list[dt.date]:
         """When the institution filed an explanation and rectification plan under ``rule``."""
+        ...
+
+    # -- standing decisions (riskshare.toolkit.suspend / lift)
+
+    def standings(
+        self, subject_type: str, subject_id: int, on: dt.date | None = None
+    ) -> list[StandingView]:
+        """The program's standing decisions about the firm or institution (``subject_type``
+        ``"firm"`` or ``"institution"``) in force on ``on``, oldest first; with ``on``
+        None, every one ever recorded, lifted or ended included."""
         ...
