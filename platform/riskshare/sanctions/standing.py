@@ -71,11 +71,12 @@ def suspend(
     new claims, places in plans and payments, in this program only.
 
     Idempotent: the same decision recorded again (a monitoring run repeated, a second hook
-    reaching it) returns the record already there: one recorded from the same first day
-    under the same rule (even if the office lifted it since: its lift stands), or one still
-    in force on ``from_``, whose end is moved to ``until`` when the policy now says
-    otherwise (audited as ``standing.change``). Recorded in the request's transaction: a
-    request that is refused rolls it back with everything else.
+    reaching it) returns the record already there: the one recorded from the same first
+    day under the same rule, as it stands (if the office lifted it since, its lift holds
+    for that day), or else one still in force on ``from_``, whose end is moved to
+    ``until`` when the policy now says otherwise (audited as ``standing.change``).
+    Recorded in the request's transaction: a request that is refused rolls it back with
+    everything else, so record from a step that succeeds (monitoring, say).
     """
     ctx = _context(facts)
     assert isinstance(facts, SessionFacts)
@@ -106,10 +107,11 @@ def suspend(
             .execution_options(populate_existing=True)
         )
     )
+    # The day's first decision stands for the day, and so does the office's lift of it.
     same_day = next((r for r in rows if r.starts_on == starts), None)
-    if same_day is not None and same_day.lifted_on is not None:
+    if same_day is not None:
         return standing_view(same_day)
-    current = same_day or next((r for r in rows if r.in_force_on(starts)), None)
+    current = next((r for r in rows if r.in_force_on(starts)), None)
     if current is not None:
         if current.until != until:
             before = {"until": current.until.isoformat() if current.until else None}
