@@ -20,6 +20,7 @@ from riskshare.toolkit import (
     ReportSection,
     default_payment_check,
     hookimpl,
+    lift,
     pro_rata_recovery,
     suspend,
     to_money,
@@ -235,7 +236,8 @@ SUSPENSION_DAYS = 30
 
 def suspend_for_npl(program, day, facts):
     """Toy rule T-8: a lender whose non-performing loans in the program exceed the office's
-    ``npl_suspension`` indicator is suspended for 30 days from the day monitoring finds it.
+    ``npl_suspension`` indicator is suspended for 30 days from the day monitoring finds it,
+    and resumes when monitoring finds it back within the limit.
 
     The policy records its decision once (``suspend``); the core then refuses the bank new
     coverage, new claims, places in plans and payments, with this explanation: no other
@@ -256,6 +258,10 @@ def suspend_for_npl(program, day, facts):
             Decimal("0.00"),
         )
         if bad <= limit:
+            # Back within the limit: the policy ends its own decision early.
+            for standing in facts.standings("institution", bank.id, day):
+                if standing.rule == "T-8":
+                    lift(facts, standing.id, f"non-performing {bad}, within {limit}")
             continue
         until = day + dt.timedelta(days=SUSPENSION_DAYS)
         explanation = Explanation(
@@ -270,7 +276,13 @@ def suspend_for_npl(program, day, facts):
             passed=False,
         )
         standing = suspend(
-            facts, "institution", bank.id, rule="T-8", explanations=[explanation], until=until
+            facts,
+            "institution",
+            bank.id,
+            rule="T-8",
+            explanations=[explanation],
+            from_=day,
+            until=until,
         )
         alerts.append(
             Alert(

@@ -208,6 +208,24 @@ def test_the_office_lifts_a_suspension_and_new_business_is_covered_again(api):
     assert standing["lifted_on"] == "2024-09-10"
 
 
+def test_the_policy_lifts_its_own_decision_when_the_bank_is_back_within_the_limit(api):
+    program, bank_a, _, firm, _, _ = _world(api)
+    _suspend_bank_a(api, program, dt.date(2024, 9, 10))
+    today(api, dt.date(2024, 9, 12))
+    base = f"/programs/{program['id']}"
+    api.as_("office").ok(
+        "PUT",
+        f"{base}/indicators/npl_suspension",
+        {"effective_from": "2024-09-12", "value": "600000", "note": "raised"},
+    )
+    assert api.as_("office").ok("GET", f"{base}/monitoring") == []
+    [standing] = _standings(api, program)
+    assert standing["lifted_on"] == "2024-09-12" and standing["until"] == "2024-10-10"
+    assert standing["lift_reason"] == "non-performing 500000.00, within 600000.000000"
+    loan = register_loan(api, firm, bank_a, "L-2", "100000.00", issue_date="2024-09-12")
+    assert loan["covered"] is True
+
+
 def test_a_suspension_binds_only_its_own_tenant(api, other_api):
     program, *_ = _world(api)
     _suspend_bank_a(api, program, dt.date(2024, 9, 10))
