@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from factories import register_loan, setup_program
 from riskshare.testing.pytest_plugin import today
+from riskshare.toolkit import Explanation, suspend
 
 LOSS = {"classification": "loss"}
 
@@ -240,3 +243,78 @@ def test_a_suspension_binds_only_its_own_tenant(api, other_api):
     [standing] = _standings(api, program)
     lift = f"/programs/{other_program['id']}/standings/{standing['id']}/lift"
     assert other_api.as_("office").post(lift, {"reason": "x"}).status_code == 404
+
+
+def _as_the_policy(api, program, decide):
+    """Run ``decide(facts)`` as a policy's hook would, inside a request of the tenant, and
+    commit what it recorded (for decisions the toy policy has no rule to take)."""
+    from flask import g
+
+    from riskshare.api.context import current_context
+    from riskshare.api.session import finish
+    from riskshare.auth.principal import Principal
+    from riskshare.records import facts
+
+    with api.app.test_request_context():
+        g.tenant, g.roles = api.tenant, frozenset({"office"})
+        g.principal = Principal("policy-test", "policy-test", {api.tenant: g.roles})
+        try:
+            result = decide(facts(current_context(), program["id"]))
+        except BaseException:
+            finish(commit=False)
+            raise
+        finish(commit=True)
+        return result
+
+
+def test_a_firm_suspended_by_its_policy_gets_no_new_covered_loans_from_any_bank(api):
+    program, bank_a, bank_b, firm, _, _ = _world(api)
+    today(api, dt.date(2024, 9, 10))
+    reason = Explanation("F-1", "Test §1", "suspended", "企业暂停。", "The firm is suspended.")
+    standing = _as_the_policy(
+        api,
+        program,
+        lambda facts: suspend(
+            facts, "firm", firm["id"], rule="F-1", explanations=[reason], until=dt.date(2024, 9, 20)
+        ),
+    )
+    assert (standing.subject_type, standing.rule, standing.until) == (
+        "firm",
+        "F-1",
+        dt.date(2024, 9, 20),
+    )
+    loan = _register_b(api, firm, bank_b, "B-2", "100000.00", issue_date="2024-09-10")
+    assert loan["covered"] is False and loan["coverage"][0]["rule"] == "F-1"
+    assert "Firm A is suspended from 2024-09-10 until 2024-09-20" in loan["coverage"][0]["en"]
+    # Institutions list only their own decisions: a firm's is for supervisors.
+    assert [s["subject_type"] for s in _standings(api, program)] == ["firm"]
+    assert _standings(api, program, roles=("lender",), institution="bank-a") == []
+    today(api, dt.date(2024, 9, 20))
+    assert register_loan(api, firm, bank_a, "L-2", "100000.00", issue_date="2024-09-20")["covered"]
+
+
+def test_a_standing_decision_must_name_a_subject_and_a_period_that_exist(api):
+    program, bank_a, *_ = _world(api)
+    reason = Explanation("F-1", "Test §1", "suspended", "暂停。", "Suspended.")
+    bad = [
+        {"subject_type": "program", "subject_id": program["id"]},
+        {"subject_type": "institution", "subject_id": 999_999},
+        {"subject_type": "institution", "subject_id": bank_a["id"], "explanations": []},
+        {"subject_type": "institution", "subject_id": bank_a["id"], "until": dt.date(2024, 3, 1)},
+    ]
+    for case in bad:
+        args = {"explanations": [reason], "until": None, **case}
+        with pytest.raises(ValueError):
+            _as_the_policy(
+                api,
+                program,
+                lambda facts, a=args: suspend(
+                    facts,
+                    a["subject_type"],
+                    a["subject_id"],
+                    rule="F-1",
+                    explanations=a["explanations"],
+                    until=a["until"],
+                ),
+            )
+    assert _standings(api, program) == []
