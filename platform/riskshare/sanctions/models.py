@@ -91,6 +91,7 @@ class Standing(TenantScoped, TimestampMixin, Base):
     starts_on: Mapped[dt.date] = mapped_column(Date())
     until: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    # The user whose request the policy decided in (a monitoring run, a payment ...).
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_on: Mapped[dt.date] = mapped_column(Date())
     lifted_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)

@@ -42,14 +42,14 @@ from riskshare.sanctions.models import Standing
 SUBJECTS: dict[str, Any] = {"institution": Institution, "firm": Firm}
 
 
-def _context(facts: Facts) -> Context:
-    ctx = getattr(facts, "context", None)
-    if not isinstance(facts, SessionFacts) or ctx is None:
+def _context(facts: Facts) -> tuple[SessionFacts, Context]:
+    """The facts a hook was given, with the request they answer (to record and audit in)."""
+    if not isinstance(facts, SessionFacts) or facts.context is None:
         raise RuntimeError(
             "These facts are read-only (a report as of a past day): a standing decision is"
             " recorded from a hook or a route answering a request."
         )
-    return ctx
+    return facts, facts.context
 
 
 def suspend(
@@ -78,8 +78,7 @@ def suspend(
     Recorded in the request's transaction: a request that is refused rolls it back with
     everything else, so record from a step that succeeds (monitoring, say).
     """
-    ctx = _context(facts)
-    assert isinstance(facts, SessionFacts)
+    program_facts, ctx = _context(facts)
     if subject_type not in SUBJECTS:
         raise ValueError(f"subject_type is 'institution' or 'firm', not {subject_type!r}")
     if ctx.session.get(SUBJECTS[subject_type], subject_id) is None:
@@ -88,17 +87,17 @@ def suspend(
         raise ValueError("rule is the policy's rule id (1 to 20 characters)")
     if not explanations:
         raise ValueError("a standing decision explains itself: give its explanations")
-    starts = from_ or facts.today
+    starts = from_ or program_facts.today
     if until is not None and until <= starts:
         raise ValueError(f"until ({until}) must be after the first day ({starts})")
     # Under the program lock, so two runs recording the same decision at once find each
     # other's record instead of writing two.
-    lock_program(ctx, facts.program_id)
+    lock_program(ctx, program_facts.program_id)
     rows = list(
         ctx.session.scalars(
             select(Standing)
             .where(
-                Standing.program_id == facts.program_id,
+                Standing.program_id == program_facts.program_id,
                 Standing.subject_type == subject_type,
                 Standing.subject_id == subject_id,
                 Standing.rule == rule,
@@ -120,7 +119,7 @@ def suspend(
             record_event(ctx, "standing.change", current, before=before)
         return standing_view(current)
     row = Standing(
-        program_id=facts.program_id,
+        program_id=program_facts.program_id,
         subject_type=subject_type,
         subject_id=subject_id,
         rule=rule,
@@ -140,9 +139,8 @@ def suspend(
 def lift(facts: Facts, standing_id: int, reason: str) -> StandingView:
     """The policy ends its own decision today (its condition no longer holds), audited.
     Lifting one already lifted returns it unchanged."""
-    ctx = _context(facts)
-    assert isinstance(facts, SessionFacts)
-    row = _lift(ctx, facts.program_id, standing_id, reason, conflict=False)
+    program_facts, ctx = _context(facts)
+    row = _lift(ctx, program_facts.program_id, standing_id, reason, conflict=False)
     return standing_view(row)
 
 
