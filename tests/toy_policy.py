@@ -24,7 +24,9 @@ from riskshare.toolkit import (
     ReportSection,
     default_payment_check,
     hookimpl,
+    lift,
     pro_rata_recovery,
+    suspend,
     to_money,
 )
 
@@ -213,11 +215,13 @@ def riskshare_cooperation_change(program, institution, action, facts):
 
 @hookimpl
 def riskshare_monitoring(program, day, facts):
-    """Toy rule T-7: warn when the pool falls below the office's ``pool_floor`` indicator."""
+    """Toy rule T-7: warn when the pool falls below the office's ``pool_floor`` indicator;
+    toy rule T-8: suspend an institution (``suspend_for_npl``)."""
+    alerts = suspend_for_npl(program, day, facts)
     floor = facts.indicator("pool_floor", day)
     balance = facts.pool_balance()
     if floor is None or balance >= floor:
-        return []
+        return alerts
     explanation = Explanation(
         "T-7",
         CLAUSE + "7",
@@ -228,7 +232,73 @@ def riskshare_monitoring(program, day, facts):
         threshold=floor,
         passed=False,
     )
-    return [Alert("pool-floor", "warning", "program", program.id, explanation)]
+    return [*alerts, Alert("pool-floor", "warning", "program", program.id, explanation)]
+
+
+SUSPENSION_DAYS = 30
+
+
+def suspend_for_npl(program, day, facts):
+    """Toy rule T-8: a lender whose non-performing loans in the program exceed the office's
+    ``npl_suspension`` indicator is suspended for 30 days from the day monitoring finds it,
+    and resumes when monitoring finds it back within the limit.
+
+    The policy records its decision once (``suspend``); the core then refuses the bank new
+    coverage, new claims, places in plans and payments, with this explanation: no other
+    hook of this policy mentions the suspension.
+    """
+    limit = facts.indicator("npl_suspension", day)
+    if limit is None:
+        return []
+    alerts = []
+    loans = facts.program_loans()
+    for bank in facts.institutions("bank"):
+        bad = sum(
+            (
+                loan.outstanding
+                for loan in loans
+                if loan.lender_id == bank.id and loan.non_performing
+            ),
+            Decimal("0.00"),
+        )
+        if bad <= limit:
+            # Back within the limit: the policy ends its own decision early.
+            for standing in facts.standings("institution", bank.id, day):
+                if standing.rule == "T-8":
+                    lift(facts, standing.id, f"non-performing {bad}, within {limit}")
+            continue
+        until = day + dt.timedelta(days=SUSPENSION_DAYS)
+        explanation = Explanation(
+            "T-8",
+            CLAUSE + "8",
+            f"suspended until {until}",
+            f"{bank.name} 不良贷款余额 {bad} 元，超过 {limit} 元，暂停 {SUSPENSION_DAYS} 天。",
+            f"{bank.name} has {bad} non-performing, above {limit}: suspended for"
+            f" {SUSPENSION_DAYS} days.",
+            inputs={"non_performing": bad},
+            threshold=limit,
+            passed=False,
+        )
+        standing = suspend(
+            facts,
+            "institution",
+            bank.id,
+            rule="T-8",
+            explanations=[explanation],
+            from_=day,
+            until=until,
+        )
+        alerts.append(
+            Alert(
+                "suspended",
+                "action",
+                "institution",
+                bank.id,
+                explanation,
+                {"standing_id": standing.id, "until": standing.until},
+            )
+        )
+    return alerts
 
 
 @hookimpl

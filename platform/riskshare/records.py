@@ -235,7 +235,7 @@ def program_of(ctx: Context, program_id: int) -> tuple[Program, ProgramView]:
 
 
 def facts(ctx: Context, program_id: int) -> SessionFacts:
-    return SessionFacts(ctx.session, program_id, ctx.today)
+    return SessionFacts(ctx.session, program_id, ctx.today, context=ctx)
 
 
 def require(decision: Any, question: str, policy: str) -> Any:

@@ -67,6 +67,7 @@ from riskshare.plugins.types import (
     RecoveryView,
     ReportSection,
     Role,
+    StandingView,
     WriteOffDecision,
     WriteOffView,
     to_money,
@@ -86,6 +87,7 @@ from riskshare.records import (
     record_event,
     transition,
 )
+from riskshare.sanctions.standing import lift, suspend
 from riskshare.workflow import StateMachine
 
 # A policy's own records (its tables, state machines, routes and ledger postings) are built
@@ -142,6 +144,7 @@ __all__ = [
     "Role",
     "Rulebook",
     "SQLCursorPage",
+    "StandingView",
     "StateMachine",
     "TenantScoped",
     "TimestampMixin",
@@ -172,6 +175,7 @@ __all__ = [
     "jsonable",
     "ledger_balance",
     "ledger_transfer",
+    "lift",
     "lock_for_change",
     "lock_program",
     "not_after_today",
@@ -184,6 +188,7 @@ __all__ = [
     "record_access",
     "record_event",
     "refused",
+    "suspend",
     "to_money",
     "transition",
     "write_off_unreviewed",

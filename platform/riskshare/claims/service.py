@@ -35,6 +35,7 @@ from riskshare.records import (
     require,
     transition,
 )
+from riskshare.sanctions.standing import honour_standings
 
 
 def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Compensation:
@@ -109,6 +110,9 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
         ),
         "claim eligibility",
         program.policy,
+    )
+    decision = honour_standings(
+        decision, facts(ctx, program.id), [("institution", claimant)], ctx.today
     )
     enforce(decision)
     compensation = _compensation(ctx, pview, loan, view)

@@ -30,6 +30,7 @@ from riskshare.records import (
     require,
     transition,
 )
+from riskshare.sanctions.standing import honour_standings
 
 
 def instruct_payment(
@@ -127,6 +128,12 @@ def confirm(
         ),
         "payment check",
         program.policy,
+    )
+    decision = honour_standings(
+        decision,
+        facts(ctx, program.id),
+        [("institution", d.payee_institution_id), ("firm", d.payee_firm_id)],
+        ctx.today,
     )
     enforce(decision, status=409)
     ledger.transfer(

@@ -26,6 +26,7 @@ from riskshare.records import (
     require,
     transition,
 )
+from riskshare.sanctions.standing import honour_standings
 
 
 def _institution(ctx: Context, inst_id: int | None, kinds: tuple[str, ...], field: str) -> Any:
@@ -126,6 +127,18 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         ),
         "loan coverage",
         program.policy,
+    )
+    decision = honour_standings(
+        decision,
+        facts(ctx, program.id),
+        [
+            ("institution", lender.id),
+            ("institution", view.guarantor_id),
+            ("institution", view.insurer_id),
+            ("firm", firm.id),
+        ],
+        view.issue_date,
+        ctx.today,
     )
     loan = Loan(
         program_id=program.id,

@@ -35,6 +35,7 @@ from riskshare.records import (
     require,
     transition,
 )
+from riskshare.sanctions.standing import hold_out_suspended
 
 ZERO = Decimal("0.00")
 
@@ -146,6 +147,8 @@ def propose_plan(
             errors=[{"pointer": "/day", "detail": "period open"}],
         )
     dues, held = claims_due(ctx, program.id, period)
+    # Claims of an institution its policy suspended wait for a plan after the suspension.
+    dues, suspended = hold_out_suspended(facts(ctx, program.id), dues, ctx.today)
     if held and not dues:
         raise Problem(
             409,
@@ -168,6 +171,7 @@ def propose_plan(
     explanations = list(allocation.explanations) + ([summary.explanation] if summary else [])
     if held:
         explanations.append(_held_explanation(held))
+    explanations.extend(suspended)
     plan = AllocationPlan(
         program_id=program.id,
         period=period.label,

@@ -152,7 +152,11 @@ def allocation_within_pool(lines: list[AllocationLine], facts: Facts) -> Decisio
 def institution_in_good_standing(
     institution_id: int | None, facts: Facts, on: dt.date
 ) -> list[Explanation]:
-    """The refusals that stop paying an institution: suspended or revoked, or banned."""
+    """The refusals that stop paying an institution: suspended or revoked, or banned.
+
+    A policy's own standing decisions (``riskshare.toolkit.suspend``) are not among them:
+    the core honours those itself in coverage, claims, plans and payments, whatever the
+    hooks answer (``riskshare.sanctions.standing``)."""
     if institution_id is None:
         return []
     inst = facts.institution(institution_id)

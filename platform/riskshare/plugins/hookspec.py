@@ -618,7 +618,9 @@ def riskshare_report_sections(
 def riskshare_monitoring(program: ProgramView, day: dt.date, facts: Facts) -> list[Alert]:
     """Report what supervisors must look at on ``day``: NPL warnings, pool thresholds ...
 
-    Called by the monitoring endpoint and sweep; every plugin's alerts are collected.
+    Called by the monitoring endpoint and sweep; every plugin's alerts are collected. A
+    policy that pauses an institution or firm on what it finds records it here once
+    (``riskshare.toolkit.suspend``, idempotent) and the core honours it in every step.
 
     :param program: the program.
     :param day: the day of the check.

@@ -498,6 +498,31 @@ class Alert:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- standing
+
+
+@dataclass(frozen=True)
+class StandingView:
+    """A policy's own standing decision about a firm or institution: suspended in its
+    program from ``starts_on`` up to, not including, ``until`` (None: until lifted).
+
+    Recorded with ``riskshare.toolkit.suspend``; the core honours it (see ``suspend`` for
+    which steps it blocks) with ``explanations``, the policy's own reasons.
+    """
+
+    id: int
+    program_id: int
+    subject_type: str  # "institution" | "firm"
+    subject_id: int
+    rule: str
+    reason: str
+    starts_on: dt.date
+    until: dt.date | None
+    explanations: Sequence[Explanation]
+    recorded_on: dt.date
+    lifted_on: dt.date | None
+
+
 # --------------------------------------------------------------------------- facts
 
 
@@ -734,4 +759,13 @@ class Facts(Protocol):
     def returned_on_claim(self, claim_id: int) -> Decimal:
         """``recoveries_due(claim_id=claim_id)``: what recoveries made due on the claim
         (returned or not), as it always meant."""
+
+    # -- standing decisions (riskshare.toolkit.suspend / lift)
+
+    def standings(
+        self, subject_type: str, subject_id: int, on: dt.date | None = None
+    ) -> list[StandingView]:
+        """The program's standing decisions about the firm or institution (``subject_type``
+        ``"firm"`` or ``"institution"``) in force on ``on``, oldest first; with ``on``
+        None, every one ever recorded, lifted or ended included."""
         ...

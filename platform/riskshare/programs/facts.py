@@ -7,11 +7,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    from riskshare.api.context import Context
+
+from riskshare.explain import Explanation
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.ledger import service as ledger
@@ -23,6 +27,7 @@ from riskshare.plugins.types import (
     LoanEventView,
     LoanView,
     RecordNotFound,
+    StandingView,
 )
 from riskshare.plugins.views import (
     claim_view,
@@ -31,7 +36,7 @@ from riskshare.plugins.views import (
     loan_event_view,
     loan_view,
 )
-from riskshare.sanctions.models import Ban
+from riskshare.sanctions.models import Ban, Standing
 
 BEGINNING = dt.date(1900, 1, 1)
 FOREVER = dt.date(9999, 12, 31)
@@ -48,12 +53,20 @@ class SessionFacts:
     """
 
     def __init__(
-        self, session: Session, program_id: int, today: dt.date, as_of: dt.date | None = None
+        self,
+        session: Session,
+        program_id: int,
+        today: dt.date,
+        as_of: dt.date | None = None,
+        context: Context | None = None,
     ) -> None:
         self.session = session
         self.program_id = program_id
         self.today = today
         self.as_of = as_of
+        # The request's context, for the policy's own decisions (riskshare.toolkit.suspend)
+        # to be recorded and audited in its name; None where facts are only read (reports).
+        self.context = context
 
     def _get(self, model: type[T], what: str, record_id: int) -> T:
         row = self.session.get(model, record_id)
@@ -461,6 +474,22 @@ class SessionFacts:
             )
         )
 
+    # -- standing decisions (riskshare.toolkit.suspend / lift)
+
+    def standings(
+        self, subject_type: str, subject_id: int, on: dt.date | None = None
+    ) -> list[StandingView]:
+        rows = self.session.scalars(
+            select(Standing)
+            .where(
+                Standing.program_id == self.program_id,
+                Standing.subject_type == subject_type,
+                Standing.subject_id == subject_id,
+            )
+            .order_by(Standing.starts_on, Standing.id)
+        )
+        return [standing_view(r) for r in rows if on is None or r.in_force_on(on)]
+
 
 def loan_as_of(loan: Loan, events: Sequence[LoanEvent | None]) -> LoanView:
     """The loan as it stood after ``events`` (filed in order; ``None``: written off)."""
@@ -481,4 +510,34 @@ def loan_as_of(loan: Loan, events: Sequence[LoanEvent | None]) -> LoanView:
             )
     return dataclasses.replace(
         view, outstanding=outstanding, classification=classification, state=state
+    )
+
+
+def standing_view(row: Standing) -> StandingView:
+    return StandingView(
+        id=row.id,
+        program_id=row.program_id,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        rule=row.rule,
+        reason=row.reason,
+        starts_on=row.starts_on,
+        until=row.until,
+        explanations=tuple(explanation_of(e) for e in row.explanations or []),
+        recorded_on=row.recorded_on,
+        lifted_on=row.lifted_on,
+    )
+
+
+def explanation_of(data: dict) -> Explanation:
+    """An explanation as stored (``Explanation.as_dict``), back as one."""
+    return Explanation(
+        data["rule"],
+        data.get("clause", ""),
+        data.get("result", ""),
+        data.get("zh", ""),
+        data.get("en", ""),
+        inputs=dict(data.get("inputs") or {}),
+        threshold=data.get("threshold"),
+        passed=data.get("passed", True),
     )

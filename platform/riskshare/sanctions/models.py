@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
@@ -56,3 +56,49 @@ class Ban(TenantScoped, TimestampMixin, Base):
         if self.lifted_on and self.lifted_on <= day:
             return False
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+
+class Standing(TenantScoped, TimestampMixin, Base):
+    """A program's policy's own decision to suspend a firm or institution, which the core
+    then honours (``riskshare.toolkit.suspend``; see ``sanctions/standing.py`` for what a
+    suspension blocks).
+
+    In force from ``starts_on`` up to, not including, ``until`` (None: until lifted), in
+    the program whose policy recorded it; ``lifted_on`` ends it early (the office's lift).
+    One record per program, subject, rule and first day: the same decision recorded again
+    is the same record.
+    """
+
+    __tablename__ = "standings"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id",
+            "program_id",
+            "subject_type",
+            "subject_id",
+            "rule",
+            "starts_on",
+            name="uq_standings_one_decision_a_day",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer(), index=True)
+    rule: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text())
+    starts_on: Mapped[dt.date] = mapped_column(Date())
+    until: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    # The user whose request the policy decided in (a monitoring run, a payment ...).
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_on: Mapped[dt.date] = mapped_column(Date())
+    lifted_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    lifted_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    lift_reason: Mapped[str | None] = mapped_column(Text(), default=None)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        if self.lifted_on is not None and self.lifted_on <= day:
+            return False
+        return self.starts_on <= day and (self.until is None or day < self.until)

@@ -9,11 +9,15 @@ from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
-from riskshare.sanctions import service
+from riskshare.auth.roles import INSTITUTIONS
+from riskshare.sanctions import service, standing
 from riskshare.sanctions.models import Clawback
 
 blp = Blueprint(
-    "sanctions", __name__, url_prefix="/api/v1/tenants/<tenant>", description="Clawbacks and bans."
+    "sanctions",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>",
+    description="Clawbacks, bans and policies' standing decisions.",
 )
 
 SUPERVISORS = ("office", "approver", "finance", "auditor", "reviewer")
@@ -122,3 +126,49 @@ class ClawbackRepaidViews(MethodView):
     def post(self, data, clawback_id):
         """Confirm a clawback was repaid into the pool"""
         return service.confirm_repaid(current_context(), clawback_id, data["effective_on"])
+
+
+class StandingOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    subject_type = ma.fields.String(metadata={"description": "institution or firm"})
+    subject_id = ma.fields.Integer()
+    rule = ma.fields.String(metadata={"description": "the policy's rule that decided it"})
+    reason = ma.fields.String()
+    starts_on = ma.fields.Date()
+    until = ma.fields.Date(
+        allow_none=True,
+        metadata={"description": "first day it no longer applies; null: until lifted"},
+    )
+    explanations = Explanations()
+    recorded_by = ma.fields.String()
+    recorded_on = ma.fields.Date()
+    lifted_on = ma.fields.Date(allow_none=True)
+    lifted_by = ma.fields.String(allow_none=True)
+    lift_reason = ma.fields.String(allow_none=True)
+
+
+class StandingLiftIn(ma.Schema):
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+@blp.route("/programs/<int:program_id>/standings")
+class StandingViews(MethodView):
+    @blp.roles(*SUPERVISORS, INSTITUTIONS)
+    @blp.response(200, StandingOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, program_id):
+        """List the standing decisions the program's policy recorded (suspensions of firms
+        and institutions, which the core honours); an institution sees its own"""
+        ctx = current_context()
+        return page(ctx.session, standing.visible_standings(ctx, program_id))
+
+
+@blp.route("/programs/<int:program_id>/standings/<int:standing_id>/lift")
+class StandingLiftViews(MethodView):
+    @blp.roles("office")
+    @blp.arguments(StandingLiftIn)
+    @blp.response(200, StandingOut)
+    def post(self, data, program_id, standing_id):
+        """Lift a policy's standing decision from today on"""
+        return standing.lift_standing(current_context(), program_id, standing_id, data["reason"])

@@ -44,6 +44,7 @@ TABLES: tuple[str, ...] = (
     "programs",
     "recoveries",
     "reviews",
+    "standings",
     "supervision_filings",
     "tenants",
     "write_offs",
@@ -68,6 +69,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "programs",
     "recoveries",
     "reviews",
+    "standings",
     "supervision_filings",
     "write_offs",
 )
@@ -396,6 +398,46 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_indicators_program_id"), "indicators", ["program_id"], unique=False)
     op.create_index(op.f("ix_indicators_tenant_id"), "indicators", ["tenant_id"], unique=False)
+    op.create_table(
+        "standings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("subject_type", sa.String(length=20), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("rule", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column(
+            "explanations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_on", sa.Date(), nullable=False),
+        sa.Column("lifted_on", sa.Date(), nullable=True),
+        sa.Column("lifted_by", sa.String(length=200), nullable=True),
+        sa.Column("lift_reason", sa.Text(), nullable=True),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_standings_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_standings_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standings")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "program_id",
+            "subject_type",
+            "subject_id",
+            "rule",
+            "starts_on",
+            name="uq_standings_one_decision_a_day",
+        ),
+    )
+    op.create_index(op.f("ix_standings_program_id"), "standings", ["program_id"], unique=False)
+    op.create_index(op.f("ix_standings_subject_id"), "standings", ["subject_id"], unique=False)
+    op.create_index(op.f("ix_standings_tenant_id"), "standings", ["tenant_id"], unique=False)
     op.create_table(
         "supervision_filings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -945,6 +987,10 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_supervision_filings_program_id"), table_name="supervision_filings")
     op.drop_index(op.f("ix_supervision_filings_institution_id"), table_name="supervision_filings")
     op.drop_table("supervision_filings")
+    op.drop_index(op.f("ix_standings_tenant_id"), table_name="standings")
+    op.drop_index(op.f("ix_standings_subject_id"), table_name="standings")
+    op.drop_index(op.f("ix_standings_program_id"), table_name="standings")
+    op.drop_table("standings")
     op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
     op.drop_index(op.f("ix_indicators_program_id"), table_name="indicators")
     op.drop_table("indicators")
