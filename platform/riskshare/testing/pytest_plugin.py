@@ -9,7 +9,6 @@ Each test gets its own tenant, so tests never see each other's rows and need no 
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import os
 import uuid
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from riskshare.testing.client import ApiClient
+from riskshare.testing.client import ApiClient, today
 from riskshare.testing.databases import postgres_database, sqlite_database
 
 BACKENDS = ("postgres", "sqlite")
@@ -189,10 +188,6 @@ def api_any(rs_app_any: Any) -> Iterator[ApiClient]:
 def other_api(rs_app: Any) -> Iterator[ApiClient]:
     """A second tenant on the same app, for isolation tests."""
     yield from _api(rs_app)
-
-
-def today(api: ApiClient, day: dt.date) -> None:
-    api.app.extensions["riskshare"].clock.pin(day)
 
 
 __all__ = ["ApiClient", "sa", "today"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from riskshare.testing.client import ApiClient
+from riskshare.testing import ApiClient
 
 
 @pytest.fixture(scope="module")

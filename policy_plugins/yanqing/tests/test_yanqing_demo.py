@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskshare.testing.client import ApiClient
+from riskshare.testing import ApiClient
 from riskshare_yanqing import demo as yanqing_demo
 from riskshare_yanqing.config import PANEL_SEATS
 
