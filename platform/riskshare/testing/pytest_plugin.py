@@ -36,6 +36,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "hooks(*names): the test exercises these policy hooks (riskshare_...) through the"
+        " app; it fails unless an implementation of each answers while it runs",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _rs_hooks_answered(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Holds a test marked ``@pytest.mark.hooks("riskshare_x", ...)`` to its word: each
+    named hook must be called, with at least one implementation, on the app the test
+    uses. The marker is how an HTTP test counts as a hook's test (tests/plugins/
+    test_hookspecs.py), so it must not be satisfiable by naming alone."""
+    marker = request.node.get_closest_marker("hooks")
+    if marker is None:
+        yield
+        return
+    apps = [
+        request.getfixturevalue(name)
+        for name in ("rs_app", "rs_app_any", "rs_demo_app")
+        if name in request.fixturenames
+    ]
+    if not apps:
+        pytest.fail("@pytest.mark.hooks needs a test that uses the app (api, api_any, ...)")
+    answered: set[str] = set()
+
+    def before(hook_name: str, hook_impls: Any, kwargs: Any) -> None:
+        if hook_impls:
+            answered.add(hook_name)
+
+    def after(*_: Any) -> None:
+        return None
+
+    undo = [app.extensions["riskshare"].pm.add_hookcall_monitoring(before, after) for app in apps]
+    try:
+        yield
+    finally:
+        for stop in undo:
+            stop()
+    missing = sorted(set(marker.args) - answered)
+    if missing:
+        pytest.fail(f"marked @pytest.mark.hooks but never answered: {', '.join(missing)}")
+
+
 @pytest.fixture(scope="session")
 def rs_pg_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
