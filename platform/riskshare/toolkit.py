@@ -20,6 +20,7 @@ from riskshare.documents.service import attach_documents, document_of, documents
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
+from riskshare.migrations import security as migration_security
 from riskshare.plugins.defaults import (
     accept_event,
     allocate_within_pool,
@@ -178,6 +179,7 @@ __all__ = [
     "lift",
     "lock_for_change",
     "lock_program",
+    "migration_security",
     "not_after_today",
     "not_found",
     "on_effective_date",

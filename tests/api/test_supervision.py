@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from factories import register_loan, setup_program
@@ -30,6 +31,7 @@ def _funded_program_with_bad_loan(api):
     return program, bank
 
 
+@pytest.mark.hooks("riskshare_cooperation_change")
 def test_riskshare_cooperation_change_lets_the_policy_refuse_a_resumption(api):
     program, bank = _funded_program_with_bad_loan(api)
     office = api.as_("office")
@@ -46,6 +48,7 @@ def test_riskshare_cooperation_change_lets_the_policy_refuse_a_resumption(api):
     assert office.ok("GET", f"/institutions/{bank['id']}")["cooperation"] == "suspended"
 
 
+@pytest.mark.hooks("riskshare_monitoring")
 def test_riskshare_monitoring_compares_with_the_indicator_the_office_entered(api):
     program, _ = _funded_program_with_bad_loan(api)
     base = f"/programs/{program['id']}"
@@ -78,6 +81,7 @@ def test_institutions_file_rectification_plans_and_see_only_their_own(api):
     assert api.as_("office").post(path, body).status_code == 403
 
 
+@pytest.mark.hooks("riskshare_report_sections")
 def test_riskshare_report_sections_fund_report_as_json_and_xlsx(api):
     program, _ = _funded_program_with_bad_loan(api)
     base = f"/programs/{program['id']}/reports"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -198,15 +200,6 @@ def test_riskshare_check_payment_refuses_beyond_the_pool(hook):
     assert not decision.allowed and decision.refusing.rule == "CORE-POOL"
 
 
-def test_riskshare_transition_roles_default_is_none(hook):
-    assert (
-        hook.riskshare_transition_roles(
-            program=PROGRAM, record="disbursement", transition="confirm"
-        )
-        is None
-    )
-
-
 def test_riskshare_recovery_is_capped_at_what_was_compensated(hook):
     recovery = RecoveryView(dt.date(2025, 1, 6), Decimal("1000000.00"), Decimal("0.00"))
     decision = hook.riskshare_recovery(
@@ -262,15 +255,6 @@ def test_riskshare_ban_default_keeps_the_length_asked_for(hook):
         assert decision.allowed and decision.years == years
 
 
-def test_riskshare_monitoring_register_routes_and_migration_locations_are_collected(hook):
-    assert (
-        hook.riskshare_monitoring(program=PROGRAM, day=dt.date(2025, 1, 1), facts=FakeFacts())
-        == [[]]  # the toy policy answers, with nothing to report while no floor is entered
-    )
-    assert hook.riskshare_register_routes(api=None) == []
-    assert hook.riskshare_migration_locations() == []
-
-
 def test_an_enabled_plugin_that_is_not_installed_stops_start_up():
     with pytest.raises(PluginLoadError, match="'nowhere' is enabled but not installed"):
         get_plugin_manager(["nowhere"])
@@ -289,3 +273,84 @@ def test_a_policy_whose_schema_breaks_the_meta_schema_stops_start_up():
     Bad.riskshare_policies = hookimpl(Bad.riskshare_policies)
     with pytest.raises(PluginLoadError, match="meta-schema"):
         policy_registry(get_plugin_manager([], [("bad", Bad)]))
+
+
+def test_riskshare_cooperation_change_refuses_resuming_an_institution_with_a_bad_loan(hook):
+    class Loans(FakeFacts):
+        def institution_loans(self, institution_id):
+            return [LOAN]  # substandard: non-performing
+
+    institution = FakeFacts().institution(1)
+    refused = hook.riskshare_cooperation_change(
+        program=PROGRAM, institution=institution, action="resume", facts=Loans()
+    )
+    assert not refused.allowed and refused.refusing.rule == "T-6"
+    assert refused.refusing.inputs == {"non_performing": ["L"]}
+
+
+def test_riskshare_report_sections_adds_the_toy_pool_section(hook):
+    class Report(FakeFacts):
+        def program_loans(self):
+            return [LOAN, LOAN]
+
+        def paid_total(self):
+            return Decimal("160000.00")
+
+    period = Period("2025-01", dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    [[section]] = hook.riskshare_report_sections(program=PROGRAM, period=period, facts=Report())
+    assert section.key == "toy-pool"
+    assert section.rows == [
+        {
+            "period": "2025-01",
+            "pool_balance": Decimal("1000000.00"),
+            "paid": Decimal("160000.00"),
+            "non_performing": 2,
+            "outstanding": Decimal("1000000.00"),
+        }
+    ]
+
+
+@pytest.fixture(scope="module")
+def installed():
+    """The installed plugins' manager: hooks without a program go to every plugin."""
+    return get_plugin_manager(None)
+
+
+def test_riskshare_migration_locations_offer_each_plugins_revisions(installed):
+    from riskshare.plugins.manager import available_plugins
+
+    assert "yanqing" in available_plugins(), "this check needs the Yanqing plugin installed"
+    locations = [Path(p) for batch in installed.hook.riskshare_migration_locations() for p in batch]
+    yanqing = [p for p in locations if p.parent.name == "riskshare_yanqing"]
+    assert yanqing and sorted(f.name for f in yanqing[0].glob("yanqing_0001_*.py"))
+
+
+def test_riskshare_register_routes_hands_each_plugins_blueprint_to_the_api(installed):
+    class Api:
+        def __init__(self):
+            self.blueprints = []
+
+        def register_blueprint(self, blueprint, **options):
+            self.blueprints.append(blueprint)
+
+    api = Api()
+    installed.hook.riskshare_register_routes(api=api)
+    assert "yanqing" in {blueprint.name for blueprint in api.blueprints}
+
+
+def test_riskshare_transition_roles_lets_a_policy_name_who_takes_a_step(installed):
+    """Xinxiang X-17: the leading group (approver) suspends and resumes institutions; a
+    step the policy does not assign is left to the machine (None)."""
+    from riskshare.plugins.manager import policy_hooks
+
+    program = dataclasses.replace(PROGRAM, policy="xinxiang")
+    hooks = policy_hooks(installed)
+    for step in ("suspend", "resume"):
+        roles = hooks.riskshare_transition_roles(
+            program=program, record="institution", transition=step
+        )
+        assert roles == ["approver"]
+    assert (
+        hooks.riskshare_transition_roles(program=program, record="claim", transition="approve")
+        is None
+    )

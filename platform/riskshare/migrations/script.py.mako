@@ -5,9 +5,10 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
 Revisions never import app models: keep the types as autogenerate renders them. A new table
-needs `from riskshare.migrations import security`, then security.grant_app_access(...),
-security.grant_app_sequences() and, when it has a tenant_id column,
-security.enable_tenant_rls(...).
+needs `from riskshare.migrations import security` (in a policy plugin's revision:
+`from riskshare.toolkit import migration_security as security`), then
+security.grant_app_access(...), security.grant_app_sequences() and, when it has a tenant_id
+column, security.enable_tenant_rls(...).
 """
 
 from collections.abc import Sequence

@@ -1,12 +1,40 @@
-"""Test support shipped with the package: the facade for tests and demo stories.
+"""Test support shipped with the package, and the facade for policy plugins' tests and demos.
 
-Lives inside `riskshare` (not under `tests/`) so the platform's tests and the policy plugins'
-tests can share the same fixtures and doubles, such as the Keycloak-compatible stub server.
-A policy plugin's tests and its demo story import from here (and from `riskshare.toolkit`),
-never from the core's other modules. Importing this package does not import pytest: a demo
-story runs in `riskshare serve`.
+A plugin's package code imports only ``riskshare.toolkit``; its tests and its demo module
+import ``riskshare.toolkit`` and this module, never ``riskshare.testing.<submodule>`` or any
+other part of ``riskshare`` (``tests/plugins/test_facade.py`` fails when one does). The
+fixtures (``api``, ``api_any``, ``other_api``, ``rs_live``, ``rs_plugins``, ...) come from
+``riskshare.testing.pytest_plugin``, which pytest loads by itself (the ``pytest11`` entry
+point), so tests name them as arguments and import nothing for them.
+
+What is here:
+
+* ``ApiClient``: one tenant over HTTP; ``api.as_("lender", institution="bank-a")`` is a
+  ``Caller`` with a dev token of those roles; ``caller.ok("POST", "/loans", body,
+  status=201)`` insists on the status and returns the JSON body; ``api.admin`` is the
+  platform operator (demos onboard their tenants with it).
+* ``today(api, day)``: pins the app's clock, so dated rules are tested on chosen days.
+* ``race(calls)`` releases every call at the same instant on its own thread; with
+  ``api.live(rs_live, role)`` (a ``LiveCaller`` of a real threaded server, ``LiveServer``)
+  it makes truly simultaneous requests.
+* ``change_behind_the_api(api, table, id, **values)``: a direct database change, for tests
+  that prove a guard holds when the API was bypassed.
+
+It lives inside ``riskshare`` (not under ``tests/``) so the platform's tests, the plugins'
+tests and their demos share the same client and doubles, such as the Keycloak-compatible
+stub server. Importing it does not import pytest, so a demo runs where pytest is not installed.
 """
 
-from riskshare.testing.client import ApiClient, Caller
+from riskshare.testing.client import ApiClient, Caller, change_behind_the_api, today
+from riskshare.testing.live import LiveCaller, LiveServer, live_server, race
 
-__all__ = ["ApiClient", "Caller"]
+__all__ = [
+    "ApiClient",
+    "Caller",
+    "LiveCaller",
+    "LiveServer",
+    "change_behind_the_api",
+    "live_server",
+    "race",
+    "today",
+]

@@ -122,3 +122,25 @@ class ApiClient:
             {"slug": self.tenant, "name": f"Tenant {self.tenant}"},
             status=201,
         )
+
+
+def today(api: ApiClient, day: dt.date | None) -> None:
+    """Pin the app's clock to ``day`` (``None`` lets it run again): what "today" is for every
+    request, deadline and dated action until the test ends."""
+    api.app.extensions["riskshare"].clock.pin(day)
+
+
+def change_behind_the_api(api: ApiClient, table: str, row_id: int, **values: Any) -> None:
+    """Change one row of the test's tenant straight in the database, as someone with SQL
+    access could, for defence-in-depth tests: a re-check under a lock must hold even when the
+    API's own guards were never asked. Row-level security applies (the tenant's session)."""
+    import sqlalchemy as sa
+
+    from riskshare.db import tenant_session
+    from riskshare.db.base import Base
+
+    rows = Base.metadata.tables[table]
+    with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
+        result = session.execute(sa.update(rows).where(rows.c.id == row_id).values(**values))
+        if result.rowcount != 1:
+            raise LookupError(f"{table} has no row {row_id} in tenant {api.tenant}")

@@ -47,7 +47,8 @@ class StateMachine:
     def states(self) -> set[str]:
         found = {self.initial}
         for t in self.transitions.values():
-            found |= t.sources | {t.target}
+            # "=" is a step that leaves the record where it is, not a state.
+            found |= t.sources | ({t.target} - {"="})
         return found
 
     def check(

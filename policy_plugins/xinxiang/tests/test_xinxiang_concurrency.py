@@ -18,8 +18,7 @@ from decimal import Decimal
 
 from xinxiang_world import build
 
-from riskshare.testing.live import race
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import change_behind_the_api, race, today
 
 D = dt.date.fromisoformat
 
@@ -251,11 +250,6 @@ def test_X01_confirmations_hold_the_fund_across_years_when_it_is_cut_behind_the_
     behind the API after a plan of 6 × 150,000 was granted; two payments were made in 2023,
     the other four race in 2024 with 2024's annual cap untouched and the pool full: the
     re-check under the lock pays two and refuses two, counting 2023's payments."""
-    from sqlalchemy import update
-
-    from riskshare.db import tenant_session
-    from riskshare.programs.models import Program
-
     world = build(api, fund_total="1200000.00")
     _approved_claims(world, "y22", ["500000.00"] * 6, issued="2022-03-01", overdue="2022-09-01")
     plan = _submitted_plan(world, "2022-12-31", "2023-01-05")
@@ -267,10 +261,7 @@ def test_X01_confirmations_hold_the_fund_across_years_when_it_is_cut_behind_the_
         finance.ok("POST", f"/disbursements/{payment['id']}/confirm", {})
 
     today(api, dt.date(2024, 1, 10))
-    with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
-        session.execute(
-            update(Program).where(Program.id == world.pid).values(fund_total=Decimal("600000.00"))
-        )
+    change_behind_the_api(api, "programs", world.pid, fund_total=Decimal("600000.00"))
 
     live = api.live(rs_live, "finance")
     responses = race(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from xinxiang_world import build
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 CAP = {"annual_cap": "100000"}
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from xinxiang_world import build
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 
 def _reason(loan: dict, rule: str) -> dict:

@@ -11,7 +11,7 @@ import datetime as dt
 
 from xinxiang_world import build
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 
 def test_xinxiang_year_2022_in_one_test(api):

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 from riskshare_xinxiang.demo import CREDIT_REPORT, loan_body, uscc
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from yanqing_steps import setup
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from yanqing_steps import (
     vote_all,
 )
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 
 def _refusing(loan):

@@ -31,8 +31,7 @@ from yanqing_steps import (
     vote_all,
 )
 
-from riskshare.testing.live import race
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import race, today
 
 COPIES = 10
 

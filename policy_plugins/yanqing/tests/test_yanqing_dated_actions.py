@@ -23,7 +23,7 @@ from yanqing_steps import (
     register_loan,
 )
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 
 def _refused_at(problem, pointer="/effective_on"):

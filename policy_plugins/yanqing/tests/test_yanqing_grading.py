@@ -21,7 +21,7 @@ from yanqing_steps import (
     vote_all,
 )
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 
 def test_Y02_Y03_a_complete_recommendation_records_its_checks(yq):

@@ -29,7 +29,7 @@ from yanqing_steps import (
     setup,
 )
 
-from riskshare.testing.pytest_plugin import today
+from riskshare.testing import today
 
 MEDIUM = ("C", "D", "E", "F", "G")
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from riskshare.migrations import security
+from riskshare.toolkit import migration_security as security
 
 # revision identifiers, used by Alembic.
 revision: str = "yanqing_0001"
