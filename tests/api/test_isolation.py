@@ -87,6 +87,16 @@ def populate(api):
         f"/programs/{program['id']}/indicators/pool_floor",
         {"effective_from": "2024-07-01", "value": "1", "note": "floor"},
     )
+    # Last, as it suspends the bank: the toy policy's T-8 records a standing decision when
+    # monitoring finds its non-performing loans over the office's limit.
+    base = f"/programs/{program['id']}"
+    api.as_("office").ok(
+        "PUT",
+        f"{base}/indicators/npl_suspension",
+        {"effective_from": "2024-07-01", "value": "1", "note": "T-8 limit"},
+    )
+    api.as_("office").ok("GET", f"{base}/monitoring")
+    [standing] = api.as_("office").ok("GET", f"{base}/standings")
     return {
         "program_id": program["id"],
         "institution_id": bank["id"],
@@ -100,6 +110,7 @@ def populate(api):
         "write_off_id": write_off["id"],
         "ban_id": ban["id"],
         "clawback_id": clawback["id"],
+        "standing_id": standing["id"],
         "name": "pool_floor",
         "period": "2024-07",
     }
@@ -137,6 +148,9 @@ def test_tenant_b_has_every_record_the_walk_probes(other_api):
         "write_off_id": [w["id"] for w in auditor.ok("GET", "/write-offs")],
         "ban_id": [b["id"] for b in auditor.ok("GET", "/bans")],
         "clawback_id": [c["id"] for c in auditor.ok("GET", "/clawbacks")],
+        "standing_id": [
+            s["id"] for s in auditor.ok("GET", f"/programs/{b_ids['program_id']}/standings")
+        ],
     }
     for name, ids in listed.items():
         assert b_ids[name] in ids, name
