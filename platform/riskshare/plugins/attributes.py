@@ -71,7 +71,7 @@ def check_attributes(
         errors.append(
             {
                 "pointer": f"{at}{pointer([key])}",
-                "detail": f"'{key}' is not an attribute of a {record} that {readers} reads;"
+                "detail": f"'{key}' is not an attribute of {_a(record)} that {readers} reads;"
                 f" allowed: {', '.join(allowed) or 'none'}.",
                 "allowed": allowed,
             }
@@ -101,6 +101,10 @@ def check_attributes(
             errors=errors,
         )
     return given
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _fractions(value: Any, at: str, path: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

@@ -139,13 +139,13 @@ def _check_attribute_schemas(
         if problems:
             detail = "; ".join(f"{p.json_path}: {p.message}" for p in problems[:5])
             raise PluginLoadError(
-                f"policy '{descriptor.name}' has a {record} attribute schema that breaks the"
+                f"policy '{descriptor.name}' has {record!r} attributes whose schema breaks the"
                 f" meta-schema policy-attributes.meta.json: {detail}"
             )
         try:
             jsonschema.Draft202012Validator.check_schema(dict(schema))
         except jsonschema.SchemaError as exc:
             raise PluginLoadError(
-                f"policy '{descriptor.name}' has a {record} attribute schema that is not valid"
+                f"policy '{descriptor.name}' has {record!r} attributes whose schema is not valid"
                 f" JSON Schema: {exc.message} at {exc.json_path}"
             ) from exc
