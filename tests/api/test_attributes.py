@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from factories import USCC, register_loan, setup_program
+from riskshare.testing.live import race
 from riskshare.testing.pytest_plugin import today
 
 
@@ -267,3 +268,23 @@ def test_a_tenant_with_no_program_yet_takes_firm_attributes_of_any_installed_pol
     errors = _pointers(office.post("/firms", {**body, "attributes": {"mdoe": "bank"}}))
     assert "key_enterprise" in errors["/attributes/mdoe"]["allowed"]
     assert office.ok("POST", "/firms", body, 201)["attributes"] == {"key_enterprise": True}
+
+
+def test_ten_corrections_of_one_loan_at_once_each_see_the_one_before(api, rs_live):
+    """The loan is locked with its program: each correction reads the loan as the previous
+    one left it, so the audit log's before/after form one chain, none lost."""
+    _, bank, firm = _world(api)
+    loan = register_loan(api, firm, bank)
+    lender = api.live(rs_live, "lender", institution="bank-a")
+    responses = race(
+        [
+            lambda n=n: lender.call("PATCH", f"/loans/{loan['id']}", {"purpose": f"p{n}"})
+            for n in range(10)
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [200] * 10
+    events = _audit(api, "loan.correct")
+    befores = [e["before"]["purpose"] for e in events]
+    afters = [e["after"]["purpose"] for e in events]
+    assert len(set(befores)) == 10, befores  # no two corrections saw the same loan
+    assert befores[1:] == afters[:-1]
