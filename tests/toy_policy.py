@@ -78,25 +78,51 @@ SCHEMA = {
 }
 
 
+# What the policy reads from records' attributes: the API refuses any other key.
+FIRM_ATTRIBUTES = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Toy county firm attributes",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "key_enterprise": {
+            "title": "Key enterprise",
+            "description": "On the county's key-enterprise list: its loans are covered up to"
+            " twice the loan cap (rule T-10).",
+            "type": "boolean",
+        },
+    },
+}
+
+
 @hookimpl
 def riskshare_policies():
-    return [PolicyDescriptor(NAME, "1", "Toy county", SCHEMA)]
+    return [
+        PolicyDescriptor(
+            NAME, "1", "Toy county", SCHEMA, attribute_schemas={"firm": FIRM_ATTRIBUTES}
+        )
+    ]
 
 
 @hookimpl
 def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
     cap = Decimal(program.config["loan_cap"])
+    key = firm is not None and firm.attributes.get("key_enterprise") is True
+    if key:  # T-10: a key enterprise's loans are covered up to twice the cap
+        cap *= 2
     within = loan.principal <= cap
     return Decision(
         within,
         [
             Explanation(
-                "T-1",
-                CLAUSE + "1",
+                "T-10" if key else "T-1",
+                CLAUSE + ("8" if key else "1"),
                 "covered" if within else "not covered",
-                f"贷款本金 {loan.principal} 元，上限 {cap} 元。",
-                f"Principal {loan.principal} against the cap {cap}.",
-                inputs={"principal": loan.principal},
+                f"贷款本金 {loan.principal} 元，上限 {cap} 元"
+                + ("（重点企业，上限加倍）。" if key else "。"),
+                f"Principal {loan.principal} against the cap {cap}"
+                + (" (a key enterprise: twice the loan cap)." if key else "."),
+                inputs={"principal": loan.principal, "key_enterprise": key},
                 threshold=cap,
                 passed=within,
             )

@@ -22,6 +22,7 @@ from riskshare import __version__
 from riskshare.api import security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.context import Clock
+from riskshare.api.fields import policy_attributes_property
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem
 from riskshare.api.session import finish
 from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
@@ -29,6 +30,7 @@ from riskshare.calendar.service import CalendarService
 from riskshare.config import Settings
 from riskshare.db import Database
 from riskshare.ledger.service import WrongSide
+from riskshare.plugins import attributes
 from riskshare.plugins.manager import get_plugin_manager
 from riskshare.plugins.types import RecordNotFound
 
@@ -106,12 +108,26 @@ def create_app(
     # Range bounds as strings, which is not valid OpenAPI. They are strings on the wire: Money
     # refuses JSON numbers, and Flask writes every Decimal as a string.
     api.register_field(ma.fields.Decimal, "string", "decimal")
+    _document_policy_attributes(api, pm)
     _register_problem_handlers(app)
     security.install(app)
     _register_core_routes(api)
     pm.hook.riskshare_register_routes(api=api)
     _register_cli(app)
     return app
+
+
+def _document_policy_attributes(api: Api, pm: Any) -> None:
+    """Each installed policy's attribute schemas become components (``xinxiang.LoanAttributes``)
+    that the ``attributes`` fields link; before the routes, whose schemas are converted as
+    each blueprint is registered."""
+    refs: dict[str, dict[str, str]] = {}
+    for (policy, record), (name, component) in attributes.openapi_components(pm).items():
+        api.spec.components.schema(name, component=component)
+        refs.setdefault(record, {})[policy] = f"#/components/schemas/{name}"
+    converter = api.ma_plugin.converter
+    converter.policy_attribute_refs = refs
+    converter.add_attribute_function(policy_attributes_property)
 
 
 def _spec_options() -> dict[str, Any]:

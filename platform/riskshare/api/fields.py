@@ -78,3 +78,27 @@ def EffectiveOn() -> ma.fields.Date:
             " never in the future nor before the record's previous step"
         },
     )
+
+
+class Attributes(ma.fields.Dict):
+    """The free-form facts a policy reads on a record (``firm``, ``loan``, ``claim``, a loan
+    ``event``'s data): the services check them against the policies' declared schemas, and
+    the OpenAPI document links each installed policy's schema (``x-policy-attributes``)."""
+
+    def __init__(self, record: str, **kwargs: Any) -> None:
+        self.record = record
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description",
+            f"what the {record}'s policies read: only the keys their schemas declare"
+            " (see x-policy-attributes); amounts and ratios as decimal strings",
+        )
+        super().__init__(keys=ma.fields.String(), **kwargs)
+
+
+def policy_attributes_property(converter: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    """apispec attribute function: an ``Attributes`` field links the installed policies'
+    schemas for its record (set by the app factory in ``converter.policy_attribute_refs``)."""
+    if not isinstance(field, Attributes):
+        return {}
+    refs = getattr(converter, "policy_attribute_refs", {}).get(field.record, {})
+    return {"x-policy-attributes": {p: {"$ref": ref} for p, ref in sorted(refs.items())}}

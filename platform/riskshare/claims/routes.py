@@ -6,7 +6,15 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Explanations, Money, Ratio, SQLCursorPage, page
+from riskshare.api.fields import (
+    Attributes,
+    EffectiveOn,
+    Explanations,
+    Money,
+    Ratio,
+    SQLCursorPage,
+    page,
+)
 from riskshare.api.schemas import (
     DocumentContentOut,
     DocumentIn,
@@ -33,7 +41,7 @@ class ClaimIn(ma.Schema):
     loan_id = ma.fields.Integer(required=True)
     claimed_principal = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
     statement = ma.fields.String(load_default=None)
-    attributes = ma.fields.Dict(load_default=dict)
+    attributes = Attributes("claim", load_default=dict)
     documents = ma.fields.List(ma.fields.Nested(DocumentIn), load_default=list)
     effective_on = EffectiveOn()
 

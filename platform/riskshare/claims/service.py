@@ -20,6 +20,7 @@ from riskshare.documents.service import (
 from riskshare.explain import explanations_as_json
 from riskshare.loans.models import Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.attributes import check_attributes
 from riskshare.plugins.types import ClaimView, Compensation
 from riskshare.plugins.views import claim_view, loan_view, program_view
 from riskshare.records import (
@@ -82,6 +83,7 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
             f" is {open_claim.state} already; withdraw it before claiming again.",
             claim_id=open_claim.id,
         )
+    attributes = check_attributes(ctx.pm, [program.policy], "claim", data.get("attributes"))
     kinds = frozenset(d["kind"] for d in data.get("documents") or [])
     view = ClaimView(
         id=None,
@@ -93,7 +95,7 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
         amount=None,
         ratio=None,
         approved_amount=None,
-        attributes=data.get("attributes") or {},
+        attributes=attributes,
         document_kinds=kinds,
     )
     if data["claimed_principal"] > loan.outstanding:

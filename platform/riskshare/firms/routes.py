@@ -6,10 +6,11 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import Money, SQLCursorPage, page
+from riskshare.api.fields import Attributes, Money, SQLCursorPage, page
 from riskshare.auth.roles import EVERYONE, INSTITUTIONS
 from riskshare.firms import service
 from riskshare.firms.sme import Industry
+from riskshare.loans.routes import CoverageChangeOut
 
 blp = Blueprint(
     "firms",
@@ -32,7 +33,7 @@ class FirmIn(ma.Schema):
     revenue = Money(load_default=None)
     assets = Money(load_default=None)
     region = ma.fields.String(load_default=None)
-    attributes = ma.fields.Dict(load_default=dict)
+    attributes = Attributes("firm", load_default=dict)
 
 
 class FirmOut(ma.Schema):
@@ -47,6 +48,31 @@ class FirmOut(ma.Schema):
     size_explanation = ma.fields.Dict()
     region = ma.fields.String(allow_none=True)
     attributes = ma.fields.Dict()
+
+
+class FirmPatch(ma.Schema):
+    """What the office may correct on a firm (not its USCC); ``attributes`` is a JSON merge
+    patch (a key set to null is removed). New size figures classify the firm again (N-1)."""
+
+    name = ma.fields.String(validate=validate.Length(1, 200))
+    industry = ma.fields.String(validate=validate.OneOf([i.value for i in Industry]))
+    employees = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    revenue = Money(allow_none=True)
+    assets = Money(allow_none=True)
+    region = ma.fields.String(allow_none=True)
+    attributes = Attributes("firm")
+
+
+class FirmCorrectionOut(ma.Schema):
+    firm = ma.fields.Nested(FirmOut)
+    corrected = ma.fields.List(ma.fields.String())
+    loans = ma.fields.List(
+        ma.fields.Nested(CoverageChangeOut),
+        metadata={
+            "description": "each of the firm's loans, decided again if still active and"
+            " unclaimed, and whether its coverage changed"
+        },
+    )
 
 
 @blp.route("")
@@ -74,3 +100,10 @@ class FirmByIdViews(MethodView):
     def get(self, firm_id):
         """Get a firm (the read is audited)"""
         return service.get_firm(current_context(), firm_id)
+
+    @blp.roles("office")
+    @blp.arguments(FirmPatch)
+    @blp.response(200, FirmCorrectionOut)
+    def patch(self, data, firm_id):
+        """Correct a firm; the coverage of its active, unclaimed loans is decided again"""
+        return service.correct_firm(current_context(), firm_id, data)

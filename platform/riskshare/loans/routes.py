@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
+from riskshare.api.fields import Attributes, EffectiveOn, Explanations, Money, SQLCursorPage, page
 from riskshare.loans import service
 from riskshare.loans.models import CLASSIFICATIONS, EVENT_KINDS, LOAN_KINDS
 from riskshare.programs.routes import ALL
@@ -37,7 +37,7 @@ class LoanIn(ma.Schema):
     classification = ma.fields.String(
         load_default="normal", validate=validate.OneOf(CLASSIFICATIONS)
     )
-    attributes = ma.fields.Dict(load_default=dict)
+    attributes = Attributes("loan", load_default=dict)
     # When the loan was registered, when that is not today (loading history): on or after
     # its issue.
     effective_on = EffectiveOn()
@@ -66,6 +66,36 @@ class LoanOut(ma.Schema):
     attributes = ma.fields.Dict()
 
 
+class LoanPatch(ma.Schema):
+    """What a loan's lender or the office may correct; ``attributes`` is a JSON merge patch
+    (a key set to null is removed)."""
+
+    purpose = ma.fields.String(validate=validate.Length(1, 200))
+    maturity_date = ma.fields.Date()
+    attributes = Attributes("loan")
+
+
+class CoverageChangeOut(ma.Schema):
+    loan_id = ma.fields.Integer()
+    reference = ma.fields.String()
+    redecided = ma.fields.Boolean(
+        metadata={
+            "description": "false: the loan is no longer active or has a claim, and"
+            " keeps its coverage (rule CORE-COVERAGE-KEPT)"
+        }
+    )
+    covered_before = ma.fields.Boolean()
+    covered = ma.fields.Boolean()
+    changed = ma.fields.Boolean()
+    coverage = Explanations()
+
+
+class LoanCorrectionOut(ma.Schema):
+    loan = ma.fields.Nested(LoanOut)
+    corrected = ma.fields.List(ma.fields.String())
+    coverage_change = ma.fields.Nested(CoverageChangeOut)
+
+
 class LoanEventIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
     event_date = ma.fields.Date(required=True)
@@ -75,7 +105,7 @@ class LoanEventIn(ma.Schema):
     amount = Money(load_default=None)
     # The loan's outstanding principal as of the event, where the event changes it.
     outstanding = Money(load_default=None)
-    data = ma.fields.Dict(load_default=dict)
+    data = Attributes("event", load_default=dict)
 
 
 class LoanEventOut(ma.Schema):
@@ -119,6 +149,14 @@ class LoanByIdViews(MethodView):
     def get(self, loan_id):
         """Get a loan"""
         return service.get_loan(current_context(), loan_id)
+
+    # The lender that registered it (an institution user: only its own loans) or the office.
+    @blp.roles("office", "lender")
+    @blp.arguments(LoanPatch)
+    @blp.response(200, LoanCorrectionOut)
+    def patch(self, data, loan_id):
+        """Correct a loan's purpose, maturity or attributes; its coverage is decided again"""
+        return service.correct_loan(current_context(), loan_id, data)
 
 
 @blp.route("/<int:loan_id>/events")

@@ -9,10 +9,13 @@ from sqlalchemy import func, or_, select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem, refused
-from riskshare.explain import explanations_as_json
+from riskshare.claims.models import Claim
+from riskshare.explain import Explanation, explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.loans.models import EVENT_KINDS, LOAN_STATES, Loan, LoanEvent
+from riskshare.plugins.attributes import check_attributes
+from riskshare.plugins.defaults import CORE
 from riskshare.plugins.types import LoanEventView, LoanView
 from riskshare.plugins.views import firm_view, institution_view, loan_view, program_view
 from riskshare.programs.service import program_in_force
@@ -24,6 +27,7 @@ from riskshare.records import (
     on_effective_date,
     record_event,
     require,
+    snapshot,
     transition,
 )
 from riskshare.sanctions.standing import honour_standings
@@ -95,6 +99,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         ctx, data.get("effective_on"), not_before=data["issue_date"], previous="its issue"
     )
     program = program_in_force(ctx, data["issue_date"], data.get("program_id"))
+    attributes = check_attributes(ctx.pm, [program.policy], "loan", data.get("attributes"))
     pview = program_view(program)
     view = LoanView(
         id=None,
@@ -112,7 +117,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         guarantor_id=guarantor.id if guarantor else None,
         insurer_id=data.get("insurer_id"),
         covered=None,
-        attributes=data.get("attributes") or {},
+        attributes=attributes,
         program_id=program.id,
         registered_on=ctx.today,
     )
@@ -165,6 +170,130 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
     ctx.session.flush()
     record_event(ctx, "loan.register", loan)
     return loan
+
+
+def merge_patch(current: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+    """Attributes after a JSON merge patch (RFC 7396, one level): a key set to null is
+    removed, any other given key replaces its value, keys not given stay."""
+    merged = dict(current or {})
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+# What may be corrected on a registered loan: the facts the policy reads that do not move
+# money. Not its ids, program or parties (register the right loan instead), nor its
+# principal, outstanding or classification, which events change and claims rely on.
+LOAN_CORRECTABLE = ("purpose", "maturity_date", "attributes")
+
+COVERAGE_KEPT = "CORE-COVERAGE-KEPT"
+
+
+def redecide_coverage(ctx: Context, program: Any, loan: Loan) -> dict[str, Any]:
+    """Ask the loan's policy again whether it is covered, after its facts were corrected.
+
+    Only a loan still active with no claim on it: once it is overdue, claimed, closed or
+    written off, its coverage has been relied on (a claim, a plan, a payment) and stays, with
+    an explanation of why. The caller holds the program's lock.
+    """
+    before = loan.covered
+    claims = ctx.session.scalar(select(func.count(Claim.id)).where(Claim.loan_id == loan.id))
+    if loan.state != "active" or claims:
+        kept = Explanation(
+            COVERAGE_KEPT,
+            CORE,
+            "kept",
+            f"贷款状态为 {loan.state}，已有 {claims} 笔代偿申请；已作出的纳入决定不再改变。",
+            f"The loan is {loan.state} with {claims} claim(s) on it; its coverage has been"
+            " relied on and is not decided again.",
+            inputs={"state": loan.state, "claims": claims},
+        )
+        return _coverage_change(loan, before, False, [kept.as_dict()])
+    firm = ctx.session.get(Firm, loan.firm_id)
+    lender = ctx.session.get(Institution, loan.lender_id)
+    guarantor = ctx.session.get(Institution, loan.guarantor_id) if loan.guarantor_id else None
+    decision = require(
+        ctx.hook.riskshare_loan_coverage(
+            program=program_view(program),
+            loan=loan_view(loan),
+            firm=firm_view(firm),
+            lender=institution_view(lender),
+            guarantor=institution_view(guarantor) if guarantor else None,
+            facts=facts(ctx, program.id),
+        ),
+        "loan coverage",
+        program.policy,
+    )
+    snapshot_before = snapshot(loan)
+    loan.covered = decision.allowed
+    loan.coverage = decision.as_json()
+    ctx.session.flush()
+    record_event(ctx, "loan.redecide_coverage", loan, before=snapshot_before)
+    return _coverage_change(loan, before, True, loan.coverage)
+
+
+def _coverage_change(
+    loan: Loan, before: bool, redecided: bool, explanations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "loan_id": loan.id,
+        "reference": loan.reference,
+        "redecided": redecided,
+        "covered_before": before,
+        "covered": loan.covered,
+        "changed": loan.covered != before,
+        "coverage": explanations,
+    }
+
+
+def correct_loan(ctx: Context, loan_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Correct a loan's purpose, maturity or attributes (its lender, or the office); the
+    policy decides its coverage again and explains it.
+
+    Locked with its program, as every change of committed money is: a claim filed at the
+    same moment sees the loan either before the correction or after it, never in between.
+    """
+    changes = {k: v for k, v in data.items() if k in LOAN_CORRECTABLE}
+    if not changes:
+        raise Problem(
+            422,
+            f"Name at least one field to correct: {', '.join(LOAN_CORRECTABLE)}.",
+            kind="validation",
+            errors=[{"pointer": "", "detail": "nothing to correct"}],
+        )
+    program, loan = lock_for_change(
+        ctx, visible_loans(ctx).where(Loan.id == loan_id), "loan", loan_id
+    )
+    if ctx.institution_id is not None and ctx.institution_id != loan.lender_id:
+        raise Problem(
+            403,
+            "Only the loan's lender (or the office) may correct it.",
+            kind="forbidden-institution",
+        )
+    if "attributes" in changes:
+        changes["attributes"] = check_attributes(
+            ctx.pm, [program.policy], "loan", merge_patch(loan.attributes, changes["attributes"])
+        )
+    if changes.get("maturity_date", loan.maturity_date) < loan.issue_date:
+        raise Problem(
+            422,
+            f"maturity_date is before the loan's issue_date ({loan.issue_date}).",
+            kind="validation",
+            errors=[{"pointer": "/maturity_date", "detail": "before issue_date"}],
+        )
+    before = snapshot(loan)
+    for key, value in changes.items():
+        setattr(loan, key, value)
+    ctx.session.flush()
+    record_event(ctx, "loan.correct", loan, before=before)
+    return {
+        "loan": loan,
+        "corrected": sorted(changes),
+        "coverage_change": redecide_coverage(ctx, program, loan),
+    }
 
 
 def visible_loans(ctx: Context) -> Any:
@@ -240,6 +369,7 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
             kind="validation",
             errors=[{"pointer": "/amount", "detail": "required"}],
         )
+    event_data = check_attributes(ctx.pm, [program.policy], "event", data.get("data"), at="/data")
     outstanding = data.get("outstanding")
     if kind == "repayment":
         outstanding = _repaid(loan, data.get("amount"), outstanding)
@@ -252,7 +382,7 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         ctx.today,
         institution_id,
         data.get("amount"),
-        data.get("data") or {},
+        event_data,
     )
     decision = ctx.hook.riskshare_loan_event(
         program=pview,
@@ -284,7 +414,7 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         outstanding=loan.outstanding,
         classification=loan.classification,
         state=loan.state,
-        data=data.get("data") or {},
+        data=event_data,
         explanations=explanations_as_json(list(decision.explanations)),
     )
     ctx.session.add(event)

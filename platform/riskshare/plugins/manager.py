@@ -14,7 +14,7 @@ import pluggy
 from riskshare.auth.roles import RoleCatalogue
 from riskshare.plugins import defaults, hookspec
 from riskshare.plugins.dispatch import DEFAULTS_NAME, PolicyHooks
-from riskshare.plugins.types import PolicyDescriptor
+from riskshare.plugins.types import ATTRIBUTE_RECORDS, PolicyDescriptor
 
 ENTRY_POINT_GROUP = "riskshare.policies"
 
@@ -23,8 +23,8 @@ class PluginLoadError(RuntimeError):
     """A configured policy plugin could not be loaded; the platform must not start."""
 
 
-def meta_schema() -> dict[str, Any]:
-    text = resources.files("riskshare").joinpath("schemas/policy-config.meta.json").read_text()
+def meta_schema(name: str = "policy-config") -> dict[str, Any]:
+    text = resources.files("riskshare").joinpath(f"schemas/{name}.meta.json").read_text()
     return json.loads(text)
 
 
@@ -92,6 +92,7 @@ def _policies(
     registry: dict[str, PolicyDescriptor] = {}
     owners: dict[str, object] = {}
     validator = jsonschema.Draft202012Validator(meta_schema())
+    attributes_validator = jsonschema.Draft202012Validator(meta_schema("policy-attributes"))
     for impl in pm.hook.riskshare_policies.get_hookimpls():
         for descriptor in impl.function() or []:
             if descriptor.name in registry:
@@ -104,6 +105,7 @@ def _policies(
                     f" meta-schema: {detail}"
                 )
             jsonschema.Draft202012Validator.check_schema(dict(descriptor.config_schema))
+            _check_attribute_schemas(descriptor, attributes_validator)
             registry[descriptor.name] = descriptor
             owners[descriptor.name] = impl.plugin
     hooks = PolicyHooks(pm, owners)
@@ -120,3 +122,30 @@ def _policies(
             )
     pm._riskshare_policies = (count, registry, hooks, catalogue)  # type: ignore[attr-defined]
     return registry, hooks, catalogue
+
+
+def _check_attribute_schemas(
+    descriptor: PolicyDescriptor, validator: jsonschema.Draft202012Validator
+) -> None:
+    """Stop start-up on an attribute schema the API could not validate or document."""
+    unknown = sorted(set(descriptor.attribute_schemas) - set(ATTRIBUTE_RECORDS))
+    if unknown:
+        raise PluginLoadError(
+            f"policy '{descriptor.name}' declares attributes of {unknown}; records that take"
+            f" attributes are {list(ATTRIBUTE_RECORDS)}"
+        )
+    for record, schema in descriptor.attribute_schemas.items():
+        problems = sorted(validator.iter_errors(dict(schema)), key=str)
+        if problems:
+            detail = "; ".join(f"{p.json_path}: {p.message}" for p in problems[:5])
+            raise PluginLoadError(
+                f"policy '{descriptor.name}' has {record!r} attributes whose schema breaks the"
+                f" meta-schema policy-attributes.meta.json: {detail}"
+            )
+        try:
+            jsonschema.Draft202012Validator.check_schema(dict(schema))
+        except jsonschema.SchemaError as exc:
+            raise PluginLoadError(
+                f"policy '{descriptor.name}' has {record!r} attributes whose schema is not valid"
+                f" JSON Schema: {exc.message} at {exc.json_path}"
+            ) from exc

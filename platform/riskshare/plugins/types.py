@@ -85,6 +85,21 @@ class PolicyDescriptor:
         core's state machines. The finance bureau by default.
     :param recovery_destinations: where, besides ``"pool"``, its recoveries may be remitted
         (``RecoveryDecision.destination``), each with the account it is booked to.
+    :param attribute_schemas: what the policy reads from the free-form ``attributes`` of the
+        records it is shown, keyed by record (``"firm"``, ``"loan"``, ``"claim"``, and
+        ``"event"`` for a loan event's ``data``): a JSON Schema (draft 2020-12) per record,
+        satisfying the core's meta-schema ``schemas/policy-attributes.meta.json`` (an object,
+        ``additionalProperties: false``, a title and description per property). The API
+        refuses, with a 422 pointing at the key, an attribute that no schema declares (a
+        misspelt ``mdoe`` must not make a covered loan) or that breaks its schema; a record a
+        policy declares nothing for takes no attributes in its programs. A firm belongs to
+        the tenant, not to one program: its keys are those of the tenant's programs' policies
+        (of every installed policy while the tenant has no program yet), each checked by
+        every policy that declares it. Numbers with a fraction are refused
+        (amounts and ratios travel as decimal strings, ``{"type": "string", "pattern": ...}``).
+        When a firm or a loan is corrected (``PATCH``), ``riskshare_loan_coverage`` is asked
+        again of the registered loan (its ``id`` set); the loan's own earlier decision must
+        not count against it.
     """
 
     name: str
@@ -96,6 +111,11 @@ class PolicyDescriptor:
     institution_kinds: Sequence[str] = ()
     payers: Sequence[str] = ("finance",)
     recovery_destinations: Mapping[str, Destination] = field(default_factory=dict)
+    attribute_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+# The records whose ``attributes`` (a loan event's ``data``) a policy may declare.
+ATTRIBUTE_RECORDS = ("firm", "loan", "claim", "event")
 
 
 # --------------------------------------------------------------------------- demo tenants

@@ -190,6 +190,51 @@ SCHEMA: dict[str, Any] = {
 }
 
 
+def _attributes(title: str, **properties: Any) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+# What the policy reads from records' attributes (PolicyDescriptor.attribute_schemas): the
+# API refuses any other key and any other shape.
+ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "firm": _attributes(
+        "Xinxiang firm attributes",
+        new_agricultural_operator={
+            "title": "New agricultural operator",
+            "description": "In the city's directory of new agricultural operators (新型农业"
+            "经营主体名录库): eligible whatever its size (rule X-03).",
+            "type": "boolean",
+        },
+    ),
+    "loan": _attributes(
+        "Xinxiang loan attributes",
+        via_platform={
+            "title": "Issued through the platform",
+            "description": "Issued through the smart finance platform (智慧金融平台), which"
+            " coverage requires when require_platform is on (rule X-04) and the NPL"
+            " monitoring counts (X-17).",
+            "type": "boolean",
+        },
+    ),
+    "claim": _attributes(
+        "Xinxiang claim attributes",
+        interest_claimed={
+            "title": "Interest claimed",
+            "description": "Interest the claimant asks for, yuan: recorded in the explanation"
+            " and never compensated (rules X-13, X-14).",
+            "type": "string",
+            "pattern": r"^\d+(\.\d{1,2})?$",
+        },
+    ),
+}
+
+
 def defaults() -> dict[str, Any]:
     return {key: spec["default"] for key, spec in SCHEMA["properties"].items()}
 

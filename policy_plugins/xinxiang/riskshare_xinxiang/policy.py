@@ -17,7 +17,7 @@ from riskshare.toolkit import (
     pro_rata_recovery,
 )
 from riskshare_xinxiang import claims, coverage, fund, supervision
-from riskshare_xinxiang.config import SCHEMA, Config
+from riskshare_xinxiang.config import ATTRIBUTE_SCHEMAS, SCHEMA, Config
 from riskshare_xinxiang.explain import explain
 
 NAME = "xinxiang"
@@ -48,6 +48,7 @@ def riskshare_policies():
             "Xinxiang city: tiered ratios by loan size, guarantee loans at 10%, annual and"
             " total caps, year-end allocation plans, recoveries to the treasury.",
             recovery_destinations={"treasury": TREASURY},
+            attribute_schemas=ATTRIBUTE_SCHEMAS,
         )
     ]
 

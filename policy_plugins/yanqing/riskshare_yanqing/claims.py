@@ -81,7 +81,7 @@ def coverage(
         pushed(config, rec, loan),
         eligibility.sme_size(config, firm),
         eligibility.financing_cap(config, loan.principal, "principal"),
-        eligibility.one_loan_ever(s, facts, firm, rec),
+        eligibility.one_loan_ever(s, facts, firm, rec, loan_id=loan.id),
         eligibility.not_banned(facts, firm, loan.issue_date),
         eligibility.channel(config, loan),
     ]

@@ -245,6 +245,42 @@ SCHEMA: dict[str, Any] = {
 }
 
 
+def _attributes(title: str, **properties: Any) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+# What the policy reads from records' attributes (PolicyDescriptor.attribute_schemas): the
+# API refuses any other key and any other shape.
+ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "loan": _attributes(
+        "Yanqing loan attributes",
+        lender_share={
+            "title": "Lender's share",
+            "description": "A guaranteed loan's agreed split: the bank's share of the"
+            ' compensation, a ratio from 0 to 1 as a decimal string ("0.30") (rule Y-10).',
+            "type": "string",
+            "pattern": r"^(0(\.\d+)?|1(\.0+)?)$",
+        },
+    ),
+    "claim": _attributes(
+        "Yanqing claim attributes",
+        recovery_statement={
+            "title": "Recovery statement",
+            "description": "What the claimant does to recover the loans it claims on (or"
+            " attach a recovery_statement document) (rule Y-13).",
+            "type": "string",
+            "maxLength": 2000,
+        },
+    ),
+}
+
+
 def money(config: Any, key: str) -> Decimal:
     return Decimal(config[key])
 

@@ -123,9 +123,16 @@ def one_loan_ever(
     facts: Facts,
     firm: FirmView,
     mine: Recommendation | None,
+    loan_id: int | None = None,
 ) -> Explanation:
-    """Y-05: one covered loan per firm, ever; none afterwards for its affiliates/shareholders."""
-    own = [loan.reference for loan in facts.firm_loans(firm.id) if loan.covered]
+    """Y-05: one covered loan per firm, ever; none afterwards for its affiliates/shareholders.
+
+    ``loan_id``: the loan being decided, when it is registered already (its coverage decided
+    again after a correction): its own earlier decision does not count against it.
+    """
+    own = [
+        loan.reference for loan in facts.firm_loans(firm.id) if loan.covered and loan.id != loan_id
+    ]
     ours = _relations(mine)
     others = s.scalars(select(Recommendation).where(Recommendation.firm_id != firm.id))
     related = sorted(

@@ -20,7 +20,7 @@ from riskshare.toolkit import (
     pro_rata_recovery,
 )
 from riskshare_yanqing import claims, pool, supervision
-from riskshare_yanqing.config import SCHEMA
+from riskshare_yanqing.config import ATTRIBUTE_SCHEMAS, SCHEMA
 from riskshare_yanqing.explain import NAME, TEXT, clause, explain
 
 # Y-01, Y-12: the custodian pays on the DRC's notices and confirms each payment. (Returned
@@ -52,6 +52,7 @@ def riskshare_policies():
             institution_kinds=("custodian", "department", "town"),
             # Y-01, Y-12: the custodian pays; the finance bureau confirms what comes back.
             payers=("finance", "custodian"),
+            attribute_schemas=ATTRIBUTE_SCHEMAS,
         )
     ]
 
