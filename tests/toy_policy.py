@@ -95,11 +95,31 @@ FIRM_ATTRIBUTES = {
 }
 
 
+CLAIM_ATTRIBUTES = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Toy county claim attributes",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "mode": {
+            "title": "Compensation window",
+            "description": "The county window the claim is filed under; plan lines carry it"
+            " (ClaimDue.attributes), for a policy that allocates by window.",
+            "enum": ["standard", "fast_track"],
+        },
+    },
+}
+
+
 @hookimpl
 def riskshare_policies():
     return [
         PolicyDescriptor(
-            NAME, "1", "Toy county", SCHEMA, attribute_schemas={"firm": FIRM_ATTRIBUTES}
+            NAME,
+            "1",
+            "Toy county",
+            SCHEMA,
+            attribute_schemas={"firm": FIRM_ATTRIBUTES, "claim": CLAIM_ATTRIBUTES},
         )
     ]
 

@@ -2,8 +2,8 @@
 (PATCH) of firms and loans are audited and have the loans' coverage decided again.
 
 The toy policy declares one firm attribute, ``key_enterprise`` (rule T-10: a key enterprise's
-loans are covered up to twice the loan cap of 2,000,000), and none on loans, claims or
-events, which therefore take no attributes in its programs.
+loans are covered up to twice the loan cap of 2,000,000), one claim attribute, ``mode``, and
+none on loans or events, which therefore take no attributes in its programs.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def test_floats_in_attributes_are_refused_with_a_pointer_not_a_500(api):
     }
     errors = _pointers(api.as_("lender", institution="bank-a").post("/claims", claim))
     assert "a number with a fraction" in errors["/attributes/interest/rate"]["detail"]
-    assert errors["/attributes/interest"]["allowed"] == []
+    assert errors["/attributes/interest"]["allowed"] == ["mode"]
     assert api.as_("reviewer").ok("GET", "/claims") == []
 
 

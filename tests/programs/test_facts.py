@@ -265,7 +265,11 @@ def test_a_plan_line_carries_its_loan_and_the_claims_attributes(api):
     program, bank, firm = setup_program(api)
     lender = api.as_("lender", institution="bank-a")
     loan = register_loan(api, firm, bank, "M-1", "100000.00", classification="loss")
-    body = {"loan_id": loan["id"], "claimed_principal": "100000.00", "attributes": {"mode": "x"}}
+    body = {
+        "loan_id": loan["id"],
+        "claimed_principal": "100000.00",
+        "attributes": {"mode": "fast_track"},
+    }
     claim = lender.ok("POST", "/claims", body, status=201)
     api.as_("reviewer").ok(
         "POST", f"/claims/{claim['id']}/reviews", {"decision": "approve", "opinion": "ok"}, 201
@@ -276,7 +280,7 @@ def test_a_plan_line_carries_its_loan_and_the_claims_attributes(api):
     assert (due.claim_id, due.loan_id, dict(due.attributes)) == (
         claim["id"],
         loan["id"],
-        {"mode": "x"},
+        {"mode": "fast_track"},
     )
 
 
