@@ -12,6 +12,7 @@ from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
 from riskshare.api.problems import Problem, refused
 from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
+from riskshare.audit.events import record_access, record_event
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
@@ -20,6 +21,7 @@ from riskshare.documents.service import attach_documents, document_of, documents
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
+from riskshare.plugins.ask import enforce, facts, program_of
 from riskshare.plugins.defaults import (
     accept_event,
     allocate_within_pool,
@@ -66,22 +68,17 @@ from riskshare.plugins.types import (
     WriteOffView,
     to_money,
 )
-from riskshare.records import (
+from riskshare.services import (
     already_done,
-    enforce,
-    facts,
     get_or_404,
     lock_for_change,
     lock_program,
     not_after_today,
     not_found,
     on_effective_date,
-    program_of,
-    record_access,
-    record_event,
-    transition,
 )
 from riskshare.workflow import StateMachine
+from riskshare.workflow.transitions import transition
 
 # A policy's own records (its tables, state machines, routes and ledger postings) are built
 # from the names below; they get the same tenant scoping, audit and problem responses as the

@@ -13,9 +13,9 @@ from riskshare.api.schemas import (
     DocumentOut,
     ReviewDecisionIn,
 )
+from riskshare.audit.events import record_access
 from riskshare.auth.roles import CORE_INSTITUTION_ROLES, FUND_STAFF
 from riskshare.claims import service
-from riskshare.records import record_access
 
 blp = Blueprint(
     "claims",

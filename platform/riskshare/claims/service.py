@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event, record_read
 from riskshare.claims.models import CLAIM_STATES, OPEN_CLAIM_STATES, Claim, Review
 from riskshare.documents.models import Document
 from riskshare.documents.service import (
@@ -20,21 +21,11 @@ from riskshare.documents.service import (
 from riskshare.explain import explanations_as_json
 from riskshare.loans.models import Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.types import ClaimView, Compensation
 from riskshare.plugins.views import claim_view, loan_view, program_view
-from riskshare.records import (
-    already_done,
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    not_found,
-    on_effective_date,
-    record_event,
-    record_read,
-    require,
-    transition,
-)
+from riskshare.services import already_done, lock_for_change, not_found, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 
 def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Compensation:

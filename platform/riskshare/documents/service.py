@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
 from riskshare.documents.models import Document
-from riskshare.records import not_found, record_event
+from riskshare.services import not_found
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 

@@ -6,10 +6,11 @@ from sqlalchemy import or_, select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event, record_read
 from riskshare.firms import sme, uscc
 from riskshare.firms.models import Firm
 from riskshare.loans.models import Loan
-from riskshare.records import not_found, record_event, record_read
+from riskshare.services import not_found
 
 
 def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:

@@ -10,7 +10,7 @@ from riskshare.api.fields import EffectiveOn, SQLCursorPage, page
 from riskshare.institutions import service
 from riskshare.institutions.models import Institution
 from riskshare.programs.routes import ALL
-from riskshare.records import get_or_404
+from riskshare.services import get_or_404
 
 blp = Blueprint(
     "institutions",

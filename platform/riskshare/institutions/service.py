@@ -7,18 +7,12 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
 from riskshare.institutions.models import COOPERATION, Institution
+from riskshare.plugins.ask import enforce, facts, program_of
 from riskshare.plugins.views import institution_view
-from riskshare.records import (
-    check_transition,
-    enforce,
-    facts,
-    get_or_404,
-    on_effective_date,
-    program_of,
-    record_event,
-    transition,
-)
+from riskshare.services import get_or_404, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 
 def create_institution(ctx: Context, data: dict[str, Any]) -> Institution:

@@ -9,23 +9,17 @@ from sqlalchemy import func, or_, select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem, refused
+from riskshare.audit.events import record_event
 from riskshare.explain import explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.loans.models import EVENT_KINDS, LOAN_STATES, Loan, LoanEvent
+from riskshare.plugins.ask import facts, require
 from riskshare.plugins.types import LoanEventView, LoanView
 from riskshare.plugins.views import firm_view, institution_view, loan_view, program_view
 from riskshare.programs.service import program_in_force
-from riskshare.records import (
-    already_done,
-    facts,
-    lock_for_change,
-    not_found,
-    on_effective_date,
-    record_event,
-    require,
-    transition,
-)
+from riskshare.services import already_done, lock_for_change, not_found, on_effective_date
+from riskshare.workflow.transitions import transition
 
 
 def _institution(ctx: Context, inst_id: int | None, kinds: tuple[str, ...], field: str) -> Any:

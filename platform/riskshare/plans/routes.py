@@ -11,7 +11,7 @@ from riskshare.api.schemas import DatedActionIn
 from riskshare.auth.roles import FUND_STAFF
 from riskshare.plans import service
 from riskshare.plans.models import AllocationPlan
-from riskshare.records import get_or_404
+from riskshare.services import get_or_404
 
 blp = Blueprint(
     "plans",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
 from riskshare.claims.models import Claim
 from riskshare.disbursements.service import instruct_payment
 from riskshare.explain import Explanation, explanations_as_json
@@ -20,21 +21,12 @@ from riskshare.plans.models import (
     PlanItem,
     release_claims,
 )
+from riskshare.plugins.ask import enforce, facts, program_of, require
 from riskshare.plugins.defaults import CORE
 from riskshare.plugins.types import AllocationLine, ClaimDue, Period, ProgramView
 from riskshare.plugins.views import program_view
-from riskshare.records import (
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    lock_program,
-    on_effective_date,
-    program_of,
-    record_event,
-    require,
-    transition,
-)
+from riskshare.services import lock_for_change, lock_program, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 ZERO = Decimal("0.00")
 

@@ -11,7 +11,7 @@ from riskshare.api.fields import EffectiveOn, Money, SQLCursorPage, page
 from riskshare.auth.roles import EVERYONE, FUND_STAFF
 from riskshare.programs import service
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404, on_effective_date
+from riskshare.services import get_or_404, on_effective_date
 
 blp = Blueprint(
     "programs",

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem, pointer
+from riskshare.audit.events import record_event
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404, lock_program, on_effective_date, record_event
+from riskshare.services import get_or_404, lock_program, on_effective_date
 
 
 def config_with_defaults(schema: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.auth.scope import payee_scope
 from riskshare.claims.models import Claim
 from riskshare.claims.service import visible_claims
 from riskshare.documents.service import attach_documents, document_kinds
@@ -17,23 +19,10 @@ from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import LOAN_STATES, Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.manager import policy_registry
 from riskshare.plugins.types import ProgramView, RecoveryView, WriteOffView
 from riskshare.plugins.views import claim_view, loan_view, program_view
-from riskshare.records import (
-    already_done,
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    not_after_today,
-    not_found,
-    on_effective_date,
-    payee_scope,
-    record_event,
-    require,
-    transition,
-)
 from riskshare.recoveries.models import (
     OPEN_WRITE_OFF_STATES,
     RECOVERY_STATES,
@@ -41,6 +30,14 @@ from riskshare.recoveries.models import (
     Recovery,
     WriteOff,
 )
+from riskshare.services import (
+    already_done,
+    lock_for_change,
+    not_after_today,
+    not_found,
+    on_effective_date,
+)
+from riskshare.workflow.transitions import check_transition, transition
 
 ZERO = Decimal("0.00")
 # Once reviewed, the loan is written off as the step of the institution that recorded it.

@@ -17,14 +17,15 @@ from sqlalchemy import func, select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
 from riskshare.explain import explanations_as_json, jsonable
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry, Posting
 from riskshare.loans.models import Loan
+from riskshare.plugins.ask import program_of
 from riskshare.plugins.types import Period
 from riskshare.programs.facts import SessionFacts
-from riskshare.records import program_of, record_access
 
 BEGINNING = dt.date(1900, 1, 1)
 ZERO = Decimal("0.00")

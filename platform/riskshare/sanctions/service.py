@@ -9,26 +9,23 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
 from riskshare.explain import explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
+from riskshare.plugins.ask import enforce, facts, program_of, require
 from riskshare.plugins.views import firm_view, institution_view, program_view
-from riskshare.records import (
+from riskshare.sanctions.models import CLAWBACK_STATES, Ban, Clawback
+from riskshare.services import (
     already_done,
-    enforce,
-    facts,
     get_or_404,
     lock_for_change,
     lock_program,
     on_effective_date,
-    program_of,
-    record_event,
-    require,
-    transition,
 )
-from riskshare.sanctions.models import CLAWBACK_STATES, Ban, Clawback
+from riskshare.workflow.transitions import transition
 
 SUBJECTS = {"firm": Firm, "institution": Institution}
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from riskshare.api.context import Context
 from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
 from riskshare.explain import jsonable
-from riskshare.records import facts, program_of, record_event
+from riskshare.plugins.ask import facts, program_of
 from riskshare.supervision.models import Indicator, SupervisionFiling
 
 
