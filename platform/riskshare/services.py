@@ -14,21 +14,21 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.errors import Conflict, Invalid, NotFound
 from riskshare.programs.models import Program
 
 T = TypeVar("T")
 
 
-def not_found(what: str, record_id: object) -> Problem:
+def not_found(what: str, record_id: object) -> NotFound:
     """The same answer for absent records and records the caller may not see."""
-    return Problem(404, f"There is no {what} {record_id}.", kind="not-found")
+    return NotFound(f"There is no {what} {record_id}.")
 
 
-def already_done(detail: str, **ids: int) -> Problem:
+def already_done(detail: str, **ids: int) -> Conflict:
     """409: what the request would do is done already; ``detail`` says by what, and ``ids``
     name the record (``claim_id=12``) so a client can go to it."""
-    return Problem(409, detail, kind="conflict", extra=ids)
+    return Conflict(detail, extra=ids)
 
 
 def get_or_404(ctx: Context, model: type[T], record_id: int, what: str | None = None) -> T:
@@ -113,10 +113,8 @@ def not_after_today(ctx: Context, day: dt.date, pointer: str) -> None:
         raise _bad_date(pointer, f"{day} is in the future (today is {ctx.today}).")
 
 
-def _bad_date(pointer: str, detail: str) -> Problem:
-    return Problem(
-        422,
+def _bad_date(pointer: str, detail: str) -> Invalid:
+    return Invalid(
         f"The effective date is not allowed: {detail}",
-        kind="validation",
         errors=[{"pointer": pointer, "detail": detail}],
     )

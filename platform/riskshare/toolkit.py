@@ -10,7 +10,6 @@ from riskshare.api.context import Context, current_context
 from riskshare.api.fields import EffectiveOn, Explanations, SQLCursorPage, page
 from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
-from riskshare.api.problems import Problem, refused
 from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
 from riskshare.audit.events import record_access, record_event
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
@@ -18,6 +17,16 @@ from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
 from riskshare.disbursements.service import instruct_payment
 from riskshare.documents.service import attach_documents, document_of, documents_of
+from riskshare.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Problem,
+    Refused,
+    refused,
+)
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
@@ -95,6 +104,7 @@ __all__ = [
     "ClaimView",
     "ClawbackDecision",
     "Compensation",
+    "Conflict",
     "Context",
     "DatedActionIn",
     "Deadline",
@@ -104,18 +114,22 @@ __all__ = [
     "DocumentContentOut",
     "DocumentIn",
     "DocumentOut",
+    "DomainError",
     "EffectiveOn",
     "EventDecision",
     "Explanation",
     "Explanations",
     "Facts",
     "FirmView",
+    "Forbidden",
     "InstitutionView",
+    "Invalid",
     "JSONDoc",
     "LoanEventView",
     "LoanView",
     "Money",
     "MoneyField",
+    "NotFound",
     "PaymentView",
     "Period",
     "PolicyDescriptor",
@@ -125,6 +139,7 @@ __all__ = [
     "RatioField",
     "RecoveryDecision",
     "RecoveryView",
+    "Refused",
     "ReportSection",
     "Role",
     "Rulebook",

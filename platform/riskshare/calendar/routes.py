@@ -8,10 +8,10 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.api.problems import Problem
 from riskshare.calendar.models import CalendarYear
 from riskshare.calendar.workdays import YearTable
 from riskshare.db.session import tenant_session
+from riskshare.errors import Invalid
 from riskshare.tenants.routes import require_platform_admin
 
 blp = Blueprint(
@@ -67,10 +67,8 @@ class CalendarYearViews(MethodView):
                 data["source"],
             )
         except ValueError as exc:
-            raise Problem(
-                422,
+            raise Invalid(
                 str(exc),
-                kind="validation",
                 errors=[{"pointer": "/holidays", "detail": str(exc)}],
             ) from exc
         db = current_app.extensions["riskshare"].db

@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from riskshare.api.context import Context
-from riskshare.api.problems import Problem
 from riskshare.audit.events import record_event, record_read
+from riskshare.errors import Conflict, Invalid
 from riskshare.firms import sme, uscc
 from riskshare.firms.models import Firm
 from riskshare.loans.models import Loan
@@ -17,10 +17,8 @@ def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:
     try:
         code = uscc.validate(data["uscc"])
     except uscc.InvalidUSCC as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             f"The USCC is not valid: {exc.reason}.",
-            kind="validation",
             errors=[{"pointer": "/uscc", "detail": exc.reason, "detail_zh": exc.reason_zh}],
         ) from exc
     try:
@@ -31,30 +29,22 @@ def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:
             assets=data.get("assets"),
         )
     except sme.MissingMeasure as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             exc.reason,
-            kind="validation",
             errors=[
                 {"pointer": f"/{f}", "detail": "required for this industry"} for f in exc.fields
             ],
         ) from exc
     except sme.InvalidMeasure as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             exc.reason,
-            kind="validation",
             errors=[{"pointer": f"/{exc.field}", "detail": exc.reason}],
         ) from exc
     except ValueError as exc:
-        raise Problem(
-            422, str(exc), kind="validation", errors=[{"pointer": "/industry", "detail": str(exc)}]
-        ) from exc
+        raise Invalid(str(exc), errors=[{"pointer": "/industry", "detail": str(exc)}]) from exc
     if ctx.session.scalar(select(Firm.id).where(Firm.uscc == code)):
-        raise Problem(
-            409,
+        raise Conflict(
             f"A firm with USCC {code} is already registered.",
-            kind="conflict",
             errors=[{"pointer": "/uscc", "detail": "already registered"}],
         )
     firm = Firm(

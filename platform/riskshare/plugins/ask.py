@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from riskshare.api.context import Context
-from riskshare.api.problems import Problem, refused
+from riskshare.errors import Invalid, refused
 from riskshare.plugins.types import Decision, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.programs.facts import SessionFacts
@@ -27,8 +27,7 @@ def facts(ctx: Context, program_id: int) -> SessionFacts:
 def require(decision: T | None, question: str, policy: str) -> T:
     """A policy that leaves a mandatory question unanswered is a configuration fault."""
     if decision is None:
-        raise Problem(
-            422,
+        raise Invalid(
             f"The policy '{policy}' gives no answer to '{question}'; is its plugin enabled?",
             kind="policy-missing",
         )

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from riskshare.api.context import Context
-from riskshare.api.problems import Problem
 from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
+from riskshare.errors import Invalid
 from riskshare.explain import explanations_as_json, jsonable
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry, Posting
@@ -38,10 +38,8 @@ def parse_period(text: str) -> Period:
     """``2022``, ``2022-H1``, ``2022-Q3`` or ``2022-03`` as a period of calendar dates."""
     match = PERIOD.match(text)
     if match is None:
-        raise Problem(
-            422,
+        raise Invalid(
             f"'{text}' is not a period: use 2022, 2022-H1, 2022-Q3 or 2022-03.",
-            kind="validation",
             errors=[{"pointer": "/period", "detail": "bad period"}],
         )
     year = int(match["year"])

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from riskshare.api.context import Context
-from riskshare.api.problems import Problem
 from riskshare.audit.events import record_event
+from riskshare.errors import Conflict
 from riskshare.explain import explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
@@ -82,7 +82,7 @@ def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
 def lift_ban(ctx: Context, ban_id: int) -> Ban:
     ban = get_or_404(ctx, Ban, ban_id, "ban")
     if ban.lifted_on is not None:
-        raise Problem(409, "The ban is lifted already.", kind="conflict")
+        raise Conflict("The ban is lifted already.")
     ban.lifted_on = ctx.today
     record_event(ctx, "ban.lift", ban)
     return ban

@@ -8,8 +8,8 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.api.problems import Problem
 from riskshare.db.session import tenant_session
+from riskshare.errors import Forbidden
 from riskshare.plugins.manager import policy_registry
 from riskshare.tenants import service
 
@@ -51,7 +51,7 @@ class PolicyOut(ma.Schema):
 
 def require_platform_admin() -> None:
     if not g.principal.platform_admin:
-        raise Problem(403, "This needs the realm role platform-admin.", kind="forbidden-role")
+        raise Forbidden("This needs the realm role platform-admin.", kind="forbidden-role")
 
 
 @blp.route("/tenants")

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from riskshare.api.context import Context
-from riskshare.api.problems import Problem
 from riskshare.audit.events import record_event, snapshot
+from riskshare.errors import Problem
 from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import ProgramView
 from riskshare.workflow import StateMachine, TransitionRefused
