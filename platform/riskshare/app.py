@@ -21,12 +21,12 @@ from werkzeug.exceptions import HTTPException
 from riskshare import __version__
 from riskshare.api import security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
-from riskshare.api.context import Clock
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
 from riskshare.api.session import finish
 from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
 from riskshare.calendar.service import CalendarService
 from riskshare.config import Settings
+from riskshare.context import Clock
 from riskshare.db import Database
 from riskshare.errors import DomainError
 from riskshare.ledger.service import WrongSide

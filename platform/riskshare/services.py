@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
+from riskshare.context import Context
 from riskshare.errors import Conflict, Invalid, NotFound
 from riskshare.programs.models import Program
 

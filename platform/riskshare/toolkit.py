@@ -6,13 +6,14 @@ re-exported here, so the core can reorganise its modules without breaking plugin
 """
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.api.context import Context, current_context
+from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, Explanations, SQLCursorPage, page
 from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
 from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
 from riskshare.audit.events import record_access, record_event
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
+from riskshare.context import Context
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
 from riskshare.disbursements.service import instruct_payment

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from riskshare.api.context import Context
 from riskshare.audit import service as audit
+from riskshare.context import Context
 from riskshare.explain import jsonable
 
 

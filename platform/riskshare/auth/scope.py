@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskshare.api.context import Context
+from riskshare.context import Context
 from riskshare.plugins.manager import role_catalogue
 
 

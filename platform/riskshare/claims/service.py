@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event, record_read
 from riskshare.claims.models import CLAIM_STATES, OPEN_CLAIM_STATES, Claim, Review
+from riskshare.context import Context
 from riskshare.documents.models import Document
 from riskshare.documents.service import (
     attach_documents,

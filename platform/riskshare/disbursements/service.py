@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
 from riskshare.auth.scope import payee_scope
 from riskshare.claims.models import CLAIM_STATES, Claim
+from riskshare.context import Context
 from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
 from riskshare.errors import Conflict
 from riskshare.ledger import service as ledger

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
+from riskshare.context import Context
 from riskshare.documents.models import Document
 from riskshare.errors import Invalid
 from riskshare.services import not_found

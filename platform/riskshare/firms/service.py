@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event, record_read
+from riskshare.context import Context
 from riskshare.errors import Conflict, Invalid
 from riskshare.firms import sme, uscc
 from riskshare.firms.models import Firm

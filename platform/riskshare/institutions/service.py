@@ -5,8 +5,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
+from riskshare.context import Context
 from riskshare.errors import Conflict
 from riskshare.institutions.models import COOPERATION, Institution
 from riskshare.plugins.ask import enforce, facts, program_of

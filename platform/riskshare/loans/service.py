@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
+from riskshare.context import Context
 from riskshare.errors import Conflict, Forbidden, Invalid, refused
 from riskshare.explain import explanations_as_json
 from riskshare.firms.models import Firm

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
 from riskshare.claims.models import Claim
+from riskshare.context import Context
 from riskshare.disbursements.service import instruct_payment
 from riskshare.errors import Conflict, Invalid
 from riskshare.explain import Explanation, explanations_as_json

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from riskshare.api.context import Context
+from riskshare.context import Context
 from riskshare.errors import Invalid, refused
 from riskshare.plugins.types import Decision, ProgramView
 from riskshare.plugins.views import program_view

@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
+from riskshare.context import Context
 from riskshare.errors import Conflict, Invalid, pointer
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
 from riskshare.auth.scope import payee_scope
 from riskshare.claims.models import Claim
 from riskshare.claims.service import visible_claims
+from riskshare.context import Context
 from riskshare.documents.service import attach_documents, document_kinds
 from riskshare.errors import Conflict, Forbidden, Invalid
 from riskshare.explain import explanations_as_json

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
+from riskshare.context import Context
 from riskshare.errors import Invalid
 from riskshare.explain import explanations_as_json, jsonable
 from riskshare.ledger import service as ledger

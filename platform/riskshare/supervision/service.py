@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event
+from riskshare.context import Context
 from riskshare.errors import Forbidden
 from riskshare.explain import jsonable
 from riskshare.plugins.ask import facts, program_of

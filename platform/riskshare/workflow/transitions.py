@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from riskshare.api.context import Context
 from riskshare.audit.events import record_event, snapshot
+from riskshare.context import Context
 from riskshare.errors import Problem
 from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import ProgramView
