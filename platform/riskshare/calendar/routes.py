@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.calendar.models import CalendarYear
+from riskshare.calendar.schemas import DeadlineOut, DeadlineQuery, YearIn, YearOut
 from riskshare.calendar.workdays import YearTable
 from riskshare.db.session import tenant_session
 from riskshare.errors import Invalid
@@ -20,36 +19,6 @@ blp = Blueprint(
     url_prefix="/api/v1/platform/calendar",
     description="Working days: statutory holidays and adjusted working weekends.",
 )
-
-
-class YearIn(ma.Schema):
-    holidays = ma.fields.List(ma.fields.Date(), required=True)
-    working_weekends = ma.fields.List(ma.fields.Date(), required=True)
-    source = ma.fields.String(
-        required=True,
-        validate=validate.Length(1, 200),
-        metadata={"example": "国务院办公厅通知 2027"},
-    )
-
-
-class YearOut(ma.Schema):
-    year = ma.fields.Integer()
-    holidays = ma.fields.List(ma.fields.String())
-    working_weekends = ma.fields.List(ma.fields.String())
-    source = ma.fields.String()
-
-
-class DeadlineQuery(ma.Schema):
-    start = ma.fields.Date(required=True)
-    working_days = ma.fields.Integer(required=True, validate=validate.Range(1, 366))
-
-
-class DeadlineOut(ma.Schema):
-    start = ma.fields.String()
-    working_days = ma.fields.Integer()
-    due = ma.fields.String()
-    provisional = ma.fields.Boolean()
-    sources = ma.fields.List(ma.fields.String())
 
 
 @blp.route("/years/<int:year>")
