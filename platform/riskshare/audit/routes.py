@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.audit import service
-from riskshare.audit.models import AuditEvent
 from riskshare.audit.schemas import AuditEventOut, ChainOut
 
 blp = Blueprint(
@@ -26,7 +24,7 @@ class AuditEventViews(MethodView):
     def get(self):
         """Read the audit log, oldest first"""
         ctx = current_context()
-        return page(ctx.session, select(AuditEvent).order_by(AuditEvent.seq))
+        return page(ctx.session, service.events_in_order())
 
 
 @blp.route("/verification")

@@ -6,11 +6,9 @@ from flask import current_app, g
 from flask.views import MethodView
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.calendar.models import CalendarYear
+from riskshare.calendar import service
 from riskshare.calendar.schemas import DeadlineOut, DeadlineQuery, YearIn, YearOut
-from riskshare.calendar.workdays import YearTable
 from riskshare.db.session import tenant_session
-from riskshare.errors import Invalid
 from riskshare.tenants.routes import require_platform_admin
 
 blp = Blueprint(
@@ -28,25 +26,9 @@ class CalendarYearViews(MethodView):
     def put(self, data, year):
         """Set the holiday table of a year (overrides the bundled data for that year)"""
         require_platform_admin()
-        try:
-            YearTable(
-                year,
-                frozenset(data["holidays"]),
-                frozenset(data["working_weekends"]),
-                data["source"],
-            )
-        except ValueError as exc:
-            raise Invalid(
-                str(exc),
-                errors=[{"pointer": "/holidays", "detail": str(exc)}],
-            ) from exc
         db = current_app.extensions["riskshare"].db
         with tenant_session(db, None) as session:
-            row = session.get(CalendarYear, year) or CalendarYear(year=year)
-            row.holidays = sorted(d.isoformat() for d in data["holidays"])
-            row.working_weekends = sorted(d.isoformat() for d in data["working_weekends"])
-            row.source = data["source"]
-            session.add(row)
+            row = service.set_year(session, year, actor=g.principal.username, **data)
             current_app.logger.info("calendar %s set by %s", year, g.principal.username)
             return row
 

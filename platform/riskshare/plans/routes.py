@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
@@ -30,7 +29,8 @@ class PlanViews(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List allocation plans"""
-        return page(current_context().session, select(AllocationPlan).order_by(AllocationPlan.id))
+        ctx = current_context()
+        return page(ctx.session, service.list_plans(ctx))
 
     @blp.roles("office")
     @blp.moves_money

@@ -314,3 +314,7 @@ def _check_nothing_granted_twice(ctx: Context, plan: AllocationPlan, items: list
                 kind="granted-already",
                 extra={"claim_id": claim.id},
             )
+
+
+def list_plans(ctx: Context) -> Any:
+    return select(AllocationPlan).order_by(AllocationPlan.id)

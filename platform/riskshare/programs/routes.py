@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
@@ -36,7 +35,8 @@ class ProgramViews(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List programs"""
-        return page(current_context().session, select(Program).order_by(Program.id))
+        ctx = current_context()
+        return page(ctx.session, service.list_programs(ctx))
 
     @blp.roles("office")
     @blp.arguments(ProgramIn)

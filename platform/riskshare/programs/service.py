@@ -153,3 +153,7 @@ def ledger_report(ctx: Context, program: Program) -> dict[str, Any]:
         and not ledger.unbalanced_entries(ctx.session, program.id)
         and not wrong_side,
     }
+
+
+def list_programs(ctx: Context) -> Any:
+    return select(Program).order_by(Program.id)

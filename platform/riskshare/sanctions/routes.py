@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
 from riskshare.sanctions import service
-from riskshare.sanctions.models import Clawback
 from riskshare.sanctions.schemas import BanIn, BanOut, ClawbackIn, ClawbackOut
 
 blp = Blueprint(
@@ -52,7 +50,8 @@ class ClawbackViews(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List clawbacks"""
-        return page(current_context().session, select(Clawback).order_by(Clawback.id))
+        ctx = current_context()
+        return page(ctx.session, service.list_clawbacks(ctx))
 
     @blp.roles("approver")
     @blp.moves_money

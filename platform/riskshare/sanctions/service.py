@@ -183,3 +183,7 @@ def confirm_repaid(ctx: Context, clawback_id: int, effective_on: dt.date | None 
 
 def list_bans(ctx: Context) -> Any:
     return select(Ban).order_by(Ban.id)
+
+
+def list_clawbacks(ctx: Context) -> Any:
+    return select(Clawback).order_by(Clawback.id)
