@@ -13,8 +13,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
 from riskshare.auth.principal import Principal
+from riskshare.context import Context
 from riskshare.db import tenant_session
 from riskshare.institutions.models import Institution
 

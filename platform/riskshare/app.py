@@ -21,18 +21,18 @@ from werkzeug.exceptions import HTTPException
 from riskshare import __version__
 from riskshare.api import security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
-from riskshare.api.context import Clock
 from riskshare.api.fields import policy_attributes_property
-from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem
+from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
 from riskshare.api.session import finish
 from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
 from riskshare.calendar.service import CalendarService
 from riskshare.config import Settings
+from riskshare.context import Clock
 from riskshare.db import Database
+from riskshare.errors import DomainError
 from riskshare.ledger.service import WrongSide
 from riskshare.plugins import attributes
 from riskshare.plugins.manager import get_plugin_manager
-from riskshare.plugins.types import RecordNotFound
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Api(flask_smorest.Api):
     """
 
     def handle_http_exception(self, error: HTTPException) -> Any:
-        return http_problem(error).response()
+        return problem_response(http_problem(error))
 
 
 def create_app(
@@ -180,27 +180,24 @@ def _register_problem_handlers(app: Flask) -> None:
 
     conflicts = ConflictTranslator(Base.metadata)
 
-    @app.errorhandler(Problem)
-    def _problem(problem: Problem) -> Any:
-        return problem.response()
+    # Services raise domain errors; this is where each becomes a problem+json response.
+    @app.errorhandler(DomainError)
+    def _problem(problem: DomainError) -> Any:
+        return problem_response(problem)
 
     @app.errorhandler(WrongSide)
     def _wrong_side(error: WrongSide) -> Any:
         # A guard above the ledger let through what the ledger itself refuses: log it loud.
         app.logger.error("ledger refused an entry: %s", error)
-        return Problem(
-            409,
-            f"Refused: {error.account} would end on the wrong side of zero"
-            f" ({error.balance}); more would be paid or returned than is owed."
-            " Nothing was saved.",
-            kind="ledger-refused",
-        ).response()
-
-    @app.errorhandler(RecordNotFound)
-    def _record_not_found(error: RecordNotFound) -> Any:
-        # A policy asked Facts for an id the tenant does not have: most often one a request
-        # named (a plugin's body), so the caller hears which record, not a 500.
-        return Problem(404, str(error), kind="not-found").response()
+        return problem_response(
+            Problem(
+                409,
+                f"Refused: {error.account} would end on the wrong side of zero"
+                f" ({error.balance}); more would be paid or returned than is owed."
+                " Nothing was saved.",
+                kind="ledger-refused",
+            )
+        )
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Any:
@@ -208,7 +205,7 @@ def _register_problem_handlers(app: Flask) -> None:
         if problem is None:
             return _unexpected(error)
         app.logger.info("refused at the database: %s", error.orig)
-        return problem.response()
+        return problem_response(problem)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
@@ -219,13 +216,15 @@ def _register_problem_handlers(app: Flask) -> None:
             "unexpected error %s in %s %s", incident, request.method, request.path, exc_info=error
         )
         # The 500 makes _commit below roll the request's session back.
-        return Problem(
-            500,
-            "The server hit an unexpected error; the request's changes were not saved."
-            " Quote the instance id when reporting it.",
-            kind="internal-error",
-            extra={"instance": incident.urn},
-        ).response()
+        return problem_response(
+            Problem(
+                500,
+                "The server hit an unexpected error; the request's changes were not saved."
+                " Quote the instance id when reporting it.",
+                kind="internal-error",
+                extra={"instance": incident.urn},
+            )
+        )
 
     @app.after_request
     def _commit(response: Any) -> Any:
@@ -236,16 +235,18 @@ def _register_problem_handlers(app: Flask) -> None:
             finish(commit=True)
         except IntegrityError as exc:
             app.logger.warning("commit failed: %s", exc)
-            return (conflicts.problem(exc) or duplicate(None)).response()
+            return problem_response(conflicts.problem(exc) or duplicate(None))
         except OperationalError as exc:
             # A conflict found at commit must not look like success.
             app.logger.warning("commit failed: %s", exc)
-            return Problem(
-                409,
-                "The change conflicts with another one made at the same"
-                " time; nothing was saved. Retry the request.",
-                kind="conflict",
-            ).response()
+            return problem_response(
+                Problem(
+                    409,
+                    "The change conflicts with another one made at the same"
+                    " time; nothing was saved. Retry the request.",
+                    kind="conflict",
+                )
+            )
         return response
 
     @app.teardown_request

@@ -6,21 +6,33 @@ re-exported here, so the core can reorganise its modules without breaking plugin
 """
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.api.context import Context, current_context
+from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, Explanations, SQLCursorPage, page
 from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
-from riskshare.api.problems import Problem, refused
 from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
+from riskshare.audit.events import record_access, record_event
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
+from riskshare.context import Context
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
 from riskshare.db.types import JSONDoc, Money, Ratio
 from riskshare.disbursements.service import instruct_payment
 from riskshare.documents.service import attach_documents, document_of, documents_of
+from riskshare.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Problem,
+    Refused,
+    refused,
+)
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
 from riskshare.migrations import security as migration_security
+from riskshare.plugins.ask import enforce, facts, program_of
 from riskshare.plugins.defaults import (
     accept_event,
     allocate_within_pool,
@@ -73,23 +85,18 @@ from riskshare.plugins.types import (
     WriteOffView,
     to_money,
 )
-from riskshare.records import (
+from riskshare.sanctions.standing import lift, suspend
+from riskshare.services import (
     already_done,
-    enforce,
-    facts,
     get_or_404,
     lock_for_change,
     lock_program,
     not_after_today,
     not_found,
     on_effective_date,
-    program_of,
-    record_access,
-    record_event,
-    transition,
 )
-from riskshare.sanctions.standing import lift, suspend
 from riskshare.workflow import StateMachine
+from riskshare.workflow.transitions import transition
 
 # A policy's own records (its tables, state machines, routes and ledger postings) are built
 # from the names below; they get the same tenant scoping, audit and problem responses as the
@@ -106,6 +113,7 @@ __all__ = [
     "ClaimView",
     "ClawbackDecision",
     "Compensation",
+    "Conflict",
     "Context",
     "DatedActionIn",
     "Deadline",
@@ -119,18 +127,22 @@ __all__ = [
     "DocumentContentOut",
     "DocumentIn",
     "DocumentOut",
+    "DomainError",
     "EffectiveOn",
     "EventDecision",
     "Explanation",
     "Explanations",
     "Facts",
     "FirmView",
+    "Forbidden",
     "InstitutionView",
+    "Invalid",
     "JSONDoc",
     "LoanEventView",
     "LoanView",
     "Money",
     "MoneyField",
+    "NotFound",
     "PaymentView",
     "Period",
     "PolicyDescriptor",
@@ -141,6 +153,7 @@ __all__ = [
     "RecordNotFound",
     "RecoveryDecision",
     "RecoveryView",
+    "Refused",
     "ReportSection",
     "Role",
     "Rulebook",

@@ -115,3 +115,36 @@ def test_an_invalid_program_config_names_each_schema_error(api_any):
     assert "colour" in by_pointer["/config"] and "abc" in by_pointer["/config/ratio"]
     assert office.ok("GET", "/programs") == []
     assert api_any.as_("auditor").ok("GET", "/audit/verification")["events"] == events
+
+
+def test_each_domain_error_maps_to_one_status_and_type():
+    """Services raise domain errors without HTTP; ``problem_body`` is the one mapping, and it
+    keeps what the service said (detail, pointers, the refusing rule, the record in the way)."""
+    from riskshare.api.problems import problem_body
+    from riskshare.errors import Conflict, Forbidden, Invalid, NotFound, Problem, refused
+
+    errors = [{"pointer": "/principal", "detail": "must be positive"}]
+    rule = {"rule": "X-13", "en": "Over the annual cap."}
+    cases = [
+        (NotFound("There is no claim 7."), 404, "not-found"),
+        (
+            Forbidden("Not your institution.", kind="forbidden-institution"),
+            403,
+            "forbidden-institution",
+        ),
+        (Forbidden("No."), 403, "forbidden"),
+        (Conflict("Paid already.", extra={"claim_id": 7}), 409, "conflict"),
+        (Invalid("Check /principal.", errors=errors), 422, "validation"),
+        (refused(rule), 422, "rule-refused"),
+        (refused(rule, 409), 409, "rule-refused"),
+        (Problem(409, "Granted already.", kind="granted-already"), 409, "granted-already"),
+    ]
+    for error, status, kind in cases:
+        body = problem_body(error)
+        assert (body["status"], body["type"]) == (status, TYPE_BASE + kind), body
+        assert body["title"] == HTTPStatus(status).phrase
+        assert body["detail"] == error.detail
+    assert problem_body(cases[3][0])["claim_id"] == 7
+    assert problem_body(cases[4][0])["errors"] == errors
+    assert problem_body(cases[5][0])["rule"] == rule
+    assert problem_body(cases[5][0])["detail"] == "Refused by rule X-13: Over the annual cap."

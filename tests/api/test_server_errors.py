@@ -16,10 +16,10 @@ import toy_policy
 from riskshare.api.context import current_context
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 from riskshare.app import create_app
+from riskshare.audit.events import record_event
 from riskshare.auth.tokens import KeycloakKeySource, TokenVerifier
 from riskshare.config import Settings
 from riskshare.institutions.models import Institution
-from riskshare.records import record_event
 from riskshare.testing.client import ApiClient
 from riskshare.testing.keycloak_stub import KeycloakStub
 from riskshare.testing.pytest_plugin import _make_app

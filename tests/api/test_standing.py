@@ -253,7 +253,7 @@ def _as_the_policy(api, program, decide):
     from riskshare.api.context import current_context
     from riskshare.api.session import finish
     from riskshare.auth.principal import Principal
-    from riskshare.records import facts
+    from riskshare.plugins.ask import facts
 
     with api.app.test_request_context():
         g.tenant, g.roles = api.tenant, frozenset({"office"})

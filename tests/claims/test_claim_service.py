@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from factories import register_loan, setup_program
-from riskshare.api.problems import Problem
 from riskshare.claims import service
 from riskshare.claims.models import Claim
+from riskshare.errors import DomainError
 from riskshare.testing import today
 from service_context import service_context
 
@@ -55,35 +55,35 @@ def test_a_claim_is_valued_by_the_policy_and_given_its_review_deadline(api, worl
     ("institution", "roles"), [("bank-b", ("lender",)), (None, ("office", "reviewer"))]
 )
 def test_only_the_loans_own_institutions_may_claim(api, world, institution, roles):
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _submit(api, world["bad"], institution=institution, roles=roles)
     # bank-b cannot see the loan at all; the fund's staff see it but claim on no loan.
     assert refused.value.status == (404 if institution else 403)
 
 
 def test_a_claim_on_an_uncovered_loan_is_refused_with_the_coverage_rule(api, world):
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _submit(api, world["big"])
     assert (refused.value.status, refused.value.kind) == (422, "rule-refused")
     assert refused.value.rule["rule"] == "T-1"
 
 
 def test_a_claim_above_the_outstanding_principal_is_refused(api, world):
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _submit(api, world["bad"], principal="100000.01")
     assert refused.value.status == 422
     assert refused.value.errors[0]["pointer"] == "/claimed_principal"
 
 
 def test_a_performing_loan_is_refused_by_the_policys_eligibility_rule(api, world):
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _submit(api, world["good"])
     assert refused.value.status == 422 and refused.value.rule["rule"] == "T-3"
 
 
 def test_an_institution_has_one_open_claim_per_loan(api, world):
     first = _submit(api, world["bad"])
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _submit(api, world["bad"], principal="1000.00")
     assert refused.value.status == 409 and refused.value.extra == {"claim_id": first}
 
@@ -104,7 +104,7 @@ def _review(api, claim_id, *roles, **data):
 
 def test_the_review_approves_at_most_what_the_policy_allows(api, world):
     claim_id = _submit(api, world["bad"])
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _review(api, claim_id, "reviewer", approved_amount=D("32000.01"))
     assert refused.value.status == 422
     assert refused.value.errors[0]["pointer"] == "/approved_amount"
@@ -123,10 +123,10 @@ def test_a_review_without_an_amount_approves_the_policys_amount(api, world):
 
 def test_only_the_required_reviewer_reviews_and_only_once(api, world):
     claim_id = _submit(api, world["bad"])
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _review(api, claim_id, "office", "approver")
     assert (refused.value.status, refused.value.kind) == (403, "forbidden-role")
     assert _review(api, claim_id, "reviewer", decision="reject") == "rejected"
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _review(api, claim_id, "reviewer")
     assert refused.value.status == 409 and "review_id" in refused.value.extra

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from plan_world import AFTER_H1, three_claims
-from riskshare.api.problems import Problem
 from riskshare.claims.models import Claim
 from riskshare.disbursements import service
 from riskshare.disbursements.models import Disbursement
+from riskshare.errors import DomainError
 from riskshare.ledger import service as ledger
 from riskshare.plugins.views import program_view
 from riskshare.programs.models import Program
@@ -74,7 +74,7 @@ def test_confirming_pays_from_the_pool_once_and_settles_a_claim_paid_in_full(api
     assert _confirm(api, rest, "finance") == "confirmed"
     assert _claim_state(api, c1) == "paid"
     # A second confirmation is refused by the payment's state, before any cap is asked.
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _confirm(api, rest, "finance")
     assert (refused.value.status, refused.value.kind) == (409, "transition-refused")
     assert _balance(api, program, "fund:pool") == pool - D("40000.00")
@@ -86,7 +86,7 @@ def test_a_claim_is_never_paid_beyond_its_approved_amount(api):
     first = _instruct(api, program, c1, bank, "30000.00", "unit:1")
     over = _instruct(api, program, c1, bank, "10000.01", "unit:2")
     _confirm(api, first, "finance")
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _confirm(api, over, "finance")
     assert (refused.value.status, refused.value.kind) == (409, "paid-already")
     assert refused.value.extra == {"claim_id": c1}
@@ -96,7 +96,7 @@ def test_a_claim_is_never_paid_beyond_its_approved_amount(api):
 def test_only_the_payer_confirms(api):
     program, bank, (c1, _, _) = three_claims(api)
     d_id = _instruct(api, program, c1, bank, "1.00", "unit:1")
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _confirm(api, d_id, "office", "approver")
     assert refused.value.status == 403
 
@@ -113,6 +113,6 @@ def test_a_payee_sees_only_its_own_payments_and_the_payer_sees_all(api):
             query = service.visible_disbursements(ctx).with_only_columns(Disbursement.id)
             assert list(ctx.session.scalars(query)) == seen
     with service_context(api, "lender", institution="bank-b") as ctx:
-        with pytest.raises(Problem) as refused:
+        with pytest.raises(DomainError) as refused:
             service.get_disbursement(ctx, d_id)
         assert refused.value.status == 404

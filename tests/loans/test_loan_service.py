@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from factories import register_loan, setup_program
-from riskshare.api.problems import Problem
+from riskshare.errors import DomainError
 from riskshare.loans import service
 from riskshare.loans.models import Loan
 from riskshare.testing import today
@@ -39,7 +39,7 @@ def test_a_repayment_leaves_the_outstanding_less_the_amount():
     ids=["missing", "zero", "negative", "above-outstanding", "outstanding-disagrees"],
 )
 def test_a_repayment_that_cannot_be_is_refused_with_the_field_to_fix(amount, given, pointer):
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         service._repaid(_loan("1000.00"), amount, given)
     assert refused.value.status == 422
     assert refused.value.errors[0]["pointer"] == pointer
@@ -79,7 +79,7 @@ def test_an_institution_sees_only_loans_it_is_party_to(api, world):
         assert service.get_loan(ctx, world["loan"]["id"]).reference == "L-1"
     with service_context(api, "lender", institution="bank-b") as ctx:
         assert list(ctx.session.scalars(service.visible_loans(ctx))) == []
-        with pytest.raises(Problem) as refused:
+        with pytest.raises(DomainError) as refused:
             service.get_loan(ctx, world["loan"]["id"])
         assert refused.value.status == 404
     with service_context(api, "auditor") as ctx:  # the fund's staff see every loan
@@ -126,7 +126,7 @@ def test_register_loan_refuses_what_it_cannot_record(api, world, changes, status
         k: world[v]["id"] if isinstance(v, str) and v in world else v for k, v in changes.items()
     }
     with (
-        pytest.raises(Problem) as refused,
+        pytest.raises(DomainError) as refused,
         service_context(api, "lender", institution="bank-a", day=dt.date(2024, 3, 1)) as ctx,
     ):
         service.register_loan(ctx, _body(world, **changes))
@@ -136,7 +136,7 @@ def test_register_loan_refuses_what_it_cannot_record(api, world, changes, status
 
 def test_an_institution_registers_only_its_own_loans(api, world):
     with (
-        pytest.raises(Problem) as refused,
+        pytest.raises(DomainError) as refused,
         service_context(api, "lender", institution="bank-b", day=dt.date(2024, 3, 1)) as ctx,
     ):
         service.register_loan(ctx, _body(world))

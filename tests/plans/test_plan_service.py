@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from plan_world import AFTER_H1, three_claims
-from riskshare.api.problems import Problem
 from riskshare.disbursements.models import Disbursement
 from riskshare.disbursements.service import confirm
+from riskshare.errors import DomainError
 from riskshare.plans import service
 from riskshare.plugins.types import Period
 from service_context import service_context
@@ -64,11 +64,11 @@ def test_a_live_plan_holds_its_claims_and_a_rejected_one_lets_them_go(api):
 
 def test_a_period_is_planned_once_and_only_after_it_ends(api):
     program, _, _ = three_claims(api)
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _propose(api, program, day=dt.date(2024, 7, 1))  # 2024-H2 ends 31 December
     assert refused.value.status == 422 and refused.value.errors[0]["pointer"] == "/day"
     _propose(api, program)
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _propose(api, program, day=dt.date(2024, 2, 1))  # the same half-year
     assert refused.value.status == 409
 
@@ -108,7 +108,7 @@ def test_the_office_allocates_within_each_claims_request_and_carries_or_drops_th
 def test_an_edit_outside_the_plan_or_its_requests_is_refused(api, change, pointer):
     program, _, claims = three_claims(api)
     plan_id = _propose(api, program)
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _edit(api, plan_id, {"claim_id": claims[0], **change})
     assert refused.value.status == 422 and refused.value.errors[0]["pointer"] == pointer
 
@@ -148,7 +148,7 @@ def test_approval_refuses_a_plan_that_would_grant_a_claim_beyond_its_approved_am
         items = service.plan_items(ctx, plan_id)
         service._check_nothing_granted_twice(ctx, plan, items)  # as proposed: fine
         next(i for i in items if i.claim_id == c1).allocated = D("40000.01")
-        with pytest.raises(Problem) as refused:
+        with pytest.raises(DomainError) as refused:
             service._check_nothing_granted_twice(ctx, plan, items)
         assert refused.value.status == 409 and refused.value.extra == {"claim_id": c1}
         ctx.session.rollback()

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from plan_world import AFTER_H1, three_claims
-from riskshare.api.problems import Problem
 from riskshare.claims.models import Claim
 from riskshare.disbursements.service import confirm, instruct_payment
+from riskshare.errors import DomainError
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import Loan
 from riskshare.plugins.views import program_view
@@ -80,10 +80,10 @@ def test_recoveries_never_return_more_than_was_compensated(api, paid):
 
 def test_nothing_is_owed_on_an_unpaid_claim_nor_when_costs_exceed_the_recovery(api, paid):
     _, _, c1, c2 = paid
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _report(api, c2, "1000.00")
     assert refused.value.status == 422 and refused.value.errors[0]["pointer"] == "/claim_id"
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _report(api, c1, "1000.00", costs="1000.01")
     assert refused.value.status == 422 and refused.value.errors[0]["pointer"] == "/costs"
 
@@ -91,14 +91,14 @@ def test_nothing_is_owed_on_an_unpaid_claim_nor_when_costs_exceed_the_recovery(a
 def test_the_same_receipt_is_reported_once(api, paid):
     _, _, c1, _ = paid
     first, *_ = _report(api, c1, "1000.00")
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _report(api, c1, "1000.00")
     assert refused.value.status == 409 and refused.value.extra == {"recovery_id": first}
 
 
 def test_only_the_compensated_institution_reports_and_sees_its_recoveries(api, paid):
     _, _, c1, _ = paid
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _report(api, c1, "1000.00", institution="bank-b")
     assert refused.value.status == 404  # bank-b cannot see bank-a's claim at all
     recovery_id, *_ = _report(api, c1, "1000.00")
@@ -115,7 +115,10 @@ def test_the_payer_confirms_a_return_once_and_the_pool_gets_it_back(api, paid):
         pool = ledger.balance(ctx.session, program["id"], "fund:pool")
     with service_context(api, "finance", day=AFTER_H1) as ctx:
         assert service.confirm_return(ctx, recovery_id).state == "returned"
-    with pytest.raises(Problem) as refused, service_context(api, "finance", day=AFTER_H1) as ctx:
+    with (
+        pytest.raises(DomainError) as refused,
+        service_context(api, "finance", day=AFTER_H1) as ctx,
+    ):
         service.confirm_return(ctx, recovery_id)
     assert refused.value.status == 409
     with service_context(api, "auditor") as ctx:
@@ -127,7 +130,7 @@ def test_a_recovery_goes_to_the_pool_or_to_an_account_the_policy_declares(api):
     three_claims(api)
     with service_context(api, "auditor") as ctx:
         assert service.destination_account(ctx, "toy", "pool") == "fund:pool"
-        with pytest.raises(Problem) as refused:
+        with pytest.raises(DomainError) as refused:
             service.destination_account(ctx, "toy", "elsewhere")
         assert (refused.value.status, refused.value.kind) == (422, "policy-missing")
 
@@ -150,7 +153,7 @@ def test_a_write_off_without_review_writes_the_loan_off_once(api, paid):
     assert (write_off.state, write_off.decided_on) == ("approved", AFTER_H1)
     with service_context(api, "auditor") as ctx:
         assert ctx.session.get_one(Loan, loan_id).state == "written_off"
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _write_off(api, loan_id)
     assert refused.value.status == 409 and refused.value.extra == {"write_off_id": write_off.id}
 
@@ -158,9 +161,9 @@ def test_a_write_off_without_review_writes_the_loan_off_once(api, paid):
 def test_a_write_off_is_the_loans_own_institutions_and_not_dated_ahead(api, paid):
     _, _, c1, _ = paid
     loan_id = _loan_of(api, c1)
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _write_off(api, loan_id, institution="bank-b")
     assert refused.value.status == 404
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(DomainError) as refused:
         _write_off(api, loan_id, approved_on=AFTER_H1 + dt.timedelta(days=1))
     assert refused.value.status == 422

@@ -1,4 +1,8 @@
-"""RFC 9457 problem details: every error the API gives is ``application/problem+json``."""
+"""RFC 9457 problem details: every error the API gives is ``application/problem+json``.
+
+Services raise the domain errors of ``riskshare.errors``; this module maps them (and the HTTP
+layer's own errors) to problem responses, once.
+"""
 
 from __future__ import annotations
 
@@ -10,69 +14,64 @@ from flask import Response, json
 from marshmallow.exceptions import SCHEMA
 from werkzeug.exceptions import HTTPException
 
+from riskshare.errors import DomainError, Problem, pointer, refused
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "DomainError",
+    "HTTPProblem",
+    "Problem",
+    "http_problem",
+    "pointer",
+    "problem_body",
+    "problem_response",
+    "refused",
+    "validation_problem",
+]
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://riskshare.example/problems/"
 
 
-class Problem(Exception):
-    """An error to send to the client, with what to fix.
-
-    :param status: HTTP status.
-    :param detail: what went wrong, in terms of the request.
-    :param kind: a short slug forming the problem ``type`` URI.
-    :param errors: field-level errors: ``[{"pointer": "/principal", "detail": "..."}]``.
-    :param rule: the policy explanation that refused, when a rule refused.
-    :param headers: response headers the status calls for (``Allow``, ``Retry-After``).
-    """
+class HTTPProblem(Problem):
+    """A problem the HTTP layer finds itself (a 405, an unknown key): a domain error plus the
+    response headers its status calls for (``Allow``, ``Retry-After``)."""
 
     def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        kind: str | None = None,
-        errors: list[dict[str, Any]] | None = None,
-        rule: Mapping[str, Any] | None = None,
-        extra: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
+        self, status: int, detail: str, *, headers: Mapping[str, str] | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.kind = kind
-        self.errors = errors
-        self.rule = rule
-        self.extra = dict(extra or {})
+        super().__init__(status, detail, **kwargs)
         self.headers = dict(headers or {})
 
-    def body(self) -> dict[str, Any]:
-        phrase = HTTPStatus(self.status).phrase
-        kind = self.kind or phrase.lower().replace(" ", "-").replace("'", "")
-        body: dict[str, Any] = {
-            "type": TYPE_BASE + kind,
-            "title": phrase,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if self.errors:
-            body["errors"] = self.errors
-        if self.rule:
-            body["rule"] = dict(self.rule)
-        body.update(self.extra)
-        return body
 
-    def response(self) -> Response:
-        resp = Response(json.dumps(self.body()), status=self.status, mimetype=PROBLEM_MEDIA_TYPE)
-        if self.status == 401:
-            resp.headers["WWW-Authenticate"] = 'Bearer realm="riskshare"'
-        resp.headers.update(self.headers)
-        return resp
+def problem_body(error: DomainError) -> dict[str, Any]:
+    """The problem+json document of a domain error: its status, type, detail, field errors,
+    refusing rule and any further members, exactly as the service gave them."""
+    phrase = HTTPStatus(error.status).phrase
+    kind = error.kind or phrase.lower().replace(" ", "-").replace("'", "")
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + kind,
+        "title": phrase,
+        "status": error.status,
+        "detail": error.detail,
+    }
+    if error.errors:
+        body["errors"] = error.errors
+    if error.rule:
+        body["rule"] = dict(error.rule)
+    body.update(error.extra)
+    return body
 
 
-def pointer(path: list[Any] | tuple[Any, ...]) -> str:
-    """A JSON pointer (RFC 6901) for a path of keys and indexes."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in path)
-    return "/" + "/".join(escaped) if path else ""
+def problem_response(error: DomainError) -> Response:
+    """The one place a domain error becomes an HTTP response."""
+    resp = Response(
+        json.dumps(problem_body(error)), status=error.status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+    if error.status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="riskshare"'
+    resp.headers.update(getattr(error, "headers", {}))
+    return resp
 
 
 def marshmallow_errors(messages: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> list[dict]:
@@ -92,7 +91,7 @@ def marshmallow_errors(messages: Mapping[str, Any], prefix: tuple[Any, ...] = ()
     return out
 
 
-def validation_problem(messages: Mapping[str, Any], status: int = 422) -> Problem:
+def validation_problem(messages: Mapping[str, Any], status: int = 422) -> HTTPProblem:
     """Turn flask-smorest/webargs validation messages (keyed by location) into a problem."""
     errors: list[dict] = []
     for location, fields in messages.items():
@@ -100,12 +99,12 @@ def validation_problem(messages: Mapping[str, Any], status: int = 422) -> Proble
             err["location"] = location
             errors.append(err)
     fields = ", ".join(e["pointer"] or "(body)" for e in errors) or "the request"
-    return Problem(
+    return HTTPProblem(
         status, f"The request is not valid: check {fields}.", kind="validation", errors=errors
     )
 
 
-def http_problem(error: HTTPException) -> Problem:
+def http_problem(error: HTTPException) -> HTTPProblem:
     """A werkzeug or webargs HTTP error as a problem.
 
     webargs puts its field messages in ``error.data`` (a 422, or a 400 for a body that is not
@@ -119,18 +118,6 @@ def http_problem(error: HTTPException) -> Problem:
     if data.get("messages"):
         problem = validation_problem(data["messages"], status)
     else:
-        problem = Problem(status, error.description or error.name)
+        problem = HTTPProblem(status, error.description or error.name)
     problem.headers.update(headers)
     return problem
-
-
-def refused(
-    explanation: Mapping[str, Any], status: int = 422, detail: str | None = None
-) -> Problem:
-    """A policy rule said no: the problem carries the rule and the reason."""
-    return Problem(
-        status,
-        detail or f"Refused by rule {explanation.get('rule')}: {explanation.get('en')}",
-        kind="rule-refused",
-        rule=explanation,
-    )

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, request
 from sqlalchemy import select
 
-from riskshare.api.problems import Problem
+from riskshare.api.problems import HTTPProblem, Problem
 from riskshare.api.session import db_session
 from riskshare.auth.principal import Principal
 from riskshare.auth.tokens import InvalidToken, KeySourceUnavailable
@@ -49,7 +49,7 @@ def install(app: Flask) -> None:
             # Our fault, not the token's: a 401 would make clients throw away a good session.
             # The reason names our Keycloak, so it goes to the log, not to the client.
             app.logger.error("cannot verify access tokens: %s", exc)
-            raise Problem(
+            raise HTTPProblem(
                 503,
                 "Access tokens cannot be checked right now (the sign-in service's keys are"
                 " unavailable); retry shortly with the same token.",

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.audit import service
-from riskshare.audit.models import AuditEvent
+from riskshare.audit.schemas import AuditEventOut, ChainOut
 
 blp = Blueprint(
     "audit",
@@ -16,28 +14,6 @@ blp = Blueprint(
     url_prefix="/api/v1/tenants/<tenant>/audit",
     description="The tenant's append-only, hash-chained audit log.",
 )
-
-
-class AuditEventOut(ma.Schema):
-    seq = ma.fields.Integer()
-    at = ma.fields.DateTime()
-    actor = ma.fields.String()
-    roles = ma.fields.String()
-    action = ma.fields.String()
-    record_type = ma.fields.String()
-    record_id = ma.fields.String()
-    before = ma.fields.Raw(allow_none=True)
-    after = ma.fields.Raw(allow_none=True)
-    prev_hash = ma.fields.String()
-    hash = ma.fields.String()
-
-
-class ChainOut(ma.Schema):
-    tenant = ma.fields.String()
-    events = ma.fields.Integer()
-    ok = ma.fields.Boolean()
-    first_broken_seq = ma.fields.Integer(allow_none=True)
-    problem = ma.fields.String(allow_none=True)
 
 
 @blp.route("/events")
@@ -48,7 +24,7 @@ class AuditEventViews(MethodView):
     def get(self):
         """Read the audit log, oldest first"""
         ctx = current_context()
-        return page(ctx.session, select(AuditEvent).order_by(AuditEvent.seq))
+        return page(ctx.session, service.events_in_order())
 
 
 @blp.route("/verification")

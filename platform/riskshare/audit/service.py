@@ -136,3 +136,8 @@ def verify_chain(session: Session, tenant: str) -> ChainReport:
         prev = event.hash
         expected_seq += 1
     return ChainReport(tenant, count, True)
+
+
+def events_in_order() -> Any:
+    """The tenant's audit log, oldest first (the session's tenant filter scopes it)."""
+    return select(AuditEvent).order_by(AuditEvent.seq)

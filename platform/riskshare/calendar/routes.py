@@ -2,15 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.api.problems import Problem
-from riskshare.calendar.models import CalendarYear
-from riskshare.calendar.workdays import YearTable
+from riskshare.calendar import service
+from riskshare.calendar.schemas import DeadlineOut, DeadlineQuery, YearIn, YearOut
 from riskshare.db.session import tenant_session
 from riskshare.tenants.routes import require_platform_admin
 
@@ -22,36 +19,6 @@ blp = Blueprint(
 )
 
 
-class YearIn(ma.Schema):
-    holidays = ma.fields.List(ma.fields.Date(), required=True)
-    working_weekends = ma.fields.List(ma.fields.Date(), required=True)
-    source = ma.fields.String(
-        required=True,
-        validate=validate.Length(1, 200),
-        metadata={"example": "国务院办公厅通知 2027"},
-    )
-
-
-class YearOut(ma.Schema):
-    year = ma.fields.Integer()
-    holidays = ma.fields.List(ma.fields.String())
-    working_weekends = ma.fields.List(ma.fields.String())
-    source = ma.fields.String()
-
-
-class DeadlineQuery(ma.Schema):
-    start = ma.fields.Date(required=True)
-    working_days = ma.fields.Integer(required=True, validate=validate.Range(1, 366))
-
-
-class DeadlineOut(ma.Schema):
-    start = ma.fields.String()
-    working_days = ma.fields.Integer()
-    due = ma.fields.String()
-    provisional = ma.fields.Boolean()
-    sources = ma.fields.List(ma.fields.String())
-
-
 @blp.route("/years/<int:year>")
 class CalendarYearViews(MethodView):
     @blp.arguments(YearIn)
@@ -59,27 +26,9 @@ class CalendarYearViews(MethodView):
     def put(self, data, year):
         """Set the holiday table of a year (overrides the bundled data for that year)"""
         require_platform_admin()
-        try:
-            YearTable(
-                year,
-                frozenset(data["holidays"]),
-                frozenset(data["working_weekends"]),
-                data["source"],
-            )
-        except ValueError as exc:
-            raise Problem(
-                422,
-                str(exc),
-                kind="validation",
-                errors=[{"pointer": "/holidays", "detail": str(exc)}],
-            ) from exc
         db = current_app.extensions["riskshare"].db
         with tenant_session(db, None) as session:
-            row = session.get(CalendarYear, year) or CalendarYear(year=year)
-            row.holidays = sorted(d.isoformat() for d in data["holidays"])
-            row.working_weekends = sorted(d.isoformat() for d in data["working_weekends"])
-            row.source = data["source"]
-            session.add(row)
+            row = service.set_year(session, year, actor=g.principal.username, **data)
             current_app.logger.info("calendar %s set by %s", year, g.principal.username)
             return row
 

@@ -7,9 +7,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from riskshare.audit import service as audit
+from riskshare.audit.events import snapshot
 from riskshare.calendar.models import CalendarYear
 from riskshare.calendar.workdays import WorkdayCalendar, YearTable
 from riskshare.db import Database
+from riskshare.db.session import switch_tenant
+from riskshare.errors import Invalid
+from riskshare.tenants.models import Tenant
 
 
 class CalendarService:
@@ -42,3 +47,47 @@ def to_year_table(row: CalendarYear) -> YearTable:
         working_weekends=frozenset(dt.date.fromisoformat(d) for d in row.working_weekends),
         source=row.source,
     )
+
+
+def set_year(
+    session: Session,
+    year: int,
+    *,
+    holidays: list[dt.date],
+    working_weekends: list[dt.date],
+    source: str,
+    actor: str,
+) -> CalendarYear:
+    """Set the holiday table of ``year`` (it overrides the bundled data for that year).
+
+    Every tenant's deadlines are counted on this calendar, so the change is recorded in every
+    tenant's audit log, with the table before and after: each tenant's auditors can see why
+    a deadline moved.
+    """
+    try:
+        YearTable(year, frozenset(holidays), frozenset(working_weekends), source)
+    except ValueError as exc:
+        raise Invalid(str(exc), errors=[{"pointer": "/holidays", "detail": str(exc)}]) from exc
+    row = session.get(CalendarYear, year)
+    before = None if row is None else snapshot(row)
+    row = row or CalendarYear(year=year)
+    row.holidays = sorted(d.isoformat() for d in holidays)
+    row.working_weekends = sorted(d.isoformat() for d in working_weekends)
+    row.source = source
+    session.add(row)
+    session.flush()
+    after = snapshot(row)
+    for tenant in session.scalars(select(Tenant.slug).order_by(Tenant.slug)).all():
+        switch_tenant(session, tenant)
+        audit.append(
+            session,
+            tenant=tenant,
+            actor=actor,
+            roles=["platform-admin"],
+            action="calendar.set",
+            record_type=CalendarYear.__tablename__,
+            record_id=year,
+            before=before,
+            after=after,
+        )
+    return row

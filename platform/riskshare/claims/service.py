@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event, record_read
 from riskshare.claims.models import CLAIM_STATES, OPEN_CLAIM_STATES, Claim, Review
+from riskshare.context import Context
 from riskshare.documents.models import Document
 from riskshare.documents.service import (
     attach_documents,
@@ -17,26 +17,17 @@ from riskshare.documents.service import (
     document_of,
     documents_of,
 )
+from riskshare.errors import Forbidden, Invalid
 from riskshare.explain import explanations_as_json
 from riskshare.loans.models import Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.attributes import check_attributes
 from riskshare.plugins.types import ClaimView, Compensation
 from riskshare.plugins.views import claim_view, loan_view, program_view
-from riskshare.records import (
-    already_done,
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    not_found,
-    on_effective_date,
-    record_event,
-    record_read,
-    require,
-    transition,
-)
 from riskshare.sanctions.standing import honour_standings
+from riskshare.services import already_done, lock_for_change, not_found, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 
 def _compensation(ctx: Context, program: Any, loan: Loan, view: ClaimView) -> Compensation:
@@ -58,14 +49,12 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
     pview = program_view(program)
     claimant = ctx.institution_id
     if claimant is None or claimant not in loan.institution_ids():
-        raise Problem(
-            403,
+        raise Forbidden(
             "Only the loan's lender, guarantor or insurer may claim on it.",
             kind="forbidden-institution",
         )
     if not loan.covered:
-        raise Problem(
-            422,
+        raise Invalid(
             "The loan is not covered by the program; see its coverage reasons.",
             kind="rule-refused",
             rule=next((e for e in loan.coverage if not e.get("passed")), None),
@@ -99,11 +88,9 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
         document_kinds=kinds,
     )
     if data["claimed_principal"] > loan.outstanding:
-        raise Problem(
-            422,
+        raise Invalid(
             "The claimed principal exceeds the loan's outstanding principal"
             f" ({data['claimed_principal']} of {loan.outstanding}).",
-            kind="validation",
             errors=[{"pointer": "/claimed_principal", "detail": "above outstanding principal"}],
         )
     decision = require(
@@ -176,9 +163,7 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     )
     acting = [r for r in required if r in ctx.roles]
     if not acting:
-        raise Problem(
-            403, f"Reviews of this claim are written by {required}.", kind="forbidden-role"
-        )
+        raise Forbidden(f"Reviews of this claim are written by {required}.", kind="forbidden-role")
     role = acting[0]
     done = {
         r.role: r for r in ctx.session.scalars(select(Review).where(Review.claim_id == claim.id))
@@ -215,11 +200,9 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
         if approved is None:
             approved = compensation.amount
         if approved > compensation.amount or approved < Decimal("0"):
-            raise Problem(
-                422,
+            raise Invalid(
                 f"approved_amount must be between 0 and {compensation.amount},"
                 " the amount the policy allows.",
-                kind="validation",
                 errors=[{"pointer": "/approved_amount", "detail": "above policy"}],
             )
         transition(

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from riskshare.api.context import Context
 from riskshare.auth.principal import Principal
 from riskshare.auth.tokens import mint_dev_token
+from riskshare.context import Context
 from riskshare.db.session import tenant_session
 from riskshare.firms.service import register_firm
 from riskshare.institutions.service import create_institution

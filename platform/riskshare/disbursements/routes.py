@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Money, SQLCursorPage, page
+from riskshare.api.fields import SQLCursorPage, page
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.disbursements import service
+from riskshare.disbursements.schemas import ConfirmIn, DisbursementOut
 
 blp = Blueprint(
     "disbursements",
@@ -16,28 +15,6 @@ blp = Blueprint(
     url_prefix="/api/v1/tenants/<tenant>/disbursements",
     description="Payments instructed by approved plans, confirmed by the payer.",
 )
-
-
-class DisbursementOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    plan_item_id = ma.fields.Integer(allow_none=True)
-    claim_id = ma.fields.Integer(allow_none=True)
-    kind = ma.fields.String()
-    payee_institution_id = ma.fields.Integer(allow_none=True)
-    payee_firm_id = ma.fields.Integer(allow_none=True)
-    amount = Money()
-    payer_role = ma.fields.String()
-    state = ma.fields.String()
-    instructed_on = ma.fields.Date()
-    confirmed_on = ma.fields.Date(allow_none=True)
-    confirmed_by = ma.fields.String(allow_none=True)
-    payment_reference = ma.fields.String(allow_none=True)
-
-
-class ConfirmIn(ma.Schema):
-    payment_reference = ma.fields.String(load_default=None, validate=validate.Length(1, 100))
-    effective_on = EffectiveOn()
 
 
 @blp.route("")

@@ -8,29 +8,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.auth.scope import payee_scope
 from riskshare.claims.models import CLAIM_STATES, Claim
+from riskshare.context import Context
 from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
+from riskshare.errors import Conflict
 from riskshare.ledger import service as ledger
 from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem, release_claims
+from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import PaymentView, ProgramView
 from riskshare.plugins.views import program_view
-from riskshare.records import (
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    lock_program,
-    not_found,
-    on_effective_date,
-    payee_scope,
-    record_event,
-    require,
-    transition,
-)
 from riskshare.sanctions.standing import honour_standings
+from riskshare.services import lock_for_change, lock_program, not_found, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 
 def instruct_payment(
@@ -178,8 +170,7 @@ def _check_claim_not_overpaid(ctx: Context, d: Disbursement) -> None:
     paid = facts(ctx, d.program_id).compensation_paid_on_claim(claim.id)
     approved = claim.approved_amount or Decimal("0.00")
     if claim.state != "approved" or paid + d.amount > approved:
-        raise Problem(
-            409,
+        raise Conflict(
             f"Claim {claim.id} ({claim.state}) was approved at {approved} and has been paid"
             f" {paid} already; paying {d.amount} more would exceed it.",
             kind="paid-already",

@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.context import Context
 from riskshare.documents.models import Document
-from riskshare.records import not_found, record_event
+from riskshare.errors import Invalid
+from riskshare.services import not_found
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -29,19 +30,15 @@ def attach_documents(
         try:
             content = base64.b64decode(doc["content_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise Problem(
-                422,
+            raise Invalid(
                 "A document's content is not valid base64.",
-                kind="validation",
                 errors=[
                     {"pointer": f"/documents/{index}/content_base64", "detail": "invalid base64"}
                 ],
             ) from exc
         if not content or len(content) > MAX_DOCUMENT_BYTES:
-            raise Problem(
-                422,
+            raise Invalid(
                 "A document must hold 1 byte to 20 MiB.",
-                kind="validation",
                 errors=[
                     {
                         "pointer": f"/documents/{index}/content_base64",

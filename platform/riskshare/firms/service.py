@@ -4,8 +4,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event, record_read, snapshot
+from riskshare.context import Context
+from riskshare.errors import Invalid, Problem
 from riskshare.firms import sme, uscc
 from riskshare.firms.models import Firm
 from riskshare.loans.models import Loan
@@ -13,17 +14,15 @@ from riskshare.loans.service import merge_patch, redecide_coverage
 from riskshare.plugins.attributes import check_attributes
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
-from riskshare.records import lock_program, not_found, record_event, record_read, snapshot
+from riskshare.services import lock_program, not_found
 
 
 def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:
     try:
         code = uscc.validate(data["uscc"])
     except uscc.InvalidUSCC as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             f"The USCC is not valid: {exc.reason}.",
-            kind="validation",
             errors=[{"pointer": "/uscc", "detail": exc.reason, "detail_zh": exc.reason_zh}],
         ) from exc
     sized = _classify(
@@ -61,19 +60,15 @@ def _classify(industry: str, employees: Any, revenue: Any, assets: Any) -> Any:
     try:
         return sme.classify(industry, employees=employees, revenue=revenue, assets=assets)
     except sme.MissingMeasure as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             exc.reason,
-            kind="validation",
             errors=[
                 {"pointer": f"/{f}", "detail": "required for this industry"} for f in exc.fields
             ],
         ) from exc
     except sme.InvalidMeasure as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             exc.reason,
-            kind="validation",
             errors=[{"pointer": f"/{exc.field}", "detail": exc.reason}],
         ) from exc
     except ValueError as exc:

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, SQLCursorPage, page
+from riskshare.api.fields import SQLCursorPage, page
 from riskshare.institutions import service
 from riskshare.institutions.models import Institution
+from riskshare.institutions.schemas import (
+    CooperationIn,
+    InstitutionIn,
+    InstitutionOut,
+    InstitutionQuery,
+)
 from riskshare.programs.routes import ALL
-from riskshare.records import get_or_404
+from riskshare.services import get_or_404
 
 blp = Blueprint(
     "institutions",
@@ -18,59 +22,6 @@ blp = Blueprint(
     url_prefix="/api/v1/tenants/<tenant>/institutions",
     description="Banks, guarantors, insurers, and the kinds of institution policies add.",
 )
-
-
-def known_kind(kind: str) -> None:
-    """A kind the core or an installed policy declares (read per request: plugins add kinds)."""
-    from flask import current_app
-
-    from riskshare.plugins.manager import role_catalogue
-
-    kinds = role_catalogue(current_app.extensions["riskshare"].pm).institution_kinds
-    if kind not in kinds:
-        raise ma.ValidationError(f"Must be one of: {', '.join(kinds)}.")
-
-
-class InstitutionIn(ma.Schema):
-    code = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,63}$"))
-    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
-    kind = ma.fields.String(
-        required=True,
-        validate=known_kind,
-        metadata={"description": "bank, guarantor, insurer, or a kind a policy declares"},
-    )
-    cooperation_since = ma.fields.Date(
-        load_default=None,
-        metadata={"description": "when it began cooperating (default today), for history"},
-    )
-    attributes = ma.fields.Dict(load_default=dict)
-
-
-class InstitutionOut(ma.Schema):
-    id = ma.fields.Integer()
-    code = ma.fields.String()
-    name = ma.fields.String()
-    kind = ma.fields.String()
-    cooperation = ma.fields.String()
-    cooperation_reason = ma.fields.String(allow_none=True)
-    cooperation_since = ma.fields.Date(allow_none=True)
-    attributes = ma.fields.Dict()
-
-
-class CooperationIn(ma.Schema):
-    action = ma.fields.String(
-        required=True, validate=validate.OneOf(["suspend", "resume", "revoke"])
-    )
-    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
-    program_id = ma.fields.Integer(
-        load_default=None,
-        metadata={"description": "The program whose policy governs the decision (who, when)."},
-    )
-    effective_on = EffectiveOn()
-
-
-class InstitutionQuery(ma.Schema):
-    kind = ma.fields.String(validate=known_kind)
 
 
 @blp.route("")

@@ -5,28 +5,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.context import Context
+from riskshare.errors import Conflict
 from riskshare.institutions.models import COOPERATION, Institution
+from riskshare.plugins.ask import enforce, facts, program_of
 from riskshare.plugins.views import institution_view
-from riskshare.records import (
-    check_transition,
-    enforce,
-    facts,
-    get_or_404,
-    on_effective_date,
-    program_of,
-    record_event,
-    transition,
-)
+from riskshare.services import get_or_404, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 
 def create_institution(ctx: Context, data: dict[str, Any]) -> Institution:
     if ctx.session.scalar(select(Institution.id).where(Institution.code == data["code"])):
-        raise Problem(
-            409,
+        raise Conflict(
             f"An institution with code '{data['code']}' exists.",
-            kind="conflict",
             errors=[{"pointer": "/code", "detail": "already used"}],
         )
     since = on_effective_date(

@@ -7,30 +7,23 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem, refused
+from riskshare.audit.events import record_event, snapshot
 from riskshare.claims.models import Claim
+from riskshare.context import Context
+from riskshare.errors import Conflict, Forbidden, Invalid, Problem, refused
 from riskshare.explain import Explanation, explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.loans.models import EVENT_KINDS, LOAN_STATES, Loan, LoanEvent
+from riskshare.plugins.ask import facts, require
 from riskshare.plugins.attributes import check_attributes
 from riskshare.plugins.defaults import CORE
 from riskshare.plugins.types import LoanEventView, LoanView
 from riskshare.plugins.views import firm_view, institution_view, loan_view, program_view
 from riskshare.programs.service import program_in_force
-from riskshare.records import (
-    already_done,
-    facts,
-    lock_for_change,
-    not_found,
-    on_effective_date,
-    record_event,
-    require,
-    snapshot,
-    transition,
-)
 from riskshare.sanctions.standing import honour_standings
+from riskshare.services import already_done, lock_for_change, not_found, on_effective_date
+from riskshare.workflow.transitions import transition
 
 
 def _institution(ctx: Context, inst_id: int | None, kinds: tuple[str, ...], field: str) -> Any:
@@ -38,10 +31,8 @@ def _institution(ctx: Context, inst_id: int | None, kinds: tuple[str, ...], fiel
         return None
     inst = ctx.session.get(Institution, inst_id)
     if inst is None or inst.kind not in kinds:
-        raise Problem(
-            422,
+        raise Invalid(
             f"{field} must be an institution of kind {'/'.join(kinds)}.",
-            kind="validation",
             errors=[{"pointer": f"/{field}", "detail": "unknown"}],
         )
     return inst
@@ -50,10 +41,8 @@ def _institution(ctx: Context, inst_id: int | None, kinds: tuple[str, ...], fiel
 def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
     firm = ctx.session.get(Firm, data["firm_id"])
     if firm is None:
-        raise Problem(
-            422,
+        raise Invalid(
             f"There is no firm {data['firm_id']}.",
-            kind="validation",
             errors=[{"pointer": "/firm_id", "detail": "unknown firm"}],
         )
     lender = _institution(ctx, data["lender_id"], ("bank",), "lender_id")
@@ -64,24 +53,19 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         data.get("guarantor_id"),
         data.get("insurer_id"),
     ):
-        raise Problem(
-            403,
+        raise Forbidden(
             "You may register only loans of your own institution.",
             kind="forbidden-institution",
         )
     if data["maturity_date"] < data["issue_date"]:
-        raise Problem(
-            422,
+        raise Invalid(
             "maturity_date is before issue_date.",
-            kind="validation",
             errors=[{"pointer": "/maturity_date", "detail": "before issue_date"}],
         )
     outstanding = data["principal"] if data.get("outstanding") is None else data["outstanding"]
     if outstanding > data["principal"]:
-        raise Problem(
-            422,
+        raise Invalid(
             f"outstanding ({outstanding}) is more than the principal ({data['principal']}).",
-            kind="validation",
             errors=[{"pointer": "/outstanding", "detail": "above principal"}],
         )
     if ctx.session.scalar(
@@ -89,10 +73,8 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
             Loan.lender_id == data["lender_id"], Loan.reference == data["reference"]
         )
     ):
-        raise Problem(
-            409,
+        raise Conflict(
             f"The lender already registered loan '{data['reference']}'.",
-            kind="conflict",
             errors=[{"pointer": "/reference", "detail": "duplicate"}],
         )
     ctx = on_effective_date(
@@ -337,10 +319,8 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
             event_id=first.id,
         )
     if data["event_date"] > ctx.today:
-        raise Problem(
-            422,
+        raise Invalid(
             "event_date is in the future.",
-            kind="validation",
             errors=[{"pointer": "/event_date", "detail": "after today"}],
         )
     latest = ctx.session.scalar(
@@ -348,25 +328,19 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
     )
     if latest is not None and data["event_date"] < latest:
         # In order, so that each event's values after it tell how the loan stood then.
-        raise Problem(
-            422,
+        raise Invalid(
             f"event_date {data['event_date']} is before this loan's latest event"
             f" ({latest}); file a loan's events in the order they happened.",
-            kind="validation",
             errors=[{"pointer": "/event_date", "detail": "before the latest event"}],
         )
     if kind == "classification_change" and not data.get("classification"):
-        raise Problem(
-            422,
+        raise Invalid(
             "A classification change names the new classification.",
-            kind="validation",
             errors=[{"pointer": "/classification", "detail": "required"}],
         )
     if kind == "guarantor_payout" and (data.get("amount") is None or loan.guarantor_id is None):
-        raise Problem(
-            422,
+        raise Invalid(
             "A guarantor payout needs an amount and a guaranteed loan.",
-            kind="validation",
             errors=[{"pointer": "/amount", "detail": "required"}],
         )
     event_data = check_attributes(ctx.pm, [program.policy], "event", data.get("data"), at="/data")
@@ -426,27 +400,21 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
 def _repaid(loan: Loan, amount: Decimal | None, given: Decimal | None) -> Decimal:
     """The loan's outstanding principal after a repayment of ``amount``."""
     if amount is None or amount <= 0:
-        raise Problem(
-            422,
+        raise Invalid(
             "A repayment needs the principal repaid, a positive amount.",
-            kind="validation",
             errors=[{"pointer": "/amount", "detail": "required, positive"}],
         )
     if amount > loan.outstanding:
-        raise Problem(
-            422,
+        raise Invalid(
             f"The repayment ({amount}) exceeds the loan's outstanding principal"
             f" ({loan.outstanding}).",
-            kind="validation",
             errors=[{"pointer": "/amount", "detail": "above outstanding"}],
         )
     after = loan.outstanding - amount
     if given is not None and given != after:
-        raise Problem(
-            422,
+        raise Invalid(
             f"After repaying {amount} of {loan.outstanding} the outstanding principal is"
             f" {after}, not {given}; leave outstanding out.",
-            kind="validation",
             errors=[{"pointer": "/outstanding", "detail": "not outstanding less amount"}],
         )
     return after

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
+from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
 from riskshare.auth.roles import FUND_STAFF
 from riskshare.plans import service
 from riskshare.plans.models import AllocationPlan
-from riskshare.records import get_or_404
+from riskshare.plans.schemas import PlanEditIn, PlanIn, PlanOut
+from riskshare.services import get_or_404
 
 blp = Blueprint(
     "plans",
@@ -23,52 +22,6 @@ blp = Blueprint(
 PLAN_READERS = FUND_STAFF
 
 
-class PlanIn(ma.Schema):
-    program_id = ma.fields.Integer(required=True)
-    day = ma.fields.Date(required=True, metadata={"description": "any day of the period"})
-    effective_on = EffectiveOn()
-
-
-class PlanItemOut(ma.Schema):
-    id = ma.fields.Integer()
-    claim_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    requested = Money()
-    allocated = Money()
-    carried = Money()
-    explanation = Explanations()
-
-
-class PlanOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    period = ma.fields.String()
-    period_start = ma.fields.Date()
-    period_end = ma.fields.Date()
-    summary_due_on = ma.fields.Date(allow_none=True)
-    state = ma.fields.String()
-    proposed_by = ma.fields.String()
-    proposed_on = ma.fields.Date()
-    approved_by = ma.fields.String(allow_none=True)
-    approved_on = ma.fields.Date(allow_none=True)
-    capacity = Money()
-    explanations = Explanations()
-    items = ma.fields.Method("get_items")
-
-    def get_items(self, plan):
-        return PlanItemOut(many=True).dump(service.plan_items(current_context(), plan.id))
-
-
-class ItemEdit(ma.Schema):
-    claim_id = ma.fields.Integer(required=True)
-    allocated = Money(required=True)
-    carry = ma.fields.Boolean(load_default=True)
-
-
-class PlanEditIn(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ItemEdit), required=True)
-
-
 @blp.route("")
 class PlanViews(MethodView):
     @blp.roles(*PLAN_READERS)
@@ -76,7 +29,8 @@ class PlanViews(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List allocation plans"""
-        return page(current_context().session, select(AllocationPlan).order_by(AllocationPlan.id))
+        ctx = current_context()
+        return page(ctx.session, service.list_plans(ctx))
 
     @blp.roles("office")
     @blp.moves_money

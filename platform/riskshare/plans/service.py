@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
 from riskshare.claims.models import Claim
+from riskshare.context import Context
 from riskshare.disbursements.service import instruct_payment
+from riskshare.errors import Conflict, Invalid
 from riskshare.explain import Explanation, explanations_as_json
 from riskshare.plans.models import (
     GRANTED_PLAN_STATES,
@@ -20,22 +21,13 @@ from riskshare.plans.models import (
     PlanItem,
     release_claims,
 )
+from riskshare.plugins.ask import enforce, facts, program_of, require
 from riskshare.plugins.defaults import CORE
 from riskshare.plugins.types import AllocationLine, ClaimDue, Period, ProgramView
 from riskshare.plugins.views import program_view
-from riskshare.records import (
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    lock_program,
-    on_effective_date,
-    program_of,
-    record_event,
-    require,
-    transition,
-)
 from riskshare.sanctions.standing import hold_out_suspended
+from riskshare.services import lock_for_change, lock_program, on_effective_date
+from riskshare.workflow.transitions import check_transition, transition
 
 ZERO = Decimal("0.00")
 
@@ -138,20 +130,17 @@ def propose_plan(
             AllocationPlan.program_id == program.id, AllocationPlan.period == period.label
         )
     ):
-        raise Problem(409, f"A plan for period {period.label} exists already.", kind="conflict")
+        raise Conflict(f"A plan for period {period.label} exists already.")
     if period.end >= ctx.today:
-        raise Problem(
-            422,
+        raise Invalid(
             f"Period {period.label} has not ended yet (it ends {period.end}).",
-            kind="validation",
             errors=[{"pointer": "/day", "detail": "period open"}],
         )
     dues, held = claims_due(ctx, program.id, period)
     # Claims of an institution its policy suspended wait for a plan after the suspension.
     dues, suspended = hold_out_suspended(facts(ctx, program.id), dues, ctx.today)
     if held and not dues:
-        raise Problem(
-            409,
+        raise Conflict(
             "Every claim due in this period is held by another live plan: "
             + _held_explanation(held).en
             + " Reject or withdraw that plan first, or let it be paid.",
@@ -243,18 +232,14 @@ def edit_plan(ctx: Context, plan_id: int, changes: list[dict[str, Any]]) -> Allo
     for index, change in enumerate(changes):
         item = items.get(change["claim_id"])
         if item is None:
-            raise Problem(
-                422,
+            raise Invalid(
                 f"Claim {change['claim_id']} is not in this plan.",
-                kind="validation",
                 errors=[{"pointer": f"/items/{index}/claim_id", "detail": "not in plan"}],
             )
         allocated = change["allocated"]
         if allocated < ZERO or allocated > item.requested:
-            raise Problem(
-                422,
+            raise Invalid(
                 f"Claim {item.claim_id}: allocate between 0 and {item.requested}.",
-                kind="validation",
                 errors=[{"pointer": f"/items/{index}/allocated", "detail": "out of range"}],
             )
         item.allocated = allocated
@@ -328,11 +313,14 @@ def _check_nothing_granted_twice(ctx: Context, plan: AllocationPlan, items: list
         claim = claims[item.claim_id]
         before = Decimal(granted.get(claim.id) or 0)
         if claim.state != "approved" or before + item.allocated > (claim.approved_amount or 0):
-            raise Problem(
-                409,
+            raise Conflict(
                 f"Claim {claim.id} ({claim.state}, approved at {claim.approved_amount}) has"
                 f" been granted {before} by other plans already; this plan's"
                 f" {item.allocated} would exceed it. Edit the plan or reject it.",
                 kind="granted-already",
                 extra={"claim_id": claim.id},
             )
+
+
+def list_plans(ctx: Context) -> Any:
+    return select(AllocationPlan).order_by(AllocationPlan.id)

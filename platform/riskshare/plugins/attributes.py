@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import pluggy
 
-from riskshare.api.problems import Problem, pointer
+from riskshare.errors import Problem, pointer
 from riskshare.plugins.manager import policy_registry
 from riskshare.plugins.types import ATTRIBUTE_RECORDS
 

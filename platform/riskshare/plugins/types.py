@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from riskshare.calendar import Deadline
+from riskshare.errors import NotFound
 from riskshare.explain import Explanation, explanations_as_json
 
 if TYPE_CHECKING:
@@ -209,11 +210,12 @@ class DemoTenant:
 # --------------------------------------------------------------------------- views
 
 
-class RecordNotFound(LookupError):
+class RecordNotFound(NotFound, LookupError):
     """``Facts`` was asked for a record the tenant does not have (``Facts.loan(999)``).
 
-    The API answers it with a 404 problem naming the record; a policy that expects a record
-    may be missing asks the ``_or_none`` form instead (``Facts.loan_or_none``).
+    A domain error like any other, so the API answers it with a 404 problem naming the
+    record; a policy that expects a record may be missing asks the ``_or_none`` form
+    instead (``Facts.loan_or_none``).
     """
 
     def __init__(self, record: str, record_id: object) -> None:

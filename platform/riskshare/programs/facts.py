@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
-    from riskshare.api.context import Context
+    from riskshare.context import Context
 
 from riskshare.explain import Explanation
 from riskshare.firms.models import Firm

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Money, SQLCursorPage, page
+from riskshare.api.fields import SQLCursorPage, page
 from riskshare.auth.roles import EVERYONE, FUND_STAFF
 from riskshare.programs import service
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404, on_effective_date
+from riskshare.programs.schemas import (
+    AppropriationIn,
+    JournalEntryOut,
+    LedgerOut,
+    ProgramIn,
+    ProgramOut,
+)
+from riskshare.services import get_or_404, on_effective_date
 
 blp = Blueprint(
     "programs",
@@ -24,55 +28,6 @@ STAFF = FUND_STAFF
 ALL = (EVERYONE,)
 
 
-class ProgramIn(ma.Schema):
-    code = ma.fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$"))
-    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
-    policy = ma.fields.String(required=True)
-    config = ma.fields.Dict(load_default=dict)
-    fund_total = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    effective_from = ma.fields.Date(required=True)
-    effective_to = ma.fields.Date(required=True)
-    effective_on = EffectiveOn()
-
-
-class ProgramOut(ma.Schema):
-    id = ma.fields.Integer()
-    code = ma.fields.String()
-    name = ma.fields.String()
-    policy = ma.fields.String()
-    policy_version = ma.fields.String()
-    config = ma.fields.Dict()
-    fund_total = Money()
-    effective_from = ma.fields.Date()
-    effective_to = ma.fields.Date()
-    status = ma.fields.String()
-
-
-class AppropriationIn(ma.Schema):
-    amount = Money(required=True)
-    reference = ma.fields.String(required=True, validate=validate.Length(1, 60))
-    effective_on = EffectiveOn()
-
-
-class WrongSideOut(ma.Schema):
-    account = ma.fields.String()
-    institution_id = ma.fields.Integer(allow_none=True)
-    balance = Money()
-
-
-class LedgerOut(ma.Schema):
-    program_id = ma.fields.Integer()
-    balances = ma.fields.Dict(keys=ma.fields.String(), values=Money())
-    pool_balance = Money()
-    wrong_side = ma.fields.List(
-        ma.fields.Nested(WrongSideOut),
-        metadata={"description": "signed accounts on the wrong side of zero (always empty)"},
-    )
-    balanced = ma.fields.Boolean(
-        metadata={"description": "entries balance and no signed account is on the wrong side"}
-    )
-
-
 @blp.route("")
 class ProgramViews(MethodView):
     @blp.roles(*ALL)
@@ -80,7 +35,8 @@ class ProgramViews(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List programs"""
-        return page(current_context().session, select(Program).order_by(Program.id))
+        ctx = current_context()
+        return page(ctx.session, service.list_programs(ctx))
 
     @blp.roles("office")
     @blp.arguments(ProgramIn)
@@ -107,22 +63,6 @@ class ProgramLedgerViews(MethodView):
         """Balances of the program's ledger, derived from its entries"""
         ctx = current_context()
         return service.ledger_report(ctx, get_or_404(ctx, Program, program_id, "program"))
-
-
-class PostingOut(ma.Schema):
-    account = ma.fields.String()
-    institution_id = ma.fields.Integer(allow_none=True)
-    amount = Money(metadata={"description": "positive: debit; negative: credit"})
-
-
-class JournalEntryOut(ma.Schema):
-    id = ma.fields.Integer()
-    source_key = ma.fields.String()
-    kind = ma.fields.String()
-    booked_on = ma.fields.Date(metadata={"description": "the effective (value) date"})
-    created_at = ma.fields.DateTime(metadata={"description": "when it was recorded"})
-    memo = ma.fields.String()
-    postings = ma.fields.List(ma.fields.Nested(PostingOut))
 
 
 @blp.route("/<int:program_id>/ledger/entries")

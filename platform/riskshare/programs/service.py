@@ -9,13 +9,14 @@ from typing import Any
 import jsonschema
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem, pointer
+from riskshare.audit.events import record_event
+from riskshare.context import Context
+from riskshare.errors import Conflict, Invalid, pointer
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
-from riskshare.records import get_or_404, lock_program, on_effective_date, record_event
+from riskshare.services import get_or_404, lock_program, on_effective_date
 
 
 def config_with_defaults(schema: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
@@ -42,31 +43,26 @@ def create_program(ctx: Context, data: dict[str, Any]) -> Program:
     registry = policy_registry(ctx.pm)
     descriptor = registry.get(data["policy"])
     if descriptor is None:
-        raise Problem(
-            422,
+        raise Invalid(
             f"No enabled plugin offers the policy '{data['policy']}'.",
-            kind="validation",
             errors=[{"pointer": "/policy", "detail": f"known: {sorted(registry)}"}],
         )
     schema = dict(descriptor.config_schema)
     config = config_with_defaults(schema, data.get("config") or {})
     errors = validate_config(schema, config)
     if errors:
-        raise Problem(
-            422,
+        raise Invalid(
             "The program config does not satisfy the policy's schema.",
             kind="config-invalid",
             errors=errors,
         )
     if data["effective_to"] < data["effective_from"]:
-        raise Problem(
-            422,
+        raise Invalid(
             "effective_to is before effective_from.",
-            kind="validation",
             errors=[{"pointer": "/effective_to", "detail": "before effective_from"}],
         )
     if ctx.session.scalar(select(Program.id).where(Program.code == data["code"])):
-        raise Problem(409, f"A program with code '{data['code']}' exists.", kind="conflict")
+        raise Conflict(f"A program with code '{data['code']}' exists.")
     program = Program(
         code=data["code"],
         name=data["name"],
@@ -88,21 +84,17 @@ def appropriate(ctx: Context, program: Program, amount: Decimal, on: dt.date, ke
     """Budget money put into the fund: Dr pool, Cr capital. ``key`` is the budget document's
     reference: the same appropriation recorded twice is refused, naming the first."""
     if amount <= 0:
-        raise Problem(
-            422,
+        raise Invalid(
             "An appropriation must be positive.",
-            kind="validation",
             errors=[{"pointer": "/amount", "detail": "must be > 0"}],
         )
     lock_program(ctx, program.id)
     source_key = f"appropriation:{key}"
     first = ledger.entry_by_source(ctx.session, program.id, source_key)
     if first is not None:
-        raise Problem(
-            409,
+        raise Conflict(
             f"Appropriation '{key}' was recorded on {first.booked_on} (entry {first.id})"
             " already; give each budget document its own reference.",
-            kind="conflict",
             errors=[{"pointer": "/reference", "detail": "duplicate"}],
         )
     entry = ledger.transfer(
@@ -130,17 +122,14 @@ def program_in_force(ctx: Context, issue_date: dt.date, program_id: int | None) 
     if len(in_force) == 1:
         return in_force[0]
     if not in_force:
-        raise Problem(
-            422,
+        raise Invalid(
             f"No program of this tenant was in force on {issue_date}; the loan is"
             " outside every validity window.",
             kind="no-program",
             errors=[{"pointer": "/issue_date", "detail": "outside every program"}],
         )
-    raise Problem(
-        422,
+    raise Invalid(
         "Several programs were in force on that date; name program_id.",
-        kind="validation",
         errors=[{"pointer": "/program_id", "detail": "required"}],
     )
 
@@ -164,3 +153,7 @@ def ledger_report(ctx: Context, program: Program) -> dict[str, Any]:
         and not ledger.unbalanced_entries(ctx.session, program.id)
         and not wrong_side,
     }
+
+
+def list_programs(ctx: Context) -> Any:
+    return select(Program).order_by(Program.id)

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
-from riskshare.api.schemas import DatedActionIn, DocumentIn, ReviewDecisionIn
+from riskshare.api.fields import SQLCursorPage, page
+from riskshare.api.schemas import DatedActionIn, ReviewDecisionIn
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.recoveries import service
 from riskshare.recoveries.models import WRITE_OFF_REVIEWERS
+from riskshare.recoveries.schemas import (
+    EvidenceIn,
+    RecoveryIn,
+    RecoveryOut,
+    WriteOffIn,
+    WriteOffOut,
+)
 
 blp = Blueprint(
     "recoveries",
@@ -18,76 +23,6 @@ blp = Blueprint(
     url_prefix="/api/v1/tenants/<tenant>",
     description="Recoveries on compensated loans, and write-offs.",
 )
-
-
-class RecoveryIn(ma.Schema):
-    claim_id = ma.fields.Integer(required=True)
-    received_on = ma.fields.Date(required=True)
-    recovered = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    costs = Money(load_default=0, validate=validate.Range(min=0))
-
-
-class RecoveryOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    claim_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    received_on = ma.fields.Date()
-    recovered = Money()
-    costs = Money()
-    amount_due = Money()
-    destination = ma.fields.String()
-    due_on = ma.fields.Date(allow_none=True)
-    state = ma.fields.String()
-    returned_on = ma.fields.Date(allow_none=True)
-    explanations = Explanations()
-
-
-class WriteOffIn(ma.Schema):
-    loan_id = ma.fields.Integer(required=True)
-    ground = ma.fields.String(
-        load_default=None,
-        validate=validate.Length(1, 40),
-        metadata={
-            "description": "why the loss is final, e.g. bankruptcy_liquidation or"
-            " enforcement_terminated; the policy says which grounds it accepts"
-        },
-    )
-    approved_on = ma.fields.Date(required=True)
-    net_loss = Money(required=True, validate=validate.Range(min=0))
-    effective_on = EffectiveOn()
-
-
-class WriteOffReviewOut(ma.Schema):
-    role = ma.fields.String()
-    reviewer = ma.fields.String()
-    decision = ma.fields.String()
-    opinion = ma.fields.String()
-    reviewed_on = ma.fields.String(metadata={"format": "date"})  # kept as ISO text in JSON
-
-
-class WriteOffOut(ma.Schema):
-    id = ma.fields.Integer()
-    loan_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    ground = ma.fields.String(allow_none=True)
-    approved_on = ma.fields.Date()
-    net_loss = Money()
-    reviewers = ma.fields.List(ma.fields.String())
-    reviews = ma.fields.List(ma.fields.Nested(WriteOffReviewOut))
-    decided_on = ma.fields.Date(allow_none=True)
-    evidence_due_on = ma.fields.Date(allow_none=True)
-    evidence_submitted_on = ma.fields.Date(allow_none=True)
-    late = ma.fields.Boolean()
-    state = ma.fields.String()
-    explanations = Explanations()
-
-
-class EvidenceIn(ma.Schema):
-    documents = ma.fields.List(
-        ma.fields.Nested(DocumentIn), required=True, validate=validate.Length(min=1)
-    )
-    effective_on = EffectiveOn()
 
 
 @blp.route("/recoveries")

@@ -8,32 +8,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.auth.scope import payee_scope
 from riskshare.claims.models import Claim
 from riskshare.claims.service import visible_claims
+from riskshare.context import Context
 from riskshare.documents.service import attach_documents, document_kinds
+from riskshare.errors import Conflict, Forbidden, Invalid
 from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import LOAN_STATES, Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.manager import policy_registry
 from riskshare.plugins.types import ProgramView, RecoveryView, WriteOffView
 from riskshare.plugins.views import claim_view, loan_view, program_view
-from riskshare.records import (
-    already_done,
-    check_transition,
-    enforce,
-    facts,
-    lock_for_change,
-    not_after_today,
-    not_found,
-    on_effective_date,
-    payee_scope,
-    record_event,
-    require,
-    transition,
-)
 from riskshare.recoveries.models import (
     OPEN_WRITE_OFF_STATES,
     RECOVERY_STATES,
@@ -41,6 +30,14 @@ from riskshare.recoveries.models import (
     Recovery,
     WriteOff,
 )
+from riskshare.services import (
+    already_done,
+    lock_for_change,
+    not_after_today,
+    not_found,
+    on_effective_date,
+)
+from riskshare.workflow.transitions import check_transition, transition
 
 ZERO = Decimal("0.00")
 # Once reviewed, the loan is written off as the step of the institution that recorded it.
@@ -53,8 +50,7 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
     program, claim = lock_for_change(ctx, query, "claim", data["claim_id"])
     not_after_today(ctx, data["received_on"], "/received_on")
     if ctx.institution_id != claim.institution_id:
-        raise Problem(
-            403,
+        raise Forbidden(
             "Only the compensated institution reports recoveries on its claim.",
             kind="forbidden-institution",
         )
@@ -73,17 +69,13 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
             recovery_id=same.id,
         )
     if facts(ctx, program.id).compensation_paid_on_claim(claim.id) <= ZERO:
-        raise Problem(
-            422,
+        raise Invalid(
             "Nothing has been paid on this claim yet; no recovery is owed.",
-            kind="validation",
             errors=[{"pointer": "/claim_id", "detail": "unpaid"}],
         )
     if data["costs"] > data["recovered"]:
-        raise Problem(
-            422,
+        raise Invalid(
             "Recovery costs exceed the amount recovered.",
-            kind="validation",
             errors=[{"pointer": "/costs", "detail": "above recovered"}],
         )
     decision = require(
@@ -139,8 +131,7 @@ def destination_account(ctx: Context, policy: str, destination: str) -> str:
     descriptor = policy_registry(ctx.pm).get(policy)
     declared = descriptor.recovery_destinations if descriptor else {}
     if destination not in declared:
-        raise Problem(
-            422,
+        raise Invalid(
             f"The policy '{policy}' sends this recovery to '{destination}', which it does not"
             f" declare (declared: {', '.join(['pool', *declared])}); its plugin is at fault.",
             kind="policy-missing",
@@ -196,8 +187,7 @@ def record_write_off(ctx: Context, data: dict[str, Any]) -> WriteOff:
     )
     not_after_today(ctx, data["approved_on"], "/approved_on")
     if ctx.institution_id is None or ctx.institution_id not in loan.institution_ids():
-        raise Problem(
-            403,
+        raise Forbidden(
             "Only the loan's own institution records its write-off.",
             kind="forbidden-institution",
         )
@@ -259,15 +249,14 @@ def review_write_off(ctx: Context, write_off_id: int, data: dict[str, Any]) -> W
     )
     acting = [r for r in write_off.reviewers if r in ctx.roles]
     if not acting:
-        raise Problem(
-            403,
+        raise Forbidden(
             f"Reviews of this write-off are written by {write_off.reviewers or 'nobody'}.",
             kind="forbidden-role",
         )
     done = {r["role"] for r in write_off.reviews}
     role = next((r for r in acting if r not in done), None)
     if role is None:
-        raise Problem(409, f"The {acting[0]} review is written already.", kind="conflict")
+        raise Conflict(f"The {acting[0]} review is written already.")
     review = {
         "role": role,
         "reviewer": ctx.actor,

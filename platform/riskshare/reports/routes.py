@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.auth.roles import PAYERS
 from riskshare.reports import service
+from riskshare.reports.schemas import ReportOut, ReportQuery
 
 blp = Blueprint(
     "reports",
@@ -18,23 +17,6 @@ blp = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ReportQuery(ma.Schema):
-    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
-
-
-class ReportOut(ma.Schema):
-    program_id = ma.fields.Integer()
-    program = ma.fields.String()
-    period = ma.fields.String()
-    start = ma.fields.Date()
-    end = ma.fields.Date()
-    generated_on = ma.fields.Date()
-    fund_total = ma.fields.Decimal(as_string=True)
-    fund = ma.fields.Dict()
-    activity = ma.fields.Dict()
-    sections = ma.fields.List(ma.fields.Dict())
 
 
 @blp.route("/<period>")

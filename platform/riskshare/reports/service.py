@@ -15,16 +15,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
+from riskshare.context import Context
+from riskshare.errors import Invalid
 from riskshare.explain import explanations_as_json, jsonable
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry, Posting
 from riskshare.loans.models import Loan
+from riskshare.plugins.ask import program_of
 from riskshare.plugins.types import Period
 from riskshare.programs.facts import SessionFacts
-from riskshare.records import program_of, record_access
 
 BEGINNING = dt.date(1900, 1, 1)
 ZERO = Decimal("0.00")
@@ -37,10 +38,8 @@ def parse_period(text: str) -> Period:
     """``2022``, ``2022-H1``, ``2022-Q3`` or ``2022-03`` as a period of calendar dates."""
     match = PERIOD.match(text)
     if match is None:
-        raise Problem(
-            422,
+        raise Invalid(
             f"'{text}' is not a period: use 2022, 2022-H1, 2022-Q3 or 2022-03.",
-            kind="validation",
             errors=[{"pointer": "/period", "detail": "bad period"}],
         )
     year = int(match["year"])

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
-from sqlalchemy import select
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Explanations, Money, SQLCursorPage, page
+from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
 from riskshare.auth.roles import INSTITUTIONS
 from riskshare.sanctions import service, standing
-from riskshare.sanctions.models import Clawback
+from riskshare.sanctions.schemas import (
+    BanIn,
+    BanOut,
+    ClawbackIn,
+    ClawbackOut,
+    StandingLiftIn,
+    StandingOut,
+)
 
 blp = Blueprint(
     "sanctions",
@@ -21,55 +25,6 @@ blp = Blueprint(
 )
 
 SUPERVISORS = ("office", "approver", "finance", "auditor", "reviewer")
-
-
-class BanIn(ma.Schema):
-    program_id = ma.fields.Integer(
-        load_default=None,
-        metadata={"description": "the program whose rule is applied; its policy sets the length"},
-    )
-    subject_type = ma.fields.String(required=True, validate=validate.OneOf(list(service.SUBJECTS)))
-    subject_id = ma.fields.Integer(required=True)
-    rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
-    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
-    starts_on = ma.fields.Date(load_default=None)
-    years = ma.fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1, max=100),
-        metadata={"description": "omit for a permanent ban"},
-    )
-
-
-class BanOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer(allow_none=True)
-    subject_type = ma.fields.String()
-    subject_id = ma.fields.Integer()
-    rule = ma.fields.String()
-    reason = ma.fields.String()
-    starts_on = ma.fields.Date()
-    ends_on = ma.fields.Date(allow_none=True)
-    lifted_on = ma.fields.Date(allow_none=True)
-    explanations = Explanations()
-
-
-class ClawbackIn(ma.Schema):
-    program_id = ma.fields.Integer(required=True)
-    institution_id = ma.fields.Integer(required=True)
-    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
-    effective_on = EffectiveOn()
-
-
-class ClawbackOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    decided_on = ma.fields.Date()
-    reason = ma.fields.String()
-    amount = Money()
-    state = ma.fields.String()
-    repaid_on = ma.fields.Date(allow_none=True)
-    explanations = Explanations()
 
 
 @blp.route("/bans")
@@ -106,7 +61,8 @@ class ClawbackViews(MethodView):
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List clawbacks"""
-        return page(current_context().session, select(Clawback).order_by(Clawback.id))
+        ctx = current_context()
+        return page(ctx.session, service.list_clawbacks(ctx))
 
     @blp.roles("approver")
     @blp.moves_money
@@ -126,30 +82,6 @@ class ClawbackRepaidViews(MethodView):
     def post(self, data, clawback_id):
         """Confirm a clawback was repaid into the pool"""
         return service.confirm_repaid(current_context(), clawback_id, data["effective_on"])
-
-
-class StandingOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    subject_type = ma.fields.String(metadata={"description": "institution or firm"})
-    subject_id = ma.fields.Integer()
-    rule = ma.fields.String(metadata={"description": "the policy's rule that decided it"})
-    reason = ma.fields.String()
-    starts_on = ma.fields.Date()
-    until = ma.fields.Date(
-        allow_none=True,
-        metadata={"description": "first day it no longer applies; null: until lifted"},
-    )
-    explanations = Explanations()
-    recorded_by = ma.fields.String()
-    recorded_on = ma.fields.Date()
-    lifted_on = ma.fields.Date(allow_none=True)
-    lifted_by = ma.fields.String(allow_none=True)
-    lift_reason = ma.fields.String(allow_none=True)
-
-
-class StandingLiftIn(ma.Schema):
-    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
 
 
 @blp.route("/programs/<int:program_id>/standings")

@@ -7,28 +7,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.context import Context
+from riskshare.errors import Conflict
 from riskshare.explain import explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
+from riskshare.plugins.ask import enforce, facts, program_of, require
 from riskshare.plugins.views import firm_view, institution_view, program_view
-from riskshare.records import (
+from riskshare.sanctions.models import CLAWBACK_STATES, Ban, Clawback
+from riskshare.services import (
     already_done,
-    enforce,
-    facts,
     get_or_404,
     lock_for_change,
     lock_program,
     on_effective_date,
-    program_of,
-    record_event,
-    require,
-    transition,
 )
-from riskshare.sanctions.models import CLAWBACK_STATES, Ban, Clawback
+from riskshare.workflow.transitions import transition
 
 SUBJECTS = {"firm": Firm, "institution": Institution}
 
@@ -85,7 +82,7 @@ def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
 def lift_ban(ctx: Context, ban_id: int) -> Ban:
     ban = get_or_404(ctx, Ban, ban_id, "ban")
     if ban.lifted_on is not None:
-        raise Problem(409, "The ban is lifted already.", kind="conflict")
+        raise Conflict("The ban is lifted already.")
     ban.lifted_on = ctx.today
     record_event(ctx, "ban.lift", ban)
     return ban
@@ -186,3 +183,7 @@ def confirm_repaid(ctx: Context, clawback_id: int, effective_on: dt.date | None 
 
 def list_bans(ctx: Context) -> Any:
     return select(Ban).order_by(Ban.id)
+
+
+def list_clawbacks(ctx: Context) -> Any:
+    return select(Clawback).order_by(Clawback.id)

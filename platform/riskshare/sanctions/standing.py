@@ -29,15 +29,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.context import Context
+from riskshare.errors import Problem
 from riskshare.explain import Explanation, explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
+from riskshare.plugins.ask import program_of
 from riskshare.plugins.types import ClaimDue, Decision, Facts, StandingView
 from riskshare.programs.facts import SessionFacts, standing_view
-from riskshare.records import get_or_404, lock_program, program_of, record_event
 from riskshare.sanctions.models import Standing
+from riskshare.services import get_or_404, lock_program
 
 SUBJECTS: dict[str, Any] = {"institution": Institution, "firm": Firm}
 

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.supervision import service
+from riskshare.supervision.schemas import (
+    AlertOut,
+    FilingIn,
+    FilingOut,
+    IndicatorIn,
+    IndicatorOut,
+    MonitoringQuery,
+)
 
 blp = Blueprint(
     "supervision",
@@ -18,50 +24,6 @@ blp = Blueprint(
 
 SUPERVISORS = ("office", "approver", "reviewer", "finance", "auditor")
 INSTITUTIONS = ("lender", "guarantor", "insurer")
-
-
-class IndicatorIn(ma.Schema):
-    effective_from = ma.fields.Date(required=True)
-    value = ma.fields.Decimal(
-        required=True, as_string=True, allow_nan=False, metadata={"example": "0.0312"}
-    )
-    note = ma.fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class IndicatorOut(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    effective_from = ma.fields.Date()
-    value = ma.fields.Decimal(as_string=True)
-    note = ma.fields.String()
-    entered_by = ma.fields.String()
-
-
-class MonitoringQuery(ma.Schema):
-    day = ma.fields.Date(load_default=None, metadata={"description": "default: today"})
-
-
-class AlertOut(ma.Schema):
-    code = ma.fields.String()
-    severity = ma.fields.String()
-    subject_type = ma.fields.String()
-    subject_id = ma.fields.Integer(allow_none=True)
-    explanation = ma.fields.Dict()
-    data = ma.fields.Dict()
-
-
-class FilingIn(ma.Schema):
-    rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
-    period = ma.fields.String(required=True, validate=validate.Length(1, 20))
-    explanation = ma.fields.String(required=True, validate=validate.Length(1, 20000))
-    rectification_plan = ma.fields.String(required=True, validate=validate.Length(1, 20000))
-
-
-class FilingOut(FilingIn):
-    id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    filed_on = ma.fields.Date()
-    filed_by = ma.fields.String()
 
 
 @blp.route("/indicators")

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.api.context import Context
-from riskshare.api.problems import Problem
+from riskshare.audit.events import record_event
+from riskshare.context import Context
+from riskshare.errors import Forbidden
 from riskshare.explain import jsonable
-from riskshare.records import facts, program_of, record_event
+from riskshare.plugins.ask import facts, program_of
 from riskshare.supervision.models import Indicator, SupervisionFiling
 
 
@@ -67,8 +68,7 @@ def file_rectification(ctx: Context, program_id: int, data: dict[str, Any]) -> S
     """An institution answers a finding with its explanation and rectification plan."""
     program, _ = program_of(ctx, program_id)
     if ctx.institution_id is None:
-        raise Problem(
-            403,
+        raise Forbidden(
             "Only a user acting for an institution files its explanation.",
             kind="forbidden-institution",
         )

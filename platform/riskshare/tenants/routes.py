@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
-from marshmallow import validate
 
 from riskshare.api.blueprint import Blueprint
-from riskshare.api.problems import Problem
 from riskshare.db.session import tenant_session
+from riskshare.errors import Forbidden
 from riskshare.plugins.manager import policy_registry
 from riskshare.tenants import service
+from riskshare.tenants.schemas import PolicyOut, TenantIn, TenantOut
 
 blp = Blueprint(
     "platform",
@@ -21,37 +20,9 @@ blp = Blueprint(
 )
 
 
-class TenantIn(ma.Schema):
-    slug = ma.fields.String(
-        required=True, validate=validate.Length(2, 63), metadata={"example": "anyang"}
-    )
-    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
-    backdate_limit_days = ma.fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=0, max=36600),
-        metadata={"description": "how far back action dates may go, in days (none: no limit)"},
-    )
-
-
-class TenantOut(ma.Schema):
-    slug = ma.fields.String()
-    name = ma.fields.String()
-    status = ma.fields.String()
-    backdate_limit_days = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.DateTime()
-
-
-class PolicyOut(ma.Schema):
-    name = ma.fields.String()
-    version = ma.fields.String()
-    title = ma.fields.String()
-    description = ma.fields.String()
-    config_schema = ma.fields.Dict()
-
-
 def require_platform_admin() -> None:
     if not g.principal.platform_admin:
-        raise Problem(403, "This needs the realm role platform-admin.", kind="forbidden-role")
+        raise Forbidden("This needs the realm role platform-admin.", kind="forbidden-role")
 
 
 @blp.route("/tenants")

@@ -5,9 +5,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riskshare.api.problems import Problem
 from riskshare.audit import service as audit
 from riskshare.db.session import switch_tenant
+from riskshare.errors import Conflict, Invalid
 from riskshare.tenants.models import Tenant
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -17,14 +17,12 @@ def create_tenant(
     session: Session, *, slug: str, name: str, actor: str, backdate_limit_days: int | None = None
 ) -> Tenant:
     if not SLUG.match(slug):
-        raise Problem(
-            422,
+        raise Invalid(
             "A tenant slug is 2-63 lowercase letters, digits or hyphens, starting with a letter.",
-            kind="validation",
             errors=[{"pointer": "/slug", "detail": "invalid slug"}],
         )
     if session.get(Tenant, slug) is not None:
-        raise Problem(409, f"Tenant '{slug}' already exists.", kind="conflict")
+        raise Conflict(f"Tenant '{slug}' already exists.")
     tenant = Tenant(slug=slug, name=name, backdate_limit_days=backdate_limit_days)
     session.add(tenant)
     session.flush()

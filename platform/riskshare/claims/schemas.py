@@ -1,0 +1,56 @@
+"""The claims API's request and response schemas (the views are in routes.py)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from riskshare.api.fields import Attributes, EffectiveOn, Explanations, Money, Ratio
+from riskshare.api.schemas import (
+    DocumentIn,
+    ReviewDecisionIn,
+)
+
+
+class ClaimIn(ma.Schema):
+    loan_id = ma.fields.Integer(required=True)
+    claimed_principal = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    statement = ma.fields.String(load_default=None)
+    attributes = Attributes("claim", load_default=dict)
+    documents = ma.fields.List(ma.fields.Nested(DocumentIn), load_default=list)
+    effective_on = EffectiveOn()
+
+
+class ClaimOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    loan_id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    submitted_on = ma.fields.Date()
+    submitted_by = ma.fields.String()
+    claimed_principal = Money()
+    ratio = Ratio()
+    amount = Money()
+    approved_amount = Money(allow_none=True)
+    state = ma.fields.String()
+    review_due_on = ma.fields.Date(allow_none=True)
+    reviewed_on = ma.fields.Date(allow_none=True)
+    paid_on = ma.fields.Date(allow_none=True)
+    statement = ma.fields.String(allow_none=True)
+    explanations = Explanations()
+    attributes = ma.fields.Dict()
+
+
+class ReviewIn(ReviewDecisionIn):
+    approved_amount = Money(load_default=None)
+
+
+class ReviewOut(ma.Schema):
+    id = ma.fields.Integer()
+    claim_id = ma.fields.Integer()
+    reviewer = ma.fields.String()
+    role = ma.fields.String()
+    decision = ma.fields.String()
+    opinion = ma.fields.String()
+    reviewed_on = ma.fields.Date()
+    late = ma.fields.Boolean()

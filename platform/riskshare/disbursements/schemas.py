@@ -1,0 +1,30 @@
+"""The disbursements API's request and response schemas (the views are in routes.py)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from riskshare.api.fields import EffectiveOn, Money
+
+
+class DisbursementOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    plan_item_id = ma.fields.Integer(allow_none=True)
+    claim_id = ma.fields.Integer(allow_none=True)
+    kind = ma.fields.String()
+    payee_institution_id = ma.fields.Integer(allow_none=True)
+    payee_firm_id = ma.fields.Integer(allow_none=True)
+    amount = Money()
+    payer_role = ma.fields.String()
+    state = ma.fields.String()
+    instructed_on = ma.fields.Date()
+    confirmed_on = ma.fields.Date(allow_none=True)
+    confirmed_by = ma.fields.String(allow_none=True)
+    payment_reference = ma.fields.String(allow_none=True)
+
+
+class ConfirmIn(ma.Schema):
+    payment_reference = ma.fields.String(load_default=None, validate=validate.Length(1, 100))
+    effective_on = EffectiveOn()

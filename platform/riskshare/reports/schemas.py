@@ -1,0 +1,23 @@
+"""The reports API's request and response schemas (the views are in routes.py)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class ReportQuery(ma.Schema):
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+
+
+class ReportOut(ma.Schema):
+    program_id = ma.fields.Integer()
+    program = ma.fields.String()
+    period = ma.fields.String()
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+    generated_on = ma.fields.Date()
+    fund_total = ma.fields.Decimal(as_string=True)
+    fund = ma.fields.Dict()
+    activity = ma.fields.Dict()
+    sections = ma.fields.List(ma.fields.Dict())

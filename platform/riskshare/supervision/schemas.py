@@ -1,0 +1,50 @@
+"""The supervision API's request and response schemas (the views are in routes.py)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class IndicatorIn(ma.Schema):
+    effective_from = ma.fields.Date(required=True)
+    value = ma.fields.Decimal(
+        required=True, as_string=True, allow_nan=False, metadata={"example": "0.0312"}
+    )
+    note = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class IndicatorOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    effective_from = ma.fields.Date()
+    value = ma.fields.Decimal(as_string=True)
+    note = ma.fields.String()
+    entered_by = ma.fields.String()
+
+
+class MonitoringQuery(ma.Schema):
+    day = ma.fields.Date(load_default=None, metadata={"description": "default: today"})
+
+
+class AlertOut(ma.Schema):
+    code = ma.fields.String()
+    severity = ma.fields.String()
+    subject_type = ma.fields.String()
+    subject_id = ma.fields.Integer(allow_none=True)
+    explanation = ma.fields.Dict()
+    data = ma.fields.Dict()
+
+
+class FilingIn(ma.Schema):
+    rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
+    period = ma.fields.String(required=True, validate=validate.Length(1, 20))
+    explanation = ma.fields.String(required=True, validate=validate.Length(1, 20000))
+    rectification_plan = ma.fields.String(required=True, validate=validate.Length(1, 20000))
+
+
+class FilingOut(FilingIn):
+    id = ma.fields.Integer()
+    institution_id = ma.fields.Integer()
+    filed_on = ma.fields.Date()
+    filed_by = ma.fields.String()
