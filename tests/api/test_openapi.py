@@ -53,3 +53,32 @@ def test_interactive_docs_are_served_without_a_token(rs_app, path, marker):
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert marker in page and SPEC_URL in page
+
+
+def test_a_workflow_steps_roles_are_read_from_its_state_machine(spec):
+    """One authority: the document's x-roles for a step are what the record's machine allows
+    by default (the policy's hook named in x-roles-decided-by may assign it to others)."""
+    from riskshare.claims.models import CLAIM_STATES
+    from riskshare.plans.models import PLAN_STATES
+
+    machines = {"claim": CLAIM_STATES, "plan": PLAN_STATES}
+    reviews = spec["paths"]["/api/v1/tenants/{tenant}/claims/{claim_id}/reviews"]["post"]
+    assert reviews["x-roles"] == ["finance", "reviewer"]
+    assert reviews["x-roles-decided-by"] == "riskshare_required_reviews"
+    steps = 0
+    for item in spec["paths"].values():
+        for operation in item.values():
+            record_steps = operation.get("x-transitions", []) if isinstance(operation, dict) else []
+            if not record_steps:
+                continue
+            steps += 1
+            roles: set[str] = set()
+            for step in record_steps:
+                record, name = step.split(".")
+                if record in machines:
+                    roles |= machines[record].transitions[name].roles
+                else:
+                    roles = set(operation["x-roles"])
+                    break
+            assert sorted(roles) == operation["x-roles"], step
+    assert steps >= 11  # five plan steps, reviews, payments, returns, repayments, cooperation

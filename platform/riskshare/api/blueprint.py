@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
@@ -17,10 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from riskshare.api.problems import Problem
+from riskshare.workflow import StateMachine
 
 F = Callable[..., Any]
 
 ERROR_RESPONSES = (401, 403, 404, 409, 422)
+
+# Where the payer of a payment step comes from, for ``Blueprint.step``'s ``decided_by``.
+PAID_BY_PAYERS = "riskshare_transition_roles; payer: PolicyDescriptor.payers"
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -52,15 +56,23 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def step(self, default_roles: Iterable[str], decided_by: str) -> Callable[[F], F]:
-        """A workflow step: the service decides who may take it, not the route.
+    def step(self, machine: StateMachine, *transitions: str, decided_by: str) -> Callable[[F], F]:
+        """A workflow step: the state machine decides who may take it, not the route.
 
-        Any member of the tenant reaches the view; the state machine, with the answer of the
-        program's policy (``decided_by``: the hook that may assign the step to other roles),
-        refuses everyone else with 403. The OpenAPI document shows the default roles and
-        where the program's own answer comes from.
+        Any member of the tenant reaches the view; the record's state machine, with the
+        answer of the program's policy (``decided_by``: the hook that may assign the step to
+        other roles), refuses everyone else with 403. The OpenAPI document shows the roles
+        the machine gives ``transitions`` by default (``x-roles``, read from the machine, so
+        the two cannot disagree) and where the program's own answer comes from.
         """
-        documented = {"x-roles": sorted(default_roles), "x-roles-decided-by": decided_by}
+        roles: set[str] = set()
+        for name in transitions:
+            roles |= machine.transitions[name].roles
+        documented = {
+            "x-roles": sorted(roles),
+            "x-transitions": [f"{machine.record}.{name}" for name in transitions],
+            "x-roles-decided-by": decided_by,
+        }
 
         def decorator(func: F) -> F:
             self._document_errors(func, documented)

@@ -12,6 +12,7 @@ from riskshare.api.schemas import (
 from riskshare.audit.events import record_access
 from riskshare.auth.roles import CORE_INSTITUTION_ROLES, FUND_STAFF
 from riskshare.claims import service
+from riskshare.claims.models import CLAIM_STATES
 from riskshare.claims.schemas import ClaimIn, ClaimOut, ReviewIn, ReviewOut
 
 blp = Blueprint(
@@ -63,7 +64,7 @@ class ClaimReviewViews(MethodView):
         """List a claim's reviews"""
         return service.claim_reviews(current_context(), claim_id)
 
-    @blp.step(("reviewer",), "riskshare_required_reviews")
+    @blp.step(CLAIM_STATES, "review", "approve", "reject", decided_by="riskshare_required_reviews")
     @blp.moves_money
     @blp.arguments(ReviewIn)
     @blp.response(201, ClaimOut)

@@ -7,6 +7,7 @@ from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.disbursements import service
+from riskshare.disbursements.models import DISBURSEMENT_STATES
 from riskshare.disbursements.schemas import ConfirmIn, DisbursementOut
 
 blp = Blueprint(
@@ -39,7 +40,11 @@ class DisbursementByIdViews(MethodView):
 
 @blp.route("/<int:disbursement_id>/confirm")
 class DisbursementConfirmViews(MethodView):
-    @blp.step(("payer",), "riskshare_transition_roles; payer: PolicyDescriptor.payers")
+    @blp.step(
+        DISBURSEMENT_STATES,
+        "confirm",
+        decided_by="riskshare_transition_roles; payer: PolicyDescriptor.payers",
+    )
     @blp.moves_money
     @blp.arguments(ConfirmIn)
     @blp.response(200, DisbursementOut)

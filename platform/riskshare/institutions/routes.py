@@ -6,7 +6,7 @@ from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.institutions import service
-from riskshare.institutions.models import Institution
+from riskshare.institutions.models import COOPERATION, Institution
 from riskshare.institutions.schemas import (
     CooperationIn,
     InstitutionIn,
@@ -54,7 +54,13 @@ class InstitutionByIdViews(MethodView):
 
 @blp.route("/<int:institution_id>/cooperation")
 class CooperationViews(MethodView):
-    @blp.step(("office", "approver"), "riskshare_transition_roles (record 'institution')")
+    @blp.step(
+        COOPERATION,
+        "suspend",
+        "resume",
+        "revoke",
+        decided_by="riskshare_transition_roles (record 'institution')",
+    )
     @blp.arguments(CooperationIn)
     @blp.response(200, InstitutionOut)
     def post(self, data, institution_id):

@@ -8,7 +8,7 @@ from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
 from riskshare.auth.roles import FUND_STAFF
 from riskshare.plans import service
-from riskshare.plans.models import AllocationPlan
+from riskshare.plans.models import PLAN_STATES, AllocationPlan
 from riskshare.plans.schemas import PlanEditIn, PlanIn, PlanOut
 from riskshare.services import get_or_404
 
@@ -60,10 +60,10 @@ class PlanByIdViews(MethodView):
         return service.edit_plan(current_context(), plan_id, data["items"])
 
 
-def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
+def _action_view(action: str, summary: str) -> None:
     @blp.route(f"/<int:plan_id>/{action}", endpoint=f"plan_{action}")
     class PlanActionView(MethodView):
-        @blp.step(roles, "riskshare_transition_roles")
+        @blp.step(PLAN_STATES, action, decided_by="riskshare_transition_roles")
         @blp.moves_money
         @blp.doc(summary=summary)
         @blp.arguments(DatedActionIn)
@@ -72,8 +72,8 @@ def _action_view(action: str, roles: tuple[str, ...], summary: str) -> None:
             return service.advance_plan(current_context(), plan_id, action, data["effective_on"])
 
 
-_action_view("submit", ("office",), "Submit a plan for approval")
-_action_view("approve", ("approver",), "Approve a plan; its payments are instructed")
-_action_view("return", ("approver",), "Return a plan to the office for changes")
-_action_view("reject", ("approver",), "Reject a plan; its claims are free for another plan")
-_action_view("withdraw", ("office",), "Withdraw a plan; its claims are free for another plan")
+_action_view("submit", "Submit a plan for approval")
+_action_view("approve", "Approve a plan; its payments are instructed")
+_action_view("return", "Return a plan to the office for changes")
+_action_view("reject", "Reject a plan; its claims are free for another plan")
+_action_view("withdraw", "Withdraw a plan; its claims are free for another plan")

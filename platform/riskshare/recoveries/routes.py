@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from riskshare.api.blueprint import Blueprint
+from riskshare.api.blueprint import PAID_BY_PAYERS, Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn, ReviewDecisionIn
 from riskshare.claims.routes import CLAIM_READERS
 from riskshare.recoveries import service
-from riskshare.recoveries.models import WRITE_OFF_REVIEWERS
+from riskshare.recoveries.models import RECOVERY_STATES, WRITE_OFF_STATES
 from riskshare.recoveries.schemas import (
     EvidenceIn,
     RecoveryIn,
@@ -55,7 +55,7 @@ class RecoveryByIdViews(MethodView):
 
 @blp.route("/recoveries/<int:recovery_id>/confirm-return")
 class RecoveryReturnViews(MethodView):
-    @blp.step(("payer",), "riskshare_transition_roles; payer: PolicyDescriptor.payers")
+    @blp.step(RECOVERY_STATES, "confirm_return", decided_by=PAID_BY_PAYERS)
     @blp.moves_money
     @blp.arguments(DatedActionIn)
     @blp.response(200, RecoveryOut)
@@ -85,7 +85,13 @@ class WriteOffViews(MethodView):
 
 @blp.route("/write-offs/<int:write_off_id>/reviews")
 class WriteOffReviewViews(MethodView):
-    @blp.step(WRITE_OFF_REVIEWERS.split(), "riskshare_write_off (its reviewers)")
+    @blp.step(
+        WRITE_OFF_STATES,
+        "review",
+        "approve",
+        "reject",
+        decided_by="riskshare_write_off (its reviewers)",
+    )
     @blp.moves_money
     @blp.arguments(ReviewDecisionIn)
     @blp.response(200, WriteOffOut)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from riskshare.api.blueprint import Blueprint
+from riskshare.api.blueprint import PAID_BY_PAYERS, Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
 from riskshare.auth.roles import INSTITUTIONS
 from riskshare.sanctions import service, standing
+from riskshare.sanctions.models import CLAWBACK_STATES
 from riskshare.sanctions.schemas import (
     BanIn,
     BanOut,
@@ -75,7 +76,7 @@ class ClawbackViews(MethodView):
 
 @blp.route("/clawbacks/<int:clawback_id>/confirm-repaid")
 class ClawbackRepaidViews(MethodView):
-    @blp.step(("payer",), "riskshare_transition_roles; payer: PolicyDescriptor.payers")
+    @blp.step(CLAWBACK_STATES, "confirm_repaid", decided_by=PAID_BY_PAYERS)
     @blp.moves_money
     @blp.arguments(DatedActionIn)
     @blp.response(200, ClawbackOut)
