@@ -118,7 +118,7 @@ def create_app(
 
 
 def _document_policy_attributes(api: Api, pm: Any) -> None:
-    """Each installed policy's attribute schemas become components (``xinxiang.LoanAttributes``)
+    """Each installed policy's attribute schemas become components (``<policy>.LoanAttributes``)
     that the ``attributes`` fields link; before the routes, whose schemas are converted as
     each blueprint is registered."""
     refs: dict[str, dict[str, str]] = {}

@@ -2,7 +2,7 @@
 
 A role is granted by the Keycloak group ``/tenants/<tenant>/<role>``. The core's own roles
 are the fund's staff and the lending institutions; a policy adds the people its text names
-(a custodian, a committee, recommending departments ...) in its descriptor, and says which of
+(a trustee, a committee, recommending departments ...) in its descriptor, and says which of
 them act for one institution. Routes name roles, or the groups below, which the catalogue
 resolves per request, so the core never spells out a locality's roles.
 """

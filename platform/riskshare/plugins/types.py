@@ -678,7 +678,7 @@ class Facts(Protocol):
     ) -> Decimal:
         """Recoveries returned (confirmed), by the day of return: into the pool
         (``"pool"``), to the account one of the policy's destinations names (its
-        ``Destination.account``, e.g. ``"treasury:remitted"``), or anywhere (None)."""
+        ``Destination.account``, e.g. ``"reserve:remitted"``), or anywhere (None)."""
         ...
 
     def clawed_back(
