@@ -83,6 +83,7 @@ from riskshare.plugins.types import (
     StandingView,
     WriteOffDecision,
     WriteOffView,
+    attribute_schema,
     to_money,
 )
 from riskshare.sanctions.standing import lift, suspend
@@ -171,6 +172,7 @@ __all__ = [
     "allocation_within_pool",
     "already_done",
     "attach_documents",
+    "attribute_schema",
     "ban_as_asked",
     "calendar_year",
     "claw_back_everything",

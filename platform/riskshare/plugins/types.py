@@ -115,6 +115,24 @@ class PolicyDescriptor:
     attribute_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
+def attribute_schema(
+    title: str, *, required: Sequence[str] = (), **properties: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One record's entry of ``PolicyDescriptor.attribute_schemas``: a closed draft 2020-12
+    object schema of ``properties`` (each with its ``title`` and ``description``), with
+    ``required`` keys, as the core's meta-schema asks."""
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": dict(properties),
+    }
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
 # The records whose ``attributes`` (a loan event's ``data``) a policy may declare.
 ATTRIBUTE_RECORDS = ("firm", "loan", "claim", "event")
 

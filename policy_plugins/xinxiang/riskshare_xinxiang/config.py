@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from riskshare.toolkit import ProgramView
+from riskshare.toolkit import ProgramView, attribute_schema
 
 AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 RATIO = r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$"
@@ -190,20 +190,10 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def _attributes(title: str, **properties: Any) -> dict[str, Any]:
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": title,
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-    }
-
-
 # What the policy reads from records' attributes (PolicyDescriptor.attribute_schemas): the
 # API refuses any other key and any other shape.
 ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
-    "firm": _attributes(
+    "firm": attribute_schema(
         "Xinxiang firm attributes",
         new_agricultural_operator={
             "title": "New agricultural operator",
@@ -212,7 +202,7 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "boolean",
         },
     ),
-    "loan": _attributes(
+    "loan": attribute_schema(
         "Xinxiang loan attributes",
         via_platform={
             "title": "Issued through the platform",
@@ -222,7 +212,7 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "boolean",
         },
     ),
-    "claim": _attributes(
+    "claim": attribute_schema(
         "Xinxiang claim attributes",
         interest_claimed={
             "title": "Interest claimed",

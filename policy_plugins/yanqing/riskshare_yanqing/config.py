@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from riskshare.toolkit import attribute_schema
+
 MONEY = r"^\d+(\.\d{1,2})?$"
 RATIO = r"^(0(\.\d+)?|1(\.0+)?)$"
 # Y-01: the custodian's fee is 15%–20% of the year's gains.
@@ -245,20 +247,10 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def _attributes(title: str, **properties: Any) -> dict[str, Any]:
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": title,
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-    }
-
-
 # What the policy reads from records' attributes (PolicyDescriptor.attribute_schemas): the
 # API refuses any other key and any other shape.
 ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
-    "loan": _attributes(
+    "loan": attribute_schema(
         "Yanqing loan attributes",
         lender_share={
             "title": "Lender's share",
@@ -268,7 +260,7 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
             "pattern": r"^(0(\.\d+)?|1(\.0+)?)$",
         },
     ),
-    "claim": _attributes(
+    "claim": attribute_schema(
         "Yanqing claim attributes",
         recovery_statement={
             "title": "Recovery statement",
