@@ -379,7 +379,9 @@ def riskshare_check_allocation(
 ) -> Decision | None:
     """Check a plan as the office edited it: is it within the caps?
 
-    Called when the office edits a plan and again when it is submitted.
+    Called when the office edits a plan, when it is submitted, and again when it is
+    approved, under the program's lock: the last call sees every grant committed before it,
+    so two plans approved at the same moment cannot both use the same room.
 
     :param program: the program.
     :param period: the plan's period.
