@@ -194,8 +194,8 @@ def redecide_coverage(ctx: Context, program: Any, loan: Loan) -> dict[str, Any]:
             inputs={"state": loan.state, "claims": claims},
         )
         return _coverage_change(loan, before, False, [kept.as_dict()])
-    firm = ctx.session.get(Firm, loan.firm_id)
-    lender = ctx.session.get(Institution, loan.lender_id)
+    firm = ctx.session.get_one(Firm, loan.firm_id)
+    lender = ctx.session.get_one(Institution, loan.lender_id)
     guarantor = ctx.session.get(Institution, loan.guarantor_id) if loan.guarantor_id else None
     decision = require(
         ctx.hook.riskshare_loan_coverage(

@@ -6,7 +6,7 @@ import importlib.metadata
 import json
 from collections.abc import Iterable, Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pluggy
@@ -94,7 +94,9 @@ def _policies(
     validator = jsonschema.Draft202012Validator(meta_schema())
     attributes_validator = jsonschema.Draft202012Validator(meta_schema("policy-attributes"))
     for impl in pm.hook.riskshare_policies.get_hookimpls():
-        for descriptor in impl.function() or []:
+        # pluggy types an implementation's answer as object; the hookspec promises this.
+        answer = cast("list[PolicyDescriptor] | None", impl.function())
+        for descriptor in answer or []:
             if descriptor.name in registry:
                 raise PluginLoadError(f"two plugins both offer the policy '{descriptor.name}'")
             problems = sorted(validator.iter_errors(dict(descriptor.config_schema)), key=str)

@@ -37,6 +37,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException, json_decode
@@ -300,6 +301,7 @@ class KeycloakStub:
         key = serialization.load_pem_private_key(
             private.export_to_pem(private_key=True, password=None), password=None
         )
+        assert isinstance(key, rsa.RSAPrivateKey)  # _new_rsa_key makes only RSA keys
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.realm)])
         now = dt.datetime.now(dt.UTC)
         cert = (
@@ -684,8 +686,8 @@ def _page(items: list, request: Request) -> list:
     """Keycloak's `first`/`max` paging (python-keycloak always pages, 100 at a time)."""
     try:
         first = int(request.args.get("first", 0))
-        limit = request.args.get("max")
-        limit = int(limit) if limit is not None else None
+        given = request.args.get("max")
+        limit = int(given) if given is not None else None
     except ValueError as exc:
         raise _ApiError(400, {"errorMessage": "first and max must be integers"}) from exc
     first = max(first, 0)
