@@ -358,12 +358,16 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         data.get("amount"),
         event_data,
     )
-    decision = ctx.hook.riskshare_loan_event(
-        program=pview,
-        loan=loan_view(loan),
-        event=event_view,
-        calendar=ctx.calendar,
-        facts=facts(ctx, program.id),
+    decision = require(
+        ctx.hook.riskshare_loan_event(
+            program=pview,
+            loan=loan_view(loan),
+            event=event_view,
+            calendar=ctx.calendar,
+            facts=facts(ctx, program.id),
+        ),
+        "loan event",
+        program.policy,
     )
     if not decision.accepted:
         refusing = next((e for e in decision.explanations if not e.passed), None)

@@ -13,7 +13,7 @@ import pluggy
 
 from riskshare.auth.roles import RoleCatalogue
 from riskshare.plugins import defaults, hookspec
-from riskshare.plugins.dispatch import DEFAULTS_NAME, PolicyHooks
+from riskshare.plugins.dispatch import DEFAULTS_NAME, HookRelay, PolicyHooks
 from riskshare.plugins.types import ATTRIBUTE_RECORDS, PolicyDescriptor
 
 ENTRY_POINT_GROUP = "riskshare.policies"
@@ -72,8 +72,9 @@ def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
     return _policies(pm)[0]
 
 
-def policy_hooks(pm: pluggy.PluginManager) -> PolicyHooks:
-    """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``)."""
+def policy_hooks(pm: pluggy.PluginManager) -> HookRelay:
+    """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``),
+    typed as :class:`~riskshare.plugins.dispatch.HookRelay` says."""
     return _policies(pm)[1]
 
 
