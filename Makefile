@@ -22,7 +22,8 @@ install: $(STAMP)  ## create .venv and install the platform with its test tools
 run: $(STAMP)  ## serve the embedded platform (SQLite, dev tokens, demo tenants) on :8000
 	RISKSHARE_MODE=embedded $(BIN)/riskshare serve
 
-test: $(STAMP)  ## run the whole test suite against PostgreSQL, Redis and SQLite
+test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL, Redis and SQLite
+	$(BIN)/mypy
 	bash scripts/test-services.sh
 	$(BIN)/pytest
 
@@ -30,8 +31,9 @@ soak: $(STAMP)  ## long random money sequences (hypothesis state machine, ~200 x
 	bash scripts/test-services.sh
 	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, then mypy (its files: [tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check platform tests policy_plugins
 	$(BIN)/ruff format --check platform tests policy_plugins
+	$(BIN)/mypy
 
 .PHONY: help install run test soak lint

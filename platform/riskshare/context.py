@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from sqlalchemy.orm import Session
 
 from riskshare.auth.principal import Principal
 from riskshare.calendar import WorkdayCalendar
+
+if TYPE_CHECKING:
+    from riskshare.plugins.dispatch import HookRelay
 
 
 class Clock:
@@ -54,7 +57,7 @@ class Context:
         return self.principal.username
 
     @property
-    def hook(self) -> Any:
+    def hook(self) -> HookRelay:
         """The hooks, each asked of the program's own policy and the core's defaults only."""
         from riskshare.plugins.manager import policy_hooks
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from riskshare.plugins import defaults, hookspec
+from riskshare.plugins.dispatch import HookRelay
 
 HOOKS = sorted(name for name in dir(hookspec) if name.startswith("riskshare_"))
 TESTS = Path(__file__).resolve().parents[1]
@@ -34,6 +35,31 @@ def test_a_hook_with_a_core_default_says_what_it_does(name):
     default did and which toolkit function to build on."""
     doc = inspect.getdoc(getattr(hookspec, name)) or ""
     assert "Default:" in doc, f"{name} has a core default its docstring does not describe"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_the_typed_relay_states_each_hook_as_the_core_calls_it(name):
+    """``ctx.hook`` is typed by ``HookRelay``; mypy trusts it, so it must say what pluggy does:
+    the spec's arguments, keyword-only, and the spec's answer for a ``firstresult`` hook or
+    the list of the plugins' answers for any other."""
+    spec = getattr(hookspec, name)
+    relay = getattr(HookRelay, name, None)
+    assert relay is not None, f"HookRelay has no {name}: add it as the hookspec says"
+    spec_sig, relay_sig = inspect.signature(spec), inspect.signature(relay)
+    relay_params = [p for p in relay_sig.parameters.values() if p.name != "self"]
+    assert [(p.name, p.annotation) for p in relay_params] == [
+        (p.name, p.annotation) for p in spec_sig.parameters.values()
+    ], f"HookRelay.{name} takes other arguments than the hookspec"
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in relay_params), name
+    firstresult = spec.riskshare_spec.get("firstresult", False)
+    answer = spec_sig.return_annotation
+    expected = answer if firstresult else f"list[{answer}]"
+    assert relay_sig.return_annotation == expected, f"HookRelay.{name} answers the wrong type"
+
+
+def test_the_typed_relay_has_no_hook_the_specs_lack():
+    relayed = {n for n in vars(HookRelay) if n.startswith("riskshare_")}
+    assert relayed == set(HOOKS)
 
 
 def hook_tests(paths: list[Path]) -> dict[str, list[str]]:

@@ -53,7 +53,7 @@ class SQLCursorPage(Page):
     def item_count(self) -> int:
         listing: Listing = self.collection
         subquery = listing.query.order_by(None).subquery()
-        return listing.session.scalar(select(func.count()).select_from(subquery))
+        return listing.session.execute(select(func.count()).select_from(subquery)).scalar_one()
 
     @property
     def items(self) -> list[Any]:

@@ -18,7 +18,7 @@ from riskshare.context import Context
 from riskshare.db.session import tenant_session
 from riskshare.firms.service import register_firm
 from riskshare.institutions.service import create_institution
-from riskshare.plugins.manager import role_catalogue
+from riskshare.plugins.manager import policy_hooks, role_catalogue
 from riskshare.plugins.types import DemoTenant
 from riskshare.tenants.models import Tenant
 from riskshare.tenants.service import create_tenant
@@ -37,7 +37,7 @@ def demo_tenants(app: Flask) -> list[DemoTenant]:
     seen: set[str] = set()
     # pluggy calls the last registered plugin first; reversed, the demo follows the order in
     # which plugins were configured.
-    for answer in reversed(ext.pm.hook.riskshare_demo_tenants()):
+    for answer in reversed(policy_hooks(ext.pm).riskshare_demo_tenants()):
         for tenant in answer or []:
             if tenant.slug in seen:
                 raise DemoError(f"two plugins both describe the demo tenant '{tenant.slug}'")

@@ -230,7 +230,7 @@ def _row(
     return Thresholds(industry, bounds(sme), bounds(medium), bounds(small))
 
 
-_ = None  # a measure the industry does not use; keeps the table below aligned
+_: None = None  # a measure the industry does not use; keeps the table below aligned
 I = Industry  # noqa: E741 — short alias so each row fits on one line
 
 # docs/policies.md N-1 table. Columns per cell: (E persons, R 万元, A 万元).

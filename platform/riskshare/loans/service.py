@@ -194,8 +194,8 @@ def redecide_coverage(ctx: Context, program: Any, loan: Loan) -> dict[str, Any]:
             inputs={"state": loan.state, "claims": claims},
         )
         return _coverage_change(loan, before, False, [kept.as_dict()])
-    firm = ctx.session.get(Firm, loan.firm_id)
-    lender = ctx.session.get(Institution, loan.lender_id)
+    firm = ctx.session.get_one(Firm, loan.firm_id)
+    lender = ctx.session.get_one(Institution, loan.lender_id)
     guarantor = ctx.session.get(Institution, loan.guarantor_id) if loan.guarantor_id else None
     decision = require(
         ctx.hook.riskshare_loan_coverage(
@@ -358,12 +358,16 @@ def file_event(ctx: Context, loan_id: int, data: dict[str, Any]) -> LoanEvent:
         data.get("amount"),
         event_data,
     )
-    decision = ctx.hook.riskshare_loan_event(
-        program=pview,
-        loan=loan_view(loan),
-        event=event_view,
-        calendar=ctx.calendar,
-        facts=facts(ctx, program.id),
+    decision = require(
+        ctx.hook.riskshare_loan_event(
+            program=pview,
+            loan=loan_view(loan),
+            event=event_view,
+            calendar=ctx.calendar,
+            facts=facts(ctx, program.id),
+        ),
+        "loan event",
+        program.policy,
     )
     if not decision.accepted:
         refusing = next((e for e in decision.explanations if not e.passed), None)

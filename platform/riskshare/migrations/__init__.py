@@ -32,7 +32,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +84,16 @@ class SchemaDrift(RuntimeError):
 
 def plugin_version_locations() -> list[str]:
     """Revision folders offered by every installed policy plugin, in registration order."""
+    answers: Sequence[Iterable[str] | None]
     try:
-        from riskshare.plugins.manager import get_plugin_manager
+        from riskshare.plugins.manager import get_plugin_manager, policy_hooks
     except ImportError:
         # The plugin manager is unimportable (a broken checkout); ask the plugins' entry
         # points directly, which gives the same folders a manager would.
         log.exception("riskshare.plugins.manager failed to import; reading entry points")
         answers = _entry_point_answers()
     else:
-        answers = get_plugin_manager(None).hook.riskshare_migration_locations()
+        answers = policy_hooks(get_plugin_manager(None)).riskshare_migration_locations()
     locations: list[str] = []
     for answer in answers:
         for folder in answer or ():

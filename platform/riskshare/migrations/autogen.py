@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic.autogenerate.api import AutogenContext
@@ -109,7 +109,7 @@ def include_object_for(
 # -------------------------------------------------------------------------------------------
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render the project's column types as plain SQLAlchemy, so revisions need no app import.
 
     ``ExactDecimal(p, s)`` becomes NUMERIC(p, s) with a BIGINT variant for SQLite (what

@@ -78,7 +78,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run_locked(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None, "riskshare.migrations sets sqlalchemy.url before running Alembic"
+    engine = create_engine(url, poolclass=pool.NullPool)
     try:
         with engine.connect() as connection:
             _run_locked(connection)

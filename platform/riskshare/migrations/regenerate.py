@@ -114,6 +114,8 @@ def render() -> str:
             with engine.connect() as connection:
                 context = MigrationContext.configure(connection, opts=options)
                 script = produce_migrations(context, metadata)
+                # produce_migrations always fills both (the Optional is for hand-built scripts)
+                assert script.upgrade_ops is not None and script.downgrade_ops is not None
                 upgrades, downgrades = (
                     render_python_code(
                         ops,

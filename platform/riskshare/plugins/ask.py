@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from riskshare.context import Context
 from riskshare.errors import Invalid, refused
-from riskshare.plugins.types import Decision, ProgramView
+from riskshare.plugins.types import BanDecision, Decision, ProgramView, WriteOffDecision
 from riskshare.plugins.views import program_view
 from riskshare.programs.facts import SessionFacts
 from riskshare.programs.models import Program
@@ -34,7 +34,7 @@ def require(decision: T | None, question: str, policy: str) -> T:
     return decision
 
 
-def enforce(decision: Decision, status: int = 422) -> None:
+def enforce(decision: Decision | BanDecision | WriteOffDecision, status: int = 422) -> None:
     if not decision.allowed:
         refusing = decision.refusing
         raise refused(refusing.as_dict() if refusing else {"rule": "?", "en": "refused"}, status)

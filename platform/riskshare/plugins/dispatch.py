@@ -9,13 +9,160 @@ routes, migrations, demo data) go to every plugin, as pluggy calls them.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import pluggy
 
+from riskshare.calendar import WorkdayCalendar
+from riskshare.plugins.types import (
+    Alert,
+    Allocation,
+    AllocationLine,
+    BanDecision,
+    ClaimDue,
+    ClaimView,
+    ClawbackDecision,
+    Compensation,
+    DeadlineDecision,
+    Decision,
+    DemoTenant,
+    EventDecision,
+    Facts,
+    FirmView,
+    InstitutionView,
+    LoanEventView,
+    LoanView,
+    PaymentView,
+    Period,
+    PolicyDescriptor,
+    ProgramView,
+    RecoveryDecision,
+    RecoveryView,
+    ReportSection,
+    WriteOffDecision,
+    WriteOffView,
+)
+
 DEFAULTS_NAME = "riskshare.defaults"
+
+
+class HookRelay(Protocol):
+    """What ``ctx.hook.riskshare_x(...)`` answers, typed: the hookspecs as the core calls them.
+
+    pluggy's own relay types every hook as ``Any``. This protocol states, for each hook in
+    ``riskshare.plugins.hookspec``, the call the core makes (keyword arguments only, as
+    pluggy requires) and what comes back: a ``firstresult`` hook gives its spec's answer
+    (``X | None``, which ``require`` turns into ``X``), any other hook the list of the
+    answers of the plugins that gave one. ``tests/plugins/test_hookspecs.py`` fails when a
+    hookspec and its method here disagree, so a new hook is added to both.
+    """
+
+    def riskshare_policies(self) -> list[list[PolicyDescriptor]]: ...
+
+    def riskshare_register_routes(self, *, api: Any) -> list[None]: ...
+
+    def riskshare_migration_locations(self) -> list[list[str]]: ...
+
+    def riskshare_demo_tenants(self) -> list[list[DemoTenant]]: ...
+
+    def riskshare_loan_coverage(
+        self,
+        *,
+        program: ProgramView,
+        loan: LoanView,
+        firm: FirmView,
+        lender: InstitutionView,
+        guarantor: InstitutionView | None,
+        facts: Facts,
+    ) -> Decision | None: ...
+
+    def riskshare_loan_event(
+        self,
+        *,
+        program: ProgramView,
+        loan: LoanView,
+        event: LoanEventView,
+        calendar: WorkdayCalendar,
+        facts: Facts,
+    ) -> EventDecision | None: ...
+
+    def riskshare_claim_eligibility(
+        self, *, program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+    ) -> Decision | None: ...
+
+    def riskshare_compensation(
+        self, *, program: ProgramView, loan: LoanView, claim: ClaimView, facts: Facts
+    ) -> Compensation | None: ...
+
+    def riskshare_required_reviews(
+        self, *, program: ProgramView, claim: ClaimView
+    ) -> list[str] | None: ...
+
+    def riskshare_deadline(
+        self, *, program: ProgramView, kind: str, start: dt.date, calendar: WorkdayCalendar
+    ) -> DeadlineDecision | None: ...
+
+    def riskshare_plan_period(self, *, program: ProgramView, day: dt.date) -> Period | None: ...
+
+    def riskshare_propose_allocation(
+        self, *, program: ProgramView, period: Period, dues: list[ClaimDue], facts: Facts
+    ) -> Allocation | None: ...
+
+    def riskshare_check_allocation(
+        self, *, program: ProgramView, period: Period, lines: list[AllocationLine], facts: Facts
+    ) -> Decision | None: ...
+
+    def riskshare_check_payment(
+        self, *, program: ProgramView, payment: PaymentView, facts: Facts
+    ) -> Decision | None: ...
+
+    def riskshare_transition_roles(
+        self, *, program: ProgramView, record: str, transition: str
+    ) -> list[str] | None: ...
+
+    def riskshare_recovery(
+        self,
+        *,
+        program: ProgramView,
+        claim: ClaimView,
+        recovery: RecoveryView,
+        calendar: WorkdayCalendar,
+        facts: Facts,
+    ) -> RecoveryDecision | None: ...
+
+    def riskshare_write_off(
+        self, *, program: ProgramView, loan: LoanView, write_off: WriteOffView, facts: Facts
+    ) -> WriteOffDecision | None: ...
+
+    def riskshare_ban(
+        self,
+        *,
+        program: ProgramView,
+        subject_type: str,
+        subject: FirmView | InstitutionView,
+        rule: str,
+        years: int | None,
+        facts: Facts,
+    ) -> BanDecision | None: ...
+
+    def riskshare_clawback(
+        self, *, program: ProgramView, institution: InstitutionView, reason: str, facts: Facts
+    ) -> ClawbackDecision | None: ...
+
+    def riskshare_cooperation_change(
+        self, *, program: ProgramView, institution: InstitutionView, action: str, facts: Facts
+    ) -> Decision | None: ...
+
+    def riskshare_report_sections(
+        self, *, program: ProgramView, period: Period, facts: Facts
+    ) -> list[list[ReportSection]]: ...
+
+    def riskshare_monitoring(
+        self, *, program: ProgramView, day: dt.date, facts: Facts
+    ) -> list[list[Alert]]: ...
 
 
 class PolicyHooks:

@@ -6,14 +6,14 @@ import importlib.metadata
 import json
 from collections.abc import Iterable, Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pluggy
 
 from riskshare.auth.roles import RoleCatalogue
 from riskshare.plugins import defaults, hookspec
-from riskshare.plugins.dispatch import DEFAULTS_NAME, PolicyHooks
+from riskshare.plugins.dispatch import DEFAULTS_NAME, HookRelay, PolicyHooks
 from riskshare.plugins.types import ATTRIBUTE_RECORDS, PolicyDescriptor
 
 ENTRY_POINT_GROUP = "riskshare.policies"
@@ -72,8 +72,9 @@ def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
     return _policies(pm)[0]
 
 
-def policy_hooks(pm: pluggy.PluginManager) -> PolicyHooks:
-    """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``)."""
+def policy_hooks(pm: pluggy.PluginManager) -> HookRelay:
+    """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``),
+    typed as :class:`~riskshare.plugins.dispatch.HookRelay` says."""
     return _policies(pm)[1]
 
 
@@ -94,7 +95,9 @@ def _policies(
     validator = jsonschema.Draft202012Validator(meta_schema())
     attributes_validator = jsonschema.Draft202012Validator(meta_schema("policy-attributes"))
     for impl in pm.hook.riskshare_policies.get_hookimpls():
-        for descriptor in impl.function() or []:
+        # pluggy types an implementation's answer as object; the hookspec promises this.
+        answer = cast("list[PolicyDescriptor] | None", impl.function())
+        for descriptor in answer or []:
             if descriptor.name in registry:
                 raise PluginLoadError(f"two plugins both offer the policy '{descriptor.name}'")
             problems = sorted(validator.iter_errors(dict(descriptor.config_schema)), key=str)

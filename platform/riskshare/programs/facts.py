@@ -7,12 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
+    from riskshare.claims.models import Claim
     from riskshare.context import Context
 
 from riskshare.explain import Explanation
@@ -426,7 +427,7 @@ class SessionFacts:
             query = query.where(Claim.loan_id == loan_id)
         return self._claim_views(query)
 
-    def _claim_views(self, query: Select[tuple[Any]]) -> list[ClaimView]:
+    def _claim_views(self, query: Select[Claim]) -> list[ClaimView]:
         from riskshare.documents.models import Document
 
         rows = list(self.session.scalars(query))

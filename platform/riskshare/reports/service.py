@@ -188,9 +188,11 @@ def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, An
 def as_xlsx(report: dict[str, Any]) -> bytes:
     """The report as a workbook: the fund's figures on one sheet, each section on its own."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = "Fund"
     sheet.append(["program", report["program"]])
     sheet.append(["period", report["period"], str(report["start"]), str(report["end"])])

@@ -27,7 +27,7 @@ from riskshare.services import (
 )
 from riskshare.workflow.transitions import transition
 
-SUBJECTS = {"firm": Firm, "institution": Institution}
+SUBJECTS: dict[str, type[Firm] | type[Institution]] = {"firm": Firm, "institution": Institution}
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -48,7 +48,7 @@ def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
     program_id = data.get("program_id")
     if program_id is not None:
         program, pview = program_of(ctx, program_id)
-        view = firm_view(subject) if data["subject_type"] == "firm" else institution_view(subject)
+        view = firm_view(subject) if isinstance(subject, Firm) else institution_view(subject)
         decision = require(
             ctx.hook.riskshare_ban(
                 program=pview,

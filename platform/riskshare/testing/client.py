@@ -142,5 +142,6 @@ def change_behind_the_api(api: ApiClient, table: str, row_id: int, **values: Any
     rows = Base.metadata.tables[table]
     with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
         result = session.execute(sa.update(rows).where(rows.c.id == row_id).values(**values))
+        assert isinstance(result, sa.CursorResult)  # an UPDATE's result counts its rows
         if result.rowcount != 1:
             raise LookupError(f"{table} has no row {row_id} in tenant {api.tenant}")

@@ -37,6 +37,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException, json_decode
@@ -274,7 +275,9 @@ class KeycloakStub:
         with self._lock:
             self._users[username] = (password, dict(claims or {}))
 
-    def add_client(self, client_id: str, secret: str | None = None, claims: dict | None = None):
+    def add_client(
+        self, client_id: str, secret: str | None = None, claims: dict | None = None
+    ) -> None:
         """A realm client; with a secret it is confidential and may use client_credentials
         (its service-account tokens carry `claims`)."""
         with self._lock:
@@ -295,11 +298,14 @@ class KeycloakStub:
     def _new_rsa_key() -> jwk.JWK:
         return jwk.JWK.generate(kty="RSA", size=2048)
 
-    def _public_entry(self, private: jwk.JWK, *, kid: str | None = None, use="sig", alg="RS256"):
+    def _public_entry(
+        self, private: jwk.JWK, *, kid: str | None = None, use: str = "sig", alg: str = "RS256"
+    ) -> dict[str, Any]:
         """The key as Keycloak's certs endpoint lists it, self-signed certificate included."""
         key = serialization.load_pem_private_key(
             private.export_to_pem(private_key=True, password=None), password=None
         )
+        assert isinstance(key, rsa.RSAPrivateKey)  # _new_rsa_key makes only RSA keys
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.realm)])
         now = dt.datetime.now(dt.UTC)
         cert = (
@@ -622,7 +628,9 @@ class KeycloakStub:
         location = f"{self.url}admin/realms/{self.realm}/groups/{group.id}"
         return _json(group.representation(), 201, headers={"Location": location})
 
-    def _check_name(self, name: Any, parent: StubGroup | None, exclude: StubGroup | None = None):
+    def _check_name(
+        self, name: Any, parent: StubGroup | None, exclude: StubGroup | None = None
+    ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise _ApiError(400, {"errorMessage": "Group name is missing"})
         if "/" in name:
@@ -684,8 +692,8 @@ def _page(items: list, request: Request) -> list:
     """Keycloak's `first`/`max` paging (python-keycloak always pages, 100 at a time)."""
     try:
         first = int(request.args.get("first", 0))
-        limit = request.args.get("max")
-        limit = int(limit) if limit is not None else None
+        given = request.args.get("max")
+        limit = int(given) if given is not None else None
     except ValueError as exc:
         raise _ApiError(400, {"errorMessage": "first and max must be integers"}) from exc
     first = max(first, 0)

@@ -66,6 +66,8 @@ def _overdue_filing(
 
 
 def overdue_since(facts: Facts, loan: LoanView) -> LoanEventView | None:
+    if loan.id is None:  # a loan not yet registered has no events
+        return None
     filings = [e for e in facts.loan_events(loan.id) if e.kind == "overdue_filing"]
     return filings[0] if filings else None
 
@@ -104,6 +106,8 @@ def _payout(cfg: Config, loan: LoanView, event: LoanEventView, facts: Facts) -> 
 
 
 def payouts(facts: Facts, loan: LoanView) -> Decimal:
+    if loan.id is None:  # a loan not yet registered has no events
+        return Decimal(0)
     return sum(
         (
             e.amount or Decimal(0)

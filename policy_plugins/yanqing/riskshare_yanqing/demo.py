@@ -104,6 +104,7 @@ class _Firm:
 
     def votes(self) -> dict[str, str]:
         """Y-06: every delegate votes the firm's grade, unless it stops to show the rule."""
+        assert self.grade is not None  # only a firm past the pre-screen is voted on; it has one
         if self.stop == "in_review":
             return dict.fromkeys(PANEL_SEATS[:2], self.grade)
         votes = dict.fromkeys(PANEL_SEATS, self.grade)

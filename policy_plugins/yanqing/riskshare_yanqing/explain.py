@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskshare.toolkit import Rulebook
+from riskshare.toolkit import Explanation, Rulebook
 
 NAME = "yanqing"
 TEXT = "延庆区中小微企业融资风险补偿实施方案"
@@ -37,7 +37,9 @@ def clause(rule: str) -> str:
     return f"{TEXT} {CLAUSES[rule]}"
 
 
-def check(rule: str, ok: bool, zh: str, en: str, *, threshold: Any = None, **inputs: Any):
+def check(
+    rule: str, ok: bool, zh: str, en: str, *, threshold: Any = None, **inputs: Any
+) -> Explanation:
     """A pass/fail rule: the result reads "passed" or "refused"."""
     return explain(
         rule,

@@ -40,7 +40,7 @@ RECOMMENDER_KINDS = ("department", "town")
 DOCUMENT_OWNER = "yanqing_recommendation"
 CHOICES = ("high", "medium", "low", "reject")
 # Which delegates may take a seat: the kind of institution they act for (None: government).
-SEAT_HOLDERS = {
+SEAT_HOLDERS: dict[str, set[str | None]] = {
     "drc": {None},
     "finance": {None},
     "industry": {None, *RECOMMENDER_KINDS},
@@ -320,13 +320,13 @@ def _decide(ctx: Context, rec: Recommendation, pview: Any, outcome: Explanation)
 
 
 def high_grades_in_year(ctx: Context, program_id: int, year: int) -> int:
-    return ctx.session.scalar(
+    return ctx.session.execute(
         select(func.count()).where(
             Recommendation.program_id == program_id,
             Recommendation.grade == "high",
             Recommendation.grade_effective_on.between(*year_bounds(year)),
         )
-    )
+    ).scalar_one()
 
 
 def approve_high(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
@@ -423,6 +423,7 @@ def fail_financing(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommend
     financed = [loan for loan in facts(ctx, rec.program_id).firm_loans(rec.firm_id) if loan.covered]
     if financed:
         loan = financed[0]
+        assert loan.id is not None  # a loan the facts list is registered, so it has an id
         raise already_done(
             f"The firm obtained its loan {loan.reference} (loan {loan.id}, issued"
             f" {loan.issue_date}); financing did not fail.",

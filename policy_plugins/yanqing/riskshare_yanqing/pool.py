@@ -64,9 +64,9 @@ def _change_state(
         state = FundState(program_id=program_id)
         s.add(state)
     kind = "suspend" if suspended else "resume"
-    count = s.scalar(
+    count = s.execute(
         select(func.count()).where(FundEvent.program_id == state.program_id, FundEvent.kind == kind)
-    )
+    ).scalar_one()
     recorded = explanations_as_json([why])
     state.suspended, state.changed_on, state.explanation = suspended, day, recorded
     s.add(
@@ -452,17 +452,17 @@ def state_summary(ctx: Context, program_id: int) -> dict[str, Any]:
 
 def balance_rows(facts: Facts, period: Period) -> list[dict[str, Any]]:
     """Y-01: the half-yearly report on the pool's changes, from the ledger."""
-    within = {"start": period.start, "end": period.end}
+    start, end = period.start, period.end
     return [
         {
             "period": period.label,
             "opening_pool": facts.pool_balance(on=period.start - dt.timedelta(days=1)),
-            "appropriated": facts.appropriated(**within),
-            "investment_gains": facts.credits("fund:gains", **within),
-            "custodian_fees": facts.debits("fund:fees", **within),
-            "compensation_paid": facts.paid("compensation", **within),
-            "premium_subsidies_paid": facts.paid("premium_subsidy", **within),
-            "recoveries_returned": facts.returned("pool", **within),
+            "appropriated": facts.appropriated(start=start, end=end),
+            "investment_gains": facts.credits("fund:gains", start=start, end=end),
+            "custodian_fees": facts.debits("fund:fees", start=start, end=end),
+            "compensation_paid": facts.paid("compensation", start=start, end=end),
+            "premium_subsidies_paid": facts.paid("premium_subsidy", start=start, end=end),
+            "recoveries_returned": facts.returned("pool", start=start, end=end),
             "closing_pool": facts.pool_balance(on=period.end),
         }
     ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import validate
@@ -9,6 +12,7 @@ from sqlalchemy import select
 
 from riskshare.toolkit import (
     Blueprint,
+    Context,
     DocumentContentOut,
     DocumentIn,
     DocumentOut,
@@ -278,11 +282,11 @@ def _step(
     path: str,
     roles: tuple[str, ...],
     schema: type[ma.Schema],
-    action,
+    action: Callable[[Context, int, dict[str, Any]], Any],
     summary: str,
     *,
     money: bool = False,
-):
+) -> None:
     """One workflow step on a recommendation: POST a body, answer with the recommendation.
 
     The service locks the recommendation with its program and dates the step
@@ -345,7 +349,13 @@ class BallotViews(MethodView):
         )
 
 
-def _documents(path: str, owner_type: str, roles: tuple[str, ...], owner, what: str) -> None:
+def _documents(
+    path: str,
+    owner_type: str,
+    roles: tuple[str, ...],
+    owner: Callable[[Context, int], Any],
+    what: str,
+) -> None:
     """GET routes listing a record's documents and downloading one; ``owner(ctx, id)``
     finds the record (404 when the caller may not see it)."""
 
