@@ -288,3 +288,21 @@ def test_ten_corrections_of_one_loan_at_once_each_see_the_one_before(api, rs_liv
     afters = [e["after"]["purpose"] for e in events]
     assert len(set(befores)) == 10, befores  # no two corrections saw the same loan
     assert befores[1:] == afters[:-1]
+
+
+def test_a_firms_registration_is_recorded_and_corrected_like_its_other_fields(api):
+    """The licence's registered address, status (存续/注销/吊销) and business scope are
+    fields of every firm, for the policies that decide on them (X-03, Y-02)."""
+    _, _, firm = _world(api)
+    assert (firm["registered_address"], firm["registration_status"]) == (None, "active")
+    office = api.as_("office")
+    answer = office.ok(
+        "PATCH",
+        f"/firms/{firm['id']}",
+        {"registered_address": "北京市延庆区妫水北街1号", "registration_status": "revoked"},
+    )
+    assert answer["firm"]["registered_address"] == "北京市延庆区妫水北街1号"
+    assert answer["firm"]["registration_status"] == "revoked"
+    assert sorted(answer["corrected"]) == ["registered_address", "registration_status"]
+    errors = _pointers(office.patch(f"/firms/{firm['id']}", {"registration_status": "dormant"}))
+    assert "active" in errors["/registration_status"]["detail"]

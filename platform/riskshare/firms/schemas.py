@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from riskshare.api.fields import Attributes, Money
+from riskshare.firms.models import REGISTRATION_STATUSES
 from riskshare.firms.sme import Industry
 from riskshare.loans.schemas import CoverageChangeOut
 
@@ -18,6 +19,21 @@ class FirmIn(ma.Schema):
     revenue = Money(load_default=None)
     assets = Money(load_default=None)
     region = ma.fields.String(load_default=None)
+    registered_address = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(1, 300),
+        metadata={"description": "the registered address on the business licence (注册地址)"},
+    )
+    registration_status = ma.fields.String(
+        load_default="active",
+        validate=validate.OneOf(REGISTRATION_STATUSES),
+        metadata={"description": "active (存续), cancelled (注销) or revoked (吊销)"},
+    )
+    business_scope = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(1, 2000),
+        metadata={"description": "the business scope on the licence (经营范围)"},
+    )
     attributes = Attributes("firm", load_default=dict)
 
 
@@ -32,6 +48,9 @@ class FirmOut(ma.Schema):
     size_class = ma.fields.String()
     size_explanation = ma.fields.Dict()
     region = ma.fields.String(allow_none=True)
+    registered_address = ma.fields.String(allow_none=True)
+    registration_status = ma.fields.String()
+    business_scope = ma.fields.String(allow_none=True)
     attributes = ma.fields.Dict()
 
 
@@ -45,6 +64,9 @@ class FirmPatch(ma.Schema):
     revenue = Money(allow_none=True)
     assets = Money(allow_none=True)
     region = ma.fields.String(allow_none=True)
+    registered_address = ma.fields.String(allow_none=True, validate=validate.Length(1, 300))
+    registration_status = ma.fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
+    business_scope = ma.fields.String(allow_none=True, validate=validate.Length(1, 2000))
     attributes = Attributes("firm")
 
 

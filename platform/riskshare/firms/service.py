@@ -46,6 +46,9 @@ def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:
         size_class=sized.size.value,
         size_explanation=sized.explanation.as_dict(),
         region=data.get("region"),
+        registered_address=data.get("registered_address"),
+        registration_status=data.get("registration_status", "active"),
+        business_scope=data.get("business_scope"),
         attributes=attributes,
         registered_by_institution_id=ctx.institution_id,
     )
@@ -87,7 +90,18 @@ def tenant_policies(ctx: Context) -> list[str]:
 
 # What an office may correct on a firm: the facts it was registered with, not its USCC (its
 # identity: register the other firm instead).
-FIRM_CORRECTABLE = ("name", "industry", "employees", "revenue", "assets", "region", "attributes")
+FIRM_CORRECTABLE = (
+    "name",
+    "industry",
+    "employees",
+    "revenue",
+    "assets",
+    "region",
+    "registered_address",
+    "registration_status",
+    "business_scope",
+    "attributes",
+)
 SIZE_FIELDS = ("industry", "employees", "revenue", "assets")
 
 

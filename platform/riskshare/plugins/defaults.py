@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 
 from riskshare.calendar import Deadline, WorkdayCalendar
-from riskshare.explain import Explanation
+from riskshare.explain import CORE_CLAUSE, CORE_CLAUSE_EN, Explanation
 from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.types import (
     Allocation,
@@ -43,7 +43,7 @@ from riskshare.plugins.types import (
     to_money,
 )
 
-CORE = "Riskshare core"
+CORE = CORE_CLAUSE
 ZERO = Decimal("0.00")
 
 
@@ -225,7 +225,12 @@ def riskshare_recovery(
     facts: Facts,
 ) -> RecoveryDecision:
     return pro_rata_recovery(
-        claim, recovery, facts, rule="CORE-RECOVERY", clause=CORE, deadline=None
+        claim,
+        recovery,
+        facts,
+        rule="CORE-RECOVERY",
+        clause=(CORE_CLAUSE, CORE_CLAUSE_EN),
+        deadline=None,
     )
 
 
@@ -235,7 +240,7 @@ def pro_rata_recovery(
     facts: Facts,
     *,
     rule: str,
-    clause: str,
+    clause: tuple[str, str],
     deadline: Deadline | None,
     destination: str = "pool",
     titles: tuple[str, str] = ("补偿资金池", "the pool"),
@@ -257,7 +262,7 @@ def pro_rata_recovery(
     due = min(share, remaining)
     explanation = Explanation(
         rule,
-        clause,
+        clause[0],
         str(due),
         f"收回 {recovery.recovered} 元，扣除费用 {recovery.costs} 元，按补偿比例 {claim.ratio}"
         f" 应返还 {share} 元；已补偿 {paid} 元、已返还 {returned} 元，本次返还 {due} 元，"
@@ -273,6 +278,7 @@ def pro_rata_recovery(
             "returned_before": returned,
         },
         threshold=remaining,
+        clause_en=clause[1],
     )
     return RecoveryDecision(due, destination, deadline, [explanation])
 

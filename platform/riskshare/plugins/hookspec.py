@@ -473,7 +473,8 @@ def riskshare_recovery(
 
     Default: the pro-rata share of the net recovery into the pool, with no deadline
     (``toolkit.pro_rata_recovery(claim, recovery, facts, rule=, clause=, deadline=,
-    destination=)``, which a policy calls with its own destination, rule and deadline).
+    destination=)``, which a policy calls with its own destination, rule, clause (a
+    ``Rulebook.cite`` pair: zh, en) and deadline).
 
     Example::
 

@@ -283,6 +283,12 @@ class FirmView:
     assets: Decimal | None = None
     """The figures registered with the firm, its size class was derived from (None: not given)."""
     registered_by_institution_id: int | None = None
+    registered_address: str | None = None
+    """The registered address on its licence (None: not recorded)."""
+    registration_status: str = "active"
+    """``active`` (存续), ``cancelled`` (注销) or ``revoked`` (吊销)."""
+    business_scope: str | None = None
+    """Its business scope (经营范围) as the licence states it (None: not recorded)."""
 
 
 @dataclass(frozen=True)

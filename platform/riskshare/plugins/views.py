@@ -58,6 +58,9 @@ def firm_view(f: Firm) -> FirmView:
         revenue=f.revenue,
         assets=f.assets,
         registered_by_institution_id=f.registered_by_institution_id,
+        registered_address=f.registered_address,
+        registration_status=f.registration_status,
+        business_scope=f.business_scope,
     )
 
 

@@ -541,4 +541,5 @@ def explanation_of(data: dict) -> Explanation:
         inputs=dict(data.get("inputs") or {}),
         threshold=data.get("threshold"),
         passed=data.get("passed", True),
+        clause_en=data.get("clause_en", ""),
     )

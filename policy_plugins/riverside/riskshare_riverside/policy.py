@@ -68,6 +68,7 @@ rule = Rulebook(
         "R-7": "第八条",
         "R-8": "第九条",
     },
+    document_en="Riverside County Loan Risk Compensation Measures",
 )
 
 
@@ -224,7 +225,7 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
         recovery,
         facts,
         rule="R-8",
-        clause=rule.clauses["R-8"],
+        clause=rule.cite("R-8"),
         deadline=calendar.add_working_days(recovery.received_on, cfg.recovery_days),
         destination=RESERVE,
         titles=("县风险准备金专户", "the county reserve"),

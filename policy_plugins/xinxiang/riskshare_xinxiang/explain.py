@@ -28,4 +28,8 @@ CLAUSES = {
 }
 
 
-explain = Rulebook("新政办〔2021〕48号", CLAUSES)
+explain = Rulebook(
+    "新政办〔2021〕48号",
+    CLAUSES,
+    document_en="Xinxiang Municipal Government Office Document No. 48 (2021)",
+)

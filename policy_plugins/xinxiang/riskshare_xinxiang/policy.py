@@ -128,7 +128,7 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
         destination="treasury",
         titles=(TREASURY.title_zh, TREASURY.title_en),
         rule="X-15",
-        clause="新政办〔2021〕48号 第十二条",
+        clause=explain.cite("X-15"),
         deadline=calendar.add_working_days(recovery.received_on, cfg.recovery_days),
     )
 

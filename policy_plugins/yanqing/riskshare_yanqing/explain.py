@@ -9,7 +9,7 @@ from riskshare.toolkit import Explanation, Rulebook
 NAME = "yanqing"
 TEXT = "延庆区中小微企业融资风险补偿实施方案"
 
-CLAUSES = {
+CLAUSES: dict[str, str | tuple[str, str]] = {
     "Y-01": "二(二)",
     "Y-02": "二(一)",
     "Y-03": "二(三)、三(一)",
@@ -20,21 +20,22 @@ CLAUSES = {
     "Y-08": "三(四)",
     "Y-09": "二(五)1",
     "Y-10": "二(五)2",
-    "Y-11": "二(五)3、三(八)另外",
+    "Y-11": ("二(五)3、三(八)另外", "Sections II(5)3 and III(8), last paragraph"),
     "Y-12": "三(五)(六)",
     "Y-13": "三(七)",
     "Y-14": "三(八)",
     "Y-15": "四(一)",
     "Y-16": "四(二)",
     "Y-17": "四(三)",
+    "Y-18": "六",
 }
 
 
-explain = Rulebook(TEXT, CLAUSES)
-
-
-def clause(rule: str) -> str:
-    return f"{TEXT} {CLAUSES[rule]}"
+explain = Rulebook(
+    TEXT,
+    CLAUSES,
+    document_en="Implementation Plan for Financing Risk Compensation, Yanqing District",
+)
 
 
 def check(

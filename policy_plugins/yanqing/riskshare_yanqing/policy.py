@@ -21,7 +21,7 @@ from riskshare.toolkit import (
 )
 from riskshare_yanqing import claims, pool, supervision
 from riskshare_yanqing.config import ATTRIBUTE_SCHEMAS, SCHEMA
-from riskshare_yanqing.explain import NAME, TEXT, clause, explain
+from riskshare_yanqing.explain import NAME, TEXT, explain
 
 # Y-01, Y-12: the custodian pays on the DRC's notices and confirms each payment. (Returned
 # recoveries would be the custodian's to confirm too, but the core shows an institution-scoped
@@ -117,7 +117,7 @@ def riskshare_recovery(program, claim, recovery, calendar, facts):
         recovery,
         facts,
         rule="Y-13",
-        clause=clause("Y-13"),
+        clause=explain.cite("Y-13"),
         deadline=None,
     )
 

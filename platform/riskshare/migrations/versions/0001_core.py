@@ -350,6 +350,9 @@ def create_tables() -> None:
             nullable=False,
         ),
         sa.Column("region", sa.String(length=100), nullable=True),
+        sa.Column("registered_address", sa.String(length=300), nullable=True),
+        sa.Column("registration_status", sa.String(length=20), nullable=False),
+        sa.Column("business_scope", sa.Text(), nullable=True),
         sa.Column(
             "attributes", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
