@@ -107,9 +107,20 @@ SCHEMA: dict[str, Any] = {
             "type": "boolean",
             "default": True,
         },
+        "accepted_purposes": {
+            "title": "贷款用途 Accepted purposes",
+            "description": "X-04 第四条 用于生产经营: the loan purposes that count as production"
+            " and operation, compared without case or surrounding blanks; a loan for another"
+            " purpose is registered but not covered.",
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 200},
+            "minItems": 1,
+            "default": ["production and operation", "生产经营"],
+        },
         "per_firm_cap": _amount(
             "单户上限 Per-firm cap",
-            "X-06 第四条: covered loans outstanding per firm, incl. the new one.",
+            "X-06 第四条: covered loans outstanding per firm, incl. the new one; a loan"
+            " counts until closed or written off, whatever its maturity.",
             "10000000",
         ),
         "ratio_tiers": {

@@ -216,6 +216,102 @@ def test_X04_only_loans_through_the_platform_by_cooperating_banks(api):
     assert by_revoked["covered"] is False and _reason(by_revoked, "X-04")["passed"] is False
 
 
+def test_X04_a_loan_not_for_production_and_operation_is_registered_not_covered(api):
+    """X-04 第四条 用于生产经营: the purpose is checked against accepted_purposes."""
+    world = build(api)
+    default = world.loan("small-a", "L-default", "500000.00")  # the core's default purpose
+    chinese = world.loan("small-a", "L-zh", "500000.00", purpose=" 生产经营 ")
+    home = world.loan("small-a", "L-home", "500000.00", purpose="home purchase")
+    assert [x["covered"] for x in (default, chinese, home)] == [True, True, False]
+    reason = _reason(home, "X-04")
+    assert reason["passed"] is False and reason["inputs"]["purpose_accepted"] is False
+    assert "'home purchase' is not production and operation" in reason["en"]
+    assert reason["zh"] == "贷款用途不属于本计划认可的生产经营用途。"
+    assert api.as_("auditor").ok("GET", f"/loans/{home['id']}")["purpose"] == "home purchase"
+    working = world.loan("small-a", "L-wc", "500000.00", purpose="working capital")
+    assert working["covered"] is False
+
+
+def test_X04_accepted_purposes_are_config(api):
+    """X-04: a locality that reads 生产经营 to include working capital changes config."""
+    world = build(api, config={"accepted_purposes": ["生产经营", "Working capital"]})
+    loan = world.loan("small-a", "L-wc", "500000.00", purpose="working capital")
+    assert loan["covered"] is True
+    assert _reason(loan, "X-04")["threshold"] == {
+        "accepted_purposes": ["生产经营", "Working capital"]
+    }
+
+
+def test_X04_accepted_purposes_must_be_a_list_of_purposes(api):
+    today(api, dt.date(2022, 1, 4))
+    response = api.as_("office").post(
+        "/programs",
+        {
+            "code": "bad-purposes",
+            "name": "bad",
+            "policy": "xinxiang",
+            "config": {"accepted_purposes": []},
+            "fund_total": "29000000.00",
+            "effective_from": "2021-08-20",
+            "effective_to": "2024-08-19",
+        },
+    )
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json["errors"]] == ["/config/accepted_purposes"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "facts", "missing"),
+    [
+        ("bank", {"cooperation_agreement": True}, "within_jurisdiction"),
+        ("bank", {"within_jurisdiction": True}, "cooperation_agreement"),  # never recorded
+        ("bank", {"within_jurisdiction": True, "cooperation_agreement": False}, None),
+        ("guarantor", {"provincial_reguarantee": True}, "government_backed"),
+        ("guarantor", {"government_backed": True}, "provincial_reguarantee"),
+    ],
+)
+def test_X07_each_condition_of_a_cooperating_institution_is_a_recorded_fact(
+    api, kind, facts, missing
+):
+    """X-07 第五条: a bank in the city with the cooperation agreement; a government-backed
+    guarantee company with a 中原再担保 re-guarantee agreement. Unrecorded is not met."""
+    world = build(api)
+    if kind == "bank":
+        world.institution("bank-n", "bank", **facts)
+        loan = world.loan("small-a", "L-n", "500000.00", bank="bank-n")
+        name, missing = "BANK-N", missing or "cooperation_agreement"
+    else:
+        guarantor = world.institution("guar-n", "guarantor", **facts)
+        loan = world.loan(
+            "small-a", "L-n", "500000.00", kind="guaranteed", guarantor_id=guarantor["id"]
+        )
+        name = "GUAR-N"
+    assert loan["covered"] is False
+    reason = _reason(loan, "X-07")
+    assert reason["passed"] is False
+    code = "bank-n" if kind == "bank" else "guar-n"
+    assert reason["inputs"]["conditions"][code][missing] is False
+    assert f"{name} is not recorded as" in reason["en"] and f"({missing})" in reason["en"]
+    assert "未记录" in reason["zh"]
+    unmet = [k for k, v in reason["inputs"]["conditions"][code].items() if not v]
+    assert unmet == [missing]  # only the condition that failed is named
+
+
+def test_X07_a_cooperating_bank_and_guarantor_pass(api):
+    world = build(api)
+    loan = world.loan(
+        "small-a",
+        "L-g",
+        "500000.00",
+        kind="guaranteed",
+        guarantor_id=world.institutions["guar-a"]["id"],
+    )
+    reason = _reason(loan, "X-07")
+    assert loan["covered"] is True and reason["passed"] is True
+    assert set(reason["inputs"]["conditions"]) == {"bank-a", "guar-a"}
+    assert "辖区内" in reason["zh"] and "中原再担保" in reason["zh"]
+
+
 @pytest.mark.parametrize(
     ("kind", "covered"),
     [
@@ -254,15 +350,46 @@ def test_X05_guaranteed_loans_need_a_guarantor_in_the_provincial_reguarantee_sys
 
 
 def test_X06_per_firm_cap_counts_covered_loans_still_outstanding(api):
+    """X-06 第四条: the new loan plus the firm's other covered loans outstanding ≤ 10,000,000."""
     world = build(api)
     first = world.loan("small-a", "L-1", "6000000.00")
     exactly = world.loan("small-a", "L-2", "4000000.00", issued="2022-06-01")
     over = world.loan("small-a", "L-3", "0.01", issued="2022-06-02")
     assert [x["covered"] for x in (first, exactly, over)] == [True, True, False]
     assert _reason(over, "X-06")["inputs"]["outstanding_covered"] == "10000000.00"
-    # Once the first loan has matured, its principal no longer counts.
-    later = world.loan("small-a", "L-4", "5000000.00", issued="2023-03-02")
-    assert later["covered"] is True
+
+
+def test_X06_a_loan_past_maturity_counts_until_closed_or_written_off(api):
+    """X-06: an overdue loan past its maturity date is still outstanding; it stops counting
+    when it is closed or written off, not when it matures."""
+    world = build(api)
+    overdue = world.loan("small-a", "L-1", "6000000.00", issued="2022-03-01")  # due 2023-03-01
+    repaid = world.loan("small-a", "L-2", "3000000.00", issued="2022-03-01")
+    world.default(overdue, "2023-03-02", dt.date(2023, 3, 3))
+    # Both matured on 1 March 2023; 9,000,000 is still outstanding on 2 April.
+    today(api, dt.date(2023, 4, 3))
+    refused = world.loan("small-a", "L-3", "2000000.00", issued="2023-04-03")
+    assert refused["covered"] is False
+    per_firm = _reason(refused, "X-06")
+    assert per_firm["passed"] is False
+    assert per_firm["inputs"]["outstanding_covered"] == "9000000.00"
+    assert "逾期未还的到期贷款仍计入" in per_firm["zh"]
+
+    world.event(world.bank(), repaid, "closure", "2023-04-03")
+    closed_one = world.loan("small-a", "L-4", "4000000.00", issued="2023-04-03")
+    assert _reason(closed_one, "X-06")["inputs"]["outstanding_covered"] == "6000000.00"
+    assert closed_one["covered"] is True  # 6,000,000 + 4,000,000: exactly the cap
+
+    today(api, dt.date(2023, 4, 20))
+    world.bank().ok(
+        "POST",
+        "/write-offs",
+        {"loan_id": overdue["id"], "approved_on": "2023-04-20", "net_loss": "6000000.00"},
+        status=201,
+    )
+    after_write_off = world.loan("small-a", "L-5", "6000000.00", issued="2023-04-20")
+    assert _reason(after_write_off, "X-06")["inputs"]["outstanding_covered"] == "4000000.00"
+    assert after_write_off["covered"] is True
 
 
 def test_X14_a_guaranteed_loan_above_ten_million_is_not_covered(api):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xinxiang_world import build
+from xinxiang_world import BANK_FACTS, build
 
 from riskshare.testing import today
 
 
 def test_xinxiang_year_2022_in_one_test(api):
     world = build(api)
-    world.institution("bank-c", "bank", cooperation_agreement=True)
+    world.institution("bank-c", "bank", **BANK_FACTS)
     guar = world.institutions["guar-a"]["id"]
     office, reviewer, approver = world.office(), api.as_("reviewer"), api.as_("approver")
     finance, auditor = api.as_("finance"), api.as_("auditor")
