@@ -233,6 +233,24 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
             "pattern": r"^\d+(\.\d{1,2})?$",
         },
     ),
+    "event": attribute_schema(
+        "Xinxiang loan event data",
+        principal={
+            "title": "Principal paid out",
+            "description": "On a guarantor payout (代偿): the principal in the amount paid out,"
+            " yuan; the compensation base (rule X-14).",
+            "type": "string",
+            "pattern": AMOUNT,
+        },
+        interest={
+            "title": "Interest paid out",
+            "description": "On a guarantor payout: the interest in the amount paid out, yuan;"
+            " recorded and explained, never compensated (rule X-14). Principal and interest"
+            " add up to the payout's amount.",
+            "type": "string",
+            "pattern": AMOUNT,
+        },
+    ),
 }
 
 

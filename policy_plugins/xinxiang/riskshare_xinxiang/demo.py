@@ -220,7 +220,14 @@ class _Story:
         self.on("2022-06-02")
         self.event(guarantor, guaranteed, "overdue_filing", "2022-06-01")
         self.on("2022-07-18")
-        self.event(guarantor, guaranteed, "guarantor_payout", "2022-07-15", amount="450000.00")
+        self.event(
+            guarantor,
+            guaranteed,
+            "guarantor_payout",
+            "2022-07-15",
+            amount="456000.00",
+            data={"principal": "450000.00", "interest": "6000.00"},  # principal only
+        )
 
         bank = self.as_("lender", BANK)
         # Two loans default; one is claimed and approved, the other written off.

@@ -70,7 +70,7 @@ def riskshare_claim_eligibility(program, loan, claim, facts):
 
 @hookimpl
 def riskshare_compensation(program, loan, claim, facts):
-    return claims.compensation(Config.of(program), loan, claim)
+    return claims.compensation(Config.of(program), loan, claim, facts)
 
 
 @hookimpl

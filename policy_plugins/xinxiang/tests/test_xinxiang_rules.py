@@ -439,7 +439,12 @@ def test_X10_guarantor_payout_after_day_60_is_flagged_not_refused(api):
     for loan, paid_on in ((on_time, "2022-04-30"), (late, "2022-05-01")):
         world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
         payout = world.event(
-            world.guarantor(), loan, "guarantor_payout", paid_on, amount="400000.00"
+            world.guarantor(),
+            loan,
+            "guarantor_payout",
+            paid_on,
+            amount="410000.00",
+            data={"principal": "400000.00", "interest": "10000.00"},
         )
         assert payout["explanations"][0]["rule"] == "X-10"
         assert payout["late"] is (loan is late)
@@ -515,19 +520,95 @@ def test_X13_ratio_follows_the_original_principal_and_rounds_half_up_to_the_fen(
 
 
 def test_X14_guaranteed_loans_at_10_percent_of_the_payout_whatever_their_size(api):
+    """X-14 第十一条: 10% of the principal paid out (代偿本金); the interest paid is not in
+    the base. X-10 第十条: the guarantee company claims after paying out."""
     world = build(api)
     guar = world.institutions["guar-a"]["id"]
     loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
     today(api, dt.date(2022, 5, 5))
     world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
-    world.event(world.guarantor(), loan, "guarantor_payout", "2022-04-20", amount="750000.55")
+    payout = world.event(
+        world.guarantor(),
+        loan,
+        "guarantor_payout",
+        "2022-04-20",
+        amount="762000.55",
+        data={"principal": "750000.55", "interest": "12000.00"},
+    )
+    assert payout["data"] == {"principal": "750000.55", "interest": "12000.00"}
     too_much = world.claim(world.guarantor(), loan, "750000.56", documents=[], status=422)
     assert too_much["rule"]["rule"] == "X-10"
+    assert too_much["rule"]["inputs"]["principal_paid_out"] == "750000.55"
     by_bank = world.claim(world.bank(), loan, "750000.55", status=422)
     assert by_bank["rule"]["rule"] == "X-10"
     claim = world.claim(world.guarantor(), loan, "750000.55", documents=[])
     assert (claim["ratio"], claim["amount"]) == ("0.100000", "75000.06")  # 75,000.055 ↑
-    assert _explained(claim, "X-14")
+    x14 = _explained(claim, "X-14")
+    assert (x14["inputs"]["principal_paid_out"], x14["inputs"]["interest_paid_out"]) == (
+        "750000.55",
+        "12000.00",
+    )
+    assert "代偿本金 750000.55 元、代偿利息 12000.00 元" in x14["zh"]
+    assert "interest 12000.00" in x14["en"] and "not in the base" in x14["en"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "data"),
+    [
+        ("400000.00", {}),  # not split
+        ("400000.00", {"principal": "400000.00"}),  # no interest stated
+        ("400000.00", {"principal": "390000.00", "interest": "9999.99"}),  # 0.01 short
+    ],
+)
+def test_X14_a_payout_states_principal_and_interest_adding_up_to_the_amount(api, amount, data):
+    world = build(api)
+    guar = world.institutions["guar-a"]["id"]
+    loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
+    today(api, dt.date(2022, 5, 5))
+    world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
+    refused = world.event(
+        world.guarantor(),
+        loan,
+        "guarantor_payout",
+        "2022-04-20",
+        status=422,
+        amount=amount,
+        data=data,
+    )
+    assert refused["rule"]["rule"] == "X-14"
+    assert "data.principal and data.interest" in refused["rule"]["en"]
+    events = api.as_("auditor").ok("GET", f"/loans/{loan['id']}/events")
+    assert [e["kind"] for e in events] == ["overdue_filing"]
+
+
+def test_X08_X10_on_a_guaranteed_loan_the_guarantee_companys_own_filing_counts(api):
+    """X-08 第十条: on a guaranteed loan the guarantee company files the overdue within 5
+    working days itself; its filing, and its claim, are explained under 第十条."""
+    world = build(api)
+    guar = world.institutions["guar-a"]["id"]
+    loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
+    today(api, dt.date(2022, 3, 10))  # 1 March + 5 working days = 8 March: two days late
+    by_bank = world.event(world.bank(), loan, "overdue_filing", "2022-03-01", status=422)
+    assert by_bank["rule"]["rule"] == "X-08" and by_bank["rule"]["clause"].endswith("第十条")
+    assert "guarantee company files the overdue itself" in by_bank["rule"]["en"]
+    filing = world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
+    assert (filing["late"], filing["working_days_late"]) == (True, 2)
+    [x08] = filing["explanations"]
+    assert x08["clause"] == "新政办〔2021〕48号 第十条" and "担保公司应在 5 个工作日内" in x08["zh"]
+    today(api, dt.date(2022, 4, 20))
+    world.event(
+        world.guarantor(),
+        loan,
+        "guarantor_payout",
+        "2022-04-20",
+        amount="500000.00",
+        data={"principal": "500000.00", "interest": "0.00"},
+    )
+    claim = world.claim(world.guarantor(), loan, "500000.00", documents=[])
+    clauses = {e["rule"]: e["clause"] for e in claim["explanations"]}
+    assert clauses["X-08"] == "新政办〔2021〕48号 第十条"
+    assert clauses["X-10"] == "新政办〔2021〕48号 第十条"
+    assert "第九条" not in clauses["X-08"] + clauses["X-10"]
 
 
 # ----------------------------------------------------------------------------- recoveries

@@ -8,6 +8,7 @@ the finance bureau (finance) and the auditors — and every figure is checked at
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from xinxiang_world import BANK_FACTS, build
 
@@ -94,10 +95,15 @@ def test_xinxiang_year_2022_in_one_test(api):
     default("g1", "guar-a", "2022-09-01", dt.date(2022, 9, 2))
     assert default("a1", "bank-a", "2022-09-01", dt.date(2022, 9, 14))["late"] is True
 
-    def payout(firm, paid_on, amount):
+    def payout(firm, paid_on, principal, interest="20000.00"):
         today(api, dt.date.fromisoformat(paid_on))
         event = world.event(
-            world.guarantor(), loans[firm], "guarantor_payout", paid_on, amount=amount
+            world.guarantor(),
+            loans[firm],
+            "guarantor_payout",
+            paid_on,
+            amount=str(Decimal(principal) + Decimal(interest)),
+            data={"principal": principal, "interest": interest},
         )
         return event["late"]  # after day 60 it is flagged, not refused
 
