@@ -812,3 +812,76 @@ def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_au
         if e["action"] == "read" and e["record_type"] == "claims"
     ]
     assert len(reads) >= 6
+
+
+def _npl_world(api, bad: str, good: str):
+    """bank-a's platform loans: ``bad`` non-performing of ``bad`` + ``good`` outstanding."""
+    world = build(api)
+    world.firm("good-co")
+    defaulted = world.loan("small-a", "L-bad", bad)
+    world.loan("good-co", "L-good", good)
+    world.default(defaulted, "2022-09-01", dt.date(2022, 9, 2))
+    return world
+
+
+def _city_average(world, value: str) -> None:
+    world.office().ok(
+        "PUT",
+        f"/programs/{world.pid}/indicators/city_small_firm_npl_rate",
+        {"effective_from": "2022-07-01", "value": value, "note": "人民银行新乡市中心支行"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "good", "over"),
+    [
+        ("500000.00", "9500000.00", False),  # exactly 5%: not above
+        ("500400.00", "9499600.00", True),  # 5.004%: rounds to 5.00% yet is above
+    ],
+)
+def test_X17_the_5_percent_limit_is_compared_unrounded(api, bad, good, over):
+    """X-17 第十五条: above 5% (unrounded) an explanation and rectification plan is due and
+    the leading group may suspend; resumption once below 5%."""
+    world = _npl_world(api, bad, good)
+    base = f"/programs/{world.pid}"
+    alerts = world.office().ok("GET", f"{base}/monitoring")
+    assert [a["code"] for a in alerts] == (["npl-over-limit"] if over else [])
+    coop = f"/institutions/{world.institutions['bank-a']['id']}/cooperation"
+    decision = {"action": "suspend", "reason": "不良率", "program_id": world.pid}
+    response = api.as_("approver").post(coop, decision)
+    assert response.status_code == (200 if over else 422)
+    if over:
+        [alert] = alerts
+        assert alert["data"]["rate"] == "0.0500"  # shown rounded, decided unrounded
+        assert (
+            "5.004%" in alert["explanation"]["zh"] and "超过上限 5%" in alert["explanation"]["zh"]
+        )
+        # Not below 5%: the leading group cannot resume it yet.
+        refused = api.as_("approver").post(coop, {**decision, "action": "resume"})
+        assert refused.status_code == 422 and refused.json["rule"]["rule"] == "X-17"
+    else:
+        assert response.json["rule"]["rule"] == "X-17"
+        assert "等于上限 5%" in response.json["rule"]["zh"]
+
+
+@pytest.mark.parametrize(
+    ("city", "warned"),
+    [("0.05004", True), ("0.0500399", True), ("0.0500401", False)],
+)
+def test_X17_a_bank_above_5_percent_is_also_warned_against_the_city_average(api, city, warned):
+    """X-17: the two measures are cumulative; at or above the city average (unrounded) is a
+    risk warning, for a bank above 5% as well."""
+    world = _npl_world(api, "500400.00", "9499600.00")  # 5.004%
+    _city_average(world, city)
+    codes = [a["code"] for a in world.office().ok("GET", f"/programs/{world.pid}/monitoring")]
+    assert codes == ["npl-over-limit", "npl-warning"] if warned else ["npl-over-limit"]
+
+
+def test_X17_exactly_the_city_average_is_warned(api):
+    world = _npl_world(api, "500000.00", "9500000.00")  # 5%
+    _city_average(world, "0.05")
+    [alert] = world.office().ok("GET", f"/programs/{world.pid}/monitoring")
+    assert (
+        alert["code"] == "npl-warning"
+        and "不低于全市小微企业平均不良率 5%" in (alert["explanation"]["zh"])
+    )
