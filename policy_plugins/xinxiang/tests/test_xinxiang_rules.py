@@ -797,6 +797,18 @@ def test_X19_monthly_fund_report_as_json_and_xlsx(api):
     assert book.sheetnames == ["Fund", "xinxiang-institutions"]
 
 
+def test_X19_the_platforms_staff_read_the_monthly_report_and_banks_do_not(api):
+    """X-19 第十五条: the platform (智慧金融平台, the reviewer) reports monthly; its staff
+    read it."""
+    world = build(api)
+    path = f"/programs/{world.pid}/reports/2022-01"
+    for role in ("reviewer", "office", "approver", "finance", "auditor"):
+        assert api.as_(role).get(path).status_code == 200, role
+    refused = world.bank().get(path)
+    assert refused.status_code == 403
+    assert "reviewer" in refused.json["detail"]
+
+
 def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_audited(api):
     world = build(api)
     _, claim = _defaulted_claim(world)
