@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from riskshare.toolkit import (
     Allocation,
@@ -13,6 +14,7 @@ from riskshare.toolkit import (
     Explanation,
     Facts,
     PaymentView,
+    Period,
     institution_in_good_standing,
     largest_remainder,
 )
@@ -71,7 +73,52 @@ def headroom(cfg: Config, facts: Facts, day: dt.date) -> tuple[Decimal, Explanat
     )
 
 
-def propose(cfg: Config, dues: list[ClaimDue], facts: Facts) -> Allocation:
+def summary(period: Period, facts: Facts) -> Explanation:
+    """X-12 第九条、第十条: every claim that received a review opinion in the period, approved
+    or rejected, with its opinions, as the platform sends it to the office with the plan."""
+    reviewed: dict[int, dict[str, Any]] = {}
+    for review in facts.reviews(start=period.start, end=period.end):
+        entry = reviewed.setdefault(
+            review.claim_id,
+            {
+                "claim_id": review.claim_id,
+                "institution": facts.institution(review.institution_id).code,
+                "opinions": [],
+            },
+        )
+        entry["opinions"].append(
+            {
+                "role": review.role,
+                "decision": review.decision,
+                "opinion": review.opinion,
+                "reviewed_on": review.reviewed_on,
+            }
+        )
+        # A rejection by any reviewer rejects the claim; otherwise the last opinion stands.
+        if entry.get("decision") != "reject":
+            entry["decision"] = review.decision
+    for claim_id, entry in reviewed.items():
+        entry["approved_amount"] = facts.claim(claim_id).approved_amount
+    claims = list(reviewed.values())
+    approved = sum(1 for c in claims if c["decision"] == "approve")
+    rejected = len(claims) - approved
+    return explain(
+        "X-12",
+        f"{len(claims)} reviewed",
+        f"{period.label} 年度出具审核意见的补偿申请共 {len(claims)} 项（审核通过 {approved} 项，"
+        f"审核不通过 {rejected} 项），连同审核意见汇总报领导小组办公室；"
+        "分配方案只安排审核通过的申请。",
+        f"In {period.label}, {len(claims)} claims received a review opinion ({approved}"
+        f" approved, {rejected} rejected), summarised with their opinions for the leading"
+        " group office; the plan pays only the approved ones.",
+        threshold=[period.start, period.end],
+        reviewed=claims,
+        approved=approved,
+        rejected=rejected,
+    )
+
+
+def propose(cfg: Config, period: Period, dues: list[ClaimDue], facts: Facts) -> Allocation:
     capacity, cap_explanation = headroom(cfg, facts, facts.today)
     requested = sum((d.outstanding for d in dues), ZERO)
     mode = cfg.over_cap
@@ -109,7 +156,7 @@ def propose(cfg: Config, dues: list[ClaimDue], facts: Facts) -> Allocation:
         allocated=allocated,
         over_cap=mode,
     )
-    return Allocation(capacity, lines, [cap_explanation, plan])
+    return Allocation(capacity, lines, [cap_explanation, plan, summary(period, facts)])
 
 
 def check_allocation(cfg: Config, lines: list[AllocationLine], facts: Facts) -> Decision:

@@ -100,7 +100,7 @@ def riskshare_deadline(program, kind, start, calendar):
 
 @hookimpl
 def riskshare_propose_allocation(program, period, dues, facts):
-    return fund.propose(Config.of(program), dues, facts)
+    return fund.propose(Config.of(program), period, dues, facts)
 
 
 @hookimpl
