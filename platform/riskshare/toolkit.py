@@ -29,9 +29,11 @@ from riskshare.errors import (
     refused,
 )
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
+from riskshare.firms.sme import INDUSTRY_LABELS
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
 from riskshare.migrations import security as migration_security
+from riskshare.plugins.apportion import largest_remainder
 from riskshare.plugins.ask import enforce, facts, program_of
 from riskshare.plugins.defaults import (
     accept_event,
@@ -79,6 +81,7 @@ from riskshare.plugins.types import (
     RecoveryDecision,
     RecoveryView,
     ReportSection,
+    ReviewView,
     Role,
     StandingView,
     WriteOffDecision,
@@ -104,6 +107,7 @@ from riskshare.workflow.transitions import transition
 # core's own.
 __all__ = [
     "FEN",
+    "INDUSTRY_LABELS",
     "Alert",
     "Allocation",
     "AllocationLine",
@@ -156,6 +160,7 @@ __all__ = [
     "RecoveryView",
     "Refused",
     "ReportSection",
+    "ReviewView",
     "Role",
     "Rulebook",
     "SQLCursorPage",
@@ -189,6 +194,7 @@ __all__ = [
     "institution_in_good_standing",
     "instruct_payment",
     "jsonable",
+    "largest_remainder",
     "ledger_balance",
     "ledger_transfer",
     "lift",

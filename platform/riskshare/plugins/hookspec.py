@@ -433,12 +433,14 @@ def riskshare_transition_roles(
     """Assign a workflow step to different roles than the core's default.
 
     :param program: the program the record belongs to.
-    :param record: the state machine (``"disbursement"``, ``"plan"``, ``"claim"`` ...).
+    :param record: the state machine (``"disbursement"``, ``"plan"``, ``"claim"`` ...), or
+        ``"report"`` with the transition ``"read"``: who reads the program's fund reports.
     :param transition: the transition (``"confirm"``, ``"approve"`` ...).
     :return: the roles allowed, or None to keep the default.
 
     Default: the roles the core's state machine names for the step (the ``payer`` of a
-    payment step is the descriptor's ``payers``).
+    payment step is the descriptor's ``payers``); reports are read by the office, the
+    approver, finance, the auditors and the program's payers (payers always read them).
 
     Example::
 

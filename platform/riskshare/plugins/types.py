@@ -386,6 +386,26 @@ class PaymentView:
 
 
 @dataclass(frozen=True)
+class ReviewView:
+    """A review opinion (审核意见) written on a claim of the program.
+
+    :param claim_id: the claim reviewed.
+    :param institution_id: the claimant.
+    :param role: the reviewing role.
+    :param decision: ``"approve"`` or ``"reject"``.
+    :param opinion: the reviewer's text.
+    :param reviewed_on: the day it was written.
+    """
+
+    claim_id: int
+    institution_id: int
+    role: str
+    decision: str
+    opinion: str
+    reviewed_on: dt.date
+
+
+@dataclass(frozen=True)
 class Period:
     label: str
     start: dt.date
@@ -639,6 +659,13 @@ class Facts(Protocol):
 
     def loan_events(self, loan_id: int) -> list[LoanEventView]:
         """The loan's filed events, oldest first."""
+        ...
+
+    def reviews(
+        self, *, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[ReviewView]:
+        """The review opinions written on the program's claims between ``start`` and ``end``
+        (inclusive, either open), approving and rejecting, in the order written."""
         ...
 
     def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]: ...

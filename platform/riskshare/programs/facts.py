@@ -28,6 +28,7 @@ from riskshare.plugins.types import (
     LoanEventView,
     LoanView,
     RecordNotFound,
+    ReviewView,
     StandingView,
 )
 from riskshare.plugins.views import (
@@ -445,6 +446,26 @@ class SessionFacts:
             select(LoanEvent).where(LoanEvent.loan_id == loan_id).order_by(LoanEvent.id)
         )
         return [loan_event_view(r) for r in rows]
+
+    def reviews(
+        self, *, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[ReviewView]:
+        from riskshare.claims.models import Claim, Review
+
+        query = (
+            select(Review, Claim.institution_id)
+            .join(Claim, Claim.id == Review.claim_id)
+            .where(Claim.program_id == self.program_id)
+            .order_by(Review.reviewed_on, Review.id)
+        )
+        if start is not None:
+            query = query.where(Review.reviewed_on >= start)
+        if end is not None:
+            query = query.where(Review.reviewed_on <= end)
+        return [
+            ReviewView(r.claim_id, institution_id, r.role, r.decision, r.opinion, r.reviewed_on)
+            for r, institution_id in self.session.execute(query)
+        ]
 
     def indicator(self, name: str, on: dt.date) -> Decimal | None:
         from riskshare.supervision.models import Indicator

@@ -18,13 +18,14 @@ from sqlalchemy import func, select
 from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
 from riskshare.context import Context
-from riskshare.errors import Invalid
+from riskshare.errors import Forbidden, Invalid
 from riskshare.explain import explanations_as_json, jsonable
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry, Posting
 from riskshare.loans.models import Loan
 from riskshare.plugins.ask import program_of
-from riskshare.plugins.types import Period
+from riskshare.plugins.manager import role_catalogue
+from riskshare.plugins.types import Period, ProgramView
 from riskshare.programs.facts import SessionFacts
 
 BEGINNING = dt.date(1900, 1, 1)
@@ -151,8 +152,26 @@ def _activity(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
     }
 
 
+# Who reads a program's report unless its policy names others (riskshare_transition_roles,
+# record "report", transition "read"), besides the program's payers.
+REPORT_READERS = ("office", "approver", "finance", "auditor")
+
+
+def check_report_reader(ctx: Context, pview: ProgramView) -> None:
+    """403 unless the caller holds a role that reads the program's reports."""
+    named = ctx.hook.riskshare_transition_roles(program=pview, record="report", transition="read")
+    allowed = set(named or REPORT_READERS) | role_catalogue(ctx.pm).payers(pview.policy)
+    if not ctx.roles & allowed:
+        raise Forbidden(
+            f"This program's reports are read by {sorted(allowed)}; you have"
+            f" {sorted(ctx.roles) or 'none'}.",
+            kind="forbidden-role",
+        )
+
+
 def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, Any]:
     program, pview = program_of(ctx, program_id)
+    check_report_reader(ctx, pview)
     period = parse_period(period_text)
     # As the fund stood at the period's end: the report reads the same whenever it is run.
     as_of = SessionFacts(ctx.session, program.id, min(period.end, ctx.today), as_of=period.end)

@@ -19,12 +19,15 @@ What is here:
   it makes truly simultaneous requests.
 * ``change_behind_the_api(api, table, id, **values)``: a direct database change, for tests
   that prove a guard holds when the API was bypassed.
+* ``english_in_chinese(answers, allowed=...)``: the Chinese sentences (``zh``) in any JSON
+  answers that hold English words or code identifiers, for a policy's tests to assert none.
 
 It lives inside ``riskshare`` (not under ``tests/``) so the platform's tests, the plugins'
 tests and their demos share the same client and doubles, such as the Keycloak-compatible
 stub server. Importing it does not import pytest, so a demo runs where pytest is not installed.
 """
 
+from riskshare.testing.chinese import english_in_chinese
 from riskshare.testing.client import ApiClient, Caller, change_behind_the_api, today
 from riskshare.testing.live import LiveCaller, LiveServer, live_server, race
 
@@ -34,6 +37,7 @@ __all__ = [
     "LiveCaller",
     "LiveServer",
     "change_behind_the_api",
+    "english_in_chinese",
     "live_server",
     "race",
     "today",

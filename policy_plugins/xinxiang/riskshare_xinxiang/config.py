@@ -107,9 +107,20 @@ SCHEMA: dict[str, Any] = {
             "type": "boolean",
             "default": True,
         },
+        "accepted_purposes": {
+            "title": "贷款用途 Accepted purposes",
+            "description": "X-04 第四条 用于生产经营: the loan purposes that count as production"
+            " and operation, compared without case or surrounding blanks; a loan for another"
+            " purpose is registered but not covered.",
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 200},
+            "minItems": 1,
+            "default": ["production and operation", "生产经营"],
+        },
         "per_firm_cap": _amount(
             "单户上限 Per-firm cap",
-            "X-06 第四条: covered loans outstanding per firm, incl. the new one.",
+            "X-06 第四条: covered loans outstanding per firm, incl. the new one; a loan"
+            " counts until closed or written off, whatever its maturity.",
             "10000000",
         ),
         "ratio_tiers": {
@@ -220,6 +231,24 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
             " and never compensated (rules X-13, X-14).",
             "type": "string",
             "pattern": r"^\d+(\.\d{1,2})?$",
+        },
+    ),
+    "event": attribute_schema(
+        "Xinxiang loan event data",
+        principal={
+            "title": "Principal paid out",
+            "description": "On a guarantor payout (代偿): the principal in the amount paid out,"
+            " yuan; the compensation base (rule X-14).",
+            "type": "string",
+            "pattern": AMOUNT,
+        },
+        interest={
+            "title": "Interest paid out",
+            "description": "On a guarantor payout: the interest in the amount paid out, yuan;"
+            " recorded and explained, never compensated (rule X-14). Principal and interest"
+            " add up to the payout's amount.",
+            "type": "string",
+            "pattern": AMOUNT,
         },
     ),
 }

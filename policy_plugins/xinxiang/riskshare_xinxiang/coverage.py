@@ -19,6 +19,7 @@ from riskshare.toolkit import (
 )
 from riskshare_xinxiang.config import Config
 from riskshare_xinxiang.explain import explain
+from riskshare_xinxiang.terms import industry_zh, kind_zh, size_zh, sizes_zh
 
 ZERO = Decimal("0.00")
 
@@ -35,6 +36,7 @@ def loan_coverage(
         _window(cfg, loan),
         _firm(cfg, firm, loan, facts),
         _channel(cfg, loan, lender, facts),
+        _cooperating(lender, guarantor if loan.kind == "guaranteed" else None),
         _kind(cfg, loan, guarantor, facts),
         _per_firm(cfg, loan, facts),
     ]
@@ -49,7 +51,7 @@ def _window(cfg: Config, loan: LoanView) -> Explanation:
     return explain(
         "X-02",
         "inside" if inside else "outside",
-        f"贷款发放日 {loan.issue_date}，{cfg.program.code} 有效期 {start} 至 {end}（含）。",
+        f"贷款发放日 {loan.issue_date}，本计划有效期 {start} 至 {end}（含）。",
         f"Issued {loan.issue_date}; {cfg.program.code} is in force from {start} to {end},"
         " inclusive.",
         passed=inside,
@@ -66,17 +68,19 @@ def _firm(cfg: Config, firm: FirmView, loan: LoanView, facts: Facts) -> Explanat
         reasons_zh.append(f"注册地区划 {division} 不在新乡市")
         reasons_en.append(f"registered in division {division}, outside Xinxiang")
     if firm.size_class not in cfg.size_classes and not agricultural:
-        reasons_zh.append(f"企业规模为 {firm.size_class}")
+        reasons_zh.append(
+            f"企业规模为{size_zh(firm.size_class)}，不属{sizes_zh(cfg.size_classes)}企业"
+        )
         reasons_en.append(f"size class is {firm.size_class}")
     if firm.industry in cfg.excluded_industries:
-        reasons_zh.append(f"行业 {firm.industry} 不予支持")
+        reasons_zh.append(f"{industry_zh(firm.industry)}企业不予支持")
         reasons_en.append(f"industry {firm.industry} is excluded")
     bans = facts.active_bans("firm", firm.id, loan.issue_date)
     if bans:  # X-18: a firm that evaded bank debt is excluded for good
         reasons_zh.append("企业已被列入禁入名单：" + "；".join(bans))
         reasons_en.append("the firm is barred: " + "; ".join(bans))
     ok = not reasons_zh
-    basis = "新型农业经营主体名录库" if agricultural else f"规模 {firm.size_class}"
+    basis = "列入新型农业经营主体名录库" if agricultural else f"{size_zh(firm.size_class)}企业"
     return explain(
         "X-03",
         "eligible" if ok else "not eligible",
@@ -93,6 +97,11 @@ def _firm(cfg: Config, firm: FirmView, loan: LoanView, facts: Facts) -> Explanat
     )
 
 
+def _purpose_accepted(cfg: Config, purpose: str) -> bool:
+    # Purposes are free text: compared without case or surrounding blanks.
+    return purpose.strip().casefold() in {p.strip().casefold() for p in cfg.accepted_purposes}
+
+
 def _channel(cfg: Config, loan: LoanView, lender: InstitutionView, facts: Facts) -> Explanation:
     via_platform = bool(loan.attributes.get("via_platform"))
     refusals = institution_in_good_standing(lender.id, facts, loan.issue_date)
@@ -100,19 +109,88 @@ def _channel(cfg: Config, loan: LoanView, lender: InstitutionView, facts: Facts)
     if cfg.require_platform and not via_platform:
         reasons_zh.append("贷款未通过智慧金融平台发放")
         reasons_en.append("the loan was not issued through the smart finance platform")
-    if not lender.attributes.get("cooperation_agreement", True):
-        reasons_zh.append(f"{lender.name} 未签订合作协议")
-        reasons_en.append(f"{lender.name} has not signed a cooperation agreement")
+    purpose_ok = _purpose_accepted(cfg, loan.purpose)
+    if not purpose_ok:
+        # The purpose is the bank's own wording, shown in the inputs, not in the sentence.
+        reasons_zh.append("贷款用途不属于本计划认可的生产经营用途")
+        reasons_en.append(
+            f"the purpose '{loan.purpose}' is not production and operation (accepted:"
+            f" {', '.join(cfg.accepted_purposes)})"
+        )
     ok = not reasons_zh
     return explain(
         "X-04",
         "eligible" if ok else "not eligible",
-        "合作银行经平台发放。" if ok else "；".join(reasons_zh) + "。",
-        "Issued by a cooperating bank through the platform." if ok else "; ".join(reasons_en) + ".",
+        "合作机构经智慧金融平台发放，用于生产经营。" if ok else "；".join(reasons_zh) + "。",
+        "Issued by a cooperating institution through the platform, for production and operation."
+        if ok
+        else "; ".join(reasons_en) + ".",
         passed=ok,
+        threshold={"accepted_purposes": cfg.accepted_purposes},
         lender=lender.code,
         via_platform=via_platform,
         purpose=loan.purpose,
+        purpose_accepted=purpose_ok,
+    )
+
+
+# X-07 第五条: what makes an institution a cooperating one, by kind: each is a fact recorded
+# on the institution (its attributes), and a fact never recorded is not met.
+CONDITIONS: dict[str, list[tuple[str, str, str]]] = {
+    "bank": [
+        (
+            "within_jurisdiction",
+            "属新乡市辖区内银行业金融机构",
+            "a banking institution within the city's jurisdiction",
+        ),
+        (
+            "cooperation_agreement",
+            "与智慧金融平台签订合作协议",
+            "signed the cooperation agreement with the platform",
+        ),
+    ],
+    "guarantor": [
+        ("government_backed", "属政府性融资担保公司", "a government-backed guarantee company"),
+        (
+            "provincial_reguarantee",
+            "与中原再担保集团签订再担保协议",
+            "signed a re-guarantee agreement with Zhongyuan Re-guarantee Group",
+        ),
+    ],
+}
+ROLES = {"bank": ("贷款银行", "the lender"), "guarantor": ("担保公司", "the guarantee company")}
+
+
+def _cooperating(lender: InstitutionView, guarantor: InstitutionView | None) -> Explanation:
+    """X-07: the lender, and a guaranteed loan's guarantee company, are cooperating
+    institutions by the facts recorded about them."""
+    facts_met: dict[str, dict[str, bool]] = {}
+    unmet_zh, unmet_en, met_zh = [], [], []
+    for kind, institution in (("bank", lender), ("guarantor", guarantor)):
+        if institution is None:
+            continue
+        role_zh, role_en = ROLES[kind]
+        met = {key: institution.attributes.get(key) is True for key, _, _ in CONDITIONS[kind]}
+        facts_met[institution.code] = met
+        for key, zh, en in CONDITIONS[kind]:
+            if met[key]:
+                met_zh.append(zh)
+            else:
+                unmet_zh.append(f"{role_zh}{institution.name}未记录{zh}")
+                unmet_en.append(f"{role_en} {institution.name} is not recorded as {en} ({key})")
+    ok = not unmet_zh
+    return explain(
+        "X-07",
+        "cooperating" if ok else "not cooperating",
+        "合作机构条件均已满足：" + "、".join(met_zh) + "。" if ok else "；".join(unmet_zh) + "。",
+        "The institutions meet every condition of a cooperating institution."
+        if ok
+        else "Not a cooperating institution: " + "; ".join(unmet_en) + ".",
+        passed=ok,
+        threshold={
+            kind: [key for key, _, _ in conditions] for kind, conditions in CONDITIONS.items()
+        },
+        conditions=facts_met,
     )
 
 
@@ -120,7 +198,7 @@ def _kind(
     cfg: Config, loan: LoanView, guarantor: InstitutionView | None, facts: Facts
 ) -> Explanation:
     ok = loan.kind in cfg.covered_kinds
-    zh = f"贷款品种 {loan.kind}" + ("属支持范围" if ok else "不属支持范围")
+    zh = kind_zh(loan.kind) + ("属支持范围" if ok else "不属支持范围")
     en = f"Loan kind {loan.kind} is " + ("covered" if ok else "not covered")
     if ok and loan.kind == "guaranteed":
         in_system = bool(guarantor and guarantor.attributes.get("provincial_reguarantee"))
@@ -145,16 +223,22 @@ def _kind(
     )
 
 
+# A loan stops counting against the per-firm cap when it is settled, not when it matures:
+# an overdue loan past its maturity is still owed (X-06).
+ENDED = ("closed", "written_off")
+
+
 def outstanding_covered(facts: Facts, loan: LoanView) -> Decimal:
-    """Principal of the firm's other covered loans still outstanding on the loan's issue day."""
+    """Principal of the firm's other covered loans issued by the loan's issue day and not
+    closed or written off, whatever their maturity dates."""
     return sum(
         (
             other.principal
             for other in facts.firm_loans(loan.firm_id)
             if other.covered
             and other.id != loan.id
-            and other.state != "closed"
-            and other.issue_date <= loan.issue_date <= other.maturity_date
+            and other.state not in ENDED
+            and other.issue_date <= loan.issue_date
         ),
         ZERO,
     )
@@ -168,8 +252,10 @@ def _per_firm(cfg: Config, loan: LoanView, facts: Facts) -> Explanation:
     return explain(
         "X-06",
         "within" if ok else "over",
-        f"本笔 {loan.principal} 元加在保未结清 {others} 元，合计 {total} 元，上限 {cap} 元。",
-        f"This {loan.principal} plus {others} outstanding is {total}; the cap is {cap}.",
+        f"本笔 {loan.principal} 元，加该企业其他已纳入补偿范围、尚未结清或核销的贷款 {others} 元"
+        f"（逾期未还的到期贷款仍计入），合计 {total} 元，单户上限 {cap} 元。",
+        f"This {loan.principal} plus {others} of the firm's other covered loans not yet closed"
+        f" or written off (overdue loans past maturity included) is {total}; the cap is {cap}.",
         passed=ok,
         threshold=cap,
         principal=loan.principal,

@@ -28,7 +28,11 @@ BANK = "xx-bank-zy"
 OTHER_BANK = "xx-bank-nx"
 GUARANTOR = "xx-guarantee"
 
-# 第十条: a bank's claim needs the firm's credit report.
+# X-07 第五条: the facts recorded on a cooperating bank and guarantee company.
+BANK_FACTS = {"within_jurisdiction": True, "cooperation_agreement": True}
+GUARANTOR_FACTS = {"government_backed": True, "provincial_reguarantee": True}
+
+# 第九条: a bank's claim needs the firm's credit report.
 CREDIT_REPORT = {
     "kind": "credit_report",
     "filename": "企业信用报告.pdf",
@@ -216,7 +220,14 @@ class _Story:
         self.on("2022-06-02")
         self.event(guarantor, guaranteed, "overdue_filing", "2022-06-01")
         self.on("2022-07-18")
-        self.event(guarantor, guaranteed, "guarantor_payout", "2022-07-15", amount="450000.00")
+        self.event(
+            guarantor,
+            guaranteed,
+            "guarantor_payout",
+            "2022-07-15",
+            amount="456000.00",
+            data={"principal": "450000.00", "interest": "6000.00"},  # principal only
+        )
 
         bank = self.as_("lender", BANK)
         # Two loans default; one is claimed and approved, the other written off.
@@ -304,13 +315,12 @@ TENANT = DemoTenant(
     slug="xinxiang",
     name="新乡市 Xinxiang",
     institutions=[
-        # The Xinxiang policy covers loans by banks that signed the cooperation agreement and
-        # guaranteed loans by companies in the provincial re-guarantee system.
-        DemoInstitution(BANK, "中原银行新乡分行", "bank", {"cooperation_agreement": True}),
-        DemoInstitution(OTHER_BANK, "新乡农商银行", "bank", {"cooperation_agreement": True}),
-        DemoInstitution(
-            GUARANTOR, "新乡市融资担保有限公司", "guarantor", {"provincial_reguarantee": True}
-        ),
+        # The Xinxiang policy covers loans by banks in the city that signed the cooperation
+        # agreement and guaranteed loans by government-backed companies with a re-guarantee
+        # agreement with 中原再担保: facts recorded on each institution.
+        DemoInstitution(BANK, "中原银行新乡分行", "bank", BANK_FACTS),
+        DemoInstitution(OTHER_BANK, "新乡农商银行", "bank", BANK_FACTS),
+        DemoInstitution(GUARANTOR, "新乡市融资担保有限公司", "guarantor", GUARANTOR_FACTS),
     ],
     firms=[
         DemoFirm(

@@ -15,8 +15,8 @@ CLAUSES = {
     "X-08": "第九条",
     "X-09": "第九条",
     "X-10": "第十条",
-    "X-11": "第九条",
-    "X-12": "第十条",
+    "X-11": "第九条、第十条",
+    "X-12": "第九条、第十条",
     "X-13": "第十一条",
     "X-14": "第十一条",
     "X-15": "第十二条",
@@ -28,8 +28,14 @@ CLAUSES = {
 }
 
 
-explain = Rulebook(
-    "新政办〔2021〕48号",
-    CLAUSES,
-    document_en="Xinxiang Municipal Government Office Document No. 48 (2021)",
+DOCUMENT = "新政办〔2021〕48号"
+DOCUMENT_EN = "Xinxiang Municipal Government Office Document No. 48 (2021)"
+
+explain = Rulebook(DOCUMENT, CLAUSES, document_en=DOCUMENT_EN)
+
+# 第十条 says for a guaranteed loan what 第九条 says for a bank's: the guarantee company files
+# the overdue within 5 working days, claims, and has its claim reviewed within 10 working
+# days. Explanations of its filings and claims cite 第十条.
+explain_guarantor = Rulebook(
+    DOCUMENT, {**CLAUSES, "X-08": "第十条", "X-11": "第十条"}, document_en=DOCUMENT_EN
 )

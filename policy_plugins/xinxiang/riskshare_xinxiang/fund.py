@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+from typing import Any
 
 from riskshare.toolkit import (
-    FEN,
     Allocation,
     AllocationLine,
     ClaimDue,
@@ -14,12 +14,32 @@ from riskshare.toolkit import (
     Explanation,
     Facts,
     PaymentView,
+    Period,
     institution_in_good_standing,
+    largest_remainder,
 )
 from riskshare_xinxiang.config import Config
 from riskshare_xinxiang.explain import explain
 
 ZERO = Decimal("0.00")
+
+# X-12: how the plan shares the room when approved claims ask more than X-01 allows.
+MODES_ZH = {
+    "pro_rata_carry": "按申请金额比例分配（以最大余数法精确到分：各项先舍去分以下尾数，余下的分"
+    "按尾数大小逐分补足，尾数相同者先审批者优先），未安排部分结转下年",
+    "pro_rata_drop": "按申请金额比例分配（以最大余数法精确到分：各项先舍去分以下尾数，余下的分"
+    "按尾数大小逐分补足，尾数相同者先审批者优先），未安排部分不再结转",
+    "first_come": "按审核通过先后顺序安排，未安排部分结转下年",
+}
+MODES_EN = {
+    "pro_rata_carry": "shared pro rata to exactly the room (largest remainder: each share"
+    " rounded down to the fen, the fen left over given one by one to the largest remainders,"
+    " ties to the earliest approval), the rest carried to next year",
+    "pro_rata_drop": "shared pro rata to exactly the room (largest remainder: each share"
+    " rounded down to the fen, the fen left over given one by one to the largest remainders,"
+    " ties to the earliest approval), the rest not carried",
+    "first_come": "paid in order of approval, the rest carried to next year",
+}
 
 
 def _year(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -53,7 +73,52 @@ def headroom(cfg: Config, facts: Facts, day: dt.date) -> tuple[Decimal, Explanat
     )
 
 
-def propose(cfg: Config, dues: list[ClaimDue], facts: Facts) -> Allocation:
+def summary(period: Period, facts: Facts) -> Explanation:
+    """X-12 第九条、第十条: every claim that received a review opinion in the period, approved
+    or rejected, with its opinions, as the platform sends it to the office with the plan."""
+    reviewed: dict[int, dict[str, Any]] = {}
+    for review in facts.reviews(start=period.start, end=period.end):
+        entry = reviewed.setdefault(
+            review.claim_id,
+            {
+                "claim_id": review.claim_id,
+                "institution": facts.institution(review.institution_id).code,
+                "opinions": [],
+            },
+        )
+        entry["opinions"].append(
+            {
+                "role": review.role,
+                "decision": review.decision,
+                "opinion": review.opinion,
+                "reviewed_on": review.reviewed_on,
+            }
+        )
+        # A rejection by any reviewer rejects the claim; otherwise the last opinion stands.
+        if entry.get("decision") != "reject":
+            entry["decision"] = review.decision
+    for claim_id, entry in reviewed.items():
+        entry["approved_amount"] = facts.claim(claim_id).approved_amount
+    claims = list(reviewed.values())
+    approved = sum(1 for c in claims if c["decision"] == "approve")
+    rejected = len(claims) - approved
+    return explain(
+        "X-12",
+        f"{len(claims)} reviewed",
+        f"{period.label} 年度出具审核意见的补偿申请共 {len(claims)} 项（审核通过 {approved} 项，"
+        f"审核不通过 {rejected} 项），连同审核意见汇总报领导小组办公室；"
+        "分配方案只安排审核通过的申请。",
+        f"In {period.label}, {len(claims)} claims received a review opinion ({approved}"
+        f" approved, {rejected} rejected), summarised with their opinions for the leading"
+        " group office; the plan pays only the approved ones.",
+        threshold=[period.start, period.end],
+        reviewed=claims,
+        approved=approved,
+        rejected=rejected,
+    )
+
+
+def propose(cfg: Config, period: Period, dues: list[ClaimDue], facts: Facts) -> Allocation:
     capacity, cap_explanation = headroom(cfg, facts, facts.today)
     requested = sum((d.outstanding for d in dues), ZERO)
     mode = cfg.over_cap
@@ -66,31 +131,32 @@ def propose(cfg: Config, dues: list[ClaimDue], facts: Facts) -> Allocation:
             left -= pay
             lines.append(AllocationLine(due.claim_id, pay, due.outstanding - pay))
     else:
-        # Pro rata, multiplied before dividing and rounded down to the fen, so the plan
-        # never exceeds the cap (at most a few fen stay unallocated).
-        lines = []
-        for due in dues:
-            pay = (due.outstanding * capacity / requested).quantize(FEN, rounding=ROUND_DOWN)
-            carried = due.outstanding - pay if mode == "pro_rata_carry" else ZERO
-            lines.append(AllocationLine(due.claim_id, pay, carried))
+        # Pro rata, to exactly the room: floors to the fen, then the fen left over one by
+        # one by largest remainder, ties to the earliest approval (dues come in that order).
+        shares = largest_remainder(capacity, [d.outstanding for d in dues])
+        lines = [
+            AllocationLine(
+                due.claim_id, pay, due.outstanding - pay if mode == "pro_rata_carry" else ZERO
+            )
+            for due, pay in zip(dues, shares, strict=True)
+        ]
     allocated = sum((line.allocated for line in lines), ZERO)
+    over = requested > capacity
     plan = explain(
         "X-12",
-        mode,
-        f"已审核通过的补偿申请合计 {requested} 元，可安排 {capacity} 元，按"
-        + {
-            "pro_rata_carry": "比例分配，差额结转下年",
-            "pro_rata_drop": "比例分配，差额不再结转",
-            "first_come": "审核先后顺序安排",
-        }[mode]
+        mode if over else "in full",
+        f"已审核通过的补偿申请合计 {requested} 元，可安排 {capacity} 元，"
+        + (MODES_ZH[mode] if over else "全额安排")
         + f"，本方案安排 {allocated} 元。",
-        f"Approved claims ask {requested}; {capacity} can be allocated; mode {mode};"
-        f" the plan allocates {allocated}.",
+        f"Approved claims ask {requested}; {capacity} can be allocated; "
+        + (MODES_EN[mode] if over else "every claim is paid in full")
+        + f"; the plan allocates {allocated}.",
         threshold=capacity,
         requested=requested,
         allocated=allocated,
+        over_cap=mode,
     )
-    return Allocation(capacity, lines, [cap_explanation, plan])
+    return Allocation(capacity, lines, [cap_explanation, plan, summary(period, facts)])
 
 
 def check_allocation(cfg: Config, lines: list[AllocationLine], facts: Facts) -> Decision:

@@ -33,6 +33,9 @@ DEADLINES = {
 }
 
 
+# X-19 第十五条: who reads the monthly report: the platform's staff beside the core's readers.
+REPORT_READERS = ["office", "approver", "finance", "auditor", "reviewer"]
+
 # what is recovered on a compensated loan goes to the city treasury, not the pool.
 TREASURY = Destination("treasury:remitted", "市国库", "the city treasury")
 
@@ -70,7 +73,7 @@ def riskshare_claim_eligibility(program, loan, claim, facts):
 
 @hookimpl
 def riskshare_compensation(program, loan, claim, facts):
-    return claims.compensation(Config.of(program), loan, claim)
+    return claims.compensation(Config.of(program), loan, claim, facts)
 
 
 @hookimpl
@@ -97,7 +100,7 @@ def riskshare_deadline(program, kind, start, calendar):
 
 @hookimpl
 def riskshare_propose_allocation(program, period, dues, facts):
-    return fund.propose(Config.of(program), dues, facts)
+    return fund.propose(Config.of(program), period, dues, facts)
 
 
 @hookimpl
@@ -115,6 +118,10 @@ def riskshare_transition_roles(program, record, transition):
     # the leading group (approver) decides suspensions and resumptions.
     if record == "institution" and transition in ("suspend", "resume"):
         return ["approver"]
+    if (record, transition) == ("report", "read"):
+        # the platform (智慧金融平台, the reviewer) writes the monthly report to the
+        # leading group, so its staff read it too.
+        return REPORT_READERS
     return None
 
 

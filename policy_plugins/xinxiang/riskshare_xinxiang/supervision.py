@@ -28,11 +28,33 @@ class NplRate:
     non_performing: Decimal
     outstanding: Decimal
 
+    def above(self, bound: Decimal) -> bool:
+        """Compared unrounded (5.004% is above 5%): bad / outstanding > bound, multiplied
+        out so no division rounds."""
+        return self.non_performing > bound * self.outstanding
+
+    def at_or_above(self, bound: Decimal) -> bool:
+        return self.non_performing >= bound * self.outstanding
+
+    def below(self, bound: Decimal) -> bool:
+        return self.non_performing < bound * self.outstanding
+
     @property
     def rate(self) -> Decimal:
+        """For display only (reports, alert data): rounded to 0.01%; decisions use the
+        comparisons above."""
         if self.outstanding == 0:
             return Decimal("0.0000")
         return (self.non_performing / self.outstanding).quantize(RATE, rounding=ROUND_HALF_UP)
+
+    @property
+    def percent(self) -> str:
+        """The rate as a percentage for sentences, to six decimals so a rate just over a
+        bound does not read as equal to it."""
+        if self.outstanding == 0:
+            return "0%"
+        exact = self.non_performing * 100 / self.outstanding
+        return f"{exact.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP).normalize():f}%"
 
 
 def npl_rate(institution: InstitutionView, loans: list[LoanView]) -> NplRate:
@@ -50,15 +72,24 @@ def npl_rate(institution: InstitutionView, loans: list[LoanView]) -> NplRate:
     return NplRate(institution, bad, outstanding)
 
 
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
 def _rate_explanation(cfg: Config, npl: NplRate, passed: bool, result: str) -> Explanation:
     limit = Decimal(cfg.npl_limit)
+    over = npl.above(limit)
     return explain(
         "X-17",
         result,
         f"{npl.institution.name} 平台贷款不良余额 {npl.non_performing} 元，贷款余额"
-        f" {npl.outstanding} 元，不良率 {npl.rate}（上限 {limit}）。",
+        f" {npl.outstanding} 元，不良率 {npl.percent}，"
+        + ("超过" if over else "未超过" if not npl.at_or_above(limit) else "等于")
+        + f"上限 {_percent(limit)}。",
         f"{npl.institution.name}: non-performing {npl.non_performing} of {npl.outstanding}"
-        f" outstanding through the platform, NPL rate {npl.rate} (limit {limit}).",
+        f" outstanding through the platform, NPL rate {npl.percent}, "
+        + ("above" if over else "not above")
+        + f" the limit {_percent(limit)} (compared unrounded).",
         passed=passed,
         threshold=limit,
         non_performing=npl.non_performing,
@@ -75,7 +106,7 @@ def cooperation_change(
         return None  # fraud (X-18) or an ended agreement: no rate condition
     npl = npl_rate(institution, facts.institution_loans(institution.id))
     limit = Decimal(cfg.npl_limit)
-    ok = npl.rate > limit if action == "suspend" else npl.rate < limit
+    ok = npl.above(limit) if action == "suspend" else npl.below(limit)
     return Decision(ok, [_rate_explanation(cfg, npl, ok, action if ok else "refused")])
 
 
@@ -89,6 +120,9 @@ def supervised_rates(facts: Facts) -> list[NplRate]:
 
 
 def monitoring(cfg: Config, day: dt.date, facts: Facts) -> list[Alert]:
+    """Per institution, cumulatively: above the limit, an explanation and rectification plan
+    is due; at or above the city average, a risk warning, whether or not it is also above
+    the limit."""
     city = facts.indicator(cfg.city_npl_indicator, day)
     limit = Decimal(cfg.npl_limit)
     alerts = []
@@ -97,9 +131,8 @@ def monitoring(cfg: Config, day: dt.date, facts: Facts) -> list[Alert]:
         if npl.outstanding == 0:
             continue
         data = {"rate": npl.rate, "cooperation": institution.cooperation}
-        if npl.rate > limit:
+        if npl.above(limit):
             filed = [d for d in facts.filings(institution.id, "X-17") if d <= day]
-            data["rectification_filed_on"] = filed[-1] if filed else None
             alerts.append(
                 Alert(
                     "npl-over-limit",
@@ -107,10 +140,10 @@ def monitoring(cfg: Config, day: dt.date, facts: Facts) -> list[Alert]:
                     "institution",
                     institution.id,
                     _rate_explanation(cfg, npl, False, "explanation and rectification plan due"),
-                    data,
+                    {**data, "rectification_filed_on": filed[-1] if filed else None},
                 )
             )
-        elif city is not None and npl.rate >= city:
+        if city is not None and npl.at_or_above(city):
             alerts.append(
                 Alert(
                     "npl-warning",
@@ -120,13 +153,15 @@ def monitoring(cfg: Config, day: dt.date, facts: Facts) -> list[Alert]:
                     explain(
                         "X-17",
                         "risk warning",
-                        f"{institution.name} 不良率 {npl.rate} 不低于全市小微企业平均不良率"
-                        f" {city}，予以风险提示。",
-                        f"{institution.name}'s NPL rate {npl.rate} is at or above the city average"
-                        f" {city}: risk warning.",
+                        f"{institution.name} 不良率 {npl.percent} 不低于全市小微企业平均不良率"
+                        f" {_percent(city)}，予以风险提示。",
+                        f"{institution.name}'s NPL rate {npl.percent} is at or above the city"
+                        f" average {_percent(city)}: risk warning.",
                         passed=False,
                         threshold=city,
                         rate=npl.rate,
+                        non_performing=npl.non_performing,
+                        outstanding=npl.outstanding,
                     ),
                     data,
                 )

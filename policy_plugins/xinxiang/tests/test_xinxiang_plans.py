@@ -99,3 +99,29 @@ def test_X12_the_office_edits_the_plan_within_the_caps_before_approval(api):
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("mode", "carried"),
+    [("pro_rata_carry", ["26.66", "26.67", "26.67"]), ("pro_rata_drop", ["0.00"] * 3)],
+)
+def test_X12_pro_rata_lines_add_up_to_exactly_the_room_by_largest_remainder(api, mode, carried):
+    """X-12: three equal claims of 60.00 share a room of 100.00: 33.33 each leaves a fen
+    over, which goes to the earliest claim (largest remainder, ties to the earliest)."""
+    world = build(api, config={"annual_cap": "100.00", "over_cap": mode})
+    claims = []
+    for n in range(3):
+        loan = world.loan("small-a", f"L-{n}", "200.00")  # 30% of 200.00 = 60.00
+        world.default(loan, "2022-09-01", dt.date(2022, 9, 2))
+        claims.append(world.claim(world.bank(), loan, "200.00"))
+    today(api, dt.date(2022, 9, 5))
+    for claim in claims:
+        world.approve(claim)
+    plan = _plan(world, "2022-12-31", dt.date(2023, 1, 5))
+    assert [i["claim_id"] for i in plan["items"]] == [c["id"] for c in claims]
+    assert [i["allocated"] for i in plan["items"]] == ["33.34", "33.33", "33.33"]
+    assert [i["carried"] for i in plan["items"]] == carried
+    assert sum(Decimal(i["allocated"]) for i in plan["items"]) == Decimal(plan["capacity"])
+    x12 = next(e for e in plan["explanations"] if e["rule"] == "X-12")
+    assert "最大余数法" in x12["zh"] and "largest remainder" in x12["en"]
+    assert x12["inputs"]["allocated"] == "100.00"

@@ -216,6 +216,102 @@ def test_X04_only_loans_through_the_platform_by_cooperating_banks(api):
     assert by_revoked["covered"] is False and _reason(by_revoked, "X-04")["passed"] is False
 
 
+def test_X04_a_loan_not_for_production_and_operation_is_registered_not_covered(api):
+    """X-04 第四条 用于生产经营: the purpose is checked against accepted_purposes."""
+    world = build(api)
+    default = world.loan("small-a", "L-default", "500000.00")  # the core's default purpose
+    chinese = world.loan("small-a", "L-zh", "500000.00", purpose=" 生产经营 ")
+    home = world.loan("small-a", "L-home", "500000.00", purpose="home purchase")
+    assert [x["covered"] for x in (default, chinese, home)] == [True, True, False]
+    reason = _reason(home, "X-04")
+    assert reason["passed"] is False and reason["inputs"]["purpose_accepted"] is False
+    assert "'home purchase' is not production and operation" in reason["en"]
+    assert reason["zh"] == "贷款用途不属于本计划认可的生产经营用途。"
+    assert api.as_("auditor").ok("GET", f"/loans/{home['id']}")["purpose"] == "home purchase"
+    working = world.loan("small-a", "L-wc", "500000.00", purpose="working capital")
+    assert working["covered"] is False
+
+
+def test_X04_accepted_purposes_are_config(api):
+    """X-04: a locality that reads 生产经营 to include working capital changes config."""
+    world = build(api, config={"accepted_purposes": ["生产经营", "Working capital"]})
+    loan = world.loan("small-a", "L-wc", "500000.00", purpose="working capital")
+    assert loan["covered"] is True
+    assert _reason(loan, "X-04")["threshold"] == {
+        "accepted_purposes": ["生产经营", "Working capital"]
+    }
+
+
+def test_X04_accepted_purposes_must_be_a_list_of_purposes(api):
+    today(api, dt.date(2022, 1, 4))
+    response = api.as_("office").post(
+        "/programs",
+        {
+            "code": "bad-purposes",
+            "name": "bad",
+            "policy": "xinxiang",
+            "config": {"accepted_purposes": []},
+            "fund_total": "29000000.00",
+            "effective_from": "2021-08-20",
+            "effective_to": "2024-08-19",
+        },
+    )
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json["errors"]] == ["/config/accepted_purposes"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "facts", "missing"),
+    [
+        ("bank", {"cooperation_agreement": True}, "within_jurisdiction"),
+        ("bank", {"within_jurisdiction": True}, "cooperation_agreement"),  # never recorded
+        ("bank", {"within_jurisdiction": True, "cooperation_agreement": False}, None),
+        ("guarantor", {"provincial_reguarantee": True}, "government_backed"),
+        ("guarantor", {"government_backed": True}, "provincial_reguarantee"),
+    ],
+)
+def test_X07_each_condition_of_a_cooperating_institution_is_a_recorded_fact(
+    api, kind, facts, missing
+):
+    """X-07 第五条: a bank in the city with the cooperation agreement; a government-backed
+    guarantee company with a 中原再担保 re-guarantee agreement. Unrecorded is not met."""
+    world = build(api)
+    if kind == "bank":
+        world.institution("bank-n", "bank", **facts)
+        loan = world.loan("small-a", "L-n", "500000.00", bank="bank-n")
+        name, missing = "BANK-N", missing or "cooperation_agreement"
+    else:
+        guarantor = world.institution("guar-n", "guarantor", **facts)
+        loan = world.loan(
+            "small-a", "L-n", "500000.00", kind="guaranteed", guarantor_id=guarantor["id"]
+        )
+        name = "GUAR-N"
+    assert loan["covered"] is False
+    reason = _reason(loan, "X-07")
+    assert reason["passed"] is False
+    code = "bank-n" if kind == "bank" else "guar-n"
+    assert reason["inputs"]["conditions"][code][missing] is False
+    assert f"{name} is not recorded as" in reason["en"] and f"({missing})" in reason["en"]
+    assert "未记录" in reason["zh"]
+    unmet = [k for k, v in reason["inputs"]["conditions"][code].items() if not v]
+    assert unmet == [missing]  # only the condition that failed is named
+
+
+def test_X07_a_cooperating_bank_and_guarantor_pass(api):
+    world = build(api)
+    loan = world.loan(
+        "small-a",
+        "L-g",
+        "500000.00",
+        kind="guaranteed",
+        guarantor_id=world.institutions["guar-a"]["id"],
+    )
+    reason = _reason(loan, "X-07")
+    assert loan["covered"] is True and reason["passed"] is True
+    assert set(reason["inputs"]["conditions"]) == {"bank-a", "guar-a"}
+    assert "辖区内" in reason["zh"] and "中原再担保" in reason["zh"]
+
+
 @pytest.mark.parametrize(
     ("kind", "covered"),
     [
@@ -254,15 +350,46 @@ def test_X05_guaranteed_loans_need_a_guarantor_in_the_provincial_reguarantee_sys
 
 
 def test_X06_per_firm_cap_counts_covered_loans_still_outstanding(api):
+    """X-06 第四条: the new loan plus the firm's other covered loans outstanding ≤ 10,000,000."""
     world = build(api)
     first = world.loan("small-a", "L-1", "6000000.00")
     exactly = world.loan("small-a", "L-2", "4000000.00", issued="2022-06-01")
     over = world.loan("small-a", "L-3", "0.01", issued="2022-06-02")
     assert [x["covered"] for x in (first, exactly, over)] == [True, True, False]
     assert _reason(over, "X-06")["inputs"]["outstanding_covered"] == "10000000.00"
-    # Once the first loan has matured, its principal no longer counts.
-    later = world.loan("small-a", "L-4", "5000000.00", issued="2023-03-02")
-    assert later["covered"] is True
+
+
+def test_X06_a_loan_past_maturity_counts_until_closed_or_written_off(api):
+    """X-06: an overdue loan past its maturity date is still outstanding; it stops counting
+    when it is closed or written off, not when it matures."""
+    world = build(api)
+    overdue = world.loan("small-a", "L-1", "6000000.00", issued="2022-03-01")  # due 2023-03-01
+    repaid = world.loan("small-a", "L-2", "3000000.00", issued="2022-03-01")
+    world.default(overdue, "2023-03-02", dt.date(2023, 3, 3))
+    # Both matured on 1 March 2023; 9,000,000 is still outstanding on 2 April.
+    today(api, dt.date(2023, 4, 3))
+    refused = world.loan("small-a", "L-3", "2000000.00", issued="2023-04-03")
+    assert refused["covered"] is False
+    per_firm = _reason(refused, "X-06")
+    assert per_firm["passed"] is False
+    assert per_firm["inputs"]["outstanding_covered"] == "9000000.00"
+    assert "逾期未还的到期贷款仍计入" in per_firm["zh"]
+
+    world.event(world.bank(), repaid, "closure", "2023-04-03")
+    closed_one = world.loan("small-a", "L-4", "4000000.00", issued="2023-04-03")
+    assert _reason(closed_one, "X-06")["inputs"]["outstanding_covered"] == "6000000.00"
+    assert closed_one["covered"] is True  # 6,000,000 + 4,000,000: exactly the cap
+
+    today(api, dt.date(2023, 4, 20))
+    world.bank().ok(
+        "POST",
+        "/write-offs",
+        {"loan_id": overdue["id"], "approved_on": "2023-04-20", "net_loss": "6000000.00"},
+        status=201,
+    )
+    after_write_off = world.loan("small-a", "L-5", "6000000.00", issued="2023-04-20")
+    assert _reason(after_write_off, "X-06")["inputs"]["outstanding_covered"] == "4000000.00"
+    assert after_write_off["covered"] is True
 
 
 def test_X14_a_guaranteed_loan_above_ten_million_is_not_covered(api):
@@ -312,7 +439,12 @@ def test_X10_guarantor_payout_after_day_60_is_flagged_not_refused(api):
     for loan, paid_on in ((on_time, "2022-04-30"), (late, "2022-05-01")):
         world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
         payout = world.event(
-            world.guarantor(), loan, "guarantor_payout", paid_on, amount="400000.00"
+            world.guarantor(),
+            loan,
+            "guarantor_payout",
+            paid_on,
+            amount="410000.00",
+            data={"principal": "400000.00", "interest": "10000.00"},
         )
         assert payout["explanations"][0]["rule"] == "X-10"
         assert payout["late"] is (loan is late)
@@ -388,19 +520,95 @@ def test_X13_ratio_follows_the_original_principal_and_rounds_half_up_to_the_fen(
 
 
 def test_X14_guaranteed_loans_at_10_percent_of_the_payout_whatever_their_size(api):
+    """X-14 第十一条: 10% of the principal paid out (代偿本金); the interest paid is not in
+    the base. X-10 第十条: the guarantee company claims after paying out."""
     world = build(api)
     guar = world.institutions["guar-a"]["id"]
     loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
     today(api, dt.date(2022, 5, 5))
     world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
-    world.event(world.guarantor(), loan, "guarantor_payout", "2022-04-20", amount="750000.55")
+    payout = world.event(
+        world.guarantor(),
+        loan,
+        "guarantor_payout",
+        "2022-04-20",
+        amount="762000.55",
+        data={"principal": "750000.55", "interest": "12000.00"},
+    )
+    assert payout["data"] == {"principal": "750000.55", "interest": "12000.00"}
     too_much = world.claim(world.guarantor(), loan, "750000.56", documents=[], status=422)
     assert too_much["rule"]["rule"] == "X-10"
+    assert too_much["rule"]["inputs"]["principal_paid_out"] == "750000.55"
     by_bank = world.claim(world.bank(), loan, "750000.55", status=422)
     assert by_bank["rule"]["rule"] == "X-10"
     claim = world.claim(world.guarantor(), loan, "750000.55", documents=[])
     assert (claim["ratio"], claim["amount"]) == ("0.100000", "75000.06")  # 75,000.055 ↑
-    assert _explained(claim, "X-14")
+    x14 = _explained(claim, "X-14")
+    assert (x14["inputs"]["principal_paid_out"], x14["inputs"]["interest_paid_out"]) == (
+        "750000.55",
+        "12000.00",
+    )
+    assert "代偿本金 750000.55 元、代偿利息 12000.00 元" in x14["zh"]
+    assert "interest 12000.00" in x14["en"] and "not in the base" in x14["en"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "data"),
+    [
+        ("400000.00", {}),  # not split
+        ("400000.00", {"principal": "400000.00"}),  # no interest stated
+        ("400000.00", {"principal": "390000.00", "interest": "9999.99"}),  # 0.01 short
+    ],
+)
+def test_X14_a_payout_states_principal_and_interest_adding_up_to_the_amount(api, amount, data):
+    world = build(api)
+    guar = world.institutions["guar-a"]["id"]
+    loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
+    today(api, dt.date(2022, 5, 5))
+    world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
+    refused = world.event(
+        world.guarantor(),
+        loan,
+        "guarantor_payout",
+        "2022-04-20",
+        status=422,
+        amount=amount,
+        data=data,
+    )
+    assert refused["rule"]["rule"] == "X-14"
+    assert "data.principal and data.interest" in refused["rule"]["en"]
+    events = api.as_("auditor").ok("GET", f"/loans/{loan['id']}/events")
+    assert [e["kind"] for e in events] == ["overdue_filing"]
+
+
+def test_X08_X10_on_a_guaranteed_loan_the_guarantee_companys_own_filing_counts(api):
+    """X-08 第十条: on a guaranteed loan the guarantee company files the overdue within 5
+    working days itself; its filing, and its claim, are explained under 第十条."""
+    world = build(api)
+    guar = world.institutions["guar-a"]["id"]
+    loan = world.loan("small-a", "L-g", "800000.00", kind="guaranteed", guarantor_id=guar)
+    today(api, dt.date(2022, 3, 10))  # 1 March + 5 working days = 8 March: two days late
+    by_bank = world.event(world.bank(), loan, "overdue_filing", "2022-03-01", status=422)
+    assert by_bank["rule"]["rule"] == "X-08" and by_bank["rule"]["clause"].endswith("第十条")
+    assert "guarantee company files the overdue itself" in by_bank["rule"]["en"]
+    filing = world.event(world.guarantor(), loan, "overdue_filing", "2022-03-01")
+    assert (filing["late"], filing["working_days_late"]) == (True, 2)
+    [x08] = filing["explanations"]
+    assert x08["clause"] == "新政办〔2021〕48号 第十条" and "担保公司应在 5 个工作日内" in x08["zh"]
+    today(api, dt.date(2022, 4, 20))
+    world.event(
+        world.guarantor(),
+        loan,
+        "guarantor_payout",
+        "2022-04-20",
+        amount="500000.00",
+        data={"principal": "500000.00", "interest": "0.00"},
+    )
+    claim = world.claim(world.guarantor(), loan, "500000.00", documents=[])
+    clauses = {e["rule"]: e["clause"] for e in claim["explanations"]}
+    assert clauses["X-08"] == "新政办〔2021〕48号 第十条"
+    assert clauses["X-10"] == "新政办〔2021〕48号 第十条"
+    assert "第九条" not in clauses["X-08"] + clauses["X-10"]
 
 
 # ----------------------------------------------------------------------------- recoveries
@@ -589,6 +797,18 @@ def test_X19_monthly_fund_report_as_json_and_xlsx(api):
     assert book.sheetnames == ["Fund", "xinxiang-institutions"]
 
 
+def test_X19_the_platforms_staff_read_the_monthly_report_and_banks_do_not(api):
+    """X-19 第十五条: the platform (智慧金融平台, the reviewer) reports monthly; its staff
+    read it."""
+    world = build(api)
+    path = f"/programs/{world.pid}/reports/2022-01"
+    for role in ("reviewer", "office", "approver", "finance", "auditor"):
+        assert api.as_(role).get(path).status_code == 200, role
+    refused = world.bank().get(path)
+    assert refused.status_code == 403
+    assert "reviewer" in refused.json["detail"]
+
+
 def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_audited(api):
     world = build(api)
     _, claim = _defaulted_claim(world)
@@ -604,3 +824,76 @@ def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_au
         if e["action"] == "read" and e["record_type"] == "claims"
     ]
     assert len(reads) >= 6
+
+
+def _npl_world(api, bad: str, good: str):
+    """bank-a's platform loans: ``bad`` non-performing of ``bad`` + ``good`` outstanding."""
+    world = build(api)
+    world.firm("good-co")
+    defaulted = world.loan("small-a", "L-bad", bad)
+    world.loan("good-co", "L-good", good)
+    world.default(defaulted, "2022-09-01", dt.date(2022, 9, 2))
+    return world
+
+
+def _city_average(world, value: str) -> None:
+    world.office().ok(
+        "PUT",
+        f"/programs/{world.pid}/indicators/city_small_firm_npl_rate",
+        {"effective_from": "2022-07-01", "value": value, "note": "人民银行新乡市中心支行"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "good", "over"),
+    [
+        ("500000.00", "9500000.00", False),  # exactly 5%: not above
+        ("500400.00", "9499600.00", True),  # 5.004%: rounds to 5.00% yet is above
+    ],
+)
+def test_X17_the_5_percent_limit_is_compared_unrounded(api, bad, good, over):
+    """X-17 第十五条: above 5% (unrounded) an explanation and rectification plan is due and
+    the leading group may suspend; resumption once below 5%."""
+    world = _npl_world(api, bad, good)
+    base = f"/programs/{world.pid}"
+    alerts = world.office().ok("GET", f"{base}/monitoring")
+    assert [a["code"] for a in alerts] == (["npl-over-limit"] if over else [])
+    coop = f"/institutions/{world.institutions['bank-a']['id']}/cooperation"
+    decision = {"action": "suspend", "reason": "不良率", "program_id": world.pid}
+    response = api.as_("approver").post(coop, decision)
+    assert response.status_code == (200 if over else 422)
+    if over:
+        [alert] = alerts
+        assert alert["data"]["rate"] == "0.0500"  # shown rounded, decided unrounded
+        assert (
+            "5.004%" in alert["explanation"]["zh"] and "超过上限 5%" in alert["explanation"]["zh"]
+        )
+        # Not below 5%: the leading group cannot resume it yet.
+        refused = api.as_("approver").post(coop, {**decision, "action": "resume"})
+        assert refused.status_code == 422 and refused.json["rule"]["rule"] == "X-17"
+    else:
+        assert response.json["rule"]["rule"] == "X-17"
+        assert "等于上限 5%" in response.json["rule"]["zh"]
+
+
+@pytest.mark.parametrize(
+    ("city", "warned"),
+    [("0.05004", True), ("0.0500399", True), ("0.0500401", False)],
+)
+def test_X17_a_bank_above_5_percent_is_also_warned_against_the_city_average(api, city, warned):
+    """X-17: the two measures are cumulative; at or above the city average (unrounded) is a
+    risk warning, for a bank above 5% as well."""
+    world = _npl_world(api, "500400.00", "9499600.00")  # 5.004%
+    _city_average(world, city)
+    codes = [a["code"] for a in world.office().ok("GET", f"/programs/{world.pid}/monitoring")]
+    assert codes == ["npl-over-limit", "npl-warning"] if warned else ["npl-over-limit"]
+
+
+def test_X17_exactly_the_city_average_is_warned(api):
+    world = _npl_world(api, "500000.00", "9500000.00")  # 5%
+    _city_average(world, "0.05")
+    [alert] = world.office().ok("GET", f"/programs/{world.pid}/monitoring")
+    assert (
+        alert["code"] == "npl-warning"
+        and "不低于全市小微企业平均不良率 5%" in (alert["explanation"]["zh"])
+    )

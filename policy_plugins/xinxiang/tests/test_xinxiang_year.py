@@ -8,15 +8,16 @@ the finance bureau (finance) and the auditors — and every figure is checked at
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from xinxiang_world import build
+from xinxiang_world import BANK_FACTS, build
 
-from riskshare.testing import today
+from riskshare.testing import english_in_chinese, today
 
 
 def test_xinxiang_year_2022_in_one_test(api):
     world = build(api)
-    world.institution("bank-c", "bank", cooperation_agreement=True)
+    world.institution("bank-c", "bank", **BANK_FACTS)
     guar = world.institutions["guar-a"]["id"]
     office, reviewer, approver = world.office(), api.as_("reviewer"), api.as_("approver")
     finance, auditor = api.as_("finance"), api.as_("auditor")
@@ -94,10 +95,15 @@ def test_xinxiang_year_2022_in_one_test(api):
     default("g1", "guar-a", "2022-09-01", dt.date(2022, 9, 2))
     assert default("a1", "bank-a", "2022-09-01", dt.date(2022, 9, 14))["late"] is True  # X-08
 
-    def payout(firm, paid_on, amount):
+    def payout(firm, paid_on, principal, interest="20000.00"):
         today(api, dt.date.fromisoformat(paid_on))
         event = world.event(
-            world.guarantor(), loans[firm], "guarantor_payout", paid_on, amount=amount
+            world.guarantor(),
+            loans[firm],
+            "guarantor_payout",
+            paid_on,
+            amount=str(Decimal(principal) + Decimal(interest)),
+            data={"principal": principal, "interest": interest},
         )
         return event["late"]  # X-10: after day 60 it is flagged, not refused
 
@@ -122,10 +128,8 @@ def test_xinxiang_year_2022_in_one_test(api):
     approver.ok(
         "POST", coop, {"action": "suspend", "reason": "不良率16.67%", "program_id": world.pid}
     )
-    assert (
-        world.claim(world.bank("bank-c"), loans["c0"], "1000000.00", status=422)["rule"]["rule"]
-        == "CORE-COOP"
-    )  # X-07: nothing while suspended
+    suspended_claim = world.claim(world.bank("bank-c"), loans["c0"], "1000000.00", status=422)
+    assert suspended_claim["rule"]["rule"] == "CORE-COOP"  # X-07: nothing while suspended
     assert payout("g0", "2022-10-20", "2500000.00") is False  # day 49
     today(api, dt.date(2022, 11, 18))
     world.event(world.bank("bank-c"), loans["c0"], "closure", "2022-11-18")
@@ -172,6 +176,21 @@ def test_xinxiang_year_2022_in_one_test(api):
         ["240000.00", "300000.00", "400000.00", "300000.00", "250000.00"]
     )
     assert all(i["carried"] == "0.00" for i in plan["items"])
+    # X-12 第九条、第十条: the summary lists every claim reviewed in 2022, the rejected one
+    # with its opinion; the plan pays only the approved ones.
+    summary = next(e for e in plan["explanations"] if "reviewed" in e["inputs"])
+    assert (summary["rule"], summary["inputs"]["approved"], summary["inputs"]["rejected"]) == (
+        "X-12",
+        5,
+        1,
+    )
+    listed = {c["claim_id"]: c for c in summary["inputs"]["reviewed"]}
+    assert set(listed) == {c["id"] for c in claims.values()}
+    assert listed[claims["a2"]["id"]]["decision"] == "reject"
+    assert listed[claims["a2"]["id"]]["opinions"][0]["opinion"] == "贷款用途与申报不符"
+    assert listed[claims["a0"]["id"]]["approved_amount"] == "240000.00"
+    assert claims["a2"]["id"] not in {i["claim_id"] for i in plan["items"]}
+    assert "审核不通过 1 项" in summary["zh"]
     office.ok("POST", f"/plans/{plan['id']}/submit")
     assert office.post(f"/plans/{plan['id']}/approve").status_code == 403
     approver.ok("POST", f"/plans/{plan['id']}/approve")
@@ -224,3 +243,14 @@ def test_xinxiang_year_2022_in_one_test(api):
     assert institutions["guar-a"]["compensation_paid"] == "250000.00"
     assert institutions["bank-c"]["cooperation"] == "active"
     assert auditor.ok("GET", "/audit/verification")["ok"] is True
+
+    # -- Every Chinese sentence of the year is in Chinese terms: no codes, no English ---------
+    answers: list = [refused, suspended_claim, alerts, plan, recovery, write_off, report]
+    for path in ("/loans?page_size=100", "/claims?page_size=50", "/plans", "/write-offs"):
+        answers.append(auditor.ok("GET", path))
+    for loan in [*loans.values(), *refused]:
+        answers.append(auditor.ok("GET", f"/loans/{loan['id']}/events"))
+    answers.append(office.ok("GET", f"/programs/{world.pid}/monitoring"))
+    # The banks' own loan numbers are data, not words.
+    references = [loan["reference"] for loan in [*loans.values(), *refused]]
+    assert english_in_chinese(answers, allowed=references) == []

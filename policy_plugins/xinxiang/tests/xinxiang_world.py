@@ -11,7 +11,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskshare.testing import today
-from riskshare_xinxiang.demo import CREDIT_REPORT, loan_body, uscc
+from riskshare_xinxiang.demo import (
+    BANK_FACTS,
+    CREDIT_REPORT,
+    GUARANTOR_FACTS,
+    loan_body,
+    uscc,
+)
+
+# Institutions' names, Chinese as in the seed's world, so the explanations' Chinese sentences
+# hold no English (riskshare.testing.english_in_chinese).
+NAMES = {
+    "bank-a": "新乡甲银行",
+    "bank-b": "新乡乙银行",
+    "bank-c": "新乡丙银行",
+    "guar-a": "新乡甲融资担保公司",
+    "guar-x": "新乡乙融资担保公司",
+}
 
 
 @dataclass
@@ -40,10 +56,11 @@ class World:
     # ------------------------------------------------------------------ records
 
     def institution(self, code: str, kind: str, **attributes: Any) -> dict:
+        name = NAMES.get(code, code.upper())
         inst = self.office().ok(
             "POST",
             "/institutions",
-            {"code": code, "name": code.upper(), "kind": kind, "attributes": attributes},
+            {"code": code, "name": name, "kind": kind, "attributes": attributes},
             status=201,
         )
         self.institutions[code] = inst
@@ -152,9 +169,9 @@ def build(
         status=201,
     )
     world = World(api, program)
-    world.institution("bank-a", "bank", cooperation_agreement=True)
-    world.institution("bank-b", "bank", cooperation_agreement=True)
-    world.institution("guar-a", "guarantor", provincial_reguarantee=True)
-    world.institution("guar-x", "guarantor", provincial_reguarantee=False)
+    world.institution("bank-a", "bank", **BANK_FACTS)
+    world.institution("bank-b", "bank", **BANK_FACTS)
+    world.institution("guar-a", "guarantor", **GUARANTOR_FACTS)
+    world.institution("guar-x", "guarantor", **{**GUARANTOR_FACTS, "provincial_reguarantee": False})
     world.firm("small-a")
     return world

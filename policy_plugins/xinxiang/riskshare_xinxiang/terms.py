@@ -1,0 +1,53 @@
+"""The Chinese terms the explanations use for the core's codes.
+
+Explanations name size classes, loan kinds, classifications and cooperation states in
+Chinese; the code values (``small``, ``credit``, ``loss``) stay in the explanations' inputs
+and English sentences. An unknown code falls back to itself, so a kind the core adds later
+is still shown, and the tests' check for English in Chinese sentences finds it.
+"""
+
+from __future__ import annotations
+
+from riskshare.toolkit import INDUSTRY_LABELS
+
+SIZE_CLASSES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+LOAN_KINDS = {
+    "credit": "信用贷款",
+    "ip_pledge": "知识产权质押贷款",
+    "patent_pledge": "专利权质押贷款",
+    "trademark_pledge": "商标权质押贷款",
+    "guaranteed": "担保公司担保贷款",
+    "insured": "保证保险贷款",
+    "mortgage": "抵押贷款",
+    "other": "其他贷款",
+}
+
+# N-3 五级分类.
+CLASSIFICATIONS = {
+    "normal": "正常",
+    "special_mention": "关注",
+    "substandard": "次级",
+    "doubtful": "可疑",
+    "loss": "损失",
+}
+
+
+def size_zh(code: str) -> str:
+    return SIZE_CLASSES.get(code, code)
+
+
+def sizes_zh(codes: list[str]) -> str:
+    return "、".join(size_zh(c) for c in codes)
+
+
+def kind_zh(code: str) -> str:
+    return LOAN_KINDS.get(code, code)
+
+
+def classification_zh(code: str) -> str:
+    return CLASSIFICATIONS.get(code, code)
+
+
+def industry_zh(code: str) -> str:
+    return INDUSTRY_LABELS.get(code, code)  # type: ignore[call-overload]
