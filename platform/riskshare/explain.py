@@ -31,7 +31,7 @@ def jsonable(value: Any) -> Any:
 class Explanation:
     """Why one rule gave the result it gave.
 
-    :param rule: the rule id from docs/policies.md, e.g. ``"X-13"`` or ``"N-1"``.
+    :param rule: the rule id from docs/policies/, e.g. ``"X-13"`` or ``"N-1"``.
     :param clause: where the rule stands in the source text, e.g. ``"第十一条"``.
     :param result: the outcome of this rule alone (``"covered"``, ``"30%"``, ``"late"`` ...).
     :param zh: one sentence in Chinese for the people who administer the fund.

@@ -152,4 +152,5 @@ def test_a_wrong_figure_in_the_n1_table_is_caught():
     text = (DOCS / "README.md").read_text(encoding="utf-8")
     wrong = text.replace("| E < 1000 or R < 40000 |", "| E < 1000 or R < 4000 |")
     assert wrong != text
-    assert n1_rows(wrong)["industry"][0] != sme.THRESHOLDS[sme.Industry.industry].sme_below.as_dict()
+    industry = sme.THRESHOLDS[sme.Industry.industry]
+    assert n1_rows(wrong)["industry"][0] != industry.sme_below.as_dict()
