@@ -1,4 +1,4 @@
-"""Working-day arithmetic (docs/policies.md, "Working days").
+"""Working-day arithmetic (docs/policies/README.md, "Working days").
 
 "Within N working days after event E" means the deadline is the N-th working day strictly after
 the date of E. Holiday dates asserted here were read from the installed chinesecalendar data

@@ -1,4 +1,4 @@
-"""N-1: SME size classification per 工信部联企业〔2011〕300号 (table in docs/policies.md)."""
+"""N-1: SME size classification per 工信部联企业〔2011〕300号 (table in docs/policies/README.md)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from riskshare.firms.sme import (
 WAN = Decimal(10000)
 FEN = Decimal("0.01")
 
-# docs/policies.md N-1, transcribed again here (independently of the module) so a typo in one
+# docs/policies/README.md N-1, transcribed again here (independently of the module) so a typo in one
 # is caught by the other. Per measure: (SME if below, medium ≥, small ≥); money in 万元.
 E, R, A = "employees", "revenue", "assets"
 POLICY_TABLE: dict[str, dict[str, tuple[int, int, int]]] = {

@@ -4,7 +4,7 @@ Policies cite the national standard, and accept some of its sizes (small and mic
 say, or medium ones too). The core only classifies and explains; which sizes a policy
 accepts is the policy's business.
 
-The table and the reading of it are exactly those in docs/policies.md ("Shared national rules"):
+The table and the reading of it are exactly those in docs/policies/README.md ("N-1"):
 
 * A firm is an SME when it is **under** the first column's bound; when the industry lists
   two measures, *any one* of them under its bound suffices (the standard's "或").
@@ -233,7 +233,7 @@ def _row(
 _: None = None  # a measure the industry does not use; keeps the table below aligned
 I = Industry  # noqa: E741 — short alias so each row fits on one line
 
-# docs/policies.md N-1 table. Columns per cell: (E persons, R 万元, A 万元).
+# docs/policies/README.md N-1 table. Columns per cell: (E persons, R 万元, A 万元).
 _ROWS: tuple[Thresholds, ...] = (
     #    industry                      SME if below         medium: all ≥      small: all ≥
     _row(I.agriculture,               (_, 20000, _),       (_, 500, _),       (_, 50, _)),

@@ -1,7 +1,7 @@
 """Unified Social Credit Code (统一社会信用代码, GB 32100-2015) — rule N-2.
 
 Every firm is identified by its 18-character code, and the check character must verify
-(docs/policies.md, N-2). Layout:
+(docs/policies/README.md, N-2). Layout:
 
 ====== ==================================================================
 chars  meaning

@@ -1,9 +1,10 @@
 """The program config: every figure and interpretation switch of the Yanqing text.
 
-Defaults equal the text (docs/policies.md, Y-01 … Y-17); a district that reads it differently
-changes configuration, not code. Money and ratios are decimal strings, never JSON numbers.
-The fund (Y-01 资金规模, 1500万 + 1500万) and the trial window (Y-18) are not config: they are
-the program's own ``fund_total``, ``effective_from`` and ``effective_to``, on its view.
+Defaults equal the text (docs/policies/yanqing.md, Y-01 … Y-17); a district that reads it
+differently changes configuration, not code. Money and ratios are decimal strings, never
+JSON numbers. The fund (Y-01 资金规模, 1500万 + 1500万) and the trial window (Y-18) are not
+config: they are the program's own ``fund_total``, ``effective_from`` and ``effective_to``,
+on its view.
 """
 
 from __future__ import annotations
