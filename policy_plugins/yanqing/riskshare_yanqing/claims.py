@@ -67,6 +67,20 @@ def pushed(config: Any, rec: Recommendation | None, loan: LoanView) -> Explanati
     )
 
 
+def on_trial(program: ProgramView, loan: LoanView) -> Explanation:
+    """Y-18: the scheme is on trial for three years; the program's window is that trial."""
+    start, end = program.effective_from, program.effective_to
+    ok = start <= loan.issue_date <= end
+    return check(
+        "Y-18",
+        ok,
+        f"贷款发放日 {loan.issue_date}，本方案试行期 {start} 至 {end}（含）。",
+        f"Issued {loan.issue_date}; {program.code} is on trial from {start} to {end}, inclusive.",
+        threshold=[start, end],
+        issue_date=loan.issue_date,
+    )
+
+
 def coverage(
     program: ProgramView,
     loan: LoanView,
@@ -77,6 +91,7 @@ def coverage(
     s = facts.session
     rec = recommendation_of(s, program.id, firm.id)
     checks = [
+        on_trial(program, loan),
         graded(rec),
         pushed(config, rec, loan),
         eligibility.sme_size(config, firm),

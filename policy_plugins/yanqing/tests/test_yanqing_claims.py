@@ -47,6 +47,25 @@ def test_Y04_Y09_a_bank_loan_above_5_million_or_of_another_kind_is_not_covered(y
     assert {e["rule"] for e in loan["coverage"]} >= {"Y-02", "Y-04", "Y-05", "Y-07", "Y-09"}
 
 
+def test_Y18_a_loan_issued_outside_the_three_year_trial_is_not_covered(yq):
+    # The fixture's program is on trial from 2025-01-01 to 2027-12-31, both days inclusive.
+    # Named explicitly, a loan issued the day before is recorded and refused under Y-18
+    # (unnamed, the core finds no program in force and refuses it outright).
+    api, program, insts = yq
+    early, _ = graded_firm(api, program, insts, 6, "medium")
+    on_time, _ = graded_firm(api, program, insts, 7, "medium")
+    before = register_loan(
+        api, early, insts, "L-before", issue_date="2024-12-31", program_id=program["id"]
+    )
+    first = register_loan(api, on_time, insts, "L-first", issue_date="2025-01-01")
+    assert _refusing(before) == ["Y-18"]
+    assert first["covered"] is True
+    trial = next(e for e in before["coverage"] if e["rule"] == "Y-18")
+    assert trial["threshold"] == ["2025-01-01", "2027-12-31"]
+    assert "2024-12-31" in trial["zh"] and "2027-12-31" in trial["en"]
+    assert trial["clause"].endswith("六")
+
+
 def test_Y05_one_loan_ever_and_none_afterwards_for_affiliates(yq):
     api, program, insts = yq
     sister = uscc(30)
