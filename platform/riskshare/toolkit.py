@@ -5,6 +5,7 @@ the working-day calendar, money rounding, the blueprint class for its own routes
 re-exported here, so the core can reorganise its modules without breaking plugins.
 """
 
+from riskshare import labels
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import EffectiveOn, Explanations, SQLCursorPage, page
@@ -194,6 +195,7 @@ __all__ = [
     "institution_in_good_standing",
     "instruct_payment",
     "jsonable",
+    "labels",
     "largest_remainder",
     "ledger_balance",
     "ledger_transfer",

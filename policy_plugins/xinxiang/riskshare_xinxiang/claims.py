@@ -16,11 +16,11 @@ from riskshare.toolkit import (
     LoanView,
     WorkdayCalendar,
     institution_in_good_standing,
+    labels,
     to_money,
 )
 from riskshare_xinxiang.config import Config
 from riskshare_xinxiang.explain import explain, explain_guarantor
-from riskshare_xinxiang.terms import classification_zh
 
 CREDIT_REPORT = "credit_report"
 ZERO = Decimal("0.00")
@@ -231,7 +231,7 @@ def claim_eligibility(cfg: Config, loan: LoanView, claim: ClaimView, facts: Fact
             explain(
                 "X-09",
                 "eligible" if npl and report else "refused",
-                f"贷款五级分类为{classification_zh(loan.classification)}"
+                f"贷款五级分类为{labels.classification_zh(loan.classification)}"
                 + ("，属不良" if npl else "，尚非不良")
                 + ("；附盖章的企业信用报告。" if report else "；缺少盖章的企业信用报告。"),
                 f"The loan is {loan.classification}"

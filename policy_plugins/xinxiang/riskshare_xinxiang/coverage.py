@@ -16,10 +16,10 @@ from riskshare.toolkit import (
     InstitutionView,
     LoanView,
     institution_in_good_standing,
+    labels,
 )
 from riskshare_xinxiang.config import Config
 from riskshare_xinxiang.explain import explain
-from riskshare_xinxiang.terms import industry_zh, kind_zh, size_zh, sizes_zh
 
 ZERO = Decimal("0.00")
 
@@ -69,18 +69,20 @@ def _firm(cfg: Config, firm: FirmView, loan: LoanView, facts: Facts) -> Explanat
         reasons_en.append(f"registered in division {division}, outside Xinxiang")
     if firm.size_class not in cfg.size_classes and not agricultural:
         reasons_zh.append(
-            f"企业规模为{size_zh(firm.size_class)}，不属{sizes_zh(cfg.size_classes)}企业"
+            f"企业规模为{labels.size_zh(firm.size_class)}，不属{labels.sizes_zh(cfg.size_classes)}企业"
         )
         reasons_en.append(f"size class is {firm.size_class}")
     if firm.industry in cfg.excluded_industries:
-        reasons_zh.append(f"{industry_zh(firm.industry)}企业不予支持")
+        reasons_zh.append(f"{labels.industry_zh(firm.industry)}企业不予支持")
         reasons_en.append(f"industry {firm.industry} is excluded")
     bans = facts.active_bans("firm", firm.id, loan.issue_date)
     if bans:  # a firm that evaded bank debt is excluded for good
         reasons_zh.append("企业已被列入禁入名单：" + "；".join(bans))
         reasons_en.append("the firm is barred: " + "; ".join(bans))
     ok = not reasons_zh
-    basis = "列入新型农业经营主体名录库" if agricultural else f"{size_zh(firm.size_class)}企业"
+    basis = (
+        "列入新型农业经营主体名录库" if agricultural else f"{labels.size_zh(firm.size_class)}企业"
+    )
     return explain(
         "X-03",
         "eligible" if ok else "not eligible",
@@ -198,7 +200,7 @@ def _kind(
     cfg: Config, loan: LoanView, guarantor: InstitutionView | None, facts: Facts
 ) -> Explanation:
     ok = loan.kind in cfg.covered_kinds
-    zh = kind_zh(loan.kind) + ("属支持范围" if ok else "不属支持范围")
+    zh = labels.kind_zh(loan.kind) + ("属支持范围" if ok else "不属支持范围")
     en = f"Loan kind {loan.kind} is " + ("covered" if ok else "not covered")
     if ok and loan.kind == "guaranteed":
         in_system = bool(guarantor and guarantor.attributes.get("provincial_reguarantee"))

@@ -1,14 +1,15 @@
-"""The Chinese terms the explanations use for the core's codes.
+"""The Chinese terms for the core's codes, for every policy's Chinese sentences.
 
-Explanations name size classes, loan kinds, classifications and cooperation states in
-Chinese; the code values (``small``, ``credit``, ``loss``) stay in the explanations' inputs
-and English sentences. An unknown code falls back to itself, so a kind the core adds later
-is still shown, and the tests' check for English in Chinese sentences finds it.
+Plugins reach it as ``riskshare.toolkit.labels``. Explanations name size classes, loan
+kinds, classifications and cooperation states in Chinese; the code values (``small``,
+``credit``, ``loss``) stay in the explanations' inputs and English sentences. An unknown code
+falls back to itself, so a kind the core adds later is still shown, and the tests' check for
+English in Chinese sentences finds it.
 """
 
 from __future__ import annotations
 
-from riskshare.toolkit import INDUSTRY_LABELS
+from riskshare.firms.sme import INDUSTRY_LABELS
 
 SIZE_CLASSES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 
@@ -51,3 +52,15 @@ def classification_zh(code: str) -> str:
 
 def industry_zh(code: str) -> str:
     return INDUSTRY_LABELS.get(code, code)  # type: ignore[call-overload]
+
+
+# Institution cooperation standing (sanctions/standing.py).
+COOPERATION = {
+    "active": "正常合作",
+    "suspended": "暂停合作",
+    "ended": "终止合作",
+}
+
+
+def cooperation_zh(code: str) -> str:
+    return COOPERATION.get(code, code)
