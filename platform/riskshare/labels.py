@@ -54,12 +54,9 @@ def industry_zh(code: str) -> str:
     return INDUSTRY_LABELS.get(code, code)  # type: ignore[call-overload]
 
 
-# Institution cooperation standing (sanctions/standing.py).
-COOPERATION = {
-    "active": "正常合作",
-    "suspended": "暂停合作",
-    "ended": "终止合作",
-}
+# An institution's cooperation with the fund (institutions/models.py: active, suspended,
+# revoked).
+COOPERATION = {"active": "正常合作", "suspended": "暂停合作", "revoked": "终止合作"}
 
 
 def cooperation_zh(code: str) -> str:

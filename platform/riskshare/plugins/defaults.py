@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from riskshare import labels
 from riskshare.calendar import Deadline, WorkdayCalendar
 from riskshare.explain import CORE_CLAUSE, CORE_CLAUSE_EN, Explanation
 from riskshare.plugins.hookspec import hookimpl
@@ -45,8 +46,6 @@ from riskshare.plugins.types import (
 
 CORE = CORE_CLAUSE
 ZERO = Decimal("0.00")
-# How Chinese sentences name an institution's cooperation state (its code stays in inputs).
-COOPERATION_ZH = {"active": "正常合作", "suspended": "暂停", "revoked": "已取消"}
 
 
 @hookimpl(trylast=True)
@@ -169,8 +168,7 @@ def institution_in_good_standing(
                 "CORE-COOP",
                 CORE,
                 "refused",
-                f"{inst.name} 合作状态为"
-                f"{COOPERATION_ZH.get(inst.cooperation, inst.cooperation)}，其间不予补偿。",
+                f"{inst.name} 合作状态为{labels.cooperation_zh(inst.cooperation)}，其间不予补偿。",
                 f"{inst.name} is {inst.cooperation}; nothing is paid to it meanwhile.",
                 inputs={"institution": inst.code, "cooperation": inst.cooperation},
                 passed=False,
