@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import http
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +20,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from riskshare import __version__
-from riskshare.api import security
+from riskshare.api import bodies, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
+from riskshare.api.routing import RecordId, record_id_parameter
 from riskshare.api.session import finish
 from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
 from riskshare.calendar.service import CalendarService
@@ -48,15 +50,43 @@ class Riskshare:
     dev_keys: DevKeySource | None
 
 
-class Api(flask_smorest.Api):
-    """flask-smorest's Api answering every HTTP error with problem+json.
+def _problem_doc(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}}}
 
-    flask-smorest registers this method as the app's one ``HTTPException`` handler; it also
-    answers the ``InternalServerError`` Flask raises for an error after the view (at commit).
-    """
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api answering every HTTP error with problem+json, and documenting
+    what it answers: flask-smorest's defaults would show errors as ``application/json`` with
+    its own schema, and ``X-Pagination`` as an object where HTTP sends a string."""
 
     def handle_http_exception(self, error: HTTPException) -> Any:
+        # flask-smorest registers this as the app's one ``HTTPException`` handler; it also
+        # answers the ``InternalServerError`` Flask raises for an error after the view.
         return problem_response(http_problem(error))
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response = (
+                _problem_doc(status.phrase) if status >= 400 else {"description": status.phrase}
+            )
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response("DEFAULT_ERROR", _problem_doc("Any other error"), lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata as JSON text: total, total_pages,"
+                " first_page, last_page, page, previous_page, next_page",
+                "schema": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": {"$ref": "#/components/schemas/PaginationMetadata"},
+                },
+            },
+            lazy=True,
+        )
 
 
 def create_app(
@@ -103,7 +133,10 @@ def create_app(
         dev_keys=dev_keys,
     )
 
+    # Before any route is added: every ``<int:...>`` is then an id the database can hold.
+    app.url_map.converters["int"] = RecordId
     api = Api(app)
+    api.register_converter(RecordId, record_id_parameter)
     # apispec documents Decimal fields (Money, Ratio, plugins' own) as JSON numbers, with their
     # Range bounds as strings, which is not valid OpenAPI. They are strings on the wire: Money
     # refuses JSON numbers, and Flask writes every Decimal as a string.
@@ -111,6 +144,8 @@ def create_app(
     _document_policy_attributes(api, pm)
     _register_problem_handlers(app)
     security.install(app)
+    bodies.install(app, settings.max_body_bytes)
+    app.config["RISKSHARE_MAX_DOCUMENT_BYTES"] = settings.max_document_bytes
     _register_core_routes(api)
     pm.hook.riskshare_register_routes(api=api)
     _register_cli(app)
@@ -156,6 +191,7 @@ def _spec_options() -> dict[str, Any]:
             403: "Not allowed",
             404: "Not found",
             409: "Conflict with the record's state or a cap",
+            413: "Body or document larger than the configured limit",
             422: "Invalid input or refused by a policy rule",
         }.items()
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class ConfigError(RuntimeError):
@@ -15,6 +16,15 @@ def _list(value: str | None) -> list[str] | None:
     if value is None or value.strip() in ("", "*"):
         return None
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _bytes(get: Any, name: str, default: int) -> int:
+    value = get(name)
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1024:
+        raise ConfigError(f"{name} must be a whole number of bytes, at least 1024, not {value!r}")
+    return int(value)
 
 
 @dataclass
@@ -40,6 +50,9 @@ class Settings:
     keycloak_admin_username: str | None = None
     keycloak_admin_password: str | None = None
     instance_path: Path = Path("instance")
+    # A request body (JSON with documents inline, base64) and one document, decoded.
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_document_bytes: int = 5 * 1024 * 1024
 
     @property
     def issuer(self) -> str:
@@ -70,11 +83,19 @@ class Settings:
             keycloak_admin_username=get("RISKSHARE_KEYCLOAK_ADMIN_USERNAME"),
             keycloak_admin_password=get("RISKSHARE_KEYCLOAK_ADMIN_PASSWORD"),
             instance_path=instance,
+            max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),
+            max_document_bytes=_bytes(get, "RISKSHARE_MAX_DOCUMENT_BYTES", cls.max_document_bytes),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
+        # base64 makes a document 4/3 larger, and its record's other fields need room too.
+        if self.max_body_bytes < self.max_document_bytes * 4 // 3 + 64 * 1024:
+            raise ConfigError(
+                "RISKSHARE_MAX_BODY_BYTES must exceed RISKSHARE_MAX_DOCUMENT_BYTES x 4/3"
+                " (documents travel base64-encoded) by 64 KiB"
+            )
         if self.mode not in ("embedded", "production", "test"):
             raise ConfigError(
                 f"RISKSHARE_MODE must be embedded, production or test, not {self.mode!r}"

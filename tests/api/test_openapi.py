@@ -38,10 +38,53 @@ def test_every_role_checked_operation_documents_its_errors_as_problems(spec):
             if "x-roles" not in operation:
                 continue
             refs = {status: r.get("$ref") for status, r in operation["responses"].items()}
-            for status in ("401", "403", "404", "409", "422"):
+            for status in ("400", "401", "403", "404", "409", "413", "422"):
                 assert refs[status] == f"#/components/responses/Problem{status}"
             checked += 1
     assert checked > 40
+
+
+def _resolve(spec, node):
+    while "$ref" in node:
+        *_, kind, name = node["$ref"].split("/")
+        node = spec["components"][kind][name]
+    return node
+
+
+def test_every_error_response_is_documented_as_problem_json(spec):
+    errors = 0
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict):  # the path's parameters
+                continue
+            for status, response in operation["responses"].items():
+                if status == "default" or status >= "400":
+                    content = _resolve(spec, response)["content"]
+                    assert set(content) == {PROBLEM_MEDIA_TYPE}, (status, content)
+                    errors += 1
+    assert errors > 300
+
+
+def test_the_pagination_header_is_documented_as_the_json_text_it_is(spec, api):
+    header = _resolve(spec, spec["components"]["headers"]["PAGINATION"])
+    assert header["schema"]["type"] == "string"
+    assert header["schema"]["contentMediaType"] == "application/json"
+    sent = api.as_("auditor").get("/loans").headers["X-Pagination"]
+    assert isinstance(sent, str) and '"total"' in sent
+
+
+def test_amount_and_id_bounds_are_documented(spec):
+    amount = spec["components"]["schemas"]["ProgramIn"]["properties"]["fund_total"]
+    assert amount["pattern"] == "^-?[0-9]{1,16}(?:\\.[0-9]{1,2})?$"
+    loan_in = spec["components"]["schemas"]["LoanIn"]["properties"]
+    assert loan_in["firm_id"]["maximum"] == 2**31 - 1
+    assert loan_in["issue_date"]["x-maximum"] == "2999-12-31"
+    [path_id] = [
+        p
+        for p in spec["paths"]["/api/v1/tenants/{tenant}/claims/{claim_id}"]["parameters"]
+        if p["name"] == "claim_id"
+    ]
+    assert path_id["schema"]["maximum"] == 2**31 - 1
 
 
 @pytest.mark.parametrize(

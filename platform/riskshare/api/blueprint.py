@@ -21,7 +21,7 @@ from riskshare.workflow import StateMachine
 
 F = Callable[..., Any]
 
-ERROR_RESPONSES = (401, 403, 404, 409, 422)
+ERROR_RESPONSES = (400, 401, 403, 404, 409, 413, 422)
 
 # Where the payer of a payment step comes from, for ``Blueprint.step``'s ``decided_by``.
 PAID_BY_PAYERS = "riskshare_transition_roles; payer: PolicyDescriptor.payers"

@@ -1,7 +1,15 @@
-"""Schema pieces shared by every resource: money as strings, pagination of queries."""
+"""Schema pieces shared by every resource: money as strings, bounded integers and dates,
+pagination of queries.
+
+The bounds are the database's: an id or count beyond PostgreSQL's ``integer``, an amount
+beyond ``NUMERIC(18,2)`` or a date beyond the working-day calendar would otherwise reach
+the database or the calendar and come back as a 500 instead of a 422 naming the field.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,21 +19,67 @@ from flask_smorest import Page
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+# PostgreSQL's ``integer``, the type of every id and count column.
+INT_MAX = 2**31 - 1
+# NUMERIC(18,2): sixteen digits before the point.
+MONEY_INTEGER_DIGITS = 16
+# The span the working-day calendar and every deadline computed from a date can reach.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2999, 12, 31)
+
+# One way to write an amount: ASCII digits, an optional minus, at most two decimals. Python's
+# Decimal would also take "１００", "٣", "1_000", " 100 " and "1E+2"; a person who typed one of
+# those may have meant something else, so the platform asks instead of guessing.
+_AMOUNT = re.compile(rf"-?[0-9]{{1,{MONEY_INTEGER_DIGITS}}}(?:\.[0-9]{{1,2}})?")
+AMOUNT_FORMAT = (
+    f"a string of ASCII digits with an optional minus sign and at most two decimals, at most"
+    f' {MONEY_INTEGER_DIGITS} digits before the point, e.g. "1234.50"'
+)
+
 
 class Money(ma.fields.Decimal):
-    """Yuan, as a decimal string with two places ("1234.50"); never a JSON number out."""
+    """Yuan, as a decimal string with two places ("1234.50"); never a JSON number."""
+
+    default_error_messages = {"format": "An amount is " + AMOUNT_FORMAT + "."}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("example", "1000000.00")
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("example", "1000000.00")
+        metadata.setdefault("pattern", _AMOUNT.pattern.join("^$"))
         super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
 
     def _validated(self, value: Any) -> Decimal:
-        if isinstance(value, float):
-            raise self.make_error("invalid")  # a JSON number may already have lost precision
-        result = super()._validated(value)
-        if result is not None and result.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ma.ValidationError("Amounts have at most two decimal places (fen).")
-        return result
+        # A JSON number may already have lost precision; a string is read one way only.
+        if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
+            raise self.make_error("format")
+        return super()._validated(value)
+
+
+class Integer(ma.fields.Integer):
+    """An integer the database's ``integer`` columns hold (ids, counts, years, days)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        lowest = kwargs.pop("minimum", -INT_MAX - 1)
+        highest = kwargs.pop("maximum", INT_MAX)
+        validators = list(_as_list(kwargs.pop("validate", None)))
+        validators.insert(0, ma.validate.Range(min=lowest, max=highest))
+        super().__init__(validate=validators, **kwargs)
+
+
+class Date(ma.fields.Date):
+    """A calendar date between 1900-01-01 and 2999-12-31, the span every deadline the
+    platform computes from it stays inside."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        validators = list(_as_list(kwargs.pop("validate", None)))
+        validators.insert(0, ma.validate.Range(min=FIRST_DATE, max=LAST_DATE))
+        super().__init__(validate=validators, **kwargs)
+
+
+def _as_list(validate: Any) -> list[Any]:
+    if validate is None:
+        return []
+    return list(validate) if isinstance(validate, list | tuple) else [validate]
 
 
 class Ratio(ma.fields.Decimal):
@@ -58,6 +112,10 @@ class SQLCursorPage(Page):
     @property
     def items(self) -> list[Any]:
         listing: Listing = self.collection
+        if self.page_params.first_item > INT_MAX:
+            # No table holds more rows than its integer ids: the page is past the end, and
+            # an offset this large would overflow the database's bigint.
+            return []
         return list(
             listing.session.scalars(
                 listing.query.offset(self.page_params.first_item).limit(self.page_params.page_size)
@@ -71,7 +129,7 @@ def page(session: Session, query: Any) -> Listing:
 
 def EffectiveOn() -> ma.fields.Date:
     """The business date of an action (its value date), when it is not today."""
-    return ma.fields.Date(
+    return Date(
         load_default=None,
         metadata={
             "description": "the date the action took effect (default today, Asia/Shanghai);"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from riskshare.api.fields import Integer
+
 
 class AuditEventOut(ma.Schema):
-    seq = ma.fields.Integer()
+    seq = Integer()
     at = ma.fields.DateTime()
     actor = ma.fields.String()
     roles = ma.fields.String()
@@ -21,7 +23,7 @@ class AuditEventOut(ma.Schema):
 
 class ChainOut(ma.Schema):
     tenant = ma.fields.String()
-    events = ma.fields.Integer()
+    events = Integer()
     ok = ma.fields.Boolean()
-    first_broken_seq = ma.fields.Integer(allow_none=True)
+    first_broken_seq = Integer(allow_none=True)
     problem = ma.fields.String(allow_none=True)

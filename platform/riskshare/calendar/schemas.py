@@ -5,10 +5,12 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from riskshare.api.fields import Date, Integer
+
 
 class YearIn(ma.Schema):
-    holidays = ma.fields.List(ma.fields.Date(), required=True)
-    working_weekends = ma.fields.List(ma.fields.Date(), required=True)
+    holidays = ma.fields.List(Date(), required=True)
+    working_weekends = ma.fields.List(Date(), required=True)
     source = ma.fields.String(
         required=True,
         validate=validate.Length(1, 200),
@@ -17,20 +19,20 @@ class YearIn(ma.Schema):
 
 
 class YearOut(ma.Schema):
-    year = ma.fields.Integer()
+    year = Integer()
     holidays = ma.fields.List(ma.fields.String())
     working_weekends = ma.fields.List(ma.fields.String())
     source = ma.fields.String()
 
 
 class DeadlineQuery(ma.Schema):
-    start = ma.fields.Date(required=True)
-    working_days = ma.fields.Integer(required=True, validate=validate.Range(1, 366))
+    start = Date(required=True)
+    working_days = Integer(required=True, validate=validate.Range(1, 366))
 
 
 class DeadlineOut(ma.Schema):
     start = ma.fields.String()
-    working_days = ma.fields.Integer()
+    working_days = Integer()
     due = ma.fields.String()
     provisional = ma.fields.Boolean()
     sources = ma.fields.List(ma.fields.String())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import Attributes, EffectiveOn, Explanations, Money, Ratio
+from riskshare.api.fields import Attributes, Date, EffectiveOn, Explanations, Integer, Money, Ratio
 from riskshare.api.schemas import (
     DocumentIn,
     ReviewDecisionIn,
@@ -13,7 +13,7 @@ from riskshare.api.schemas import (
 
 
 class ClaimIn(ma.Schema):
-    loan_id = ma.fields.Integer(required=True)
+    loan_id = Integer(required=True)
     claimed_principal = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
     statement = ma.fields.String(load_default=None)
     attributes = Attributes("claim", load_default=dict)
@@ -22,20 +22,20 @@ class ClaimIn(ma.Schema):
 
 
 class ClaimOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    loan_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    submitted_on = ma.fields.Date()
+    id = Integer()
+    program_id = Integer()
+    loan_id = Integer()
+    institution_id = Integer()
+    submitted_on = Date()
     submitted_by = ma.fields.String()
     claimed_principal = Money()
     ratio = Ratio()
     amount = Money()
     approved_amount = Money(allow_none=True)
     state = ma.fields.String()
-    review_due_on = ma.fields.Date(allow_none=True)
-    reviewed_on = ma.fields.Date(allow_none=True)
-    paid_on = ma.fields.Date(allow_none=True)
+    review_due_on = Date(allow_none=True)
+    reviewed_on = Date(allow_none=True)
+    paid_on = Date(allow_none=True)
     statement = ma.fields.String(allow_none=True)
     explanations = Explanations()
     attributes = ma.fields.Dict()
@@ -46,11 +46,11 @@ class ReviewIn(ReviewDecisionIn):
 
 
 class ReviewOut(ma.Schema):
-    id = ma.fields.Integer()
-    claim_id = ma.fields.Integer()
+    id = Integer()
+    claim_id = Integer()
     reviewer = ma.fields.String()
     role = ma.fields.String()
     decision = ma.fields.String()
     opinion = ma.fields.String()
-    reviewed_on = ma.fields.Date()
+    reviewed_on = Date()
     late = ma.fields.Boolean()

@@ -5,22 +5,22 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import EffectiveOn, Money
+from riskshare.api.fields import Date, EffectiveOn, Integer, Money
 
 
 class DisbursementOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    plan_item_id = ma.fields.Integer(allow_none=True)
-    claim_id = ma.fields.Integer(allow_none=True)
+    id = Integer()
+    program_id = Integer()
+    plan_item_id = Integer(allow_none=True)
+    claim_id = Integer(allow_none=True)
     kind = ma.fields.String()
-    payee_institution_id = ma.fields.Integer(allow_none=True)
-    payee_firm_id = ma.fields.Integer(allow_none=True)
+    payee_institution_id = Integer(allow_none=True)
+    payee_firm_id = Integer(allow_none=True)
     amount = Money()
     payer_role = ma.fields.String()
     state = ma.fields.String()
-    instructed_on = ma.fields.Date()
-    confirmed_on = ma.fields.Date(allow_none=True)
+    instructed_on = Date()
+    confirmed_on = Date(allow_none=True)
     confirmed_by = ma.fields.String(allow_none=True)
     payment_reference = ma.fields.String(allow_none=True)
 

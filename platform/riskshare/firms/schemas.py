@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import Attributes, Money
+from riskshare.api.fields import Attributes, Integer, Money
 from riskshare.firms.models import REGISTRATION_STATUSES
 from riskshare.firms.sme import Industry
 from riskshare.loans.schemas import CoverageChangeOut
@@ -15,7 +15,7 @@ class FirmIn(ma.Schema):
     uscc = ma.fields.String(required=True, metadata={"example": "91110108551385082Q"})
     name = ma.fields.String(required=True, validate=validate.Length(1, 200))
     industry = ma.fields.String(required=True, validate=validate.OneOf([i.value for i in Industry]))
-    employees = ma.fields.Integer(load_default=None, validate=validate.Range(min=0))
+    employees = Integer(load_default=None, validate=validate.Range(min=0))
     revenue = Money(load_default=None)
     assets = Money(load_default=None)
     region = ma.fields.String(load_default=None)
@@ -38,11 +38,11 @@ class FirmIn(ma.Schema):
 
 
 class FirmOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     uscc = ma.fields.String()
     name = ma.fields.String()
     industry = ma.fields.String()
-    employees = ma.fields.Integer(allow_none=True)
+    employees = Integer(allow_none=True)
     revenue = Money(allow_none=True)
     assets = Money(allow_none=True)
     size_class = ma.fields.String()
@@ -60,7 +60,7 @@ class FirmPatch(ma.Schema):
 
     name = ma.fields.String(validate=validate.Length(1, 200))
     industry = ma.fields.String(validate=validate.OneOf([i.value for i in Industry]))
-    employees = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    employees = Integer(allow_none=True, validate=validate.Range(min=0))
     revenue = Money(allow_none=True)
     assets = Money(allow_none=True)
     region = ma.fields.String(allow_none=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import EffectiveOn
+from riskshare.api.fields import Date, EffectiveOn, Integer
 
 
 def known_kind(kind: str) -> None:
@@ -27,7 +27,7 @@ class InstitutionIn(ma.Schema):
         validate=known_kind,
         metadata={"description": "bank, guarantor, insurer, or a kind a policy declares"},
     )
-    cooperation_since = ma.fields.Date(
+    cooperation_since = Date(
         load_default=None,
         metadata={"description": "when it began cooperating (default today), for history"},
     )
@@ -35,13 +35,13 @@ class InstitutionIn(ma.Schema):
 
 
 class InstitutionOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     code = ma.fields.String()
     name = ma.fields.String()
     kind = ma.fields.String()
     cooperation = ma.fields.String()
     cooperation_reason = ma.fields.String(allow_none=True)
-    cooperation_since = ma.fields.Date(allow_none=True)
+    cooperation_since = Date(allow_none=True)
     attributes = ma.fields.Dict()
 
 
@@ -50,7 +50,7 @@ class CooperationIn(ma.Schema):
         required=True, validate=validate.OneOf(["suspend", "resume", "revoke"])
     )
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
-    program_id = ma.fields.Integer(
+    program_id = Integer(
         load_default=None,
         metadata={"description": "The program whose policy governs the decision (who, when)."},
     )

@@ -5,24 +5,24 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import Attributes, EffectiveOn, Explanations, Money
+from riskshare.api.fields import Attributes, Date, EffectiveOn, Explanations, Integer, Money
 from riskshare.loans.models import CLASSIFICATIONS, EVENT_KINDS, LOAN_KINDS
 
 
 class LoanIn(ma.Schema):
-    program_id = ma.fields.Integer(load_default=None)
-    firm_id = ma.fields.Integer(required=True)
-    lender_id = ma.fields.Integer(required=True)
-    guarantor_id = ma.fields.Integer(load_default=None)
-    insurer_id = ma.fields.Integer(load_default=None)
+    program_id = Integer(load_default=None)
+    firm_id = Integer(required=True)
+    lender_id = Integer(required=True)
+    guarantor_id = Integer(load_default=None)
+    insurer_id = Integer(load_default=None)
     reference = ma.fields.String(required=True, validate=validate.Length(1, 63))
     kind = ma.fields.String(required=True, validate=validate.OneOf(LOAN_KINDS))
     principal = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
     # Of a loan registered after its issue (or for history): what is still owed; at most the
     # principal, which it defaults to.
     outstanding = Money(load_default=None, validate=validate.Range(min=0, min_inclusive=False))
-    issue_date = ma.fields.Date(required=True)
-    maturity_date = ma.fields.Date(required=True)
+    issue_date = Date(required=True)
+    maturity_date = Date(required=True)
     purpose = ma.fields.String(load_default="production and operation")
     classification = ma.fields.String(
         load_default="normal", validate=validate.OneOf(CLASSIFICATIONS)
@@ -34,19 +34,19 @@ class LoanIn(ma.Schema):
 
 
 class LoanOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    firm_id = ma.fields.Integer()
-    lender_id = ma.fields.Integer()
-    guarantor_id = ma.fields.Integer(allow_none=True)
-    insurer_id = ma.fields.Integer(allow_none=True)
+    id = Integer()
+    program_id = Integer()
+    firm_id = Integer()
+    lender_id = Integer()
+    guarantor_id = Integer(allow_none=True)
+    insurer_id = Integer(allow_none=True)
     reference = ma.fields.String()
     kind = ma.fields.String()
     principal = Money()
     outstanding = Money()
-    issue_date = ma.fields.Date()
-    maturity_date = ma.fields.Date()
-    registered_on = ma.fields.Date()
+    issue_date = Date()
+    maturity_date = Date()
+    registered_on = Date()
     purpose = ma.fields.String()
     classification = ma.fields.String()
     non_performing = ma.fields.Boolean()
@@ -58,7 +58,7 @@ class LoanOut(ma.Schema):
 
 class LoanEventIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
-    event_date = ma.fields.Date(required=True)
+    event_date = Date(required=True)
     effective_on = EffectiveOn()
     classification = ma.fields.String(validate=validate.OneOf(CLASSIFICATIONS))
     # A payout's or a repayment's amount (a repayment's is required and positive).
@@ -69,15 +69,15 @@ class LoanEventIn(ma.Schema):
 
 
 class LoanEventOut(ma.Schema):
-    id = ma.fields.Integer()
-    loan_id = ma.fields.Integer()
+    id = Integer()
+    loan_id = Integer()
     kind = ma.fields.String()
-    event_date = ma.fields.Date()
-    filed_on = ma.fields.Date()
+    event_date = Date()
+    filed_on = Date()
     filed_by = ma.fields.String()
-    due_on = ma.fields.Date(allow_none=True)
+    due_on = Date(allow_none=True)
     late = ma.fields.Boolean()
-    working_days_late = ma.fields.Integer()
+    working_days_late = Integer()
     amount = Money(allow_none=True)
     outstanding = Money()
     data = ma.fields.Dict()
@@ -89,12 +89,12 @@ class LoanPatch(ma.Schema):
     (a key set to null is removed)."""
 
     purpose = ma.fields.String(validate=validate.Length(1, 200))
-    maturity_date = ma.fields.Date()
+    maturity_date = Date()
     attributes = Attributes("loan")
 
 
 class CoverageChangeOut(ma.Schema):
-    loan_id = ma.fields.Integer()
+    loan_id = Integer()
     reference = ma.fields.String()
     redecided = ma.fields.Boolean(
         metadata={

@@ -5,20 +5,20 @@ from __future__ import annotations
 import marshmallow as ma
 
 from riskshare.api.context import current_context
-from riskshare.api.fields import EffectiveOn, Explanations, Money
+from riskshare.api.fields import Date, EffectiveOn, Explanations, Integer, Money
 from riskshare.plans import service
 
 
 class PlanIn(ma.Schema):
-    program_id = ma.fields.Integer(required=True)
-    day = ma.fields.Date(required=True, metadata={"description": "any day of the period"})
+    program_id = Integer(required=True)
+    day = Date(required=True, metadata={"description": "any day of the period"})
     effective_on = EffectiveOn()
 
 
 class PlanItemOut(ma.Schema):
-    id = ma.fields.Integer()
-    claim_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
+    id = Integer()
+    claim_id = Integer()
+    institution_id = Integer()
     requested = Money()
     allocated = Money()
     carried = Money()
@@ -26,17 +26,17 @@ class PlanItemOut(ma.Schema):
 
 
 class PlanOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
+    id = Integer()
+    program_id = Integer()
     period = ma.fields.String()
-    period_start = ma.fields.Date()
-    period_end = ma.fields.Date()
-    summary_due_on = ma.fields.Date(allow_none=True)
+    period_start = Date()
+    period_end = Date()
+    summary_due_on = Date(allow_none=True)
     state = ma.fields.String()
     proposed_by = ma.fields.String()
-    proposed_on = ma.fields.Date()
+    proposed_on = Date()
     approved_by = ma.fields.String(allow_none=True)
-    approved_on = ma.fields.Date(allow_none=True)
+    approved_on = Date(allow_none=True)
     capacity = Money()
     explanations = Explanations()
     items = ma.fields.Method("get_items")
@@ -46,7 +46,7 @@ class PlanOut(ma.Schema):
 
 
 class ItemEdit(ma.Schema):
-    claim_id = ma.fields.Integer(required=True)
+    claim_id = Integer(required=True)
     allocated = Money(required=True)
     carry = ma.fields.Boolean(load_default=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import EffectiveOn, Money
+from riskshare.api.fields import Date, EffectiveOn, Integer, Money
 
 
 class ProgramIn(ma.Schema):
@@ -14,21 +14,21 @@ class ProgramIn(ma.Schema):
     policy = ma.fields.String(required=True)
     config = ma.fields.Dict(load_default=dict)
     fund_total = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    effective_from = ma.fields.Date(required=True)
-    effective_to = ma.fields.Date(required=True)
+    effective_from = Date(required=True)
+    effective_to = Date(required=True)
     effective_on = EffectiveOn()
 
 
 class ProgramOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     code = ma.fields.String()
     name = ma.fields.String()
     policy = ma.fields.String()
     policy_version = ma.fields.String()
     config = ma.fields.Dict()
     fund_total = Money()
-    effective_from = ma.fields.Date()
-    effective_to = ma.fields.Date()
+    effective_from = Date()
+    effective_to = Date()
     status = ma.fields.String()
 
 
@@ -40,12 +40,12 @@ class AppropriationIn(ma.Schema):
 
 class WrongSideOut(ma.Schema):
     account = ma.fields.String()
-    institution_id = ma.fields.Integer(allow_none=True)
+    institution_id = Integer(allow_none=True)
     balance = Money()
 
 
 class LedgerOut(ma.Schema):
-    program_id = ma.fields.Integer()
+    program_id = Integer()
     balances = ma.fields.Dict(keys=ma.fields.String(), values=Money())
     pool_balance = Money()
     wrong_side = ma.fields.List(
@@ -59,15 +59,15 @@ class LedgerOut(ma.Schema):
 
 class PostingOut(ma.Schema):
     account = ma.fields.String()
-    institution_id = ma.fields.Integer(allow_none=True)
+    institution_id = Integer(allow_none=True)
     amount = Money(metadata={"description": "positive: debit; negative: credit"})
 
 
 class JournalEntryOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     source_key = ma.fields.String()
     kind = ma.fields.String()
-    booked_on = ma.fields.Date(metadata={"description": "the effective (value) date"})
+    booked_on = Date(metadata={"description": "the effective (value) date"})
     created_at = ma.fields.DateTime(metadata={"description": "when it was recorded"})
     memo = ma.fields.String()
     postings = ma.fields.List(ma.fields.Nested(PostingOut))

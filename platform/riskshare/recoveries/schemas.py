@@ -5,35 +5,35 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import EffectiveOn, Explanations, Money
+from riskshare.api.fields import Date, EffectiveOn, Explanations, Integer, Money
 from riskshare.api.schemas import DocumentIn
 
 
 class RecoveryIn(ma.Schema):
-    claim_id = ma.fields.Integer(required=True)
-    received_on = ma.fields.Date(required=True)
+    claim_id = Integer(required=True)
+    received_on = Date(required=True)
     recovered = Money(required=True, validate=validate.Range(min=0, min_inclusive=False))
     costs = Money(load_default=0, validate=validate.Range(min=0))
 
 
 class RecoveryOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    claim_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    received_on = ma.fields.Date()
+    id = Integer()
+    program_id = Integer()
+    claim_id = Integer()
+    institution_id = Integer()
+    received_on = Date()
     recovered = Money()
     costs = Money()
     amount_due = Money()
     destination = ma.fields.String()
-    due_on = ma.fields.Date(allow_none=True)
+    due_on = Date(allow_none=True)
     state = ma.fields.String()
-    returned_on = ma.fields.Date(allow_none=True)
+    returned_on = Date(allow_none=True)
     explanations = Explanations()
 
 
 class WriteOffIn(ma.Schema):
-    loan_id = ma.fields.Integer(required=True)
+    loan_id = Integer(required=True)
     ground = ma.fields.String(
         load_default=None,
         validate=validate.Length(1, 40),
@@ -42,7 +42,7 @@ class WriteOffIn(ma.Schema):
             " enforcement_terminated; the policy says which grounds it accepts"
         },
     )
-    approved_on = ma.fields.Date(required=True)
+    approved_on = Date(required=True)
     net_loss = Money(required=True, validate=validate.Range(min=0))
     effective_on = EffectiveOn()
 
@@ -56,17 +56,17 @@ class WriteOffReviewOut(ma.Schema):
 
 
 class WriteOffOut(ma.Schema):
-    id = ma.fields.Integer()
-    loan_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
+    id = Integer()
+    loan_id = Integer()
+    institution_id = Integer()
     ground = ma.fields.String(allow_none=True)
-    approved_on = ma.fields.Date()
+    approved_on = Date()
     net_loss = Money()
     reviewers = ma.fields.List(ma.fields.String())
     reviews = ma.fields.List(ma.fields.Nested(WriteOffReviewOut))
-    decided_on = ma.fields.Date(allow_none=True)
-    evidence_due_on = ma.fields.Date(allow_none=True)
-    evidence_submitted_on = ma.fields.Date(allow_none=True)
+    decided_on = Date(allow_none=True)
+    evidence_due_on = Date(allow_none=True)
+    evidence_submitted_on = Date(allow_none=True)
     late = ma.fields.Boolean()
     state = ma.fields.String()
     explanations = Explanations()

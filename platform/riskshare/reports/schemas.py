@@ -5,18 +5,20 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from riskshare.api.fields import Date, Integer
+
 
 class ReportQuery(ma.Schema):
     format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 
 class ReportOut(ma.Schema):
-    program_id = ma.fields.Integer()
+    program_id = Integer()
     program = ma.fields.String()
     period = ma.fields.String()
-    start = ma.fields.Date()
-    end = ma.fields.Date()
-    generated_on = ma.fields.Date()
+    start = Date()
+    end = Date()
+    generated_on = Date()
     fund_total = ma.fields.Decimal(as_string=True)
     fund = ma.fields.Dict()
     activity = ma.fields.Dict()

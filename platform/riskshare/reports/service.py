@@ -205,7 +205,11 @@ def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, An
 
 
 def as_xlsx(report: dict[str, Any]) -> bytes:
-    """The report as a workbook: the fund's figures on one sheet, each section on its own."""
+    """The report as a workbook: the fund's figures on one sheet, each section on its own.
+
+    Every cell goes through ``_cell``: text stored before control characters were refused at
+    the API, or by a plugin's own table, must not make the whole report fail.
+    """
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -213,28 +217,41 @@ def as_xlsx(report: dict[str, Any]) -> bytes:
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = "Fund"
-    sheet.append(["program", report["program"]])
-    sheet.append(["period", report["period"], str(report["start"]), str(report["end"])])
-    sheet.append(["fund_total", str(report["fund_total"])])
+
+    def put(table: Any, values: list[Any]) -> None:
+        table.append([_cell(value) for value in values])
+
+    put(sheet, ["program", report["program"]])
+    put(sheet, ["period", report["period"], str(report["start"]), str(report["end"])])
+    put(sheet, ["fund_total", str(report["fund_total"])])
     for group in ("fund", "activity"):
         for key, value in report[group].items():
             if isinstance(value, dict):  # payments by kind
                 for kind, amount in value.items():
-                    sheet.append([f"{key}.{kind}", amount])
+                    put(sheet, [f"{key}.{kind}", amount])
             else:
-                sheet.append([key, value])
+                put(sheet, [key, value])
     for section in report["sections"]:
-        table = book.create_sheet(section["key"][:31])
-        table.append([section["title"]])
-        table.append(section["columns"])
+        table = book.create_sheet(_sheet_title(section["key"]))
+        put(table, [section["title"]])
+        put(table, section["columns"])
         for row in section["rows"]:
-            table.append([_cell(row.get(column)) for column in section["columns"]])
+            put(table, [row.get(column) for column in section["columns"]])
         for explanation in section["explanations"]:
-            table.append([explanation["rule"], explanation["clause"], explanation["en"]])
+            put(table, [explanation["rule"], explanation["clause"], explanation["en"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
 def _cell(value: Any) -> Any:
-    return value if isinstance(value, str | int | bool) or value is None else str(value)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not isinstance(value, str | int | bool) and value is not None:
+        value = str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _sheet_title(key: str) -> str:
+    """A worksheet title: at most 31 characters, none of []:*?/\\ nor control characters."""
+    return re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", str(key))[:31] or "section"

@@ -5,21 +5,21 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from riskshare.api.fields import EffectiveOn, Explanations, Money
+from riskshare.api.fields import Date, EffectiveOn, Explanations, Integer, Money
 from riskshare.sanctions import service
 
 
 class BanIn(ma.Schema):
-    program_id = ma.fields.Integer(
+    program_id = Integer(
         load_default=None,
         metadata={"description": "the program whose rule is applied; its policy sets the length"},
     )
     subject_type = ma.fields.String(required=True, validate=validate.OneOf(list(service.SUBJECTS)))
-    subject_id = ma.fields.Integer(required=True)
+    subject_id = Integer(required=True)
     rule = ma.fields.String(required=True, validate=validate.Length(1, 20))
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
-    starts_on = ma.fields.Date(load_default=None)
-    years = ma.fields.Integer(
+    starts_on = Date(load_default=None)
+    years = Integer(
         load_default=None,
         validate=validate.Range(min=1, max=100),
         metadata={"description": "omit for a permanent ban"},
@@ -27,53 +27,53 @@ class BanIn(ma.Schema):
 
 
 class BanOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer(allow_none=True)
+    id = Integer()
+    program_id = Integer(allow_none=True)
     subject_type = ma.fields.String()
-    subject_id = ma.fields.Integer()
+    subject_id = Integer()
     rule = ma.fields.String()
     reason = ma.fields.String()
-    starts_on = ma.fields.Date()
-    ends_on = ma.fields.Date(allow_none=True)
-    lifted_on = ma.fields.Date(allow_none=True)
+    starts_on = Date()
+    ends_on = Date(allow_none=True)
+    lifted_on = Date(allow_none=True)
     explanations = Explanations()
 
 
 class ClawbackIn(ma.Schema):
-    program_id = ma.fields.Integer(required=True)
-    institution_id = ma.fields.Integer(required=True)
+    program_id = Integer(required=True)
+    institution_id = Integer(required=True)
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
     effective_on = EffectiveOn()
 
 
 class ClawbackOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    decided_on = ma.fields.Date()
+    id = Integer()
+    program_id = Integer()
+    institution_id = Integer()
+    decided_on = Date()
     reason = ma.fields.String()
     amount = Money()
     state = ma.fields.String()
-    repaid_on = ma.fields.Date(allow_none=True)
+    repaid_on = Date(allow_none=True)
     explanations = Explanations()
 
 
 class StandingOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
+    id = Integer()
+    program_id = Integer()
     subject_type = ma.fields.String(metadata={"description": "institution or firm"})
-    subject_id = ma.fields.Integer()
+    subject_id = Integer()
     rule = ma.fields.String(metadata={"description": "the policy's rule that decided it"})
     reason = ma.fields.String()
-    starts_on = ma.fields.Date()
-    until = ma.fields.Date(
+    starts_on = Date()
+    until = Date(
         allow_none=True,
         metadata={"description": "first day it no longer applies; null: until lifted"},
     )
     explanations = Explanations()
     recorded_by = ma.fields.String()
-    recorded_on = ma.fields.Date()
-    lifted_on = ma.fields.Date(allow_none=True)
+    recorded_on = Date()
+    lifted_on = Date(allow_none=True)
     lifted_by = ma.fields.String(allow_none=True)
     lift_reason = ma.fields.String(allow_none=True)
 

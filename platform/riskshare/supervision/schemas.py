@@ -5,9 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from riskshare.api.fields import Date, Integer
+
 
 class IndicatorIn(ma.Schema):
-    effective_from = ma.fields.Date(required=True)
+    effective_from = Date(required=True)
     value = ma.fields.Decimal(
         required=True, as_string=True, allow_nan=False, metadata={"example": "0.0312"}
     )
@@ -15,23 +17,23 @@ class IndicatorIn(ma.Schema):
 
 
 class IndicatorOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = Integer()
     name = ma.fields.String()
-    effective_from = ma.fields.Date()
+    effective_from = Date()
     value = ma.fields.Decimal(as_string=True)
     note = ma.fields.String()
     entered_by = ma.fields.String()
 
 
 class MonitoringQuery(ma.Schema):
-    day = ma.fields.Date(load_default=None, metadata={"description": "default: today"})
+    day = Date(load_default=None, metadata={"description": "default: today"})
 
 
 class AlertOut(ma.Schema):
     code = ma.fields.String()
     severity = ma.fields.String()
     subject_type = ma.fields.String()
-    subject_id = ma.fields.Integer(allow_none=True)
+    subject_id = Integer(allow_none=True)
     explanation = ma.fields.Dict()
     data = ma.fields.Dict()
 
@@ -44,7 +46,7 @@ class FilingIn(ma.Schema):
 
 
 class FilingOut(FilingIn):
-    id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
-    filed_on = ma.fields.Date()
+    id = Integer()
+    institution_id = Integer()
+    filed_on = Date()
     filed_by = ma.fields.String()

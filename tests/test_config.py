@@ -1,0 +1,39 @@
+"""Settings from the environment: production refuses what is only safe on a laptop."""
+
+from __future__ import annotations
+
+import pytest
+
+from riskshare.config import ConfigError, Settings
+
+PRODUCTION = {
+    "RISKSHARE_MODE": "production",
+    "RISKSHARE_DATABASE_URL": "postgresql+psycopg://riskshare_app@db/riskshare",
+}
+
+
+def test_production_refuses_the_development_signing_key():
+    with pytest.raises(ConfigError, match="development signing key"):
+        Settings.from_env({**PRODUCTION, "RISKSHARE_AUTH": "dev"})
+
+
+def test_production_refuses_sqlite():
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        Settings.from_env({"RISKSHARE_MODE": "production"})
+
+
+def test_production_with_keycloak_and_postgresql_starts():
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.auth == "keycloak"
+    assert settings.max_body_bytes == 8 * 1024 * 1024
+
+
+def test_size_limits_are_read_and_checked_against_each_other():
+    settings = Settings.from_env(
+        {"RISKSHARE_MAX_BODY_BYTES": "20000000", "RISKSHARE_MAX_DOCUMENT_BYTES": "10000000"}
+    )
+    assert (settings.max_body_bytes, settings.max_document_bytes) == (20000000, 10000000)
+    with pytest.raises(ConfigError, match="RISKSHARE_MAX_BODY_BYTES"):
+        Settings.from_env({"RISKSHARE_MAX_BODY_BYTES": "1000000"})  # documents are 5 MiB
+    with pytest.raises(ConfigError, match="whole number of bytes"):
+        Settings.from_env({"RISKSHARE_MAX_DOCUMENT_BYTES": "5MB"})
