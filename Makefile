@@ -27,9 +27,9 @@ test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL,
 	bash scripts/test-services.sh
 	$(BIN)/pytest
 
-soak: $(STAMP)  ## long random money sequences (hypothesis state machine, ~200 x 80 steps)
+soak: $(STAMP)  ## long runs: random money sequences (~200 x 80 steps), schemathesis (200 per operation)
 	bash scripts/test-services.sh
-	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py
+	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz
 
 lint: $(STAMP)  ## ruff, then mypy (its files: [tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check platform tests policy_plugins
