@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from riskshare import __version__
-from riskshare.api import bodies, security
+from riskshare.api import bodies, headers, limits, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
@@ -120,7 +120,10 @@ def create_app(
             verify_tls=settings.oidc_verify_tls,
         )
         verifier = TokenVerifier(
-            key_source, issuer=settings.issuer, audience=settings.oidc_audience
+            key_source,
+            issuer=settings.issuer,
+            audience=settings.oidc_audience,
+            max_lifetime=settings.token_max_lifetime,
         )
     pm = get_plugin_manager(settings.policy_plugins, extra_plugins or ())
     app.extensions["riskshare"] = Riskshare(
@@ -144,12 +147,24 @@ def create_app(
     _document_policy_attributes(api, pm)
     _register_problem_handlers(app)
     security.install(app)
+    limits.install(app, _rate_limiter(settings))
     bodies.install(app, settings.max_body_bytes)
+    headers.install(app)
     app.config["RISKSHARE_MAX_DOCUMENT_BYTES"] = settings.max_document_bytes
     _register_core_routes(api)
     pm.hook.riskshare_register_routes(api=api)
     _register_cli(app)
     return app
+
+
+def _rate_limiter(settings: Settings) -> limits.FixedWindow:
+    """Counted in Redis when there is one, so every web process shares the count."""
+    redis = None
+    if settings.redis_url:
+        from redis import Redis
+
+        redis = Redis.from_url(settings.redis_url, socket_timeout=0.5)
+    return limits.FixedWindow(settings.rate_limit_per_minute, 60, redis=redis)
 
 
 def _document_policy_attributes(api: Api, pm: Any) -> None:

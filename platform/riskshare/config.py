@@ -18,13 +18,23 @@ def _list(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _bytes(get: Any, name: str, default: int) -> int:
+def _whole(get: Any, name: str, default: int, unit: str, least: int) -> int:
     value = get(name)
     if value is None or not value.strip():
         return default
-    if not value.strip().isdigit() or int(value) < 1024:
-        raise ConfigError(f"{name} must be a whole number of bytes, at least 1024, not {value!r}")
+    if not value.strip().isdigit() or int(value) < least:
+        raise ConfigError(
+            f"{name} must be a whole number of {unit}, at least {least}, not {value!r}"
+        )
     return int(value)
+
+
+def _bytes(get: Any, name: str, default: int) -> int:
+    return _whole(get, name, default, "bytes", 1024)
+
+
+def _seconds(get: Any, name: str, default: int) -> int:
+    return _whole(get, name, default, "seconds", 60)
 
 
 @dataclass
@@ -53,6 +63,10 @@ class Settings:
     # A request body (JSON with documents inline, base64) and one document, decoded.
     max_body_bytes: int = 8 * 1024 * 1024
     max_document_bytes: int = 5 * 1024 * 1024
+    # Longest token lifetime (exp - iat) accepted, in seconds; Keycloak's default is 300.
+    token_max_lifetime: int = 12 * 3600
+    # Requests per minute per account (token subject); 429 beyond.
+    rate_limit_per_minute: int = 600
 
     @property
     def issuer(self) -> str:

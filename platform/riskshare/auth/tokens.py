@@ -362,6 +362,7 @@ class TokenVerifier:
         algorithms: Sequence[str] = ("RS256",),
         leeway: int = 30,
         token_type: str | None = "Bearer",
+        max_lifetime: int = 12 * 3600,
     ) -> None:
         if isinstance(algorithms, str):
             raise TypeError("algorithms must be a sequence of names, not a single string")
@@ -378,6 +379,7 @@ class TokenVerifier:
         self._algorithms = algs
         self._leeway = leeway
         self._token_type = token_type
+        self._max_lifetime = max_lifetime
         self._check_claims: dict[str, Any] = {"iss": issuer, "aud": audience, "exp": None}
         if token_type is not None:
             self._check_claims["typ"] = token_type
@@ -441,10 +443,26 @@ class TokenVerifier:
             raise InvalidToken("malformed claims")
         # With check_claims given, jwcrypto checks `nbf` only if asked to, and asking would make
         # it mandatory; Keycloak tokens rarely carry it, so check it here when present.
+        now = time.time()
         nbf = claims.get("nbf")
-        if isinstance(nbf, int | float) and nbf > time.time() + self._leeway:
+        if isinstance(nbf, int | float) and nbf > now + self._leeway:
             raise InvalidToken("token not yet valid")
+        self._check_issued_at(claims, now)
         return claims
+
+    def _check_issued_at(self, claims: dict, now: float) -> None:
+        """A token must say when it was issued, not in the future, and live no longer than
+        the configured maximum: a stolen signing key or a misconfigured realm could otherwise
+        mint tokens that stay valid for years, or are dated ahead to outlive a key rotation."""
+        iat = claims.get("iat")
+        if iat is None:
+            raise InvalidToken("missing 'iat' claim")
+        if isinstance(iat, bool) or not isinstance(iat, int | float):
+            raise InvalidToken("malformed claims")
+        if iat > now + self._leeway:
+            raise InvalidToken("token issued in the future")
+        if claims["exp"] - iat > self._max_lifetime:
+            raise InvalidToken(f"token lifetime exceeds {self._max_lifetime} seconds")
 
     def _claim_failure(self, token: str) -> str:
         """Name the claim that failed. Only called after the signature verified, so the payload

@@ -114,6 +114,9 @@ def _make_app(url: str, key_dir: Path, plugins: list[tuple[str, object]]) -> Any
         auth="dev",
         dev_key_path=key_dir / "dev-key.pem",
         instance_path=key_dir,
+        # Suites send thousands of requests a minute as one user (schemathesis, the money
+        # state machine); tests/api/test_headers_and_limits.py sets its own low limit.
+        rate_limit_per_minute=1_000_000,
     )
     return create_app(settings, extra_plugins=plugins)
 

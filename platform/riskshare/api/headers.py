@@ -1,0 +1,55 @@
+"""Response headers every answer carries (OWASP ASVS 14.4, for an API and its docs pages).
+
+JSON answers may carry confidential money data, so no cache keeps them; no answer may be
+sniffed into another type or framed by another site; the interactive docs may run only the
+scripts they are served with (their inline scripts by hash) and those of the two CDNs they
+load from.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
+
+from flask import Flask, request
+
+# Where the interactive docs load Swagger UI and RapiDoc from (app.py's OPENAPI_* URLs).
+DOCS_SOURCES = "https://cdn.jsdelivr.net https://unpkg.com"
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+# The one answer every client and proxy may keep: the API's public description.
+CACHEABLE = ("/api/v1/openapi.json",)
+
+
+def install(app: Flask) -> None:
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            headers["Content-Security-Policy"] = html_policy(response.get_data(as_text=True))
+        else:
+            headers.setdefault("Content-Security-Policy", API_POLICY)
+        if request.path.startswith("/api/") and request.path not in CACHEABLE:
+            headers["Cache-Control"] = "no-store"
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def html_policy(page: str) -> str:
+    """A page's policy: its own inline scripts, by their SHA-256, and the docs' CDNs."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in _INLINE_SCRIPT.findall(page)
+    )
+    return (
+        f"default-src 'none'; script-src 'self' {hashes} {DOCS_SOURCES};"
+        f" style-src 'self' 'unsafe-inline' {DOCS_SOURCES}; img-src 'self' data: {DOCS_SOURCES};"
+        f" font-src 'self' data: {DOCS_SOURCES}; connect-src 'self';"
+        " frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
