@@ -49,4 +49,5 @@ def service_context(
             today=day or ext.clock.today(),
             institution_id=institution_id,
             extra={"backdate_limit_days": None},
+            audit_key=ext.audit_key,
         )

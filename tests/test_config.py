@@ -37,3 +37,17 @@ def test_size_limits_are_read_and_checked_against_each_other():
         Settings.from_env({"RISKSHARE_MAX_BODY_BYTES": "1000000"})  # documents are 5 MiB
     with pytest.raises(ConfigError, match="whole number of bytes"):
         Settings.from_env({"RISKSHARE_MAX_DOCUMENT_BYTES": "5MB"})
+
+
+def test_production_needs_its_audit_key_mounted_and_other_modes_make_one(tmp_path):
+    from riskshare.app import _audit_key
+
+    missing = tmp_path / "secrets" / "audit-key.pem"
+    production = Settings(mode="production", audit_key_path=missing)
+    with pytest.raises(ConfigError, match="mount the deployment's audit key"):
+        _audit_key(production)
+    assert not missing.exists()  # production never makes its own: every process must share it
+    embedded = Settings(mode="embedded", instance_path=tmp_path)
+    key = _audit_key(embedded)
+    assert key.path == tmp_path / "audit-key.pem" and key.path.stat().st_mode & 0o077 == 0
+    assert _audit_key(embedded).kid == key.kid  # the same key on the next start

@@ -26,9 +26,10 @@ from riskshare.api.fields import policy_attributes_property
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
 from riskshare.api.routing import RecordId, record_id_parameter
 from riskshare.api.session import finish
+from riskshare.audit.anchor import AuditKey
 from riskshare.auth.tokens import DevKeySource, KeycloakKeySource, TokenVerifier
 from riskshare.calendar.service import CalendarService
-from riskshare.config import Settings
+from riskshare.config import ConfigError, Settings
 from riskshare.context import Clock
 from riskshare.db import Database
 from riskshare.errors import DomainError
@@ -48,6 +49,7 @@ class Riskshare:
     clock: Clock
     calendar: CalendarService
     dev_keys: DevKeySource | None
+    audit_key: AuditKey
 
 
 def _problem_doc(description: str) -> dict[str, Any]:
@@ -134,6 +136,7 @@ def create_app(
         clock=Clock(),
         calendar=CalendarService(db),
         dev_keys=dev_keys,
+        audit_key=_audit_key(settings),
     )
 
     # Before any route is added: every ``<int:...>`` is then an id the database can hold.
@@ -155,6 +158,20 @@ def create_app(
     pm.hook.riskshare_register_routes(api=api)
     _register_cli(app)
     return app
+
+
+def _audit_key(settings: Settings) -> AuditKey:
+    """Generated on first run in embedded and test mode; production mounts its own (every
+    web and worker process must seal with the same key, and a lost key leaves the chain
+    unverifiable), so there it must exist."""
+    production = settings.mode == "production"
+    try:
+        return AuditKey(settings.audit_key_file, create=not production)
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no audit key at {settings.audit_key_file}: mount the deployment's audit key"
+            " there (RISKSHARE_AUDIT_KEY_PATH); see docs/security.md"
+        ) from exc
 
 
 def _rate_limiter(settings: Settings) -> limits.FixedWindow:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -24,7 +26,7 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Commands are attached to the app so that ``flask --app riskshare.app`` has them too."""
-    for command in (token, audit_verify, db_upgrade, serve, demo):
+    for command in (token, audit_verify, audit_checkpoint, db_upgrade, serve, demo):
         app.cli.add_command(command)
 
 
@@ -70,28 +72,78 @@ def token(
 
 @click.command("audit-verify")
 @click.option("--tenant", "tenants", multiple=True, help="tenant slug (default: all)")
-def audit_verify(tenants: tuple[str, ...]) -> None:
-    """Verify each tenant's audit hash chain; exit 1 naming the first broken link."""
-    from riskshare.audit.service import verify_chain
+@click.option(
+    "--checkpoint",
+    "kept",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="a checkpoint file kept outside the platform (repeatable); each is checked against"
+    " its own tenant's chain",
+)
+def audit_verify(tenants: tuple[str, ...], kept: tuple[str, ...]) -> None:
+    """Verify each tenant's audit chain, seals and checkpoints; exit 1 naming the first break."""
+    from riskshare.audit.anchor import CheckpointInvalid, read_checkpoint
+    from riskshare.audit.service import current_key, verify_chain
     from riskshare.db.session import tenant_session
-    from riskshare.tenants.models import Tenant
 
     db = current_app.extensions["riskshare"].db
-    if not tenants:
-        with tenant_session(db, None) as session:
-            tenants = tuple(
-                session.scalars(Tenant.__table__.select().with_only_columns(Tenant.slug))
-            )
+    key = current_key()
+    tokens: dict[str, list[str]] = {}
+    for path in kept:
+        token = Path(path).read_text()
+        try:
+            tenant = read_checkpoint(token, key.public_jwk()).tenant
+        except CheckpointInvalid as exc:
+            click.echo(f"{path}: {exc}")
+            sys.exit(1)
+        tokens.setdefault(tenant, []).append(token)
     failed = False
-    for slug in tenants:
+    for slug in tenants or tuple(sorted(set(_all_tenants(db)) | set(tokens))):
         with tenant_session(db, slug) as session:
-            report = verify_chain(session, slug)
+            report = verify_chain(session, slug, key, tokens.get(slug, ()))
         if report.ok:
             click.echo(f"{slug}: ok, {report.events} events")
         else:
             failed = True
             click.echo(f"{slug}: BROKEN at event {report.first_broken_seq}: {report.problem}")
     sys.exit(1 if failed else 0)
+
+
+@click.command("audit-checkpoint")
+@click.option("--tenant", "tenants", multiple=True, help="tenant slug (default: all)")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False),
+    help="also write each tenant's latest checkpoint there, as <tenant>-<seq>.jws",
+)
+def audit_checkpoint(tenants: tuple[str, ...], export_dir: str | None) -> None:
+    """Sign each tenant's audit chain state (the worker does this periodically)."""
+    from riskshare.audit.service import current_key, latest_checkpoint, make_checkpoint
+    from riskshare.db.session import tenant_session
+
+    db = current_app.extensions["riskshare"].db
+    key = current_key()
+    for slug in tenants or _all_tenants(db):
+        with tenant_session(db, slug) as session:
+            made = make_checkpoint(session, slug, key)
+            latest = made or latest_checkpoint(session, slug)
+            if latest is None:
+                click.echo(f"{slug}: no events yet")
+                continue
+            click.echo(f"{slug}: {'signed' if made else 'unchanged since'} event {latest.last_seq}")
+            if export_dir:
+                target = Path(export_dir)
+                target.mkdir(parents=True, exist_ok=True)
+                (target / f"{slug}-{latest.last_seq}.jws").write_text(latest.token + "\n")
+
+
+def _all_tenants(db: Any) -> tuple[str, ...]:
+    from riskshare.db.session import tenant_session
+    from riskshare.tenants.models import Tenant
+
+    with tenant_session(db, None) as session:
+        return tuple(session.scalars(Tenant.__table__.select().with_only_columns(Tenant.slug)))
 
 
 @click.command("db-upgrade")

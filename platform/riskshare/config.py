@@ -60,6 +60,9 @@ class Settings:
     keycloak_admin_username: str | None = None
     keycloak_admin_password: str | None = None
     instance_path: Path = Path("instance")
+    # Seals audit events and signs checkpoints; never in the database (audit/anchor.py).
+    # None: audit-key.pem in the instance folder.
+    audit_key_path: Path | None = None
     # A request body (JSON with documents inline, base64) and one document, decoded.
     max_body_bytes: int = 8 * 1024 * 1024
     max_document_bytes: int = 5 * 1024 * 1024
@@ -67,6 +70,10 @@ class Settings:
     token_max_lifetime: int = 12 * 3600
     # Requests per minute per account (token subject); 429 beyond.
     rate_limit_per_minute: int = 600
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit_key_path or self.instance_path / "audit-key.pem"
 
     @property
     def issuer(self) -> str:
@@ -97,6 +104,7 @@ class Settings:
             keycloak_admin_username=get("RISKSHARE_KEYCLOAK_ADMIN_USERNAME"),
             keycloak_admin_password=get("RISKSHARE_KEYCLOAK_ADMIN_PASSWORD"),
             instance_path=instance,
+            audit_key_path=Path(get("RISKSHARE_AUDIT_KEY_PATH", str(instance / "audit-key.pem"))),
             max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),
             max_document_bytes=_bytes(get, "RISKSHARE_MAX_DOCUMENT_BYTES", cls.max_document_bytes),
         )

@@ -19,6 +19,7 @@ from riskshare.auth.principal import Principal
 from riskshare.calendar import WorkdayCalendar
 
 if TYPE_CHECKING:
+    from riskshare.audit.anchor import AuditKey
     from riskshare.plugins.dispatch import HookRelay
 
 
@@ -51,6 +52,8 @@ class Context:
     today: dt.date
     institution_id: int | None = None  # set when the caller acts for one institution
     extra: dict[str, Any] = field(default_factory=dict)
+    # Seals what the service writes to the audit log; None: the running app's key.
+    audit_key: AuditKey | None = None
 
     @property
     def actor(self) -> str:

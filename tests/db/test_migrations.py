@@ -53,8 +53,8 @@ def _insert_audit_event(conn: sa.Connection, tenant: str, seq: int) -> None:
     conn.execute(
         text(
             "INSERT INTO audit_events (tenant_id, seq, at, actor, roles, action, record_type,"
-            " record_id, before, after, prev_hash, hash) VALUES (:t, :seq, :at, 'tester',"
-            " 'office', 'create', 'loan', '1', 'null', '{}', :prev, :hash)"
+            " record_id, before, after, prev_hash, hash, seal) VALUES (:t, :seq, :at, 'tester',"
+            " 'office', 'create', 'loan', '1', 'null', '{}', :prev, :hash, 'unsealed')"
         ),
         {"t": tenant, "seq": seq, "at": NOW, "prev": "0" * 64, "hash": f"{seq:064d}"},
     )

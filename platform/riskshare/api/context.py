@@ -23,4 +23,5 @@ def current_context() -> Context:
         today=ext.clock.today(),
         institution_id=g.get("institution_id"),
         extra={"backdate_limit_days": g.get("backdate_limit_days")},
+        audit_key=ext.audit_key,
     )

@@ -26,6 +26,7 @@ def record_event(
 ) -> None:
     audit.append(
         ctx.session,
+        key=ctx.audit_key,
         tenant=ctx.tenant,
         actor=ctx.actor,
         roles=ctx.roles,
@@ -45,6 +46,7 @@ def record_read(ctx: Context, obj: Any) -> None:
 def record_access(ctx: Context, record_type: str, record_id: object, action: str = "read") -> None:
     audit.append(
         ctx.session,
+        key=ctx.audit_key,
         tenant=ctx.tenant,
         actor=ctx.actor,
         roles=ctx.roles,

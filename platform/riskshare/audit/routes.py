@@ -6,7 +6,13 @@ from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
 from riskshare.audit import service
-from riskshare.audit.schemas import AuditEventOut, ChainOut
+from riskshare.audit.schemas import (
+    AuditEventOut,
+    AuditKeyOut,
+    ChainOut,
+    CheckpointOut,
+    KeptCheckpointsIn,
+)
 
 blp = Blueprint(
     "audit",
@@ -32,6 +38,35 @@ class AuditVerifyViews(MethodView):
     @blp.roles("auditor")
     @blp.response(200, ChainOut)
     def get(self):
-        """Verify the hash chain; names the first broken link"""
+        """Verify the hash chain, its seals and the latest checkpoint; names the first break"""
         ctx = current_context()
-        return service.verify_chain(ctx.session, ctx.tenant).as_dict()
+        return service.verify_chain(ctx.session, ctx.tenant, service.current_key()).as_dict()
+
+    @blp.roles("auditor")
+    @blp.arguments(KeptCheckpointsIn)
+    @blp.response(200, ChainOut)
+    def post(self, data):
+        """Verify as GET does, and against checkpoints the auditor kept outside the platform"""
+        ctx = current_context()
+        key = service.current_key()
+        return service.verify_chain(ctx.session, ctx.tenant, key, data["checkpoints"]).as_dict()
+
+
+@blp.route("/checkpoints")
+class AuditCheckpointViews(MethodView):
+    @blp.roles("auditor")
+    @blp.response(200, CheckpointOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self):
+        """The signed checkpoints of the chain, newest first: keep copies outside the platform"""
+        ctx = current_context()
+        return page(ctx.session, service.checkpoints_newest_first())
+
+
+@blp.route("/key")
+class AuditKeyViews(MethodView):
+    @blp.roles("auditor")
+    @blp.response(200, AuditKeyOut)
+    def get(self):
+        """The audit key's public half, to check checkpoints' signatures independently"""
+        return {"key": service.current_key().public_jwk()}

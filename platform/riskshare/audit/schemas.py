@@ -19,6 +19,7 @@ class AuditEventOut(ma.Schema):
     after = ma.fields.Raw(allow_none=True)
     prev_hash = ma.fields.String()
     hash = ma.fields.String()
+    seal = ma.fields.String()
 
 
 class ChainOut(ma.Schema):
@@ -27,3 +28,25 @@ class ChainOut(ma.Schema):
     ok = ma.fields.Boolean()
     first_broken_seq = Integer(allow_none=True)
     problem = ma.fields.String(allow_none=True)
+
+
+class CheckpointOut(ma.Schema):
+    last_seq = Integer()
+    head_hash = ma.fields.String()
+    events = Integer()
+    made_at = ma.fields.DateTime()
+    token = ma.fields.String(
+        metadata={"description": "the signed checkpoint (JWS, RS256): keep it outside the platform"}
+    )
+
+
+class AuditKeyOut(ma.Schema):
+    key = ma.fields.Dict(metadata={"description": "the audit key's public half (JWK)"})
+
+
+class KeptCheckpointsIn(ma.Schema):
+    checkpoints = ma.fields.List(
+        ma.fields.String(),
+        load_default=list,
+        metadata={"description": "checkpoints kept outside the platform (JWS texts)"},
+    )

@@ -1,8 +1,9 @@
-"""Appending to and verifying the per-tenant audit hash chain.
+"""Appending to and verifying the per-tenant audit hash chain, and anchoring it.
 
 Each event's hash covers its own content and the previous event's hash, so altering,
 removing or reordering any row breaks every later link. Appends lock the tenant's row so
-two transactions cannot both claim the same sequence number.
+two transactions cannot both claim the same sequence number. Each event is sealed with the
+audit key, and signed checkpoints record the chain's state (audit/anchor.py says why).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from riskshare.audit.models import AuditEvent
+from riskshare.audit.anchor import AuditKey, Checkpoint, CheckpointInvalid, read_checkpoint
+from riskshare.audit.models import AuditCheckpoint, AuditEvent
 from riskshare.explain import jsonable
 from riskshare.tenants.models import Tenant
 
@@ -45,6 +48,7 @@ def canonical(event: AuditEvent) -> bytes:
 def append(
     session: Session,
     *,
+    key: AuditKey | None = None,
     tenant: str,
     actor: str,
     roles: Iterable[str],
@@ -79,8 +83,10 @@ def append(
         after=jsonable(after),
         prev_hash=prev,
         hash="",
+        seal="",
     )
     event.hash = hashlib.sha256(canonical(event)).hexdigest()
+    event.seal = (key or current_key()).seal(event.hash)
     session.add(event)
     session.flush()
     return event
@@ -104,38 +110,139 @@ class ChainReport:
         }
 
 
-def verify_chain(session: Session, tenant: str) -> ChainReport:
+def current_key() -> AuditKey:
+    """The running app's audit key (requests, the CLI and jobs all run in its context)."""
+    key: AuditKey = current_app.extensions["riskshare"].audit_key
+    return key
+
+
+def make_checkpoint(session: Session, tenant: str, key: AuditKey) -> AuditCheckpoint | None:
+    """Sign the chain's current state; ``None`` when nothing was appended since the last."""
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.tenant_id == tenant)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    if head is None:
+        return None
+    latest = latest_checkpoint(session, tenant)
+    if latest is not None and latest.last_seq == head.seq:
+        return None
+    events = session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == tenant)
+    )
+    made_at = dt.datetime.now(dt.UTC)
+    checkpoint = Checkpoint(
+        tenant=tenant,
+        last_seq=head.seq,
+        head_hash=head.hash,
+        events=int(events or 0),
+        made_at=made_at.isoformat(timespec="seconds"),
+    )
+    row = AuditCheckpoint(
+        tenant_id=tenant,
+        last_seq=checkpoint.last_seq,
+        head_hash=checkpoint.head_hash,
+        events=checkpoint.events,
+        made_at=made_at,
+        token=key.sign(checkpoint),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_checkpoint(session: Session, tenant: str) -> AuditCheckpoint | None:
+    return session.scalar(
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.tenant_id == tenant)
+        .order_by(AuditCheckpoint.last_seq.desc())
+        .limit(1)
+    )
+
+
+def verify_chain(
+    session: Session, tenant: str, key: AuditKey, kept: Iterable[str] = ()
+) -> ChainReport:
+    """Verify the chain's links and seals, then its length and head against the latest
+    checkpoint in the database and against each checkpoint ``kept`` outside it (JWS texts
+    auditors exported earlier): a deleted tail or a truncated log is found by them."""
     prev = GENESIS
     expected_seq = 1
-    count = 0
+    hashes: dict[int, str] = {}
     rows = session.scalars(
         select(AuditEvent).where(AuditEvent.tenant_id == tenant).order_by(AuditEvent.seq)
     )
     for event in rows:
-        count += 1
-        if event.seq != expected_seq:
-            return ChainReport(
-                tenant,
-                count,
-                False,
-                expected_seq,
-                f"event {expected_seq} is missing (found {event.seq})",
-            )
-        if event.prev_hash != prev:
-            return ChainReport(
-                tenant,
-                count,
-                False,
-                event.seq,
-                "its prev_hash does not match the previous event's hash",
-            )
-        if hashlib.sha256(canonical(event)).hexdigest() != event.hash:
-            return ChainReport(
-                tenant, count, False, event.seq, "its content does not match its hash (altered)"
-            )
+        broken = _broken_link(event, expected_seq, prev, key)
+        if broken:
+            return ChainReport(tenant, len(hashes) + 1, False, expected_seq, broken)
+        hashes[event.seq] = event.hash
         prev = event.hash
         expected_seq += 1
-    return ChainReport(tenant, count, True)
+    anchors = [_stored(session, tenant, key)]
+    anchors += [_kept(token, tenant, key) for token in kept]
+    for checkpoint in anchors:
+        if isinstance(checkpoint, str):
+            return ChainReport(tenant, len(hashes), False, None, checkpoint)
+        if checkpoint is None:
+            continue
+        if hashes.get(checkpoint.last_seq) != checkpoint.head_hash:
+            missing = checkpoint.last_seq not in hashes
+            return ChainReport(
+                tenant,
+                len(hashes),
+                False,
+                checkpoint.last_seq,
+                f"the checkpoint of {checkpoint.made_at} signed event {checkpoint.last_seq}"
+                f" as the head of {checkpoint.events} events; "
+                + (
+                    "that event is gone (deleted tail or truncation)"
+                    if missing
+                    else "that event's hash differs (rewritten)"
+                ),
+            )
+    return ChainReport(tenant, len(hashes), True)
+
+
+def _broken_link(event: AuditEvent, expected_seq: int, prev: str, key: AuditKey) -> str | None:
+    if event.seq != expected_seq:
+        return f"event {expected_seq} is missing (found {event.seq})"
+    if event.prev_hash != prev:
+        return "its prev_hash does not match the previous event's hash"
+    if hashlib.sha256(canonical(event)).hexdigest() != event.hash:
+        return "its content does not match its hash (altered)"
+    if not key.sealed(event.hash, event.seal):
+        return "its seal is not the audit key's (written behind the application's back)"
+    return None
+
+
+def _stored(session: Session, tenant: str, key: AuditKey) -> Checkpoint | str | None:
+    row = latest_checkpoint(session, tenant)
+    if row is None:
+        return None
+    try:
+        checkpoint = read_checkpoint(row.token, key.public_jwk())
+    except CheckpointInvalid as exc:
+        return f"the stored checkpoint at event {row.last_seq} is not valid: {exc}"
+    if checkpoint.tenant != tenant:
+        return f"the stored checkpoint at event {row.last_seq} belongs to another tenant"
+    return checkpoint
+
+
+def _kept(token: str, tenant: str, key: AuditKey) -> Checkpoint | str:
+    try:
+        checkpoint = read_checkpoint(token, key.public_jwk())
+    except CheckpointInvalid as exc:
+        return f"a kept checkpoint is not valid: {exc}"
+    if checkpoint.tenant != tenant:
+        return f"a kept checkpoint is tenant {checkpoint.tenant!r}'s, not {tenant!r}'s"
+    return checkpoint
+
+
+def checkpoints_newest_first() -> Any:
+    return select(AuditCheckpoint).order_by(AuditCheckpoint.last_seq.desc())
 
 
 def events_in_order() -> Any:

@@ -237,14 +237,21 @@ class DevKeySource:
 
 
 def _load_or_create_private_key(path: pathlib.Path) -> jwk.JWK:
+    return load_private_key(path, create=True, purpose="development signing key")
+
+
+def load_private_key(path: pathlib.Path, *, create: bool, purpose: str) -> jwk.JWK:
+    """The RSA private key in ``path``; generated there first (0600) if ``create``."""
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
-        pem = _create_key_file(path)
+        if not create:
+            raise
+        pem = _create_key_file(path, purpose)
     else:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
-            log.warning("development signing key %s is readable by others (mode %o)", path, mode)
+            log.warning("%s %s is readable by others (mode %o)", purpose, path, mode)
     try:
         key = jwk.JWK.from_pem(pem)
     except (JWException, ValueError, TypeError) as exc:
@@ -254,7 +261,7 @@ def _load_or_create_private_key(path: pathlib.Path) -> jwk.JWK:
     return key
 
 
-def _create_key_file(path: pathlib.Path) -> bytes:
+def _create_key_file(path: pathlib.Path, purpose: str) -> bytes:
     """Write a new 2048-bit RSA key to `path` (0600) and return its PEM.
 
     The key is written to a private temporary file and then hard-linked into place: the file is
@@ -275,7 +282,7 @@ def _create_key_file(path: pathlib.Path) -> bytes:
             return path.read_bytes()
     finally:
         os.unlink(tmp)
-    log.info("generated development signing key at %s", path)
+    log.info("generated %s at %s", purpose, path)
     return pem
 
 

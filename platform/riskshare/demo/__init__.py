@@ -61,8 +61,9 @@ def demo_tenants(app: Flask) -> list[DemoTenant]:
 def load_demo(app: Flask) -> None:
     """Create the demo tenants that do not exist yet, then run every tenant's story."""
     tenants = demo_tenants(app)
-    for tenant in tenants:
-        _create_tenant(app, tenant)
+    with app.app_context():  # the audit log seals with the app's key
+        for tenant in tenants:
+            _create_tenant(app, tenant)
     clock = app.extensions["riskshare"].clock
     for tenant in tenants:
         if tenant.story is None:
@@ -88,6 +89,7 @@ def _create_tenant(app: Flask, spec: DemoTenant) -> None:
             pm=ext.pm,
             calendar=ext.calendar.calendar(session),
             today=ext.clock.today(),
+            audit_key=ext.audit_key,
         )
         for institution in spec.institutions:
             create_institution(

@@ -59,7 +59,7 @@ __all__ = [
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
 CORE_BRANCH = "core"
-APPEND_ONLY_TABLES = ("audit_events",)
+APPEND_ONLY_TABLES = ("audit_events", "audit_checkpoints")
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ APP_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "calendar_years": ("SELECT", "INSERT", "UPDATE"),
     # Evidence: the app appends and reads; the trigger below stops the owner as well.
     "audit_events": ("SELECT", "INSERT"),
+    "audit_checkpoints": ("SELECT", "INSERT"),
 }
 
 
@@ -38,6 +39,7 @@ def secure() -> None:
     for table in TENANT_TABLES:
         security.enable_tenant_rls(table)
     security.make_append_only("audit_events", "audit log is append-only")
+    security.make_append_only("audit_checkpoints", "audit checkpoints are append-only")
 
 
 def unsecure() -> None:
@@ -45,6 +47,7 @@ def unsecure() -> None:
 
     The role stays: it is cluster-wide and may serve other databases.
     """
+    security.drop_append_only("audit_checkpoints")
     security.drop_append_only("audit_events", drop_function=True)
     security.grant_app_access("alembic_version", ())
     security.revoke_schema_usage()

@@ -113,6 +113,7 @@ def _make_app(url: str, key_dir: Path, plugins: list[tuple[str, object]]) -> Any
         database_url=url,
         auth="dev",
         dev_key_path=key_dir / "dev-key.pem",
+        audit_key_path=key_dir / "audit-key.pem",
         instance_path=key_dir,
         # Suites send thousands of requests a minute as one user (schemathesis, the money
         # state machine); tests/api/test_headers_and_limits.py sets its own low limit.

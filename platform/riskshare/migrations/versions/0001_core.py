@@ -25,6 +25,7 @@ depends_on: str | Sequence[str] | None = None
 # Every table created here, and those of them with a tenant_id column.
 TABLES: tuple[str, ...] = (
     "allocation_plans",
+    "audit_checkpoints",
     "audit_events",
     "bans",
     "calendar_years",
@@ -51,6 +52,7 @@ TABLES: tuple[str, ...] = (
 )
 TENANT_TABLES: tuple[str, ...] = (
     "allocation_plans",
+    "audit_checkpoints",
     "audit_events",
     "bans",
     "claims",
@@ -114,6 +116,26 @@ def create_tables() -> None:
         sa.PrimaryKeyConstraint("slug", name=op.f("pk_tenants")),
     )
     op.create_table(
+        "audit_checkpoints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("head_hash", sa.String(length=64), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("token", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_audit_checkpoints_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoints")),
+        sa.UniqueConstraint(
+            "tenant_id", "last_seq", name=op.f("uq_audit_checkpoints_tenant_id_last_seq")
+        ),
+    )
+    op.create_index(
+        op.f("ix_audit_checkpoints_tenant_id"), "audit_checkpoints", ["tenant_id"], unique=False
+    )
+    op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -131,6 +153,7 @@ def create_tables() -> None:
         ),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("seal", sa.String(length=64), nullable=False),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.slug"], name=op.f("fk_audit_events_tenant_id_tenants")
@@ -1021,6 +1044,8 @@ def drop_tables() -> None:
     op.drop_table("documents")
     op.drop_index(op.f("ix_audit_events_tenant_id"), table_name="audit_events")
     op.drop_table("audit_events")
+    op.drop_index(op.f("ix_audit_checkpoints_tenant_id"), table_name="audit_checkpoints")
+    op.drop_table("audit_checkpoints")
     op.drop_table("tenants")
     op.drop_table("calendar_years")
 
@@ -1036,6 +1061,7 @@ APP_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "calendar_years": ("SELECT", "INSERT", "UPDATE"),
     # Evidence: the app appends and reads; the trigger below stops the owner as well.
     "audit_events": ("SELECT", "INSERT"),
+    "audit_checkpoints": ("SELECT", "INSERT"),
 }
 
 
@@ -1051,6 +1077,7 @@ def secure() -> None:
     for table in TENANT_TABLES:
         security.enable_tenant_rls(table)
     security.make_append_only("audit_events", "audit log is append-only")
+    security.make_append_only("audit_checkpoints", "audit checkpoints are append-only")
 
 
 def unsecure() -> None:
@@ -1058,6 +1085,7 @@ def unsecure() -> None:
 
     The role stays: it is cluster-wide and may serve other databases.
     """
+    security.drop_append_only("audit_checkpoints")
     security.drop_append_only("audit_events", drop_function=True)
     security.grant_app_access("alembic_version", ())
     security.revoke_schema_usage()
