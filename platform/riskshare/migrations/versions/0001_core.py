@@ -36,6 +36,8 @@ TABLES: tuple[str, ...] = (
     "idempotency_records",
     "indicators",
     "institutions",
+    "job_outbox",
+    "job_runs",
     "journal_entries",
     "loan_events",
     "loans",
@@ -61,6 +63,8 @@ TENANT_TABLES: tuple[str, ...] = (
     "idempotency_records",
     "indicators",
     "institutions",
+    "job_outbox",
+    "job_runs",
     "journal_entries",
     "loan_events",
     "loans",
@@ -203,6 +207,27 @@ def create_tables() -> None:
         sa.UniqueConstraint("tenant_id", "code", name=op.f("uq_institutions_tenant_id_code")),
     )
     op.create_index(op.f("ix_institutions_tenant_id"), "institutions", ["tenant_id"], unique=False)
+    op.create_table(
+        "job_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job_name", sa.String(length=63), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("args", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_job_outbox_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_outbox")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_job_outbox_tenant_id_key")),
+    )
+    op.create_index(op.f("ix_job_outbox_state"), "job_outbox", ["state"], unique=False)
+    op.create_index(op.f("ix_job_outbox_tenant_id"), "job_outbox", ["tenant_id"], unique=False)
     op.create_table(
         "programs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -401,6 +426,27 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_indicators_program_id"), "indicators", ["program_id"], unique=False)
     op.create_index(op.f("ix_indicators_tenant_id"), "indicators", ["tenant_id"], unique=False)
+    op.create_table(
+        "job_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("job_name", sa.String(length=63), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "result", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["job_outbox.id"], name=op.f("fk_job_runs_outbox_id_job_outbox")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_job_runs_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_runs")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_job_runs_tenant_id_key")),
+    )
+    op.create_index(op.f("ix_job_runs_tenant_id"), "job_runs", ["tenant_id"], unique=False)
     op.create_table(
         "standings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -994,6 +1040,8 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_standings_subject_id"), table_name="standings")
     op.drop_index(op.f("ix_standings_program_id"), table_name="standings")
     op.drop_table("standings")
+    op.drop_index(op.f("ix_job_runs_tenant_id"), table_name="job_runs")
+    op.drop_table("job_runs")
     op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
     op.drop_index(op.f("ix_indicators_program_id"), table_name="indicators")
     op.drop_table("indicators")
@@ -1011,6 +1059,9 @@ def drop_tables() -> None:
     op.drop_table("allocation_plans")
     op.drop_index(op.f("ix_programs_tenant_id"), table_name="programs")
     op.drop_table("programs")
+    op.drop_index(op.f("ix_job_outbox_tenant_id"), table_name="job_outbox")
+    op.drop_index(op.f("ix_job_outbox_state"), table_name="job_outbox")
+    op.drop_table("job_outbox")
     op.drop_index(op.f("ix_institutions_tenant_id"), table_name="institutions")
     op.drop_table("institutions")
     op.drop_index(op.f("ix_idempotency_records_tenant_id"), table_name="idempotency_records")
