@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 
 def _create_app() -> Flask:
@@ -160,6 +160,7 @@ def scheduler() -> None:
 @click.option("--state", "states", multiple=True, help="pending, sent, done, failed (repeat)")
 @click.option("--tenant", default=None, help="tenant slug (default: all)")
 @click.pass_context
+@with_appcontext
 def jobs(ctx: click.Context, states: tuple[str, ...], tenant: str | None) -> None:
     """List outbox jobs with their RQ status and last error (default: all but done)."""
     if ctx.invoked_subcommand is not None:
@@ -184,7 +185,10 @@ def jobs(ctx: click.Context, states: tuple[str, ...], tenant: str | None) -> Non
 @click.argument("outbox_id", type=int)
 def jobs_retry(tenant: str, outbox_id: int) -> None:
     """Send a failed job again (it runs once more; a job that has run does nothing)."""
-    from riskshare.jobs.status import retry_job
+    from riskshare.jobs.status import JobMissing, RetryRefused, retry_job
 
     ext = current_app.extensions["riskshare"]
-    click.echo(retry_job(ext, tenant, outbox_id))
+    try:
+        click.echo(retry_job(ext, tenant, outbox_id))
+    except (JobMissing, RetryRefused) as refused:
+        raise click.ClickException(str(refused)) from None

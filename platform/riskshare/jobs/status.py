@@ -23,6 +23,10 @@ class RetryRefused(RuntimeError):
     """The job cannot be sent again (it has run, or RQ still has it)."""
 
 
+class JobMissing(LookupError):
+    """The tenant has no such job."""
+
+
 def list_jobs(
     ext: Any, *, states: Iterable[str] | None = None, tenant: str | None = None
 ) -> list[dict[str, Any]]:
@@ -86,9 +90,9 @@ def retry_job(ext: Any, tenant: str, outbox_id: int) -> str:
     with tenant_session(ext.db, tenant) as session:
         row = session.scalar(select(OutboxJob).where(OutboxJob.id == outbox_id).with_for_update())
         if row is None:
-            raise RetryRefused(f"tenant {tenant} has no job {outbox_id}")
+            raise JobMissing(f"There is no job {outbox_id} in tenant '{tenant}'.")
         if row.state == DONE:
-            raise RetryRefused(f"job {outbox_id} ({row.key}) has run; it is not run again")
+            raise RetryRefused(f"Job {outbox_id} ({row.key}) has run; it is not run again.")
         if connection is not None:
             try:
                 job = Job.fetch(row.rq_job_id, connection=connection)
@@ -97,10 +101,10 @@ def retry_job(ext: Any, tenant: str, outbox_id: int) -> str:
             if job is not None:
                 status = job.get_status()
                 if status in RQ_LIVE:
-                    raise RetryRefused(f"job {outbox_id} is {status} in RQ; wait for it")
+                    raise RetryRefused(f"Job {outbox_id} is {status} in RQ; wait for it to end.")
                 job.delete()  # the relay enqueues it afresh under the same id
         row.state = PENDING
-        return f"job {outbox_id} ({row.key}) will be sent again"
+        return f"Job {outbox_id} ({row.key}) will be sent again."
 
 
 def _tenants(ext: Any) -> list[str]:
