@@ -48,7 +48,8 @@ def queue(redis_url):
 @pytest.fixture
 def worker(rs_pg_url, queue, redis_url, tmp_path):
     """``riskshare worker`` (RQ worker, its scheduler and the cron scheduler with the relay)
-    as its own process, on the test database and the test's queue; stopped with SIGTERM."""
+    as its own process, on the test database and the test's queue, with the test app's
+    plugins; stopped with SIGTERM."""
     env = {
         **os.environ,
         "RISKSHARE_MODE": "test",
@@ -59,11 +60,15 @@ def worker(rs_pg_url, queue, redis_url, tmp_path):
         "RISKSHARE_AUTH": "dev",
         "RISKSHARE_INSTANCE_PATH": str(tmp_path),
         "RISKSHARE_JOB_MODULES": "job_samples",
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")]
+        ),
     }
     log = (tmp_path / "worker.log").open("w")
+    # run_worker is what ``riskshare worker`` runs; the script adds the toy policy the test
+    # app has (embedded mode's test starts the command itself).
     process = subprocess.Popen(
-        [sys.executable, "-m", "riskshare", "worker"], env=env, stdout=log, stderr=log
+        [sys.executable, str(HERE / "toy_worker.py")], env=env, stdout=log, stderr=log
     )
     process.log_path = tmp_path / "worker.log"
     yield process

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
@@ -65,3 +65,27 @@ class JobRun(TenantScoped, Base):
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("job_outbox.id"), default=None)
     finished_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     result: Mapped[Any] = mapped_column(JSONDoc, default=None)
+
+
+class DeadlineAlert(TenantScoped, Base):
+    """A deadline the deadline sweep found missed: recorded once per record and due date
+    (however often the sweep runs), shown on ``/monitoring`` until the step is taken."""
+
+    __tablename__ = "deadline_alerts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "subject_type", "subject_id", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    # Which deadline (the ``riskshare_deadline`` kind): claim_review, recovery_return, ...
+    kind: Mapped[str] = mapped_column(String(30))
+    rule: Mapped[str] = mapped_column(String(20))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(Integer())
+    institution_id: Mapped[int | None] = mapped_column(Integer(), default=None)
+    due_on: Mapped[dt.date] = mapped_column(Date())
+    found_on: Mapped[dt.date] = mapped_column(Date())
+    # The first sweep that found the step taken (or the record gone past it).
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    explanation: Mapped[Any] = mapped_column(JSONDoc, default=dict)

@@ -76,14 +76,32 @@ def relay_outbox() -> int:
     return relay.relay(ext.db, platform_queue(ext.settings))
 
 
+def ask_for_deadline_sweeps() -> list[str]:
+    """Ask each tenant for today's deadline sweep on its working days (once a day each)."""
+    from riskshare.jobs.sweeps import plan_deadline_sweeps
+
+    return plan_deadline_sweeps(worker_app().extensions["riskshare"])
+
+
 def register_periodic(cron: CronScheduler, settings: Settings) -> None:
-    """The platform's periodic work, on RQ's own scheduling."""
+    """The platform's periodic work, on RQ's own scheduling.
+
+    Intervals rather than cron lines: an interval job runs as the scheduler starts, and the
+    work keyed by day (``deadline-sweep:<day>``) makes asking every hour ask once a day, in
+    Asia/Shanghai whatever the servers' time zone, and catch up after a scheduler outage.
+    """
     cron.register(
         relay_outbox,
         queue_name=settings.queue,
         interval=settings.relay_interval,
         name=f"{settings.queue}:relay",
         result_ttl=60,
+    )
+    cron.register(
+        ask_for_deadline_sweeps,
+        queue_name=settings.queue,
+        interval=settings.sweep_interval,
+        name=f"{settings.queue}:deadline-sweeps",
     )
 
 

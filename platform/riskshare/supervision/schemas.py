@@ -32,6 +32,10 @@ class AlertOut(ma.Schema):
     severity = ma.fields.String()
     subject_type = ma.fields.String()
     subject_id = ma.fields.Integer(allow_none=True)
+    rule = ma.fields.String(metadata={"description": "the rule id (docs/policies/)"})
+    due_on = ma.fields.Date(
+        allow_none=True, metadata={"description": "a missed deadline's due date"}
+    )
     explanation = ma.fields.Dict()
     data = ma.fields.Dict()
 

@@ -30,6 +30,7 @@ TABLES: tuple[str, ...] = (
     "calendar_years",
     "claims",
     "clawbacks",
+    "deadline_alerts",
     "disbursements",
     "documents",
     "firms",
@@ -57,6 +58,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "bans",
     "claims",
     "clawbacks",
+    "deadline_alerts",
     "disbursements",
     "documents",
     "firms",
@@ -355,6 +357,44 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_clawbacks_program_id"), "clawbacks", ["program_id"], unique=False)
     op.create_index(op.f("ix_clawbacks_tenant_id"), "clawbacks", ["tenant_id"], unique=False)
+    op.create_table(
+        "deadline_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("rule", sa.String(length=20), nullable=False),
+        sa.Column("subject_type", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("found_on", sa.Date(), nullable=False),
+        sa.Column("resolved_on", sa.Date(), nullable=True),
+        sa.Column(
+            "explanation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_deadline_alerts_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_deadline_alerts_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_alerts")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "kind",
+            "subject_type",
+            "subject_id",
+            "due_on",
+            name=op.f("uq_deadline_alerts_tenant_id_kind_subject_type_subject_id_due_on"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_deadline_alerts_program_id"), "deadline_alerts", ["program_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_deadline_alerts_tenant_id"), "deadline_alerts", ["tenant_id"], unique=False
+    )
     op.create_table(
         "firms",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1047,6 +1087,9 @@ def drop_tables() -> None:
     op.drop_table("indicators")
     op.drop_index(op.f("ix_firms_tenant_id"), table_name="firms")
     op.drop_table("firms")
+    op.drop_index(op.f("ix_deadline_alerts_tenant_id"), table_name="deadline_alerts")
+    op.drop_index(op.f("ix_deadline_alerts_program_id"), table_name="deadline_alerts")
+    op.drop_table("deadline_alerts")
     op.drop_index(op.f("ix_clawbacks_tenant_id"), table_name="clawbacks")
     op.drop_index(op.f("ix_clawbacks_program_id"), table_name="clawbacks")
     op.drop_index(op.f("ix_clawbacks_institution_id"), table_name="clawbacks")
