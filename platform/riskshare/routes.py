@@ -12,6 +12,7 @@ def blueprints() -> list[Blueprint]:
     from riskshare.disbursements.routes import blp as disbursements
     from riskshare.firms.routes import blp as firms
     from riskshare.institutions.routes import blp as institutions
+    from riskshare.jobs.routes import blp as jobs
     from riskshare.loans.routes import blp as loans
     from riskshare.plans.routes import blp as plans
     from riskshare.programs.routes import blp as programs
@@ -23,6 +24,7 @@ def blueprints() -> list[Blueprint]:
 
     return [
         platform,
+        jobs,
         calendar,
         programs,
         institutions,

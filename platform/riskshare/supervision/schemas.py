@@ -34,6 +34,8 @@ class AlertOut(ma.Schema):
     severity = ma.fields.String()
     subject_type = ma.fields.String()
     subject_id = Integer(allow_none=True)
+    rule = ma.fields.String(metadata={"description": "the rule id (docs/policies/)"})
+    due_on = Date(allow_none=True, metadata={"description": "a missed deadline's due date"})
     explanation = ma.fields.Dict()
     data = ma.fields.Dict()
 

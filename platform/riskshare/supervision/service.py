@@ -47,7 +47,10 @@ def indicators(ctx: Context, program_id: int) -> Any:
 
 
 def alerts(ctx: Context, program_id: int, day: dt.date) -> list[dict[str, Any]]:
-    """Every plugin's alerts for the program on ``day``, as the API returns them."""
+    """Every plugin's alerts for the program on ``day``, then the missed deadlines the daily
+    sweep recorded and still open that day, as the API returns them."""
+    from riskshare.jobs.sweeps import recorded_alerts
+
     program, pview = program_of(ctx, program_id)
     found = ctx.hook.riskshare_monitoring(program=pview, day=day, facts=facts(ctx, program.id))
     return [
@@ -56,12 +59,14 @@ def alerts(ctx: Context, program_id: int, day: dt.date) -> list[dict[str, Any]]:
             "severity": a.severity,
             "subject_type": a.subject_type,
             "subject_id": a.subject_id,
+            "rule": a.explanation.rule,
+            "due_on": None,
             "explanation": a.explanation.as_dict(),
             "data": jsonable(dict(a.data)),
         }
         for batch in found
         for a in batch
-    ]
+    ] + recorded_alerts(ctx, program.id, day)
 
 
 def file_rectification(ctx: Context, program_id: int, data: dict[str, Any]) -> SupervisionFiling:

@@ -31,12 +31,15 @@ TABLES: tuple[str, ...] = (
     "calendar_years",
     "claims",
     "clawbacks",
+    "deadline_alerts",
     "disbursements",
     "documents",
     "firms",
     "idempotency_records",
     "indicators",
     "institutions",
+    "job_outbox",
+    "job_runs",
     "journal_entries",
     "loan_events",
     "loans",
@@ -57,12 +60,15 @@ TENANT_TABLES: tuple[str, ...] = (
     "bans",
     "claims",
     "clawbacks",
+    "deadline_alerts",
     "disbursements",
     "documents",
     "firms",
     "idempotency_records",
     "indicators",
     "institutions",
+    "job_outbox",
+    "job_runs",
     "journal_entries",
     "loan_events",
     "loans",
@@ -227,6 +233,27 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_institutions_tenant_id"), "institutions", ["tenant_id"], unique=False)
     op.create_table(
+        "job_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job_name", sa.String(length=63), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("args", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_job_outbox_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_outbox")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_job_outbox_tenant_id_key")),
+    )
+    op.create_index(op.f("ix_job_outbox_state"), "job_outbox", ["state"], unique=False)
+    op.create_index(op.f("ix_job_outbox_tenant_id"), "job_outbox", ["tenant_id"], unique=False)
+    op.create_table(
         "programs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=63), nullable=False),
@@ -354,6 +381,44 @@ def create_tables() -> None:
     op.create_index(op.f("ix_clawbacks_program_id"), "clawbacks", ["program_id"], unique=False)
     op.create_index(op.f("ix_clawbacks_tenant_id"), "clawbacks", ["tenant_id"], unique=False)
     op.create_table(
+        "deadline_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("rule", sa.String(length=20), nullable=False),
+        sa.Column("subject_type", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("found_on", sa.Date(), nullable=False),
+        sa.Column("resolved_on", sa.Date(), nullable=True),
+        sa.Column(
+            "explanation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_deadline_alerts_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_deadline_alerts_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_alerts")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "kind",
+            "subject_type",
+            "subject_id",
+            "due_on",
+            name=op.f("uq_deadline_alerts_tenant_id_kind_subject_type_subject_id_due_on"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_deadline_alerts_program_id"), "deadline_alerts", ["program_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_deadline_alerts_tenant_id"), "deadline_alerts", ["tenant_id"], unique=False
+    )
+    op.create_table(
         "firms",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uscc", sa.String(length=18), nullable=False),
@@ -424,6 +489,27 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_indicators_program_id"), "indicators", ["program_id"], unique=False)
     op.create_index(op.f("ix_indicators_tenant_id"), "indicators", ["tenant_id"], unique=False)
+    op.create_table(
+        "job_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("job_name", sa.String(length=63), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "result", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["job_outbox.id"], name=op.f("fk_job_runs_outbox_id_job_outbox")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_job_runs_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_runs")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_job_runs_tenant_id_key")),
+    )
+    op.create_index(op.f("ix_job_runs_tenant_id"), "job_runs", ["tenant_id"], unique=False)
     op.create_table(
         "standings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1017,11 +1103,16 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_standings_subject_id"), table_name="standings")
     op.drop_index(op.f("ix_standings_program_id"), table_name="standings")
     op.drop_table("standings")
+    op.drop_index(op.f("ix_job_runs_tenant_id"), table_name="job_runs")
+    op.drop_table("job_runs")
     op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
     op.drop_index(op.f("ix_indicators_program_id"), table_name="indicators")
     op.drop_table("indicators")
     op.drop_index(op.f("ix_firms_tenant_id"), table_name="firms")
     op.drop_table("firms")
+    op.drop_index(op.f("ix_deadline_alerts_tenant_id"), table_name="deadline_alerts")
+    op.drop_index(op.f("ix_deadline_alerts_program_id"), table_name="deadline_alerts")
+    op.drop_table("deadline_alerts")
     op.drop_index(op.f("ix_clawbacks_tenant_id"), table_name="clawbacks")
     op.drop_index(op.f("ix_clawbacks_program_id"), table_name="clawbacks")
     op.drop_index(op.f("ix_clawbacks_institution_id"), table_name="clawbacks")
@@ -1034,6 +1125,9 @@ def drop_tables() -> None:
     op.drop_table("allocation_plans")
     op.drop_index(op.f("ix_programs_tenant_id"), table_name="programs")
     op.drop_table("programs")
+    op.drop_index(op.f("ix_job_outbox_tenant_id"), table_name="job_outbox")
+    op.drop_index(op.f("ix_job_outbox_state"), table_name="job_outbox")
+    op.drop_table("job_outbox")
     op.drop_index(op.f("ix_institutions_tenant_id"), table_name="institutions")
     op.drop_table("institutions")
     op.drop_index(op.f("ix_idempotency_records_tenant_id"), table_name="idempotency_records")

@@ -1,0 +1,139 @@
+"""The worker and scheduler processes, and the periodic jobs the scheduler enqueues.
+
+``riskshare worker`` is RQ's own ``Worker`` on the platform's queue, with RQ's scheduler
+(which moves retries and ``enqueue_at`` jobs onto the queue when due), and, unless told
+``--no-cron``, RQ's ``CronScheduler`` in a child process enqueueing the periodic jobs below.
+Production runs the cron scheduler once (``riskshare scheduler``) and as many
+``riskshare worker --no-cron`` as the load needs.
+
+The worker builds the app once, before RQ forks a work horse per job; a horse drops the
+database connections it inherited (they belong to its parent) and opens its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Worker
+from rq.cron import CronScheduler
+
+from riskshare.config import ConfigError, Settings
+from riskshare.jobs import registry, relay
+
+log = logging.getLogger(__name__)
+
+_app: Any = None
+_app_pid: int | None = None
+
+
+def use_app(app: Any) -> None:
+    """Make ``app`` the one the jobs of this process (and of its forked horses) use."""
+    global _app, _app_pid
+    _app, _app_pid = app, os.getpid()
+
+
+def worker_app() -> Any:
+    """The app jobs run with: the one ``use_app`` set, or one built from the environment."""
+    global _app_pid
+    if _app is None:
+        from riskshare.app import create_app
+
+        use_app(create_app())
+    elif _app_pid != os.getpid():
+        # A forked work horse: the pooled connections are its parent's; closing them here
+        # would close them for the parent too, so they are only forgotten.
+        _app.extensions["riskshare"].db.engine.dispose(close=False)
+        _app_pid = os.getpid()
+    return _app
+
+
+def redis_connection(settings: Settings) -> Redis:
+    if not settings.redis_url:
+        raise ConfigError(
+            "RISKSHARE_REDIS_URL is not set: the worker needs Redis (embedded mode starts"
+            " one with `riskshare serve`)"
+        )
+    return Redis.from_url(settings.redis_url)
+
+
+def platform_queue(settings: Settings, connection: Redis | None = None) -> Queue:
+    return Queue(settings.queue, connection=connection or redis_connection(settings))
+
+
+# -------------------------------------------------------------------------------------------
+# Periodic jobs: enqueued by the cron scheduler, run by any worker.
+# -------------------------------------------------------------------------------------------
+
+
+def relay_outbox() -> int:
+    """Hand the committed outbox rows of every tenant to RQ."""
+    app = worker_app()
+    ext = app.extensions["riskshare"]
+    return relay.relay(ext.db, platform_queue(ext.settings))
+
+
+def ask_for_deadline_sweeps() -> list[str]:
+    """Ask each tenant for today's deadline sweep on its working days (once a day each)."""
+    from riskshare.jobs.sweeps import plan_deadline_sweeps
+
+    return plan_deadline_sweeps(worker_app().extensions["riskshare"])
+
+
+def register_periodic(cron: CronScheduler, settings: Settings) -> None:
+    """The platform's periodic work, on RQ's own scheduling.
+
+    Intervals rather than cron lines: an interval job runs as the scheduler starts, and the
+    work keyed by day (``deadline-sweep:<day>``) makes asking every hour ask once a day, in
+    Asia/Shanghai whatever the servers' time zone, and catch up after a scheduler outage.
+    """
+    cron.register(
+        relay_outbox,
+        queue_name=settings.queue,
+        interval=settings.relay_interval,
+        name=f"{settings.queue}:relay",
+        result_ttl=60,
+    )
+    cron.register(
+        ask_for_deadline_sweeps,
+        queue_name=settings.queue,
+        interval=settings.sweep_interval,
+        name=f"{settings.queue}:deadline-sweeps",
+    )
+
+
+# -------------------------------------------------------------------------------------------
+# Processes
+# -------------------------------------------------------------------------------------------
+
+
+def run_scheduler(settings: Settings) -> None:
+    """RQ's cron scheduler with the platform's periodic jobs, until SIGTERM/SIGINT."""
+    cron = CronScheduler(connection=redis_connection(settings), name=f"{settings.queue}-cron")
+    register_periodic(cron, settings)
+    cron.start()
+
+
+def run_worker(app: Any, *, with_cron: bool = True, burst: bool = False) -> None:
+    """RQ's worker (with its scheduler) on the platform's queue, and, with ``with_cron``,
+    the cron scheduler in a child process that stops with it."""
+    settings: Settings = app.extensions["riskshare"].settings
+    registry.load_job_modules()
+    use_app(app)
+    connection = redis_connection(settings)
+    scheduler = None
+    if with_cron:
+        scheduler = multiprocessing.get_context("fork").Process(
+            target=run_scheduler, args=(settings,), name="riskshare-cron", daemon=True
+        )
+        scheduler.start()
+    try:
+        worker = Worker([platform_queue(settings, connection)], connection=connection)
+        worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+    finally:
+        if scheduler is not None and scheduler.is_alive():
+            scheduler.terminate()
+            scheduler.join(timeout=10)
