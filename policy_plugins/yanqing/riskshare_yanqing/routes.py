@@ -167,6 +167,18 @@ class GainIn(ma.Schema):
 class FeeIn(ma.Schema):
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     effective_on = EffectiveOn()
+    rate = RatioField(
+        load_default=None,
+        metadata={
+            "description": "the year's rate, set on the custodian's performance within"
+            " custodian_fee_rate_min..custodian_fee_rate_max (default: custodian_fee_rate)"
+        },
+    )
+    performance = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 2000),
+        metadata={"description": "the custodian's performance the rate was set on (履职情况)"},
+    )
 
 
 class AnnualReportIn(ma.Schema):
@@ -182,6 +194,7 @@ class FundEventOut(ma.Schema):
     year = ma.fields.Integer()
     booked_on = ma.fields.Date()
     amount = MoneyField(allow_none=True)
+    rate = RatioField(allow_none=True)
     note = ma.fields.String()
     explanation = Explanations()
 
@@ -419,8 +432,8 @@ class FeeViews(MethodView):
     @blp.arguments(FeeIn)
     @blp.response(201, FundEventOut)
     def post(self, data, program_id):
-        """Settle a year's custodian fee out of the pool (Y-01)"""
-        return pool.settle_fee(current_context(), program_id, data["year"], data["effective_on"])
+        """Book a year's custodian fee out of the pool, at the rate set for that year (Y-01)"""
+        return pool.settle_fee(current_context(), program_id, data)
 
 
 @blp.route("/programs/<int:program_id>/annual-reports")

@@ -178,7 +178,7 @@ def test_Y01_to_Y17_a_year_and_a_half_with_a_suspension_and_its_resumption(api):
     fee = finance.ok(
         "POST",
         f"{YQ}/programs/{program['id']}/custodian-fees",
-        {"year": 2025},
+        {"year": 2025, "performance": "履职良好"},
         key="fee-2025",
         status=201,
     )
