@@ -90,6 +90,14 @@ SCHEMA: dict[str, Any] = {
             type="string",
             pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
         ),
+        "half_yearly_report_days": _prop(
+            "Half-yearly report days (Y-01)",
+            "Days after each half year by which the custodian reports the pool's changes"
+            " (每半年报告风险补偿资金变化情况; the text sets no day).",
+            30,
+            type="integer",
+            minimum=0,
+        ),
         "district_codes": _strings(
             "District codes (Y-02)",
             "Administrative division codes (USCC characters 3-8) of firms registered in Yanqing.",

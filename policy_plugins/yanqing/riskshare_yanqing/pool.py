@@ -361,32 +361,6 @@ def settle_fee(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent
     return event
 
 
-def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
-    """Y-01: the custodian's operating report on the previous year, once, after its end."""
-    yanqing_program(ctx, program_id, lock=True)
-    year = data["year"]
-    ctx = on_effective_date(
-        ctx,
-        data.get("effective_on"),
-        not_before=dt.date(year + 1, 1, 1),
-        previous=f"the end of {year}",
-    )
-    if ctx.today.year <= year:
-        raise invalid(
-            f"The report on {year} is submitted after the year ends.", "/year", "year not over"
-        )
-    why = explain(
-        "Y-01",
-        "submitted",
-        f"资金托管机构提交 {data['year']} 年度风险补偿资金运营管理工作报告。",
-        f"The custodian submitted its operating report for {data['year']}.",
-        year=data["year"],
-    )
-    return _fund_event(
-        ctx, program_id, "annual_report", str(data["year"]), ctx.today, None, why, data["summary"]
-    )
-
-
 # ------------------------------------------------------------------------------ subsidies
 
 

@@ -21,8 +21,9 @@ from riskshare.toolkit import (
     facts,
     on_effective_date,
 )
+from riskshare_yanqing import custodian
 from riskshare_yanqing.explain import check, explain
-from riskshare_yanqing.models import FundEvent, Penalty, Recommendation
+from riskshare_yanqing.models import Penalty, Recommendation
 from riskshare_yanqing.pool import balance_rows, net_compensation
 from riskshare_yanqing.store import (
     fund_state_of,
@@ -148,36 +149,6 @@ def _suspension_alert(s: Session, program: ProgramView, facts: Facts) -> list[Al
     ]
 
 
-def _annual_report_alert(s: Session, program: ProgramView, day: dt.date) -> list[Alert]:
-    year = day.year - 1
-    if program.effective_from.year > year:
-        return []
-    month, dom = (int(x) for x in program.config["annual_report_due"].split("-"))
-    due = dt.date(day.year, month, dom)
-    filed = s.scalar(
-        select(FundEvent.id).where(
-            FundEvent.program_id == program.id,
-            FundEvent.kind == "annual_report",
-            FundEvent.reference == str(year),
-        )
-    )
-    if filed or day < due - dt.timedelta(days=30):
-        return []
-    overdue = day > due
-    why = check(
-        "Y-01",
-        False,
-        f"资金托管机构须于 {due} 前提交 {year} 年度运营管理工作报告"
-        + ("，已逾期。" if overdue else "。"),
-        f"The custodian's operating report for {year} is due by {due}"
-        + (" and is overdue." if overdue else "."),
-        threshold=due,
-        year=year,
-    )
-    code = "yanqing-annual-report-overdue" if overdue else "yanqing-annual-report-due"
-    return [Alert(code, "action" if overdue else "warning", "program", program.id, why)]
-
-
 def compensated_firms_by_recommender(
     s: Session, program_id: int, facts: Facts, year: int
 ) -> dict[int, set[int]]:
@@ -226,7 +197,7 @@ def _department_alerts(s: Session, program: ProgramView, facts: Facts, day: dt.d
 def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> list[Alert]:
     return [
         *_suspension_alert(s, program, facts),
-        *_annual_report_alert(s, program, day),
+        *custodian.report_alerts(s, program, day),
         *_department_alerts(s, program, facts, day),
     ]
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 from yanqing_steps import YQ, ledger, setup
 
-from riskshare.testing import race, today
+from riskshare.testing import english_in_chinese, race, today
 
 COPIES = 10
 
@@ -137,3 +137,156 @@ def test_Y01_ten_simultaneous_fee_bookings_at_different_rates_book_one(yq, rs_li
     # The one booked fee, at the winner's rate, and nothing else.
     assert books["balances"]["fund:fees"] == fee["amount"]
     assert fee["amount"] == f"{100000 * float(fee['rate']):.2f}"
+
+
+# --- Y-01 / 五 the custodian's own reports --------------------------------------------------
+
+
+def _reports(program):
+    return f"{YQ}/programs/{program['id']}/custodian-reports"
+
+
+def _file(api, program, kind, period, status=201, institution="yq-custodian", **extra):
+    body = {"kind": kind, "period": period, "document_reference": f"延托报 {period}", **extra}
+    return api.as_("custodian", institution=institution).ok(
+        "POST", _reports(program), body, status=status
+    )
+
+
+def _overdue(api, program, day):
+    """The overdue custodian reports monitoring shows on ``day``, as (kind, period, due)."""
+    found = api.as_("office").ok("GET", f"/programs/{program['id']}/monitoring?day={day}")
+    return {
+        (a["data"]["kind"], a["data"]["period"], a["data"]["due_on"])
+        for a in found
+        if a["code"] == "yanqing-custodian-report-overdue"
+    }
+
+
+def test_Y01_the_custodians_reports_are_due_after_each_half_year_and_by_31_May(yq):
+    api, program, _ = yq
+    today(api, dt.date(2025, 6, 30))
+    early = _file(api, program, "half_yearly", "2025-H1", status=422)  # the half year is not over
+    assert early["errors"][0]["pointer"] == "/period"
+    bad = _file(api, program, "half_yearly", "2025", status=422)
+    assert "2025-H1 or 2025-H2" in bad["detail"]
+
+    today(api, dt.date(2025, 7, 30))
+    h1 = _file(api, program, "half_yearly", "2025-H1", summary="上半年资金池变化情况")
+    assert (h1["due_on"], h1["filed_on"], h1["late"]) == ("2025-07-30", "2025-07-30", False)
+    assert h1["explanation"][0]["rule"] == "Y-01" and h1["explanation"][0]["passed"] is True
+    assert "2025 年上半年" in h1["explanation"][0]["zh"]
+
+    today(api, dt.date(2026, 2, 5))
+    h2 = _file(api, program, "half_yearly", "2025-H2")  # due 30 January: filed, and late
+    assert (h2["due_on"], h2["late"]) == ("2026-01-30", True)
+    assert h2["explanation"][0]["passed"] is False and "已逾期" in h2["explanation"][0]["zh"]
+    annual = _file(api, program, "annual", "2025", effective_on="2026-02-01")
+    assert (annual["due_on"], annual["filed_on"], annual["late"]) == (
+        "2026-05-31",
+        "2026-02-01",
+        False,
+    )
+    again = _file(api, program, "annual", "2025", status=409)
+    assert again["custodian_report_id"] == annual["id"]
+
+    listed = api.as_("finance").ok("GET", _reports(program))
+    assert [(r["kind"], r["period"]) for r in listed] == [
+        ("annual", "2025"),
+        ("half_yearly", "2025-H1"),
+        ("half_yearly", "2025-H2"),
+    ]
+    halves = api.as_("office").ok("GET", f"{_reports(program)}?kind=half_yearly")
+    assert [r["period"] for r in halves] == ["2025-H1", "2025-H2"]
+
+
+def test_Y01_the_half_yearly_report_days_are_config(api):
+    today(api, dt.date(2025, 1, 10))
+    program, _ = setup(api, half_yearly_report_days=10, annual_report_due="04-30")
+    today(api, dt.date(2025, 7, 11))
+    assert _file(api, program, "half_yearly", "2025-H1")["due_on"] == "2025-07-10"
+    today(api, dt.date(2026, 1, 2))
+    assert _file(api, program, "annual", "2025")["due_on"] == "2026-04-30"
+    assert _overdue(api, program, "2026-01-02") == set()
+    today(api, dt.date(2026, 1, 11))
+    assert _overdue(api, program, "2026-01-11") == {("half_yearly", "2025-H2", "2026-01-10")}
+
+
+def test_Y01_a_missing_report_is_overdue_from_the_day_after_its_due_date_until_filed(yq):
+    api, program, _ = yq
+    today(api, dt.date(2025, 7, 30))
+    assert _overdue(api, program, "2025-07-30") == set()  # due today: not late yet
+    found = api.as_("office").ok("GET", f"/programs/{program['id']}/monitoring?day=2025-07-30")
+    [due] = [a for a in found if a["code"] == "yanqing-custodian-report-due"]
+    assert (due["severity"], due["data"]["period"]) == ("warning", "2025-H1")
+
+    today(api, dt.date(2025, 7, 31))
+    assert _overdue(api, program, "2025-07-31") == {("half_yearly", "2025-H1", "2025-07-30")}
+    found = api.as_("auditor").ok("GET", f"/programs/{program['id']}/monitoring?day=2025-07-31")
+    [alert] = [a for a in found if a["code"] == "yanqing-custodian-report-overdue"]
+    assert alert["severity"] == "action"
+    why = alert["explanation"]
+    assert why["rule"] == "Y-01" and "二(二)" in why["clause"] and why["threshold"] == "2025-07-30"
+    assert (
+        why["zh"] == "资金托管机构应于 2025-07-30 前报送2025 年上半年"
+        "风险补偿资金变化情况报告（半年），逾期未报。"
+    )
+    assert english_in_chinese(found) == []
+
+    today(api, dt.date(2025, 8, 4))
+    _file(api, program, "half_yearly", "2025-H1")
+    assert _overdue(api, program, "2025-08-04") == set()
+    # Monitoring as of a day before the filing still shows the report missing then.
+    assert _overdue(api, program, "2025-08-01") == {("half_yearly", "2025-H1", "2025-07-30")}
+
+    # The annual report on 2025: due by 31 May 2026, overdue from 1 June.
+    today(api, dt.date(2026, 1, 20))
+    _file(api, program, "half_yearly", "2025-H2")
+    today(api, dt.date(2026, 6, 1))
+    assert _overdue(api, program, "2026-05-31") == set()
+    assert _overdue(api, program, "2026-06-01") == {("annual", "2025", "2026-05-31")}
+    _file(api, program, "annual", "2025")
+    assert _overdue(api, program, "2026-06-01") == set()
+
+
+def test_Y01_only_the_custodian_files_its_reports_and_each_sees_its_own(yq, other_api):
+    api, program, _ = yq
+    office = api.as_("office")
+    office.ok(
+        "POST",
+        "/institutions",
+        {"code": "yq-custodian-2", "name": "托管二", "kind": "custodian"},
+        201,
+    )
+    today(api, dt.date(2025, 7, 5))
+    body = {"kind": "half_yearly", "period": "2025-H1", "document_reference": "x"}
+    assert office.call("POST", _reports(program), body).status_code == 403
+    lender = api.as_("lender", institution="yq-bank")
+    assert lender.call("POST", _reports(program), body).status_code == 403
+    not_custodian = api.as_("custodian", institution="yq-bank").ok(
+        "POST", _reports(program), body, status=403
+    )
+    assert "custodian" in not_custodian["detail"]
+    assert api.as_("office").ok("GET", _reports(program)) == []  # nothing was filed
+
+    mine = _file(api, program, "half_yearly", "2025-H1")
+    theirs = _file(api, program, "annual", "2024", status=422, institution="yq-custodian-2")
+    assert "before the program started" in theirs["detail"]
+    today(api, dt.date(2026, 1, 5))
+    theirs = _file(api, program, "half_yearly", "2025-H2", institution="yq-custodian-2")
+    own = api.as_("custodian", institution="yq-custodian").ok("GET", _reports(program))
+    assert [r["id"] for r in own] == [mine["id"]]
+    other = api.as_("custodian", institution="yq-custodian-2").ok("GET", _reports(program))
+    assert [r["id"] for r in other] == [theirs["id"]]
+    for role in ("office", "reviewer", "finance", "auditor"):
+        assert len(api.as_(role).ok("GET", _reports(program))) == 2
+    assert lender.call("GET", _reports(program)).status_code == 403
+
+    # Another district's users do not reach this program's reports at all.
+    other_api.as_("office").ok(
+        "POST", "/institutions", {"code": "yq-custodian", "name": "托管", "kind": "custodian"}, 201
+    )
+    outsider = other_api.as_("custodian", institution="yq-custodian")
+    assert outsider.call("GET", _reports(program)).status_code == 404
+    assert outsider.call("POST", _reports(program), body).status_code == 404
+    assert other_api.as_("auditor").call("GET", _reports(program)).status_code == 404

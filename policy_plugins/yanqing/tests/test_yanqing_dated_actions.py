@@ -119,16 +119,20 @@ def test_Y01_a_fee_dated_before_its_years_end_or_in_the_future_is_refused(yq):
 def test_Y01_an_annual_report_comes_after_its_years_end_and_once(yq):
     api, program, _ = yq
     custodian = api.as_("custodian", institution="yq-custodian")
-    path = f"{YQ}/programs/{program['id']}/annual-reports"
-    report = {"year": 2025, "summary": "2025 年度运营管理工作报告"}
-    _refused_at(custodian.ok("POST", path, report, status=422), "/year")  # in 2025
+    path = f"{YQ}/programs/{program['id']}/custodian-reports"
+    report = {"kind": "annual", "period": "2025", "document_reference": "延托报〔2026〕1号"}
+    _refused_at(custodian.ok("POST", path, report, status=422), "/period")  # in 2025
     today(api, dt.date(2026, 3, 2))
     early = custodian.ok("POST", path, {**report, "effective_on": "2025-12-30"}, status=422)
     assert "before the end of 2025" in _refused_at(early)
     filed = custodian.ok("POST", path, {**report, "effective_on": "2026-02-27"}, status=201)
-    assert filed["booked_on"] == "2026-02-27"
+    assert (filed["filed_on"], filed["due_on"], filed["late"]) == (
+        "2026-02-27",
+        "2026-05-31",
+        False,
+    )
     again = custodian.ok("POST", path, report, status=409)
-    assert again["fund_event_id"] == filed["id"]
+    assert again["custodian_report_id"] == filed["id"]
 
 
 # --- Y-11 premium subsidies ---------------------------------------------------------------
