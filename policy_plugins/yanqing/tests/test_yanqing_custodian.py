@@ -8,8 +8,21 @@ Y-01: the DRC and the finance bureau set each year's fee rate within the configu
 from __future__ import annotations
 
 import datetime as dt
+import io
 
-from yanqing_steps import YQ, ledger, setup
+from openpyxl import load_workbook
+from yanqing_steps import (
+    YQ,
+    claim,
+    confirm_payment,
+    graded_firm,
+    half_year_plan,
+    joint_review,
+    ledger,
+    non_performing,
+    register_loan,
+    setup,
+)
 
 from riskshare.testing import english_in_chinese, race, today
 
@@ -290,3 +303,138 @@ def test_Y01_only_the_custodian_files_its_reports_and_each_sees_its_own(yq, othe
     assert outsider.call("GET", _reports(program)).status_code == 404
     assert outsider.call("POST", _reports(program), body).status_code == 404
     assert other_api.as_("auditor").call("GET", _reports(program)).status_code == 404
+
+
+# --- Y-13 / 五 the half-yearly recovery report to the district government -------------------
+
+
+def _recover(api, claim_, received_on, recovered, costs="0.00", *, confirm=True):
+    recovery = api.as_("lender", institution="yq-bank").ok(
+        "POST",
+        "/recoveries",
+        {
+            "claim_id": claim_["id"],
+            "received_on": received_on,
+            "recovered": recovered,
+            "costs": costs,
+        },
+        status=201,
+    )
+    if confirm:
+        api.as_("finance").ok("POST", f"/recoveries/{recovery['id']}/confirm-return")
+    return recovery
+
+
+def _recoveries_section(report):
+    [section] = [s for s in report["sections"] if s["key"] == "yanqing-recoveries"]
+    return section
+
+
+def test_Y13_the_half_yearly_report_lists_each_compensated_loans_recovery_and_reconciles(yq):
+    api, program, insts = yq
+    firms = {
+        name: graded_firm(api, program, insts, n, grade)[0]
+        for n, (name, grade) in enumerate((("A", "medium"), ("B", "low"), ("C", "medium")), 201)
+    }
+    loans = {name: register_loan(api, f, insts, f"YQ-{name}") for name, f in firms.items()}
+    today(api, dt.date(2025, 5, 10))
+    for loan in loans.values():
+        non_performing(api, loan, "2025-05-09")
+    claims = {"A": claim(api, loans["A"], "3000000.00"), "B": claim(api, loans["B"], "1234567.89")}
+    assert claims["B"]["amount"] == "246913.58"  # 20%, half up
+    for c in claims.values():
+        joint_review(api, c)
+    claim(api, loans["C"], "1000000.00")  # claimed, never reviewed nor paid
+    today(api, dt.date(2025, 7, 3))
+    half_year_plan(api, program, "2025-06-30")
+    custodian = api.as_("custodian", institution="yq-custodian")
+    for n, d in enumerate(custodian.ok("GET", "/disbursements")):
+        confirm_payment(api, d, f"pay-{n}")
+
+    # 2025-H2: A recovers 1,000,000.01 less 0.01 of costs (half back to the pool, returned);
+    # B recovers 100,000 (20% due back, not returned yet) and is then written off.
+    today(api, dt.date(2025, 9, 1))
+    _recover(api, claims["A"], "2025-09-01", "1000000.01", "0.01")
+    _recover(api, claims["B"], "2025-09-01", "100000.00", confirm=False)
+    today(api, dt.date(2025, 10, 10))
+    write_off = api.as_("lender", institution="yq-bank").ok(
+        "POST",
+        "/write-offs",
+        {
+            "loan_id": loans["B"]["id"],
+            "ground": "bankruptcy_liquidation",
+            "approved_on": "2025-10-10",
+            "net_loss": "226913.58",
+        },
+        status=201,
+    )
+    for role in ("reviewer", "finance"):
+        api.as_(role).ok(
+            "POST",
+            f"/write-offs/{write_off['id']}/reviews",
+            {"decision": "approve", "opinion": "同意核销"},
+        )
+    # 2026-H1: A recovers 200,000 more.
+    today(api, dt.date(2026, 2, 1))
+    _recover(api, claims["A"], "2026-02-01", "200000.00")
+
+    office = api.as_("office")
+    report = office.ok("GET", f"/programs/{program['id']}/reports/2025-H2")
+    section = _recoveries_section(report)
+    rows = {r["loan"]: r for r in section["rows"]}
+    assert list(rows) == ["YQ-A", "YQ-B", "合计 total"]  # C was claimed, never compensated
+    assert {k: rows["YQ-A"][k] for k in ("compensated_in_period", "recovered_in_period")} == {
+        "compensated_in_period": "1500000.00",
+        "recovered_in_period": "1000000.01",
+    }
+    assert (rows["YQ-A"]["due_to_pool_in_period"], rows["YQ-A"]["returned_in_period"]) == (
+        "500000.00",
+        "500000.00",
+    )
+    assert rows["YQ-A"]["written_off"] == "0.00"
+    b = rows["YQ-B"]
+    assert (b["compensated_to_date"], b["recovered_to_date"], b["due_to_pool_to_date"]) == (
+        "246913.58",
+        "100000.00",
+        "20000.00",
+    )
+    assert (b["returned_to_date"], b["written_off"], b["loan_state"]) == (
+        "0.00",
+        "226913.58",  # 246,913.58 compensated − 20,000 due back
+        "written_off",
+    )
+    total = rows["合计 total"]
+    # The per-loan sums reconcile with the fund report's aggregate, to the fen.
+    assert total["compensated_in_period"] == report["fund"]["paid_in_period"]["compensation"]
+    assert total["compensated_to_date"] == report["fund"]["paid_to_date"]["compensation"]
+    assert total["compensated_to_date"] == "1746913.58"
+    assert total["returned_in_period"] == report["fund"]["returned_to_pool_in_period"]
+    assert total["returned_to_date"] == report["fund"]["returned_to_pool_to_date"] == "500000.00"
+    assert total["written_off"] == "226913.58"
+    [why] = section["explanations"]
+    assert why["rule"] == "Y-13" and "三(七)" in why["clause"]
+    assert english_in_chinese(section["explanations"]) == []
+
+    later = office.ok("GET", f"/programs/{program['id']}/reports/2026-H1")
+    rows = {r["loan"]: r for r in _recoveries_section(later)["rows"]}
+    a = rows["YQ-A"]
+    assert (a["compensated_in_period"], a["compensated_to_date"]) == ("0.00", "1500000.00")
+    assert (a["recovered_in_period"], a["returned_in_period"], a["returned_to_date"]) == (
+        "200000.00",
+        "100000.00",
+        "600000.00",
+    )
+    assert rows["合计 total"]["returned_in_period"] == later["fund"]["returned_to_pool_in_period"]
+    assert rows["合计 total"]["returned_to_date"] == later["fund"]["returned_to_pool_to_date"]
+
+    # The same section in the workbook: a sheet of its own, the same figures.
+    response = api.as_("auditor").get(f"/programs/{program['id']}/reports/2025-H2?format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data))["yanqing-recoveries"]
+    title, header, *table = list(sheet.iter_rows(values_only=True))
+    assert title[0] == section["title"]
+    assert header == tuple(section["columns"])
+    by_loan = {r[header.index("loan")]: dict(zip(header, r, strict=True)) for r in table[:3]}
+    assert by_loan["YQ-B"]["written_off"] == "226913.58"
+    assert by_loan["合计 total"]["compensated_to_date"] == "1746913.58"
+    assert by_loan["合计 total"]["returned_in_period"] == "500000.00"
