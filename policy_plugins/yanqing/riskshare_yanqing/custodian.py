@@ -151,7 +151,7 @@ def file_report(ctx: Context, program_id: int, data: dict[str, Any]) -> Custodia
     why = check(
         "Y-01",
         on_time,
-        f"资金托管机构{custodian.name}于 {ctx.today} 报送{period.zh}{KIND_ZH[period.kind]}，"
+        f"资金托管机构 {custodian.name} 于 {ctx.today} 报送 {period.zh}{KIND_ZH[period.kind]}，"
         f"应于 {period.due_on} 前报送" + ("。" if on_time else "，已逾期。"),
         f"{custodian.name} filed its {KIND_EN[period.kind]} on {period.label} on {ctx.today},"
         f" due by {period.due_on}" + ("." if on_time else ": late."),
@@ -226,7 +226,7 @@ def report_alerts(s: Session, program: ProgramView, day: dt.date) -> list[Alert]
         why = check(
             "Y-01",
             False,
-            f"资金托管机构应于 {period.due_on} 前报送{period.zh}{KIND_ZH[period.kind]}"
+            f"资金托管机构应于 {period.due_on} 前报送 {period.zh}{KIND_ZH[period.kind]}"
             + ("，逾期未报。" if overdue else "，尚未报送。"),
             f"The custodian's {KIND_EN[period.kind]} on {period.label} is due by"
             f" {period.due_on}" + (" and overdue." if overdue else " and not filed yet."),

@@ -241,7 +241,7 @@ def test_Y01_a_missing_report_is_overdue_from_the_day_after_its_due_date_until_f
     why = alert["explanation"]
     assert why["rule"] == "Y-01" and "二(二)" in why["clause"] and why["threshold"] == "2025-07-30"
     assert (
-        why["zh"] == "资金托管机构应于 2025-07-30 前报送2025 年上半年"
+        why["zh"] == "资金托管机构应于 2025-07-30 前报送 2025 年上半年"
         "风险补偿资金变化情况报告（半年），逾期未报。"
     )
     assert english_in_chinese(found) == []
