@@ -207,6 +207,10 @@ def test_recoveries_returns_and_clawbacks_by_institution_claim_and_date(api, fun
         assert f.recoveries_due(claim_id=_id(fund, "A1")) == Decimal("20000.00")
         assert f.recoveries_due(claim_id=_id(fund, "B1")) == Decimal("0.00")
         assert f.recoveries_due(end=D(2025, 2, 2)) == Decimal("0.00")  # received 2025-02-03
+        # Gross, as the lender reported it: 50,000 recovered, 20,000 of it due back.
+        assert f.recovered() == f.recovered(claim_id=_id(fund, "A1")) == Decimal("50000.00")
+        assert f.recovered(institution_id=fund.b) == Decimal("0.00")
+        assert f.recovered(start=D(2025, 2, 4)) == f.recovered(end=D(2025, 2, 2)) == Decimal("0")
         assert f.returned_on_claim(_id(fund, "A1")) == Decimal("20000.00")
         assert f.returned("pool") == f.returned(None) == Decimal("20000.00")
         assert f.returned("pool", institution_id=fund.b) == Decimal("0.00")
@@ -238,6 +242,7 @@ def test_as_of_a_past_day_nothing_booked_later_counts(api, fund):
         assert f.unpaid() == Decimal("100000.00")
         assert f.unpaid(on=D(2025, 12, 31)) == Decimal("100000.00")
         assert f.recoveries_due(claim_id=_id(fund, "A1")) == Decimal("0.00")
+        assert f.recovered() == Decimal("0.00")  # received 2025-02-03
         assert f.returned() == f.clawed_back() == Decimal("0.00")
         assert f.pool_balance() == f.pool_balance(on=NOW) == Decimal("960000.00")
     with facts_of(api, fund.program, as_of=D(2024, 7, 9)) as f:

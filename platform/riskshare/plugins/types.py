@@ -718,6 +718,19 @@ class Facts(Protocol):
         returned yet or not: debits on ``recovery:receivable``."""
         ...
 
+    def recovered(
+        self,
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        """What the institutions reported recovering from the borrowers (gross, before
+        recovery costs), by receipt day: a record's figure, not the fund's money (the fund's
+        share is ``recoveries_due``)."""
+        ...
+
     def returned(
         self,
         destination: str | None = "pool",

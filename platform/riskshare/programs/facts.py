@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -314,6 +314,32 @@ class SessionFacts:
             start=start,
             end=end,
         )
+
+    def recovered(
+        self,
+        *,
+        institution_id: int | None = None,
+        claim_id: int | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Decimal:
+        from riskshare.recoveries.models import Recovery
+
+        end = self._until(end)
+        query = select(func.coalesce(func.sum(Recovery.recovered), 0)).where(
+            Recovery.program_id == self.program_id
+        )
+        for column, value in (
+            (Recovery.institution_id, institution_id),
+            (Recovery.claim_id, claim_id),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if start is not None:
+            query = query.where(Recovery.received_on >= start)
+        if end is not None:
+            query = query.where(Recovery.received_on <= end)
+        return Decimal(self.session.scalar(query) or 0).quantize(ZERO)
 
     def returned(
         self,

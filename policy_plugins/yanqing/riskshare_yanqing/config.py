@@ -63,10 +63,25 @@ SCHEMA: dict[str, Any] = {
     "properties": {
         "custodian_fee_rate": _prop(
             "Custodian fee rate (Y-01)",
-            "Share of the year's investment gains paid to the custodian, 0.15 to 0.20.",
+            "The default share of the year's investment gains paid to the custodian, 0.15 to"
+            " 0.20, when the DRC and the finance bureau book the fee without a rate.",
             "0.15",
             type="string",
             pattern=FEE_RATE,
+        ),
+        "custodian_fee_rate_min": _prop(
+            "Lowest fee rate (Y-01)",
+            "The lowest rate the DRC and the finance bureau may set for a year (15%).",
+            "0.15",
+            type="string",
+            pattern=RATIO,
+        ),
+        "custodian_fee_rate_max": _prop(
+            "Highest fee rate (Y-01)",
+            "The highest rate the DRC and the finance bureau may set for a year (20%).",
+            "0.20",
+            type="string",
+            pattern=RATIO,
         ),
         "annual_report_due": _prop(
             "Annual report due (Y-01)",
@@ -74,6 +89,14 @@ SCHEMA: dict[str, Any] = {
             "05-31",
             type="string",
             pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        ),
+        "half_yearly_report_days": _prop(
+            "Half-yearly report days (Y-01)",
+            "Days after each half year by which the custodian reports the pool's changes"
+            " (每半年报告风险补偿资金变化情况; the text sets no day).",
+            30,
+            type="integer",
+            minimum=0,
         ),
         "district_codes": _strings(
             "District codes (Y-02)",

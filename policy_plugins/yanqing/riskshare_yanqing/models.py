@@ -118,7 +118,9 @@ class FundState(TenantScoped, TimestampMixin, Base):
 
 
 class FundEvent(TenantScoped, TimestampMixin, Base):
-    """The custodian's side of the pool: gains, fees, suspensions, annual reports (Y-01, Y-14)."""
+    """The custodian's side of the pool: gains, fees (with the year's rate and, in ``note``,
+    the performance it was set on), suspensions (Y-01, Y-14); annual reports filed before
+    yanqing_0005, which files them as ``CustodianReport``."""
 
     __tablename__ = "yanqing_fund_events"
     __table_args__ = (UniqueConstraint("program_id", "kind", "reference"),)
@@ -130,6 +132,8 @@ class FundEvent(TenantScoped, TimestampMixin, Base):
     year: Mapped[int] = mapped_column(Integer())
     booked_on: Mapped[dt.date] = mapped_column(Date())
     amount: Mapped[Decimal | None] = mapped_column(Money(), default=None)
+    # A fee's rate, set for its year within the configured bounds (Y-01); None otherwise.
+    rate: Mapped[Decimal | None] = mapped_column(Ratio(), default=None)
     note: Mapped[str] = mapped_column(String(2000), default="")
     recorded_by: Mapped[str] = mapped_column(String(200))
     explanation: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)
@@ -179,3 +183,28 @@ class Penalty(TenantScoped, TimestampMixin, Base):
     reason: Mapped[str] = mapped_column(String(2000))
     decided_on: Mapped[dt.date] = mapped_column(Date())
     decided_by: Mapped[str] = mapped_column(String(200))
+
+
+class CustodianReport(TenantScoped, TimestampMixin, Base):
+    """A report the custodian files itself (Y-01, 五): the pool's changes every half year
+    (``half_yearly``, period ``2025-H1``) and last year's operating or audit report
+    (``annual``, period ``2025``), each once, with the day it was due and the day it was
+    filed; monitoring shows one missing after its due date."""
+
+    __tablename__ = "yanqing_custodian_reports"
+    __table_args__ = (UniqueConstraint("program_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    # The custodian institution that filed it.
+    custodian_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(7))
+    due_on: Mapped[dt.date] = mapped_column(Date())
+    filed_on: Mapped[dt.date] = mapped_column(Date())
+    filed_by: Mapped[str] = mapped_column(String(200))
+    # The report's own number or file reference (e.g. 延托报〔2025〕3号).
+    document_reference: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(2000), default="")
+    late: Mapped[bool] = mapped_column(Boolean(), default=False)
+    explanation: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)

@@ -226,6 +226,8 @@ def _fund_event(
     amount: Decimal | None,
     why: Explanation,
     note: str = "",
+    *,
+    rate: Decimal | None = None,
 ) -> FundEvent:
     """A new event of the pool, unless one of its kind and reference exists (checked under
     the program's lock, which every caller takes; the unique key backs it)."""
@@ -237,6 +239,7 @@ def _fund_event(
         year=booked.year,
         booked_on=booked,
         amount=amount,
+        rate=rate,
         note=note,
         recorded_by=ctx.actor,
         explanation=explanations_as_json([why]),
@@ -272,55 +275,46 @@ def gains_in_year(s: Session, program_id: int, year: int) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-def settle_fee(
-    ctx: Context, program_id: int, year: int, effective_on: dt.date | None = None
-) -> FundEvent:
-    """Y-01: after the year, the custodian's fee = the year's gains × the rate, from the pool.
+def fee_rate(config: Any, asked: Decimal | None) -> Decimal:
+    """Y-01: the year's rate, set by the DRC and the finance bureau according to the
+    custodian's performance (根据履职情况) within the configured bounds; the program's
+    ``custodian_fee_rate`` when they give none. A rate outside the bounds is a 422 naming
+    the bound it passes."""
+    low, high = Decimal(config["custodian_fee_rate_min"]), Decimal(config["custodian_fee_rate_max"])
+    rate = Decimal(config["custodian_fee_rate"]) if asked is None else _plain(asked)
+    # The default lies within the text's 15%-20% but a district may narrow the bounds.
+    whose = "The fee rate" if asked is not None else "The program's custodian_fee_rate"
+    for passes, side, key, bound in (
+        (rate < low, "below the lowest", "custodian_fee_rate_min", low),
+        (rate > high, "above the highest", "custodian_fee_rate_max", high),
+    ):
+        if passes:
+            raise invalid(
+                f"{whose} {rate} is {side} rate the program allows, {key} = {bound}; give a"
+                f" rate from {low} to {high}.",
+                "/rate",
+                f"{side.split()[0]} {key} {bound}",
+            )
+    return rate
+
+
+def _plain(rate: Decimal) -> Decimal:
+    """A rate as people write it: 0.175, 0.20 (the API reads ratios to six places)."""
+    short = rate.normalize()
+    return short if short != short.quantize(Decimal("0.01")) else rate.quantize(Decimal("0.01"))
+
+
+def settle_fee(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
+    """Y-01: after the year, the custodian's fee = the year's gains × the year's rate, from
+    the pool; the DRC and the finance bureau set the rate (``rate``, within the configured
+    bounds) according to the custodian's performance (``performance``, recorded with it).
 
     Under the program's lock: once a year (a repeat is a 409 naming the first), dated
     (``effective_on``) after the year's end.
     """
-    pview = yanqing_program(ctx, program_id, lock=True)
-    ctx = on_effective_date(
-        ctx, effective_on, not_before=dt.date(year + 1, 1, 1), previous=f"the end of {year}"
-    )
-    if ctx.today.year <= year:
-        raise invalid(
-            f"The fee for {year} is settled after the year ends.", "/year", "year not over"
-        )
-    rate = Decimal(pview.config["custodian_fee_rate"])
-    gains = gains_in_year(ctx.session, program_id, year)
-    fee = to_money(gains * rate) if gains > ZERO else ZERO
-    why = explain(
-        "Y-01",
-        str(fee),
-        f"{year} 年增值收益 {gains} 元 × 管理费率 {rate} = 年度管理费 {fee} 元，从资金池支付"
-        + ("；当年无增值，不付管理费。" if gains <= ZERO else "。"),
-        f"{year} gains {gains} × fee rate {rate} = custodian fee {fee}, paid from the pool"
-        + ("; no gains that year, so no fee." if gains <= ZERO else "."),
-        threshold=rate,
-        gains=gains,
-    )
-    event = _fund_event(ctx, program_id, "fee", str(year), ctx.today, fee, why)
-    if fee > ZERO:
-        ledger_transfer(
-            ctx.session,
-            program_id=program_id,
-            source_key=f"yanqing:fee:{year}",
-            kind="custodian_fee",
-            booked_on=ctx.today,
-            memo=f"custodian fee {year}",
-            debit="fund:fees",
-            credit="fund:pool",
-            amount=fee,
-        )
-    return event
-
-
-def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent:
-    """Y-01: the custodian's operating report on the previous year, once, after its end."""
-    yanqing_program(ctx, program_id, lock=True)
     year = data["year"]
+    pview = yanqing_program(ctx, program_id, lock=True)
+    rate = fee_rate(pview.config, data.get("rate"))
     ctx = on_effective_date(
         ctx,
         data.get("effective_on"),
@@ -329,18 +323,42 @@ def record_annual_report(ctx: Context, program_id: int, data: dict[str, Any]) ->
     )
     if ctx.today.year <= year:
         raise invalid(
-            f"The report on {year} is submitted after the year ends.", "/year", "year not over"
+            f"The fee for {year} is settled after the year ends.", "/year", "year not over"
         )
+    gains = gains_in_year(ctx.session, program_id, year)
+    fee = to_money(gains * rate) if gains > ZERO else ZERO
+    performance = data["performance"]
     why = explain(
         "Y-01",
-        "submitted",
-        f"资金托管机构提交 {data['year']} 年度风险补偿资金运营管理工作报告。",
-        f"The custodian submitted its operating report for {data['year']}.",
-        year=data["year"],
+        str(fee),
+        f"区发展改革委、区财政局根据资金托管机构履职情况（{performance}）确定 {year} 年管理费率"
+        f" {rate}；{year} 年增值收益 {gains} 元 × {rate} = 年度管理费 {fee} 元，从资金池支付"
+        + ("；当年无增值，不付管理费。" if gains <= ZERO else "。"),
+        f"The DRC and the finance bureau set the {year} fee rate at {rate} on the custodian's"
+        f" performance ({performance}); {year} gains {gains} × {rate} = custodian fee {fee},"
+        " paid from the pool" + ("; no gains that year, so no fee." if gains <= ZERO else "."),
+        threshold=rate,
+        gains=gains,
+        rate=rate,
+        bounds=[pview.config["custodian_fee_rate_min"], pview.config["custodian_fee_rate_max"]],
+        performance=performance,
     )
-    return _fund_event(
-        ctx, program_id, "annual_report", str(data["year"]), ctx.today, None, why, data["summary"]
+    event = _fund_event(
+        ctx, program_id, "fee", str(year), ctx.today, fee, why, performance, rate=rate
     )
+    if fee > ZERO:
+        ledger_transfer(
+            ctx.session,
+            program_id=program_id,
+            source_key=f"yanqing:fee:{year}",
+            kind="custodian_fee",
+            booked_on=ctx.today,
+            memo=f"custodian fee {year} at {rate}",
+            debit="fund:fees",
+            credit="fund:pool",
+            amount=fee,
+        )
+    return event
 
 
 # ------------------------------------------------------------------------------ subsidies

@@ -27,7 +27,7 @@ from riskshare.toolkit import (
     get_or_404,
     page,
 )
-from riskshare_yanqing import grading, pool, supervision
+from riskshare_yanqing import custodian, grading, pool, supervision
 from riskshare_yanqing.config import SEATS
 from riskshare_yanqing.grading import CHOICES
 from riskshare_yanqing.models import Subsidy, Vote
@@ -167,12 +167,53 @@ class GainIn(ma.Schema):
 class FeeIn(ma.Schema):
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     effective_on = EffectiveOn()
+    rate = RatioField(
+        load_default=None,
+        metadata={
+            "description": "the year's rate, set on the custodian's performance within"
+            " custodian_fee_rate_min..custodian_fee_rate_max (default: custodian_fee_rate)"
+        },
+    )
+    performance = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 2000),
+        metadata={"description": "the custodian's performance the rate was set on (履职情况)"},
+    )
 
 
-class AnnualReportIn(ma.Schema):
+class CustodianReportIn(ma.Schema):
     effective_on = EffectiveOn()
-    year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    summary = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(custodian.KINDS))
+    period = ma.fields.String(
+        required=True,
+        validate=validate.Length(4, 7),
+        metadata={"description": "2025-H1 or 2025-H2 (half_yearly); 2025 (annual)"},
+    )
+    document_reference = ma.fields.String(
+        required=True,
+        validate=validate.Length(1, 200),
+        metadata={"description": "the report's number or file reference"},
+    )
+    summary = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CustodianReportQuery(ma.Schema):
+    kind = ma.fields.String(load_default=None, validate=validate.OneOf(custodian.KINDS))
+
+
+class CustodianReportOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    custodian_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    period = ma.fields.String()
+    due_on = ma.fields.Date()
+    filed_on = ma.fields.Date()
+    filed_by = ma.fields.String()
+    document_reference = ma.fields.String()
+    summary = ma.fields.String()
+    late = ma.fields.Boolean()
+    explanation = Explanations()
 
 
 class FundEventOut(ma.Schema):
@@ -182,6 +223,7 @@ class FundEventOut(ma.Schema):
     year = ma.fields.Integer()
     booked_on = ma.fields.Date()
     amount = MoneyField(allow_none=True)
+    rate = RatioField(allow_none=True)
     note = ma.fields.String()
     explanation = Explanations()
 
@@ -419,18 +461,28 @@ class FeeViews(MethodView):
     @blp.arguments(FeeIn)
     @blp.response(201, FundEventOut)
     def post(self, data, program_id):
-        """Settle a year's custodian fee out of the pool (Y-01)"""
-        return pool.settle_fee(current_context(), program_id, data["year"], data["effective_on"])
+        """Book a year's custodian fee out of the pool, at the rate set for that year (Y-01)"""
+        return pool.settle_fee(current_context(), program_id, data)
 
 
-@blp.route("/programs/<int:program_id>/annual-reports")
-class AnnualReportViews(MethodView):
+@blp.route("/programs/<int:program_id>/custodian-reports")
+class CustodianReportViews(MethodView):
+    @blp.roles(*custodian.READERS, "custodian")
+    @blp.arguments(CustodianReportQuery, location="query")
+    @blp.response(200, CustodianReportOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, query, program_id):
+        """The custodian's half-yearly and annual reports, with due and filing dates (Y-01)"""
+        ctx = current_context()
+        return page(ctx.session, custodian.visible_reports(ctx, program_id, query["kind"]))
+
     @blp.roles("custodian")
-    @blp.arguments(AnnualReportIn)
-    @blp.response(201, FundEventOut)
+    @blp.arguments(CustodianReportIn)
+    @blp.response(201, CustodianReportOut)
     def post(self, data, program_id):
-        """The custodian's operating report on the previous year, due by 31 May (Y-01)"""
-        return pool.record_annual_report(current_context(), program_id, data)
+        """The custodian files its half-yearly report on the pool's changes or its annual
+        operating report, due by 31 May (Y-01)"""
+        return custodian.file_report(current_context(), program_id, data)
 
 
 @blp.route("/programs/<int:program_id>/fund-state")

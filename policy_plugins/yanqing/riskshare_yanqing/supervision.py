@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,8 +22,9 @@ from riskshare.toolkit import (
     facts,
     on_effective_date,
 )
+from riskshare_yanqing import custodian
 from riskshare_yanqing.explain import check, explain
-from riskshare_yanqing.models import FundEvent, Penalty, Recommendation
+from riskshare_yanqing.models import Penalty, Recommendation
 from riskshare_yanqing.pool import balance_rows, net_compensation
 from riskshare_yanqing.store import (
     fund_state_of,
@@ -35,6 +37,7 @@ from riskshare_yanqing.store import (
 MEASURES = ("lower_ratio", "clawback", "termination")
 # Claims the review approved for compensation, whether or not paid yet.
 COMPENSATED = ("approved", "paid")
+ZERO = Decimal("0.00")
 
 
 def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penalty:
@@ -148,36 +151,6 @@ def _suspension_alert(s: Session, program: ProgramView, facts: Facts) -> list[Al
     ]
 
 
-def _annual_report_alert(s: Session, program: ProgramView, day: dt.date) -> list[Alert]:
-    year = day.year - 1
-    if program.effective_from.year > year:
-        return []
-    month, dom = (int(x) for x in program.config["annual_report_due"].split("-"))
-    due = dt.date(day.year, month, dom)
-    filed = s.scalar(
-        select(FundEvent.id).where(
-            FundEvent.program_id == program.id,
-            FundEvent.kind == "annual_report",
-            FundEvent.reference == str(year),
-        )
-    )
-    if filed or day < due - dt.timedelta(days=30):
-        return []
-    overdue = day > due
-    why = check(
-        "Y-01",
-        False,
-        f"资金托管机构须于 {due} 前提交 {year} 年度运营管理工作报告"
-        + ("，已逾期。" if overdue else "。"),
-        f"The custodian's operating report for {year} is due by {due}"
-        + (" and is overdue." if overdue else "."),
-        threshold=due,
-        year=year,
-    )
-    code = "yanqing-annual-report-overdue" if overdue else "yanqing-annual-report-due"
-    return [Alert(code, "action" if overdue else "warning", "program", program.id, why)]
-
-
 def compensated_firms_by_recommender(
     s: Session, program_id: int, facts: Facts, year: int
 ) -> dict[int, set[int]]:
@@ -226,7 +199,7 @@ def _department_alerts(s: Session, program: ProgramView, facts: Facts, day: dt.d
 def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> list[Alert]:
     return [
         *_suspension_alert(s, program, facts),
-        *_annual_report_alert(s, program, day),
+        *custodian.report_alerts(s, program, day),
         *_department_alerts(s, program, facts, day),
     ]
 
@@ -269,4 +242,89 @@ def report_sections(s: Session, program: ProgramView, period: Period, facts: Fac
             ["state", "grade", "firms"],
             [{"state": st, "grade": g, "firms": n} for st, g, n in grades],
         ),
+        recovery_section(facts, period),
     ]
+
+
+# Per loan, in the period and to its end: compensation paid, recovered by the lender (gross),
+# due back to the pool (its share), returned into the pool; and the net loss written off.
+RECOVERY_FIGURES = (
+    "compensated_in_period",
+    "compensated_to_date",
+    "recovered_in_period",
+    "recovered_to_date",
+    "due_to_pool_in_period",
+    "due_to_pool_to_date",
+    "returned_in_period",
+    "returned_to_date",
+    "written_off",
+)
+TOTAL = "合计 total"
+
+
+def _loan_recovery_row(facts: Facts, period: Period, loan: Any, claims: list[Any]) -> dict:
+    def summed(question: Any, **dates: Any) -> Decimal:
+        return sum((question(claim_id=c.id, **dates) for c in claims), ZERO)
+
+    in_period = {"start": period.start, "end": period.end}
+    row: dict[str, Any] = {
+        "loan_id": loan.id,
+        "loan": loan.reference,
+        "firm": facts.firm(loan.firm_id).name,
+        "claimant": "、".join(sorted({facts.institution(c.institution_id).name for c in claims})),
+        "loan_state": loan.state,
+        "compensated_in_period": summed(facts.paid, **in_period),
+        "compensated_to_date": summed(facts.paid),
+        "recovered_in_period": summed(facts.recovered, **in_period),
+        "recovered_to_date": summed(facts.recovered),
+        "due_to_pool_in_period": summed(facts.recoveries_due, **in_period),
+        "due_to_pool_to_date": summed(facts.recoveries_due),
+        "returned_in_period": summed(facts.returned, **in_period),
+        "returned_to_date": summed(facts.returned),
+    }
+    # Y-13: the net loss written off is the compensation less what recoveries made due back.
+    written_off = loan.state == "written_off"
+    row["written_off"] = (
+        row["compensated_to_date"] - row["due_to_pool_to_date"] if written_off else ZERO
+    )
+    return row
+
+
+def recovery_section(facts: Facts, period: Period) -> ReportSection:
+    """Y-13 / 五: the DRC's half-yearly report to the district government on recoveries, loan
+    by loan for every loan compensated by the period's end, with a total row that equals the
+    fund report's compensation paid and recoveries returned to the pool."""
+    claims_by_loan: dict[int, list[Any]] = defaultdict(list)
+    for claim in facts.claims():
+        claims_by_loan[claim.loan_id].append(claim)
+    rows = []
+    for loan in facts.program_loans():
+        claims = claims_by_loan.get(loan.id or 0, [])
+        if claims and sum((facts.paid(claim_id=c.id) for c in claims), ZERO) > ZERO:
+            rows.append(_loan_recovery_row(facts, period, loan, claims))
+    total: dict[str, Any] = {"loan_id": None, "loan": TOTAL, "firm": "", "claimant": ""}
+    total["loan_state"] = ""
+    total.update({key: sum((r[key] for r in rows), ZERO) for key in RECOVERY_FIGURES})
+    why = explain(
+        "Y-13",
+        str(total["returned_to_date"]),
+        f"{len(rows)} 笔已代偿贷款逐笔列示代偿、追偿、返还资金池及核销情况；合计本期代偿"
+        f" {total['compensated_in_period']} 元、累计代偿 {total['compensated_to_date']} 元，"
+        f"本期返还资金池 {total['returned_in_period']} 元、累计返还"
+        f" {total['returned_to_date']} 元，与资金报表一致；累计核销 {total['written_off']} 元。",
+        f"{len(rows)} compensated loans, each with its compensation, recoveries, returns to the"
+        f" pool and write-off; in total {total['compensated_in_period']} compensated in the"
+        f" period and {total['compensated_to_date']} to date, {total['returned_in_period']}"
+        f" returned to the pool in the period and {total['returned_to_date']} to date, as in"
+        f" the fund report; {total['written_off']} written off.",
+        loans=len(rows),
+        **{key: total[key] for key in RECOVERY_FIGURES},
+    )
+    columns = ["loan_id", "loan", "firm", "claimant", "loan_state", *RECOVERY_FIGURES]
+    return ReportSection(
+        "yanqing-recoveries",
+        "已代偿贷款追偿情况（逐笔） Recoveries per compensated loan",
+        columns,
+        [*rows, total],
+        [why],
+    )

@@ -184,11 +184,20 @@ def test_Y01_gains_go_into_the_pool_and_the_fee_is_a_share_of_the_years_gains(yq
     assert custodian.call("POST", path, body, key="gain-q1-b").status_code == 409
     fees = f"{YQ}/programs/{program['id']}/custodian-fees"
     finance = api.as_("finance")
-    assert finance.call("POST", fees, {"year": 2025}, key="fee-early").status_code == 422
+    assert (
+        finance.call(
+            "POST", fees, {"year": 2025, "performance": "履职良好"}, key="fee-early"
+        ).status_code
+        == 422
+    )
     today(api, dt.date(2027, 1, 4))
-    fee = finance.ok("POST", fees, {"year": 2025}, key="fee-2025", status=201)
+    fee = finance.ok(
+        "POST", fees, {"year": 2025, "performance": "履职良好"}, key="fee-2025", status=201
+    )
     assert fee["amount"] == "18518.52"  # 123,456.78 × 0.15, half up
-    nothing = finance.ok("POST", fees, {"year": 2026}, key="fee-2026", status=201)
+    nothing = finance.ok(
+        "POST", fees, {"year": 2026, "performance": "履职良好"}, key="fee-2026", status=201
+    )
     assert nothing["amount"] == "0.00"  # no gains in 2026, no fee
     books = ledger(api, program)
     assert books["balanced"] and books["pool_balance"] == "30104938.26"

@@ -103,7 +103,7 @@ def test_Y01_ten_simultaneous_fee_settlements_of_one_year_pay_the_fee_once(yq, r
     today(api, dt.date(2026, 1, 5))
     finance = api.live(rs_live, "finance")
     path = f"{YQ}/programs/{program['id']}/custodian-fees"
-    responses = _at_once(finance, path, {"year": 2025}, same_key, "fee")
+    responses = _at_once(finance, path, {"year": 2025, "performance": "履职良好"}, same_key, "fee")
     if same_key:
         fee = _replayed(responses)
     else:
@@ -122,7 +122,7 @@ def test_Y01_a_fee_dated_in_the_future_is_refused(yq):
     refused = api.as_("finance").ok(
         "POST",
         f"{YQ}/programs/{program['id']}/custodian-fees",
-        {"year": 2025, "effective_on": "2026-01-06"},
+        {"year": 2025, "performance": "履职良好", "effective_on": "2026-01-06"},
         status=422,
     )
     assert refused["errors"][0]["pointer"] == "/effective_on"

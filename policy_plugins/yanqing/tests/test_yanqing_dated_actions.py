@@ -65,7 +65,10 @@ def test_Y01_no_gain_is_booked_in_a_year_whose_fee_is_settled(yq):
     custodian.ok("POST", gains, {"amount": "100000.00", "reference": "2025-H1"}, status=201)
     today(api, dt.date(2026, 1, 5))
     fee = api.as_("finance").ok(
-        "POST", f"{YQ}/programs/{program['id']}/custodian-fees", {"year": 2025}, status=201
+        "POST",
+        f"{YQ}/programs/{program['id']}/custodian-fees",
+        {"year": 2025, "performance": "履职良好"},
+        status=201,
     )
     late = {"amount": "5000.00", "reference": "2025-H2", "booked_on": "2025-12-31"}
     refused = custodian.ok("POST", gains, late, status=409)
@@ -86,10 +89,27 @@ def test_Y01_a_fee_dated_before_its_years_end_or_in_the_future_is_refused(yq):
     today(api, dt.date(2026, 1, 5))
     finance = api.as_("finance")
     path = f"{YQ}/programs/{program['id']}/custodian-fees"
-    early = finance.ok("POST", path, {"year": 2025, "effective_on": "2025-12-31"}, status=422)
+    early = finance.ok(
+        "POST",
+        path,
+        {"year": 2025, "performance": "履职良好", "effective_on": "2025-12-31"},
+        status=422,
+    )
     assert "before the end of 2025 (2026-01-01)" in _refused_at(early)
-    _refused_at(finance.ok("POST", path, {"year": 2025, "effective_on": "2026-01-06"}, status=422))
-    fee = finance.ok("POST", path, {"year": 2025, "effective_on": "2026-01-02"}, status=201)
+    _refused_at(
+        finance.ok(
+            "POST",
+            path,
+            {"year": 2025, "performance": "履职良好", "effective_on": "2026-01-06"},
+            status=422,
+        )
+    )
+    fee = finance.ok(
+        "POST",
+        path,
+        {"year": 2025, "performance": "履职良好", "effective_on": "2026-01-02"},
+        status=201,
+    )
     assert (fee["booked_on"], fee["amount"]) == ("2026-01-02", "15000.00")
     entries = api.as_("auditor").ok("GET", f"/programs/{program['id']}/ledger/entries")
     [entry] = [e for e in entries if e["kind"] == "custodian_fee"]
@@ -99,16 +119,20 @@ def test_Y01_a_fee_dated_before_its_years_end_or_in_the_future_is_refused(yq):
 def test_Y01_an_annual_report_comes_after_its_years_end_and_once(yq):
     api, program, _ = yq
     custodian = api.as_("custodian", institution="yq-custodian")
-    path = f"{YQ}/programs/{program['id']}/annual-reports"
-    report = {"year": 2025, "summary": "2025 年度运营管理工作报告"}
-    _refused_at(custodian.ok("POST", path, report, status=422), "/year")  # in 2025
+    path = f"{YQ}/programs/{program['id']}/custodian-reports"
+    report = {"kind": "annual", "period": "2025", "document_reference": "延托报〔2026〕1号"}
+    _refused_at(custodian.ok("POST", path, report, status=422), "/period")  # in 2025
     today(api, dt.date(2026, 3, 2))
     early = custodian.ok("POST", path, {**report, "effective_on": "2025-12-30"}, status=422)
     assert "before the end of 2025" in _refused_at(early)
     filed = custodian.ok("POST", path, {**report, "effective_on": "2026-02-27"}, status=201)
-    assert filed["booked_on"] == "2026-02-27"
+    assert (filed["filed_on"], filed["due_on"], filed["late"]) == (
+        "2026-02-27",
+        "2026-05-31",
+        False,
+    )
     again = custodian.ok("POST", path, report, status=409)
-    assert again["fund_event_id"] == filed["id"]
+    assert again["custodian_report_id"] == filed["id"]
 
 
 # --- Y-11 premium subsidies ---------------------------------------------------------------

@@ -178,7 +178,7 @@ def test_Y01_to_Y17_a_year_and_a_half_with_a_suspension_and_its_resumption(api):
     fee = finance.ok(
         "POST",
         f"{YQ}/programs/{program['id']}/custodian-fees",
-        {"year": 2025},
+        {"year": 2025, "performance": "履职良好"},
         key="fee-2025",
         status=201,
     )
@@ -200,14 +200,14 @@ def test_Y01_to_Y17_a_year_and_a_half_with_a_suspension_and_its_resumption(api):
 
     # Y-01: the annual report is due by 31 May.
     today(api, dt.date(2026, 5, 20))
-    assert "yanqing-annual-report-due" in _alerts(api, program, "2026-05-20")
+    assert "yanqing-custodian-report-due" in _alerts(api, program, "2026-05-20")
     custodian.ok(
         "POST",
-        f"{YQ}/programs/{program['id']}/annual-reports",
-        {"year": 2025, "summary": "2025 年度运营管理工作报告"},
+        f"{YQ}/programs/{program['id']}/custodian-reports",
+        {"kind": "annual", "period": "2025", "document_reference": "2025 年度运营管理工作报告"},
         status=201,
     )
-    assert "yanqing-annual-report-due" not in _alerts(api, program, "2026-05-20")
+    assert "yanqing-custodian-report-due" not in _alerts(api, program, "2026-05-20")
 
     # Y-13: D's firm is liquidated; its net loss is written off after DRC and finance review.
     today(api, dt.date(2026, 6, 15))
