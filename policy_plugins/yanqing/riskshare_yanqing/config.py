@@ -21,6 +21,17 @@ FEE_RATE = r"^0\.(1[5-9]\d*|20*)$"
 
 GRADES = ("high", "medium", "low")
 SEATS = ("drc", "finance", "industry", "bank", "guarantor")
+# The Chinese names the explanations use for the codes above (二(四) 高、中、低三个等级;
+# 三(三) the joint review's units), and for a delegate's rejection.
+GRADES_ZH = {"high": "高", "medium": "中", "low": "低"}
+CHOICES_ZH = {**{g: f"{zh}等级" for g, zh in GRADES_ZH.items()}, "reject": "不予支持"}
+SEATS_ZH = {
+    "drc": "区发展改革委",
+    "finance": "区财政局",
+    "industry": "行业主管部门",
+    "bank": "银行",
+    "guarantor": "担保公司",
+}
 # Y-06: the delegates who always vote (the guarantor's seat is added by the pre-screen).
 PANEL_SEATS = ("drc", "finance", "industry", "bank")
 # Y-03: 营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.
@@ -276,6 +287,15 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
 
 def money(config: Any, key: str) -> Decimal:
     return Decimal(config[key])
+
+
+def grade_zh(grade: str | None) -> str:
+    """``high`` → 高等级, ``reject`` → 不予支持 (a code the table lacks is shown as it is)."""
+    return CHOICES_ZH.get(grade or "", grade or "未评定")
+
+
+def seat_zh(seat: str) -> str:
+    return SEATS_ZH.get(seat, seat)
 
 
 def grade_ratio(config: Any, grade: str) -> Decimal:
