@@ -13,24 +13,60 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riskshare.toolkit import Explanation, Facts, FirmView, LoanView
-from riskshare_yanqing.config import money
+from riskshare.toolkit import Explanation, Facts, FirmView, LoanView, labels, registered_in
+from riskshare_yanqing.config import DOCUMENTS_ZH, FOCUS_SECTORS_ZH, money
 from riskshare_yanqing.explain import check
 from riskshare_yanqing.models import Recommendation
 from riskshare_yanqing.store import as_list
 
 
 def registered_in_district(config: Any, firm: FirmView) -> Explanation:
-    division = firm.uscc[2:8]
-    ok = division in config["district_codes"]
+    """Y-02 在我区登记注册: by the credit code's division (110119, or 110229 from before 2015)
+    or by the recorded registered address; the explanation says which basis applied."""
+    place = registered_in(
+        firm,
+        divisions=config["district_codes"],
+        address_markers=config["registered_address_markers"],
+        place_zh="延庆区",
+        place_en="Yanqing",
+    )
+    return check(
+        "Y-02",
+        place.inside,
+        f"{place.zh}。",
+        f"The firm is {place.en}.",
+        threshold={
+            "district_codes": list(config["district_codes"]),
+            "registered_address_markers": list(config["registered_address_markers"]),
+        },
+        uscc=firm.uscc,
+        **place.inputs(),
+    )
+
+
+def in_existence(config: Any, firm: FirmView) -> Explanation:
+    """Y-02 有效存续、具有具体经营项目: a cancelled (注销) or revoked (吊销) firm is refused, and
+    so is one without a business scope recorded (unless ``missing_business_scope`` is
+    ``flag``)."""
+    active = firm.registration_status == "active"
+    scope = (firm.business_scope or "").strip()
+    flag_only = config["missing_business_scope"] == "flag"
+    ok = active and (bool(scope) or flag_only)
+    status_zh = labels.registration_status_zh(firm.registration_status)
+    if scope:
+        scope_zh, scope_en = "已记录经营范围（具体经营项目）", "its business scope is recorded"
+    else:
+        scope_zh = "未记录经营范围，无具体经营项目" + ("（仅作提示）" if flag_only else "")
+        scope_en = "no business scope is recorded" + (" (flagged only)" if flag_only else "")
     return check(
         "Y-02",
         ok,
-        f"统一社会信用代码行政区划码 {division}，延庆区为 {'/'.join(config['district_codes'])}。",
-        f"The USCC's division code is {division}; Yanqing's is"
-        f" {'/'.join(config['district_codes'])}.",
-        threshold=list(config["district_codes"]),
-        uscc=firm.uscc,
+        f"企业登记状态为{status_zh}，{'有效存续' if active else '不属有效存续'}；{scope_zh}。",
+        f"The firm's registration is {firm.registration_status}"
+        f" ({'in force' if active else 'not in force'}); {scope_en}.",
+        threshold={"registration_status": "active", "business_scope": "recorded"},
+        registration_status=firm.registration_status,
+        business_scope=firm.business_scope,
     )
 
 
@@ -39,7 +75,8 @@ def sme_size(config: Any, firm: FirmView) -> Explanation:
     return check(
         "Y-02",
         ok,
-        f"企业划型为 {firm.size_class}（N-1），支持中小微企业。",
+        f"企业划型为{labels.size_zh(firm.size_class)}企业（中小企业划型标准），"
+        f"支持{labels.sizes_zh(list(config['accepted_sizes']))}企业。",
         f"The firm is {firm.size_class} (N-1); accepted: {', '.join(config['accepted_sizes'])}.",
         threshold=list(config["accepted_sizes"]),
         size_class=firm.size_class,
@@ -67,7 +104,9 @@ def focus_sector(config: Any, sector: str | None) -> Explanation:
     return check(
         "Y-02",
         ok,
-        f"所属领域 {sector or '未填'}，{'属于' if inside else '不属于'}重点支持领域。",
+        f"所属领域：{FOCUS_SECTORS_ZH.get(sector or '', sector or '未填')}，"
+        f"{'属于' if inside else '不属于'}重点支持领域"
+        f"{'' if config['require_focus_sector'] else '（仅作记录）'}。",
         f"Sector {sector or 'not given'} is {'a' if inside else 'not a'} focus sector"
         f"{'' if config['require_focus_sector'] else ' (recorded, not required)'}.",
         threshold=list(config["focus_sectors"]),
@@ -80,7 +119,7 @@ def documents(config: Any, kinds: set[str]) -> Explanation:
     return check(
         "Y-03",
         not missing,
-        f"推荐资料缺少：{'、'.join(missing) or '无'}。",
+        f"推荐资料缺少：{'、'.join(DOCUMENTS_ZH.get(k, k) for k in missing) or '无'}。",
         f"Missing documents: {', '.join(missing) or 'none'}.",
         threshold=list(config["required_documents"]),
         documents=sorted(kinds),
@@ -194,7 +233,8 @@ def channel(config: Any, loan: LoanView) -> Explanation:
     return check(
         "Y-09",
         ok,
-        f"贷款种类 {loan.kind}，银行直接贷款种类为 {'、'.join(config['bank_loan_kinds'])}。",
+        f"贷款种类为{labels.kind_zh(loan.kind)}，银行直接贷款种类为"
+        f"{'、'.join(labels.kind_zh(k) for k in config['bank_loan_kinds'])}。",
         f"Loan kind {loan.kind}; bank loan kinds are {', '.join(config['bank_loan_kinds'])}.",
         threshold=list(config["bank_loan_kinds"]),
         kind=loan.kind,

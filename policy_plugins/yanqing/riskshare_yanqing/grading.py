@@ -156,6 +156,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     kinds = {d["kind"] for d in data["documents"]}
     checks = [
         eligibility.registered_in_district(config, firm),
+        eligibility.in_existence(config, firm),
         eligibility.sme_size(config, firm),
         eligibility.clean_record(config, rec.credit_record),
         eligibility.not_banned(f, firm, ctx.today),
