@@ -197,7 +197,7 @@ class _Story:
                     "financing_need": PRINCIPAL,
                     "focus_sector": "low_altitude_economy",
                     "documents": documents(*REQUIRED_DOCUMENTS),
-                    "credit_record": {"firm_clean": True, "controller_clean": True},
+                    "credit_record": {"entries": []},
                 },
                 status=201,
             )

@@ -7,6 +7,7 @@ with the same figures.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -83,18 +84,59 @@ def sme_size(config: Any, firm: FirmView) -> Explanation:
     )
 
 
-def clean_record(config: Any, record: dict[str, Any]) -> Explanation:
+# Y-02 违法、违规、失信等不良信用记录, of the firm or of its actual controller (实际控制人).
+CREDIT_ENTRY_KINDS = {"illegal": "违法", "irregular": "违规", "dishonest": "失信"}
+CREDIT_SUBJECTS = {"firm": "企业", "controller": "实际控制人"}
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def clean_record(config: Any, record: dict[str, Any], applied_on: dt.date) -> Explanation:
+    """Y-02 两年无不良信用记录: a bad-credit entry of the firm or its actual controller dated
+    within ``clean_record_years`` before the application refuses it; one dated on or before
+    the same day that many years earlier is older and does not."""
     years = config["clean_record_years"]
-    ok = bool(record.get("firm_clean")) and bool(record.get("controller_clean"))
+    since = years_before(applied_on, years)
+    entries = sorted(record.get("entries", []), key=lambda e: str(e["dated"]))
+    within = [e for e in entries if dt.date.fromisoformat(str(e["dated"])) > since]
+    older = len(entries) - len(within)
+    ok = not within
+    listed_zh = "；".join(
+        f"{CREDIT_SUBJECTS.get(e['subject'], e['subject'])}于 {e['dated']} 有"
+        f"{CREDIT_ENTRY_KINDS.get(e['kind'], e['kind'])}记录"
+        for e in within
+    )
+    listed_en = "; ".join(f"{e['subject']}: {e['kind']} on {e['dated']}" for e in within)
+    older_zh = f"另有 {older} 条记录早于 {since}（含），已满 {years} 年，不影响。" if older else ""
+    older_en = f" {older} older record(s), dated on or before {since}, do not count."
+    if not older:
+        older_en = ""
     return check(
         "Y-02",
         ok,
-        f"企业及其实际控制人近 {years} 年无违法、违规、失信等不良信用记录："
-        f"{'是' if ok else '否'}。",
-        f"No illegal, irregular or bad-credit record of the firm and its actual controller in"
-        f" the last {years} years: {'yes' if ok else 'no'}.",
+        (
+            f"企业及其实际控制人在 {since} 之后（申请日 {applied_on} 前 {years} 年内）"
+            + ("无违法、违规、失信等不良信用记录。" if ok else f"有不良信用记录：{listed_zh}。")
+            + older_zh
+        ),
+        (
+            f"In the {years} years before the application on {applied_on} (after {since}) the"
+            " firm and its actual controller have "
+            + ("no illegal, irregular or bad-credit record." if ok else f"records: {listed_en}.")
+            + older_en
+        ),
         threshold=years,
-        **{k: record.get(k) for k in ("firm_clean", "controller_clean", "controller")},
+        applied_on=applied_on,
+        since=since,
+        controller=record.get("controller"),
+        entries_within=within,
+        entries_older=older,
     )
 
 

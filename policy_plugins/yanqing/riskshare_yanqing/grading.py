@@ -18,6 +18,7 @@ from riskshare.toolkit import (
     explanations_as_json,
     facts,
     get_or_404,
+    jsonable,
     lock_for_change,
     not_found,
     on_effective_date,
@@ -150,7 +151,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         focus_sector=data.get("focus_sector"),
         affiliates=as_list(data.get("affiliates")),
         shareholders=as_list(data.get("shareholders")),
-        credit_record=dict(data["credit_record"]),
+        credit_record=_credit_record(data["credit_record"], ctx.today),
         checks=[],
     )
     kinds = {d["kind"] for d in data["documents"]}
@@ -158,7 +159,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         eligibility.registered_in_district(config, firm),
         eligibility.in_existence(config, firm),
         eligibility.sme_size(config, firm),
-        eligibility.clean_record(config, rec.credit_record),
+        eligibility.clean_record(config, rec.credit_record, rec.recommended_on),
         eligibility.not_banned(f, firm, ctx.today),
         eligibility.focus_sector(config, rec.focus_sector),
         eligibility.documents(config, kinds),
@@ -170,6 +171,20 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     save(ctx, "yanqing.recommend", rec)
     attach_documents(ctx, DOCUMENT_OWNER, rec.id, data["documents"])
     return rec
+
+
+def _credit_record(record: dict[str, Any], applied_on: Any) -> dict[str, Any]:
+    """Y-02: the firm's and its actual controller's bad-credit entries as stored (dates as
+    ISO strings); an entry dated after the application is a 422 naming it."""
+    for index, entry in enumerate(record["entries"]):
+        if entry["dated"] > applied_on:
+            raise invalid(
+                f"A bad-credit entry is dated {entry['dated']}, after the recommendation"
+                f" ({applied_on}).",
+                f"/credit_record/entries/{index}/dated",
+                "after the recommendation",
+            )
+    return jsonable(record)
 
 
 def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:

@@ -66,3 +66,44 @@ def test_Y02_a_missing_business_scope_is_only_flagged_when_so_configured(api):
     rec = recommend(api, program, firm(api, 8, business_scope=None))
     [existence] = [c for c in _y02(rec) if "business_scope" in c["inputs"]]
     assert existence["passed"] and "(flagged only)" in existence["en"]
+
+
+def _entry(subject: str, dated: str, kind: str = "dishonest") -> dict:
+    return {"subject": subject, "kind": kind, "dated": dated, "description": "被列为失信被执行人"}
+
+
+def test_Y02_a_bad_credit_record_within_two_years_before_the_application_refuses_it(yq):
+    """Recommended on 2025-01-10: a record of 2023-01-11 is within the two years, one of
+    2023-01-10 (the same day two years earlier) is not."""
+    api, program, _ = yq
+    inside = {"controller": "张三", "entries": [_entry("controller", "2023-01-11")]}
+    problem = recommend(api, program, firm(api, 10), credit_record=inside, status=422)
+    refusal = problem["rule"]
+    assert refusal["rule"] == "Y-02" and refusal["inputs"]["since"] == "2023-01-10"
+    assert "controller: dishonest on 2023-01-11" in refusal["en"]
+    assert "实际控制人于 2023-01-11 有失信记录" in refusal["zh"]
+
+    firm_inside = {"entries": [_entry("firm", "2024-12-31", kind="illegal")]}
+    problem = recommend(api, program, firm(api, 11), credit_record=firm_inside, status=422)
+    assert "企业于 2024-12-31 有违法记录" in problem["rule"]["zh"]
+
+    older = {
+        "controller": "李四",
+        "entries": [_entry("controller", "2023-01-10"), _entry("firm", "2020-06-01")],
+    }
+    rec = recommend(api, program, firm(api, 12), credit_record=older)
+    [clean] = [c for c in _y02(rec) if "entries_older" in c["inputs"]]
+    assert clean["passed"] and clean["inputs"]["entries_older"] == 2
+    assert "另有 2 条记录早于 2023-01-10（含），已满 2 年，不影响。" in clean["zh"]
+    assert [e["dated"] for e in rec["credit_record"]["entries"]] == ["2023-01-10", "2020-06-01"]
+
+
+def test_Y02_clean_record_years_is_applied_and_an_entry_after_the_application_is_a_422(api):
+    today(api, dt.date(2025, 1, 10))
+    program, _ = setup(api, clean_record_years=3)
+    three_years = {"entries": [_entry("controller", "2022-06-01")]}
+    problem = recommend(api, program, firm(api, 13), credit_record=three_years, status=422)
+    assert problem["rule"]["threshold"] == 3 and problem["rule"]["inputs"]["since"] == "2022-01-10"
+    future = {"entries": [_entry("firm", "2025-01-11")]}
+    problem = recommend(api, program, firm(api, 14), credit_record=future, status=422)
+    assert problem["errors"][0]["pointer"] == "/credit_record/entries/0/dated"

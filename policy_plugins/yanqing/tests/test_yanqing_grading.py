@@ -50,18 +50,6 @@ def test_Y02_a_firm_registered_outside_Yanqing_is_not_recommended(yq):
     assert problem["rule"]["rule"] == "Y-02" and "110108" in problem["rule"]["en"]
 
 
-def test_Y02_a_bad_credit_record_of_the_controller_refuses_the_recommendation(yq):
-    api, program, _ = yq
-    problem = recommend(
-        api,
-        program,
-        firm(api, 3),
-        credit_record={"firm_clean": True, "controller_clean": False},
-        status=422,
-    )
-    assert problem["rule"]["rule"] == "Y-02"
-
-
 def test_Y02_large_firms_are_not_recommended_but_medium_ones_are(yq):
     api, program, _ = yq
     large = firm(api, 4, employees=400, revenue="200000000")
@@ -86,7 +74,7 @@ def test_Y03_only_departments_and_towns_recommend(yq):
         "firm_id": f["id"],
         "financing_need": "100000.00",
         "documents": [],
-        "credit_record": {"firm_clean": True, "controller_clean": True},
+        "credit_record": {"entries": []},
     }
     bank = api.as_("recommender", institution="yq-bank")
     assert bank.post(f"{YQ}/programs/{program['id']}/recommendations", body).status_code == 403

@@ -77,7 +77,7 @@ def recommend(api, program, firm_, *, status=201, recommender="yq-tourism", **ov
         "financing_need": "5000000.00",
         "focus_sector": "low_altitude_economy",
         "documents": documents(*DOCUMENTS),
-        "credit_record": {"firm_clean": True, "controller_clean": True, "controller": "张三"},
+        "credit_record": {"controller": "张三", "entries": []},
         **overrides,
     }
     return api.as_("recommender", institution=recommender).ok(
