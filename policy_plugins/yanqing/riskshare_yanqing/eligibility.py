@@ -182,14 +182,43 @@ def financing_cap(config: Any, amount: Decimal, what: str = "financing need") ->
 
 
 def not_banned(facts: Facts, firm: FirmView, on: Any) -> Explanation:
-    bans = facts.active_bans("firm", firm.id, on)
+    """Y-17: a firm barred, or whose legal representative (法定代表人) represented a firm when
+    it was barred, gets no recommendation or covered loan while the ban lasts."""
+    bans = facts.bans_covering(firm, on)
+    said_zh, said_en = [], []
+    for ban in bans:
+        until_zh = f"至 {ban.ends_on}（不含）" if ban.ends_on else "，长期"
+        until_en = f"until {ban.ends_on} (exclusive)" if ban.ends_on else "for good"
+        if ban.subject_type == "firm" and ban.subject_id == firm.id:
+            said_zh.append(f"企业自 {ban.starts_on} 起被禁止{until_zh}（{ban.reason}）")
+            said_en.append(f"the firm is barred from {ban.starts_on} {until_en} ({ban.reason})")
+        else:
+            other = facts.firm_or_none(ban.subject_id)
+            name = other.name if other else str(ban.subject_id)
+            said_zh.append(
+                f"其法定代表人在任的企业 {name} 自 {ban.starts_on} 起被禁止{until_zh}"
+                f"（{ban.reason}），禁止及于其法定代表人"
+            )
+            said_en.append(
+                f"its legal representative represented {name} when that firm was barred from"
+                f" {ban.starts_on} {until_en} ({ban.reason}); the ban covers the legal"
+                " representative"
+            )
     return check(
         "Y-17",
         not bans,
-        f"企业在禁止期内：{'；'.join(bans)}。" if bans else "企业不在失信禁止期内。",
-        f"The firm is barred: {'; '.join(bans)}." if bans else "The firm is not barred.",
+        "；".join(said_zh) + "。" if bans else "企业及其法定代表人不在失信禁止期内。",
+        _sentence("; ".join(said_en))
+        if bans
+        else "Neither the firm nor its legal representative is barred.",
         firm=firm.uscc,
+        legal_representative_id=firm.legal_representative_id,
+        bans=[ban.id for ban in bans],
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _relations(rec: Recommendation | None) -> set[str]:

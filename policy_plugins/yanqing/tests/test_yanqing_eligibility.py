@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yanqing_steps import firm, recommend, setup
+from yanqing_steps import firm, graded_firm, recommend, register_loan, setup
 
-from riskshare.testing import today
+from riskshare.testing import english_in_chinese, today
 
 
 def _y02(answer: dict) -> list[dict]:
@@ -107,3 +107,64 @@ def test_Y02_clean_record_years_is_applied_and_an_entry_after_the_application_is
     future = {"entries": [_entry("firm", "2025-01-11")]}
     problem = recommend(api, program, firm(api, 14), credit_record=future, status=422)
     assert problem["errors"][0]["pointer"] == "/credit_record/entries/0/dated"
+
+
+REPRESENTATIVE = "110229198001011234"
+
+
+def test_Y17_a_ban_covers_the_legal_representative_and_records_the_credit_system_entry(yq):
+    """Firm 20 evaded its debt; 21, graded before, and 22 have the same legal representative:
+    both are refused while the ban lasts (2025-01-10 to 2028-01-10), 23 is not."""
+    api, program, insts = yq
+    office = api.as_("office")
+    banned = firm(api, 20, legal_representative_id=REPRESENTATIVE)
+    sister, _ = graded_firm(api, program, insts, 21, "medium")
+    corrected = office.ok(
+        "PATCH", f"/firms/{sister['id']}", {"legal_representative_id": REPRESENTATIVE}
+    )
+    assert corrected["firm"]["legal_representative_id"] == REPRESENTATIVE
+    ban = office.ok(
+        "POST",
+        "/bans",
+        {
+            "program_id": program["id"],
+            "subject_type": "firm",
+            "subject_id": banned["id"],
+            "rule": "Y-17",
+            "reason": "恶意逃避债务",
+        },
+        status=201,
+    )
+    assert ban["legal_representative_id"] == REPRESENTATIVE and ban["ends_on"] == "2028-01-10"
+    assert "及其法定代表人" in ban["explanations"][0]["zh"]
+
+    # Y-17 纳入信用记录: which system, when, by whom; once.
+    path = f"/bans/{ban['id']}/credit-entry"
+    early = office.ok("POST", path, {"effective_on": "2025-01-09"}, status=422)
+    assert early["errors"][0]["pointer"] == "/effective_on"
+    entered = office.ok("POST", path, {})
+    assert (entered["credit_system"], entered["credit_entered_on"]) == (
+        "全国信用信息共享平台",
+        "2025-01-10",
+    )
+    assert entered["credit_entered_by"]
+    again = office.ok("POST", path, {"system": "信用中国"}, status=409)
+    assert again["ban_id"] == ban["id"] and "全国信用信息共享平台 on 2025-01-10" in again["detail"]
+
+    # The same legal representative's other firms: no covered loan, no recommendation.
+    loan = register_loan(api, sister, insts, "L-sister")
+    [refusal] = [c for c in loan["coverage"] if not c["passed"]]
+    assert refusal["rule"] == "Y-17" and refusal["inputs"]["bans"] == [ban["id"]]
+    assert "延庆企业20" in refusal["zh"] and "禁止及于其法定代表人" in refusal["zh"]
+    other = firm(api, 22, legal_representative_id=REPRESENTATIVE)
+    problem = recommend(api, program, other, status=422)
+    assert problem["rule"]["rule"] == "Y-17" and "legal representative" in problem["rule"]["en"]
+    unrelated = firm(api, 23, legal_representative_id="110229199002022345")
+    recommend(api, program, unrelated)
+    assert english_in_chinese([refusal, problem, ban]) == []
+
+    # The ban ends on 2028-01-10 (exclusive): the day before it still refuses, then not.
+    today(api, dt.date(2028, 1, 9))
+    assert recommend(api, program, other, status=422)["rule"]["rule"] == "Y-17"
+    today(api, dt.date(2028, 1, 10))
+    recommend(api, program, other)
