@@ -6,7 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yanqing_steps import firm, graded_firm, recommend, register_loan, setup
+from yanqing_steps import (
+    SEATS,
+    YQ,
+    approve,
+    firm,
+    graded_firm,
+    prescreen,
+    recommend,
+    register_loan,
+    setup,
+    vote_all,
+)
 
 from riskshare.testing import english_in_chinese, today
 
@@ -168,3 +179,34 @@ def test_Y17_a_ban_covers_the_legal_representative_and_records_the_credit_system
     assert recommend(api, program, other, status=422)["rule"]["rule"] == "Y-17"
     today(api, dt.date(2028, 1, 10))
     recommend(api, program, other)
+
+
+def test_Y02_Y06_the_recommendation_and_grading_answers_say_everything_in_Chinese(yq):
+    """Every Chinese sentence of the recommendation's checks, a refusal, the joint review's
+    outcomes (majority, the DRC's decision, the veto), the district's approval, a failed
+    financing and the quarterly counts holds no English code."""
+    api, program, insts = yq
+    answers = []
+    unclean = {"entries": [_entry("controller", "2024-05-01")]}
+    answers.append(recommend(api, program, firm(api, 40), credit_record=unclean, status=422))
+    answers.append(recommend(api, program, firm(api, 41, division="110108"), status=422))
+    revoked = firm(api, 42, registration_status="revoked")
+    answers.append(recommend(api, program, revoked, status=422))
+    wrong_sector = recommend(api, program, firm(api, 43), focus_sector="mining", status=201)
+    answers.append(wrong_sector)
+    split = prescreen(api, recommend(api, program, firm(api, 44)))
+    no_majority = {"drc": "low", "finance": "high", "industry": "high", "bank": "medium"}
+    answers.append(vote_all(api, split, no_majority))
+    vetoed = prescreen(api, recommend(api, program, firm(api, 45)))
+    answers.append(vote_all(api, vetoed, dict(dict.fromkeys(SEATS, "low"), drc="reject")))
+    high = prescreen(api, recommend(api, program, firm(api, 46)))
+    answers.append(approve(api, vote_all(api, high, dict.fromkeys(SEATS, "high"))))
+    _, pushed = graded_firm(api, program, insts, 47, "medium")
+    office = api.as_("office")
+    failed = f"{YQ}/recommendations/{pushed['id']}/financing-failures"
+    answers.append(office.ok("POST", failed, {"reason": "银行未审批"}))
+    answers.append(
+        office.ok("GET", f"{YQ}/programs/{program['id']}/recommendation-counts?quarter=2025-Q1")
+    )
+    # The institutions' names in this test are their codes; the sector is the recommender's.
+    assert english_in_chinese(answers, allowed=[*insts, "mining"]) == []
