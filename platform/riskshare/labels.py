@@ -61,3 +61,12 @@ COOPERATION = {"active": "正常合作", "suspended": "暂停合作", "revoked":
 
 def cooperation_zh(code: str) -> str:
     return COOPERATION.get(code, code)
+
+
+# A firm's registration (firms/models.py REGISTRATION_STATUSES): 存续 in force, 注销 cancelled
+# by the firm, 吊销 revoked by the registering authority.
+REGISTRATION_STATUSES = {"active": "存续", "cancelled": "注销", "revoked": "吊销"}
+
+
+def registration_status_zh(code: str) -> str:
+    return REGISTRATION_STATUSES.get(code, code)

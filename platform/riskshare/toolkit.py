@@ -30,6 +30,7 @@ from riskshare.errors import (
     refused,
 )
 from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
+from riskshare.firms.registration import RegisteredPlace, registered_in
 from riskshare.firms.sme import INDUSTRY_LABELS
 from riskshare.ledger.service import balance as ledger_balance
 from riskshare.ledger.service import transfer as ledger_transfer
@@ -57,6 +58,7 @@ from riskshare.plugins.types import (
     Allocation,
     AllocationLine,
     BanDecision,
+    BanView,
     ClaimDue,
     ClaimView,
     ClawbackDecision,
@@ -113,6 +115,7 @@ __all__ = [
     "Allocation",
     "AllocationLine",
     "BanDecision",
+    "BanView",
     "Base",
     "Blueprint",
     "ClaimDue",
@@ -160,6 +163,7 @@ __all__ = [
     "RecoveryDecision",
     "RecoveryView",
     "Refused",
+    "RegisteredPlace",
     "ReportSection",
     "ReviewView",
     "Role",
@@ -213,6 +217,7 @@ __all__ = [
     "record_access",
     "record_event",
     "refused",
+    "registered_in",
     "suspend",
     "to_money",
     "transition",

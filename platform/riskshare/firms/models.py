@@ -37,6 +37,9 @@ class Firm(TenantScoped, TimestampMixin, Base):
     registration_status: Mapped[str] = mapped_column(String(20), default="active")
     # 经营范围, as the licence states it.
     business_scope: Mapped[str | None] = mapped_column(Text(), default=None)
+    # Its legal representative (法定代表人), by an identifier (an ID document's number): a ban
+    # records it, so a policy can bar the person's other firms too (Yanqing Y-17).
+    legal_representative_id: Mapped[str | None] = mapped_column(String(64), default=None)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     registered_by_institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institutions.id"), default=None

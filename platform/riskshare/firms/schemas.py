@@ -34,6 +34,11 @@ class FirmIn(ma.Schema):
         validate=validate.Length(1, 2000),
         metadata={"description": "the business scope on the licence (经营范围)"},
     )
+    legal_representative_id = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(1, 64),
+        metadata={"description": "the legal representative (法定代表人), by an identifier"},
+    )
     attributes = Attributes("firm", load_default=dict)
 
 
@@ -51,6 +56,7 @@ class FirmOut(ma.Schema):
     registered_address = ma.fields.String(allow_none=True)
     registration_status = ma.fields.String()
     business_scope = ma.fields.String(allow_none=True)
+    legal_representative_id = ma.fields.String(allow_none=True)
     attributes = ma.fields.Dict()
 
 
@@ -67,6 +73,7 @@ class FirmPatch(ma.Schema):
     registered_address = ma.fields.String(allow_none=True, validate=validate.Length(1, 300))
     registration_status = ma.fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
     business_scope = ma.fields.String(allow_none=True, validate=validate.Length(1, 2000))
+    legal_representative_id = ma.fields.String(allow_none=True, validate=validate.Length(1, 64))
     attributes = Attributes("firm")
 
 

@@ -49,6 +49,7 @@ def register_firm(ctx: Context, data: dict[str, Any]) -> Firm:
         registered_address=data.get("registered_address"),
         registration_status=data.get("registration_status", "active"),
         business_scope=data.get("business_scope"),
+        legal_representative_id=data.get("legal_representative_id"),
         attributes=attributes,
         registered_by_institution_id=ctx.institution_id,
     )
@@ -100,6 +101,7 @@ FIRM_CORRECTABLE = (
     "registered_address",
     "registration_status",
     "business_scope",
+    "legal_representative_id",
     "attributes",
 )
 SIZE_FIELDS = ("industry", "employees", "revenue", "assets")

@@ -289,6 +289,8 @@ class FirmView:
     """``active`` (存续), ``cancelled`` (注销) or ``revoked`` (吊销)."""
     business_scope: str | None = None
     """Its business scope (经营范围) as the licence states it (None: not recorded)."""
+    legal_representative_id: str | None = None
+    """Its legal representative (法定代表人), by an identifier (None: not recorded)."""
 
 
 @dataclass(frozen=True)
@@ -589,6 +591,24 @@ class StandingView:
     lifted_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class BanView:
+    """A ban in force (``/bans``): its subject barred from ``starts_on`` up to, not
+    including, ``ends_on`` (None: for good), under ``rule``. ``legal_representative_id`` is
+    the banned firm's legal representative when it was banned; ``credit_entered_on`` the day
+    the ban was entered in a credit system (None: not yet)."""
+
+    id: int
+    subject_type: str  # "firm" | "institution"
+    subject_id: int
+    rule: str
+    reason: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    legal_representative_id: str | None
+    credit_entered_on: dt.date | None
+
+
 # --------------------------------------------------------------------------- facts
 
 
@@ -669,6 +689,12 @@ class Facts(Protocol):
         ...
 
     def active_bans(self, subject_type: str, subject_id: int, on: dt.date) -> list[str]: ...
+
+    def bans_covering(self, firm: FirmView, on: dt.date) -> list[BanView]:
+        """The bans in force on ``on`` that reach ``firm``: its own, and those of any firm
+        banned while its legal representative was this firm's (by ``legal_representative_id``;
+        none when the firm has none recorded), oldest first."""
+        ...
 
     def indicator(self, name: str, on: dt.date) -> Decimal | None:
         """The figure the office entered under ``name`` in force on ``on`` (None: none yet)."""

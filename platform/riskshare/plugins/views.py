@@ -61,6 +61,7 @@ def firm_view(f: Firm) -> FirmView:
         registered_address=f.registered_address,
         registration_status=f.registration_status,
         business_scope=f.business_scope,
+        legal_representative_id=f.legal_representative_id,
     )
 
 

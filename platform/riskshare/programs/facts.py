@@ -22,6 +22,7 @@ from riskshare.institutions.models import Institution
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import Loan, LoanEvent
 from riskshare.plugins.types import (
+    BanView,
     ClaimView,
     FirmView,
     InstitutionView,
@@ -170,6 +171,28 @@ class SessionFacts:
             select(Ban).where(Ban.subject_type == subject_type, Ban.subject_id == subject_id)
         )
         return [f"{b.rule}: {b.reason}" for b in bans if b.active_on(on)]
+
+    def bans_covering(self, firm: FirmView, on: dt.date) -> list[BanView]:
+        own = (Ban.subject_type == "firm") & (Ban.subject_id == firm.id)
+        reach = own
+        if firm.legal_representative_id:
+            reach = own | (Ban.legal_representative_id == firm.legal_representative_id)
+        bans = self.session.scalars(select(Ban).where(reach).order_by(Ban.starts_on, Ban.id))
+        return [
+            BanView(
+                b.id,
+                b.subject_type,
+                b.subject_id,
+                b.rule,
+                b.reason,
+                b.starts_on,
+                b.ends_on,
+                b.legal_representative_id,
+                b.credit_entered_on,
+            )
+            for b in bans
+            if b.active_on(on)
+        ]
 
     # ------------------------------------------------------------------ money, from the ledger
     #

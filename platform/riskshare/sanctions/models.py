@@ -51,6 +51,15 @@ class Ban(TenantScoped, TimestampMixin, Base):
     ends_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     lifted_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    # A firm's legal representative when the firm was banned (None: not recorded, or not a
+    # firm): a policy may bar the person's other firms while the ban lasts (Yanqing Y-17).
+    legal_representative_id: Mapped[str | None] = mapped_column(
+        String(64), default=None, index=True
+    )
+    # That the ban was entered in a credit system (录入信用系统): which, when and by whom.
+    credit_system: Mapped[str | None] = mapped_column(String(200), default=None)
+    credit_entered_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
+    credit_entered_by: Mapped[str | None] = mapped_column(String(200), default=None)
 
     def active_on(self, day: dt.date) -> bool:
         if self.lifted_on and self.lifted_on <= day:

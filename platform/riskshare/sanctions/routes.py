@@ -14,6 +14,7 @@ from riskshare.sanctions.schemas import (
     BanOut,
     ClawbackIn,
     ClawbackOut,
+    CreditEntryIn,
     StandingLiftIn,
     StandingOut,
 )
@@ -53,6 +54,16 @@ class BanLiftViews(MethodView):
     def post(self, ban_id):
         """Lift a ban"""
         return service.lift_ban(current_context(), ban_id)
+
+
+@blp.route("/bans/<int:ban_id>/credit-entry")
+class BanCreditEntryViews(MethodView):
+    @blp.roles("office", "approver")
+    @blp.arguments(CreditEntryIn)
+    @blp.response(200, BanOut)
+    def post(self, data, ban_id):
+        """Record that a ban was entered in a credit system: which, when, by whom"""
+        return service.record_credit_entry(current_context(), ban_id, data)
 
 
 @blp.route("/clawbacks")

@@ -37,6 +37,24 @@ class BanOut(ma.Schema):
     ends_on = Date(allow_none=True)
     lifted_on = Date(allow_none=True)
     explanations = Explanations()
+    legal_representative_id = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "the banned firm's legal representative when it was banned"},
+    )
+    credit_system = ma.fields.String(allow_none=True)
+    credit_entered_on = Date(allow_none=True)
+    credit_entered_by = ma.fields.String(allow_none=True)
+
+
+class CreditEntryIn(ma.Schema):
+    """That a ban was entered in a credit system (录入信用系统)."""
+
+    system = ma.fields.String(
+        load_default="全国信用信息共享平台",
+        validate=validate.Length(1, 200),
+        metadata={"description": "the credit system the entry was made in"},
+    )
+    effective_on = EffectiveOn()
 
 
 class ClawbackIn(ma.Schema):

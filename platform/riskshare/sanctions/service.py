@@ -23,6 +23,7 @@ from riskshare.services import (
     get_or_404,
     lock_for_change,
     lock_program,
+    not_found,
     on_effective_date,
 )
 from riskshare.workflow.transitions import transition
@@ -72,6 +73,8 @@ def impose_ban(ctx: Context, data: dict[str, Any]) -> Ban:
         starts_on=starts,
         ends_on=add_years(starts, years) if years else None,
         explanations=explanations_as_json(explanations),
+        # The person who represented the firm when it was banned (a policy may bar them too).
+        legal_representative_id=getattr(subject, "legal_representative_id", None),
     )
     ctx.session.add(ban)
     ctx.session.flush()
@@ -85,6 +88,36 @@ def lift_ban(ctx: Context, ban_id: int) -> Ban:
         raise Conflict("The ban is lifted already.")
     ban.lifted_on = ctx.today
     record_event(ctx, "ban.lift", ban)
+    return ban
+
+
+def record_credit_entry(ctx: Context, ban_id: int, data: dict[str, Any]) -> Ban:
+    """Record that the ban was entered in a credit system (录入信用系统): which system, on
+    which day (``effective_on``, not before the ban starts) and by whom. Once per ban: a
+    second record is a 409 naming the first."""
+    # The ban's row is locked: of two simultaneous records, the second finds the first.
+    ban = ctx.session.scalar(
+        select(Ban)
+        .where(Ban.id == ban_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if ban is None:
+        raise not_found("ban", ban_id)
+    if ban.credit_entered_on is not None:
+        raise already_done(
+            f"Ban {ban.id} was entered in {ban.credit_system} on {ban.credit_entered_on} by"
+            f" {ban.credit_entered_by}.",
+            ban_id=ban.id,
+        )
+    ctx = on_effective_date(
+        ctx, data.get("effective_on"), not_before=ban.starts_on, previous="the ban's start"
+    )
+    ban.credit_system = data["system"]
+    ban.credit_entered_on = ctx.today
+    ban.credit_entered_by = ctx.actor
+    ctx.session.flush()
+    record_event(ctx, "ban.credit_entry", ban)
     return ban
 
 

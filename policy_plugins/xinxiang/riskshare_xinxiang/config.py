@@ -69,6 +69,16 @@ SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "default": ["4107"],
         },
+        "registered_address_markers": {
+            "title": "注册地址 Registered address markers",
+            "description": "X-03 第三条: a firm whose recorded registered address contains one"
+            " of these is registered in Xinxiang whatever its division code (which names the"
+            " registering authority, e.g. the provincial bureau's 4100xx); empty: the"
+            " division code alone decides.",
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "default": ["新乡"],
+        },
         "size_classes": {
             "title": "企业规模 Size classes",
             "description": "X-03 第三条: N-1 classes accepted.",

@@ -17,6 +17,7 @@ from riskshare.toolkit import (
     LoanView,
     institution_in_good_standing,
     labels,
+    registered_in,
 )
 from riskshare_xinxiang.config import Config
 from riskshare_xinxiang.explain import explain
@@ -62,11 +63,17 @@ def _window(cfg: Config, loan: LoanView) -> Explanation:
 
 def _firm(cfg: Config, firm: FirmView, loan: LoanView, facts: Facts) -> Explanation:
     agricultural = bool(firm.attributes.get("new_agricultural_operator"))
-    division = firm.uscc[2:8]
+    place = registered_in(
+        firm,
+        divisions=cfg.registration_divisions,
+        address_markers=cfg.registered_address_markers,
+        place_zh="新乡市",
+        place_en="Xinxiang",
+    )
     reasons_zh, reasons_en = [], []
-    if not any(division.startswith(p) for p in cfg.registration_divisions):
-        reasons_zh.append(f"注册地区划 {division} 不在新乡市")
-        reasons_en.append(f"registered in division {division}, outside Xinxiang")
+    if not place.inside:
+        reasons_zh.append(place.zh)
+        reasons_en.append(place.en)
     if firm.size_class not in cfg.size_classes and not agricultural:
         reasons_zh.append(
             f"企业规模为{labels.size_zh(firm.size_class)}，不属{labels.sizes_zh(cfg.size_classes)}企业"
@@ -86,16 +93,21 @@ def _firm(cfg: Config, firm: FirmView, loan: LoanView, facts: Facts) -> Explanat
     return explain(
         "X-03",
         "eligible" if ok else "not eligible",
-        f"企业（{basis}）" + ("符合条件。" if ok else "不符合：" + "；".join(reasons_zh) + "。"),
-        "The firm is eligible."
+        f"企业（{basis}）"
+        + (f"符合条件：{place.zh}。" if ok else "不符合：" + "；".join(reasons_zh) + "。"),
+        f"The firm is eligible: {place.en}."
         if ok
         else "The firm is not eligible: " + "; ".join(reasons_en) + ".",
         passed=ok,
-        threshold={"divisions": cfg.registration_divisions, "size_classes": cfg.size_classes},
+        threshold={
+            "divisions": cfg.registration_divisions,
+            "registered_address_markers": cfg.registered_address_markers,
+            "size_classes": cfg.size_classes,
+        },
         size_class=firm.size_class,
         industry=firm.industry,
-        division=division,
         new_agricultural_operator=agricultural,
+        **place.inputs(),
     )
 
 

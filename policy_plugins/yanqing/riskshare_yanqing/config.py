@@ -21,18 +21,37 @@ FEE_RATE = r"^0\.(1[5-9]\d*|20*)$"
 
 GRADES = ("high", "medium", "low")
 SEATS = ("drc", "finance", "industry", "bank", "guarantor")
+# The Chinese names the explanations use for the codes above (二(四) 高、中、低三个等级;
+# 三(三) the joint review's units), and for a delegate's rejection.
+GRADES_ZH = {"high": "高", "medium": "中", "low": "低"}
+CHOICES_ZH = {**{g: f"{zh}等级" for g, zh in GRADES_ZH.items()}, "reject": "不予支持"}
+SEATS_ZH = {
+    "drc": "区发展改革委",
+    "finance": "区财政局",
+    "industry": "行业主管部门",
+    "bank": "银行",
+    "guarantor": "担保公司",
+}
 # Y-06: the delegates who always vote (the guarantor's seat is added by the pre-screen).
 PANEL_SEATS = ("drc", "finance", "industry", "bank")
 # Y-03: 营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.
-REQUIRED_DOCUMENTS = (
-    "business_licence",
-    "premises_proof",
-    "balance_sheet",
-    "income_statement",
-    "cash_flow_statement",
-    "social_insurance_records",
-    "tax_filings",
-)
+DOCUMENTS_ZH = {
+    "business_licence": "营业执照",
+    "premises_proof": "生产经营地证明文件",
+    "balance_sheet": "资产负债表",
+    "income_statement": "利润表",
+    "cash_flow_statement": "现金流量表",
+    "social_insurance_records": "社保缴费记录",
+    "tax_filings": "纳税申报记录",
+}
+REQUIRED_DOCUMENTS = tuple(DOCUMENTS_ZH)
+# Y-02 重点聚焦低空经济、科创、文旅、涉农等领域.
+FOCUS_SECTORS_ZH = {
+    "low_altitude_economy": "低空经济",
+    "science_technology": "科创",
+    "culture_tourism": "文旅",
+    "agriculture": "涉农",
+}
 
 
 def _prop(title: str, description: str, default: Any, **schema: Any) -> dict[str, Any]:
@@ -100,9 +119,26 @@ SCHEMA: dict[str, Any] = {
         ),
         "district_codes": _strings(
             "District codes (Y-02)",
-            "Administrative division codes (USCC characters 3-8) of firms registered in Yanqing.",
-            ["110229"],
+            "Administrative division codes (USCC characters 3-8) of firms registered in"
+            " Yanqing: 110119 (延庆区 since 2015) and 110229 (the former 延庆县).",
+            ["110119", "110229"],
             pattern=r"^\d{6}$",
+        ),
+        "registered_address_markers": _strings(
+            "Registered address markers (Y-02)",
+            "A firm whose recorded registered address contains one of these is registered in"
+            " Yanqing whatever its division code (which names the registering authority);"
+            " empty: the division code alone decides.",
+            ["延庆"],
+            minLength=1,
+        ),
+        "missing_business_scope": _prop(
+            "Missing business scope (Y-02)",
+            "具有具体经营项目: a firm with no business scope recorded is refused (refuse), or"
+            " only flagged in the explanation (flag).",
+            "refuse",
+            type="string",
+            enum=["refuse", "flag"],
         ),
         "accepted_sizes": _strings(
             "Accepted sizes (Y-02, N-1)",
@@ -120,7 +156,7 @@ SCHEMA: dict[str, Any] = {
         "focus_sectors": _strings(
             "Focus sectors (Y-02)",
             "低空经济、科创、文旅、涉农, recorded per firm.",
-            ["low_altitude_economy", "science_technology", "culture_tourism", "agriculture"],
+            list(FOCUS_SECTORS_ZH),
         ),
         "require_focus_sector": _prop(
             "Require a focus sector (Y-02)",
@@ -299,6 +335,15 @@ ATTRIBUTE_SCHEMAS: dict[str, dict[str, Any]] = {
 
 def money(config: Any, key: str) -> Decimal:
     return Decimal(config[key])
+
+
+def grade_zh(grade: str | None) -> str:
+    """``high`` → 高等级, ``reject`` → 不予支持 (a code the table lacks is shown as it is)."""
+    return CHOICES_ZH.get(grade or "", grade or "未评定")
+
+
+def seat_zh(seat: str) -> str:
+    return SEATS_ZH.get(seat, seat)
 
 
 def grade_ratio(config: Any, grade: str) -> Decimal:

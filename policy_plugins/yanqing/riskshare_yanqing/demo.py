@@ -70,8 +70,8 @@ FIRMS = (
 PRINCIPAL, CLAIMED, PREMIUM = "2000000.00", "1200000.00", "40000.00"
 
 
-def uscc(serial: int, division: str = "110229") -> str:
-    """A valid USCC registered in ``division`` (110229: Yanqing), as Y-02 reads it."""
+def uscc(serial: int, division: str = "110119") -> str:
+    """A valid USCC registered in ``division`` (110119: Yanqing), as Y-02 reads it."""
     body = f"91{division}MA{serial:07d}"
     return body + calc_check_digit(body)
 
@@ -183,6 +183,9 @@ class _Story:
                     "industry": "software_it",
                     "employees": 40,
                     "revenue": "6000000",
+                    # Y-02: registered in Yanqing, in existence with a concrete business.
+                    "registered_address": f"北京市延庆区妫川路 {n} 号",
+                    "business_scope": "技术开发、技术服务；旅游信息咨询",
                 },
                 status=201,
             )
@@ -194,7 +197,7 @@ class _Story:
                     "financing_need": PRINCIPAL,
                     "focus_sector": "low_altitude_economy",
                     "documents": documents(*REQUIRED_DOCUMENTS),
-                    "credit_record": {"firm_clean": True, "controller_clean": True},
+                    "credit_record": {"entries": []},
                 },
                 status=201,
             )

@@ -7,30 +7,67 @@ with the same figures.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from riskshare.toolkit import Explanation, Facts, FirmView, LoanView
-from riskshare_yanqing.config import money
+from riskshare.toolkit import Explanation, Facts, FirmView, LoanView, labels, registered_in
+from riskshare_yanqing.config import DOCUMENTS_ZH, FOCUS_SECTORS_ZH, money
 from riskshare_yanqing.explain import check
 from riskshare_yanqing.models import Recommendation
 from riskshare_yanqing.store import as_list
 
 
 def registered_in_district(config: Any, firm: FirmView) -> Explanation:
-    division = firm.uscc[2:8]
-    ok = division in config["district_codes"]
+    """Y-02 在我区登记注册: by the credit code's division (110119, or 110229 from before 2015)
+    or by the recorded registered address; the explanation says which basis applied."""
+    place = registered_in(
+        firm,
+        divisions=config["district_codes"],
+        address_markers=config["registered_address_markers"],
+        place_zh="延庆区",
+        place_en="Yanqing",
+    )
+    return check(
+        "Y-02",
+        place.inside,
+        f"{place.zh}。",
+        f"The firm is {place.en}.",
+        threshold={
+            "district_codes": list(config["district_codes"]),
+            "registered_address_markers": list(config["registered_address_markers"]),
+        },
+        uscc=firm.uscc,
+        **place.inputs(),
+    )
+
+
+def in_existence(config: Any, firm: FirmView) -> Explanation:
+    """Y-02 有效存续、具有具体经营项目: a cancelled (注销) or revoked (吊销) firm is refused, and
+    so is one without a business scope recorded (unless ``missing_business_scope`` is
+    ``flag``)."""
+    active = firm.registration_status == "active"
+    scope = (firm.business_scope or "").strip()
+    flag_only = config["missing_business_scope"] == "flag"
+    ok = active and (bool(scope) or flag_only)
+    status_zh = labels.registration_status_zh(firm.registration_status)
+    if scope:
+        scope_zh, scope_en = "已记录经营范围（具体经营项目）", "its business scope is recorded"
+    else:
+        scope_zh = "未记录经营范围，无具体经营项目" + ("（仅作提示）" if flag_only else "")
+        scope_en = "no business scope is recorded" + (" (flagged only)" if flag_only else "")
     return check(
         "Y-02",
         ok,
-        f"统一社会信用代码行政区划码 {division}，延庆区为 {'/'.join(config['district_codes'])}。",
-        f"The USCC's division code is {division}; Yanqing's is"
-        f" {'/'.join(config['district_codes'])}.",
-        threshold=list(config["district_codes"]),
-        uscc=firm.uscc,
+        f"企业登记状态为{status_zh}，{'有效存续' if active else '不属有效存续'}；{scope_zh}。",
+        f"The firm's registration is {firm.registration_status}"
+        f" ({'in force' if active else 'not in force'}); {scope_en}.",
+        threshold={"registration_status": "active", "business_scope": "recorded"},
+        registration_status=firm.registration_status,
+        business_scope=firm.business_scope,
     )
 
 
@@ -39,25 +76,67 @@ def sme_size(config: Any, firm: FirmView) -> Explanation:
     return check(
         "Y-02",
         ok,
-        f"企业划型为 {firm.size_class}（N-1），支持中小微企业。",
+        f"企业划型为{labels.size_zh(firm.size_class)}企业（中小企业划型标准），"
+        f"支持{labels.sizes_zh(list(config['accepted_sizes']))}企业。",
         f"The firm is {firm.size_class} (N-1); accepted: {', '.join(config['accepted_sizes'])}.",
         threshold=list(config["accepted_sizes"]),
         size_class=firm.size_class,
     )
 
 
-def clean_record(config: Any, record: dict[str, Any]) -> Explanation:
+# Y-02 违法、违规、失信等不良信用记录, of the firm or of its actual controller (实际控制人).
+CREDIT_ENTRY_KINDS = {"illegal": "违法", "irregular": "违规", "dishonest": "失信"}
+CREDIT_SUBJECTS = {"firm": "企业", "controller": "实际控制人"}
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def clean_record(config: Any, record: dict[str, Any], applied_on: dt.date) -> Explanation:
+    """Y-02 两年无不良信用记录: a bad-credit entry of the firm or its actual controller dated
+    within ``clean_record_years`` before the application refuses it; one dated on or before
+    the same day that many years earlier is older and does not."""
     years = config["clean_record_years"]
-    ok = bool(record.get("firm_clean")) and bool(record.get("controller_clean"))
+    since = years_before(applied_on, years)
+    entries = sorted(record.get("entries", []), key=lambda e: str(e["dated"]))
+    within = [e for e in entries if dt.date.fromisoformat(str(e["dated"])) > since]
+    older = len(entries) - len(within)
+    ok = not within
+    listed_zh = "；".join(
+        f"{CREDIT_SUBJECTS.get(e['subject'], e['subject'])}于 {e['dated']} 有"
+        f"{CREDIT_ENTRY_KINDS.get(e['kind'], e['kind'])}记录"
+        for e in within
+    )
+    listed_en = "; ".join(f"{e['subject']}: {e['kind']} on {e['dated']}" for e in within)
+    older_zh = f"另有 {older} 条记录早于 {since}（含），已满 {years} 年，不影响。" if older else ""
+    older_en = f" {older} older record(s), dated on or before {since}, do not count."
+    if not older:
+        older_en = ""
     return check(
         "Y-02",
         ok,
-        f"企业及其实际控制人近 {years} 年无违法、违规、失信等不良信用记录："
-        f"{'是' if ok else '否'}。",
-        f"No illegal, irregular or bad-credit record of the firm and its actual controller in"
-        f" the last {years} years: {'yes' if ok else 'no'}.",
+        (
+            f"企业及其实际控制人在 {since} 之后（申请日 {applied_on} 前 {years} 年内）"
+            + ("无违法、违规、失信等不良信用记录。" if ok else f"有不良信用记录：{listed_zh}。")
+            + older_zh
+        ),
+        (
+            f"In the {years} years before the application on {applied_on} (after {since}) the"
+            " firm and its actual controller have "
+            + ("no illegal, irregular or bad-credit record." if ok else f"records: {listed_en}.")
+            + older_en
+        ),
         threshold=years,
-        **{k: record.get(k) for k in ("firm_clean", "controller_clean", "controller")},
+        applied_on=applied_on,
+        since=since,
+        controller=record.get("controller"),
+        entries_within=within,
+        entries_older=older,
     )
 
 
@@ -67,7 +146,9 @@ def focus_sector(config: Any, sector: str | None) -> Explanation:
     return check(
         "Y-02",
         ok,
-        f"所属领域 {sector or '未填'}，{'属于' if inside else '不属于'}重点支持领域。",
+        f"所属领域：{FOCUS_SECTORS_ZH.get(sector or '', sector or '未填')}，"
+        f"{'属于' if inside else '不属于'}重点支持领域"
+        f"{'' if config['require_focus_sector'] else '（仅作记录）'}。",
         f"Sector {sector or 'not given'} is {'a' if inside else 'not a'} focus sector"
         f"{'' if config['require_focus_sector'] else ' (recorded, not required)'}.",
         threshold=list(config["focus_sectors"]),
@@ -80,7 +161,7 @@ def documents(config: Any, kinds: set[str]) -> Explanation:
     return check(
         "Y-03",
         not missing,
-        f"推荐资料缺少：{'、'.join(missing) or '无'}。",
+        f"推荐资料缺少：{'、'.join(DOCUMENTS_ZH.get(k, k) for k in missing) or '无'}。",
         f"Missing documents: {', '.join(missing) or 'none'}.",
         threshold=list(config["required_documents"]),
         documents=sorted(kinds),
@@ -101,14 +182,43 @@ def financing_cap(config: Any, amount: Decimal, what: str = "financing need") ->
 
 
 def not_banned(facts: Facts, firm: FirmView, on: Any) -> Explanation:
-    bans = facts.active_bans("firm", firm.id, on)
+    """Y-17: a firm barred, or whose legal representative (法定代表人) represented a firm when
+    it was barred, gets no recommendation or covered loan while the ban lasts."""
+    bans = facts.bans_covering(firm, on)
+    said_zh, said_en = [], []
+    for ban in bans:
+        until_zh = f"至 {ban.ends_on}（不含）" if ban.ends_on else "，长期"
+        until_en = f"until {ban.ends_on} (exclusive)" if ban.ends_on else "for good"
+        if ban.subject_type == "firm" and ban.subject_id == firm.id:
+            said_zh.append(f"企业自 {ban.starts_on} 起被禁止{until_zh}（{ban.reason}）")
+            said_en.append(f"the firm is barred from {ban.starts_on} {until_en} ({ban.reason})")
+        else:
+            other = facts.firm_or_none(ban.subject_id)
+            name = other.name if other else str(ban.subject_id)
+            said_zh.append(
+                f"其法定代表人在任的企业 {name} 自 {ban.starts_on} 起被禁止{until_zh}"
+                f"（{ban.reason}），禁止及于其法定代表人"
+            )
+            said_en.append(
+                f"its legal representative represented {name} when that firm was barred from"
+                f" {ban.starts_on} {until_en} ({ban.reason}); the ban covers the legal"
+                " representative"
+            )
     return check(
         "Y-17",
         not bans,
-        f"企业在禁止期内：{'；'.join(bans)}。" if bans else "企业不在失信禁止期内。",
-        f"The firm is barred: {'; '.join(bans)}." if bans else "The firm is not barred.",
+        "；".join(said_zh) + "。" if bans else "企业及其法定代表人不在失信禁止期内。",
+        _sentence("; ".join(said_en))
+        if bans
+        else "Neither the firm nor its legal representative is barred.",
         firm=firm.uscc,
+        legal_representative_id=firm.legal_representative_id,
+        bans=[ban.id for ban in bans],
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _relations(rec: Recommendation | None) -> set[str]:
@@ -194,7 +304,8 @@ def channel(config: Any, loan: LoanView) -> Explanation:
     return check(
         "Y-09",
         ok,
-        f"贷款种类 {loan.kind}，银行直接贷款种类为 {'、'.join(config['bank_loan_kinds'])}。",
+        f"贷款种类为{labels.kind_zh(loan.kind)}，银行直接贷款种类为"
+        f"{'、'.join(labels.kind_zh(k) for k in config['bank_loan_kinds'])}。",
         f"Loan kind {loan.kind}; bank loan kinds are {', '.join(config['bank_loan_kinds'])}.",
         threshold=list(config["bank_loan_kinds"]),
         kind=loan.kind,

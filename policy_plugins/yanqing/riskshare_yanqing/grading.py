@@ -18,12 +18,14 @@ from riskshare.toolkit import (
     explanations_as_json,
     facts,
     get_or_404,
+    jsonable,
     lock_for_change,
     not_found,
     on_effective_date,
     transition,
 )
 from riskshare_yanqing import eligibility
+from riskshare_yanqing.config import grade_zh, seat_zh
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import RECOMMENDATION_STATES, Recommendation, Vote
 from riskshare_yanqing.store import (
@@ -149,14 +151,15 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
         focus_sector=data.get("focus_sector"),
         affiliates=as_list(data.get("affiliates")),
         shareholders=as_list(data.get("shareholders")),
-        credit_record=dict(data["credit_record"]),
+        credit_record=_credit_record(data["credit_record"], ctx.today),
         checks=[],
     )
     kinds = {d["kind"] for d in data["documents"]}
     checks = [
         eligibility.registered_in_district(config, firm),
+        eligibility.in_existence(config, firm),
         eligibility.sme_size(config, firm),
-        eligibility.clean_record(config, rec.credit_record),
+        eligibility.clean_record(config, rec.credit_record, rec.recommended_on),
         eligibility.not_banned(f, firm, ctx.today),
         eligibility.focus_sector(config, rec.focus_sector),
         eligibility.documents(config, kinds),
@@ -168,6 +171,20 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     save(ctx, "yanqing.recommend", rec)
     attach_documents(ctx, DOCUMENT_OWNER, rec.id, data["documents"])
     return rec
+
+
+def _credit_record(record: dict[str, Any], applied_on: Any) -> dict[str, Any]:
+    """Y-02: the firm's and its actual controller's bad-credit entries as stored (dates as
+    ISO strings); an entry dated after the application is a 422 naming it."""
+    for index, entry in enumerate(record["entries"]):
+        if entry["dated"] > applied_on:
+            raise invalid(
+                f"A bad-credit entry is dated {entry['dated']}, after the recommendation"
+                f" ({applied_on}).",
+                f"/credit_record/entries/{index}/dated",
+                "after the recommendation",
+            )
+    return jsonable(record)
 
 
 def prescreen(ctx: Context, rec_id: int, data: dict[str, Any]) -> Recommendation:
@@ -200,29 +217,41 @@ def seats(config: Any, rec: Recommendation) -> list[str]:
 
 
 def joint_outcome(config: Any, votes: dict[str, str]) -> Explanation:
-    """Y-06: the majority decides, the veto seat's rejection rejects, a tie goes to the
-    tie-breaker seat's vote. The result is a grade or ``reject``.
+    """Y-06: the veto seat's rejection rejects; otherwise a grade (or rejection) that more
+    than half of the votes cast choose wins (少数服从多数); otherwise — a tie, or a split such as
+    high, high, low, medium — the deciding seat's vote decides. The result is a grade or
+    ``reject``; ``decided_by`` (an input) is ``majority`` or the seat that decided.
     """
-    veto, tie_seat = config["veto_seat"], config["tie_breaker_seat"]
+    veto, deciding = config["veto_seat"], config["tie_breaker_seat"]
     counts = Counter(votes.values())
+    cast = len(votes)
+    leader, most = counts.most_common(1)[0]
     if votes.get(veto) == "reject":
-        result, how_zh, how_en = "reject", f"{veto} 一票否决", f"vetoed by the {veto} delegate"
+        result, decided_by = "reject", veto
+        how_zh = f"{seat_zh(veto)}一票否决"
+        how_en = f"vetoed by the {veto} delegate"
+    elif 2 * most > cast:
+        result, decided_by = leader, "majority"
+        how_zh = f"少数服从多数：{cast} 票中 {most} 票，过半数"
+        how_en = f"by majority: {most} of the {cast} votes cast, more than half"
     else:
-        top = max(counts.values())
-        leaders = sorted(c for c, n in counts.items() if n == top)
-        if len(leaders) == 1:
-            result, how_zh, how_en = leaders[0], "少数服从多数", "by majority"
-        else:
-            result = votes[tie_seat]
-            how_zh, how_en = f"票数相同，以 {tie_seat} 的意见为准", f"tie, decided by {tie_seat}"
+        result, decided_by = votes[deciding], deciding
+        how_zh = f"{cast} 票中没有任何意见过半数，以{seat_zh(deciding)}的意见为准"
+        how_en = (
+            f"no choice has more than half of the {cast} votes cast (at most {most}),"
+            f" so the {deciding} delegate's vote decides"
+        )
+    ballots_zh = "，".join(f"{seat_zh(seat)}{grade_zh(g)}" for seat, g in sorted(votes.items()))
     return explain(
         "Y-06",
         result,
-        f"联审结果：{result}（{how_zh}）。",
+        f"联审结果：{grade_zh(result)}（{how_zh}；各方意见：{ballots_zh}）。",
         f"Joint review result: {result} ({how_en}).",
         passed=result != "reject",
+        threshold=cast // 2 + 1,
         votes=dict(sorted(votes.items())),
         counts=dict(sorted(counts.items())),
+        decided_by=decided_by,
     )
 
 
@@ -479,6 +508,7 @@ def quarterly_counts(ctx: Context, program_id: int, quarter: str) -> list[dict[s
     recommenders = sorted(
         (i for kind in RECOMMENDER_KINDS for i in f.institutions(kind)), key=lambda i: i.id
     )
+    year, number = quarter.split("-Q")  # "2025-Q1": 2025 年第 1 季度
     rows = []
     for inst in recommenders:
         inst_id, count = inst.id, counts.get(inst.id, 0)
@@ -494,7 +524,8 @@ def quarterly_counts(ctx: Context, program_id: int, quarter: str) -> list[dict[s
                 "explanation": check(
                     "Y-03",
                     met,
-                    f"{inst.name} {quarter} 推荐 {count} 家，目标不少于 {target} 家。",
+                    f"{inst.name} {year} 年第 {number} 季度推荐 {count} 家，"
+                    f"目标不少于 {target} 家。",
                     f"{inst.name} recommended {count} firms in {quarter}; the target is {target}.",
                     threshold=target,
                     recommended=count,

@@ -27,7 +27,7 @@ from riskshare.toolkit import (
     get_or_404,
     page,
 )
-from riskshare_yanqing import custodian, grading, pool, supervision
+from riskshare_yanqing import custodian, eligibility, grading, pool, supervision
 from riskshare_yanqing.config import SEATS
 from riskshare_yanqing.grading import CHOICES
 from riskshare_yanqing.models import Subsidy, Vote
@@ -45,10 +45,36 @@ REVIEW_READERS = (*STAFF, "panelist", "recommender")
 SUPERVISORS = ("office", "approver", "reviewer", "finance", "auditor")
 
 
+class CreditEntry(ma.Schema):
+    """Y-02: one illegal, irregular or bad-credit record (违法、违规、失信), with its date."""
+
+    subject = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(list(eligibility.CREDIT_SUBJECTS)),
+        metadata={"description": "firm, or its actual controller (实际控制人)"},
+    )
+    kind = ma.fields.String(
+        required=True, validate=validate.OneOf(list(eligibility.CREDIT_ENTRY_KINDS))
+    )
+    dated = ma.fields.Date(required=True, metadata={"description": "the record's date"})
+    description = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+
+
 class CreditRecord(ma.Schema):
-    firm_clean = ma.fields.Boolean(required=True)
-    controller_clean = ma.fields.Boolean(required=True)
-    controller = ma.fields.String(load_default=None, validate=validate.Length(max=200))
+    controller = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "the firm's actual controller (实际控制人)"},
+    )
+    entries = ma.fields.List(
+        ma.fields.Nested(CreditEntry),
+        required=True,
+        metadata={
+            "description": "Y-02: every bad-credit record of the firm and its actual controller"
+            " known to the recommender ([] when none); one dated within clean_record_years"
+            " before the recommendation refuses it"
+        },
+    )
 
 
 class RecommendationIn(ma.Schema):

@@ -95,15 +95,26 @@ def record_penalty(ctx: Context, program_id: int, data: dict[str, Any]) -> Penal
 def firm_ban(
     program: ProgramView, subject_type: str, subject: Any, years: int | None
 ) -> BanDecision:
-    """Y-17: a firm that defrauded or evaded debt is barred for ``ban_years`` (3) years."""
+    """Y-17: a firm that defrauded or evaded debt, and its legal representative (法定代表人),
+    are barred for ``ban_years`` (3) years; the ban records the legal representative, so the
+    person's other firms are refused while it lasts (eligibility.not_banned)."""
     length = program.config["ban_years"]
     ok = subject_type == "firm" and years in (None, length)
+    representative = getattr(subject, "legal_representative_id", None)
+    person_zh = "及其法定代表人" if representative else "（未记录法定代表人，禁止仅及于企业）"
+    person_en = (
+        " with its legal representative"
+        if representative
+        else " (no legal representative is recorded: the ban covers the firm alone)"
+    )
     why = check(
         "Y-17",
         ok,
-        f"对骗贷、逃避债务的企业 {subject.name}，{length} 年内不得申请区政府风险补偿类贷款"
-        + ("。" if ok else f"；Y-17 只适用于企业，期限为 {length} 年（申请 {years} 年）。"),
-        f"{subject.name} is barred from district risk-compensation loans for {length} years"
+        f"对骗贷、逃避债务的企业 {subject.name}{person_zh}，"
+        f"{length} 年内不得申请区政府风险补偿类贷款"
+        + ("。" if ok else f"；本条只适用于企业，期限为 {length} 年（申请 {years} 年）。"),
+        f"{subject.name}{person_en} is barred from district risk-compensation loans for"
+        f" {length} years"
         + (
             "."
             if ok
@@ -112,6 +123,7 @@ def firm_ban(
         threshold=length,
         years=years,
         subject_type=subject_type,
+        legal_representative_id=representative,
     )
     return BanDecision(ok, length, [why])
 

@@ -388,7 +388,7 @@ def test_Y03_ten_simultaneous_recommendations_of_one_firm_make_one(yq, rs_live):
         "financing_need": "5000000.00",
         "focus_sector": "low_altitude_economy",
         "documents": documents(*DOCUMENTS),
-        "credit_record": {"firm_clean": True, "controller_clean": True},
+        "credit_record": {"entries": []},
     }
     path = f"{YQ}/programs/{program['id']}/recommendations"
     first, refused = _once(race([lambda: recommender.post(path, body) for _ in range(COPIES)]))

@@ -48,20 +48,27 @@ def setup(api, **config):
 
 
 def firm(
-    api, n: int, *, division="110229", industry="software_it", employees=60, revenue="8000000"
+    api,
+    n: int,
+    *,
+    division="110119",
+    industry="software_it",
+    employees=60,
+    revenue="8000000",
+    **extra,
 ):
-    return api.as_("recommender", institution="yq-tourism").ok(
-        "POST",
-        "/firms",
-        {
-            "uscc": uscc(n, division),
-            "name": f"延庆企业{n}",
-            "industry": industry,
-            "employees": employees,
-            "revenue": revenue,
-        },
-        status=201,
-    )
+    """A firm registered in Yanqing (Y-02: division 110119, in existence, with a business
+    scope); ``extra`` sets or overrides other firm fields (``registered_address`` …)."""
+    body = {
+        "uscc": uscc(n, division),
+        "name": f"延庆企业{n}",
+        "industry": industry,
+        "employees": employees,
+        "revenue": revenue,
+        "business_scope": "软件开发、技术服务",
+        **extra,
+    }
+    return api.as_("recommender", institution="yq-tourism").ok("POST", "/firms", body, status=201)
 
 
 def recommend(api, program, firm_, *, status=201, recommender="yq-tourism", **overrides):
@@ -70,7 +77,7 @@ def recommend(api, program, firm_, *, status=201, recommender="yq-tourism", **ov
         "financing_need": "5000000.00",
         "focus_sector": "low_altitude_economy",
         "documents": documents(*DOCUMENTS),
-        "credit_record": {"firm_clean": True, "controller_clean": True, "controller": "张三"},
+        "credit_record": {"controller": "张三", "entries": []},
         **overrides,
     }
     return api.as_("recommender", institution=recommender).ok(

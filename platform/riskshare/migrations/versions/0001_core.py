@@ -333,6 +333,10 @@ def create_tables() -> None:
         sa.Column(
             "explanations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
+        sa.Column("legal_representative_id", sa.String(length=64), nullable=True),
+        sa.Column("credit_system", sa.String(length=200), nullable=True),
+        sa.Column("credit_entered_on", sa.Date(), nullable=True),
+        sa.Column("credit_entered_by", sa.String(length=200), nullable=True),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -342,6 +346,9 @@ def create_tables() -> None:
             ["tenant_id"], ["tenants.slug"], name=op.f("fk_bans_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bans")),
+    )
+    op.create_index(
+        op.f("ix_bans_legal_representative_id"), "bans", ["legal_representative_id"], unique=False
     )
     op.create_index(op.f("ix_bans_subject_id"), "bans", ["subject_id"], unique=False)
     op.create_index(op.f("ix_bans_tenant_id"), "bans", ["tenant_id"], unique=False)
@@ -441,6 +448,7 @@ def create_tables() -> None:
         sa.Column("registered_address", sa.String(length=300), nullable=True),
         sa.Column("registration_status", sa.String(length=20), nullable=False),
         sa.Column("business_scope", sa.Text(), nullable=True),
+        sa.Column("legal_representative_id", sa.String(length=64), nullable=True),
         sa.Column(
             "attributes", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
@@ -1119,6 +1127,7 @@ def drop_tables() -> None:
     op.drop_table("clawbacks")
     op.drop_index(op.f("ix_bans_tenant_id"), table_name="bans")
     op.drop_index(op.f("ix_bans_subject_id"), table_name="bans")
+    op.drop_index(op.f("ix_bans_legal_representative_id"), table_name="bans")
     op.drop_table("bans")
     op.drop_index(op.f("ix_allocation_plans_tenant_id"), table_name="allocation_plans")
     op.drop_index(op.f("ix_allocation_plans_program_id"), table_name="allocation_plans")
