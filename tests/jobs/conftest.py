@@ -81,7 +81,7 @@ def worker(rs_pg_url, queue, redis_url, tmp_path):
     log.close()
 
 
-def wait_for(predicate, *, timeout=30.0, what="the condition", log=None):
+def wait_for(predicate, *, timeout=90.0, what="the condition", log=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

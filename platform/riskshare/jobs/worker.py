@@ -70,10 +70,19 @@ def platform_queue(settings: Settings, connection: Redis | None = None) -> Queue
 
 
 def relay_outbox() -> int:
-    """Hand the committed outbox rows of every tenant to RQ."""
+    """Hand the committed outbox rows of every tenant to RQ (at most once per interval)."""
     app = worker_app()
-    ext = app.extensions["riskshare"]
-    return relay.relay(ext.db, platform_queue(ext.settings))
+    settings: Settings = app.extensions["riskshare"].settings
+    connection = redis_connection(settings)
+    # The scheduler enqueues a relay every interval whether or not the last one has run; a
+    # relay slower than the interval (many tenants, a busy database) would pile them up
+    # ahead of the jobs they send. The first relay of an interval takes the key; the rest
+    # of the interval's relays return at once.
+    if not connection.set(
+        f"riskshare:{settings.queue}:relay-ran", os.getpid(), nx=True, ex=settings.relay_interval
+    ):
+        return 0
+    return relay.relay(app.extensions["riskshare"].db, platform_queue(settings, connection))
 
 
 def ask_for_deadline_sweeps() -> list[str]:
