@@ -51,6 +51,7 @@ class Settings:
     queue: str = "riskshare"  # the RQ queue the platform's jobs go to
     relay_interval: int = 5  # seconds between relay runs (outbox to RQ)
     sweep_interval: int = 3600  # seconds between askings for the day's deadline sweeps
+    audit_checkpoint_interval: int = 3600  # seconds between signed audit checkpoints
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -99,6 +100,7 @@ class Settings:
             queue=get("RISKSHARE_QUEUE", cls.queue),
             relay_interval=_seconds(get, "RISKSHARE_RELAY_INTERVAL", 5),
             sweep_interval=_seconds(get, "RISKSHARE_SWEEP_INTERVAL", 3600),
+            audit_checkpoint_interval=_seconds(get, "RISKSHARE_AUDIT_CHECKPOINT_INTERVAL", 3600),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),
             dev_key_path=Path(get("RISKSHARE_DEV_KEY_PATH", str(instance / "dev-signing-key.pem"))),

@@ -46,7 +46,7 @@ def queue(redis_url):
 
 
 @pytest.fixture
-def worker(rs_pg_url, queue, redis_url, tmp_path):
+def worker(rs_pg_url, rs_app, queue, redis_url, tmp_path):
     """``riskshare worker`` (RQ worker, its scheduler and the cron scheduler with the relay)
     as its own process, on the test database and the test's queue, with the test app's
     plugins; stopped with SIGTERM."""
@@ -59,6 +59,9 @@ def worker(rs_pg_url, queue, redis_url, tmp_path):
         "RISKSHARE_RELAY_INTERVAL": "1",
         "RISKSHARE_AUTH": "dev",
         "RISKSHARE_INSTANCE_PATH": str(tmp_path),
+        # Every process of a deployment seals the audit log with the same key.
+        "RISKSHARE_AUDIT_KEY_PATH": str(rs_app.extensions["riskshare"].audit_key.path),
+        "RISKSHARE_AUDIT_CHECKPOINT_INTERVAL": "2",
         "RISKSHARE_JOB_MODULES": "job_samples",
         "PYTHONPATH": os.pathsep.join(
             [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")]

@@ -64,3 +64,16 @@ def test_a_work_horse_killed_mid_job_is_retried_and_its_effect_happens_once(api,
         wait_for(lambda: done(api, outbox_id), what="the retried job", log=worker.log_path)  # noqa: B023
         assert effects(api, f"kill-{n}") == 1
     assert worker.poll() is None  # the worker itself lives on
+
+
+def test_the_scheduler_signs_audit_checkpoints_that_the_api_verifies(api, worker):
+    office, auditor = api.as_("office"), api.as_("auditor")
+    office.ok("POST", "/institutions", {"code": "bank-z", "name": "Z", "kind": "bank"}, status=201)
+    head = auditor.ok("GET", "/audit/verification")["events"]
+
+    def signed():
+        return [c for c in auditor.ok("GET", "/audit/checkpoints") if c["last_seq"] >= head]
+
+    wait_for(signed, what="a checkpoint of the chain", log=worker.log_path)
+    report = auditor.ok("GET", "/audit/verification")
+    assert report["ok"] is True, report

@@ -153,6 +153,21 @@ def make_checkpoint(session: Session, tenant: str, key: AuditKey) -> AuditCheckp
     return row
 
 
+def checkpoint_every_tenant(db: Any, key: AuditKey) -> dict[str, int]:
+    """``make_checkpoint`` for each tenant, each in its own transaction."""
+    from riskshare.db.session import tenant_session
+
+    with tenant_session(db, None) as session:
+        tenants = list(session.scalars(select(Tenant.slug).order_by(Tenant.slug)))
+    signed: dict[str, int] = {}
+    for tenant in tenants:
+        with tenant_session(db, tenant) as session:
+            made = make_checkpoint(session, tenant, key)
+            if made is not None:
+                signed[tenant] = made.last_seq
+    return signed
+
+
 def latest_checkpoint(session: Session, tenant: str) -> AuditCheckpoint | None:
     return session.scalar(
         select(AuditCheckpoint)

@@ -92,6 +92,15 @@ def ask_for_deadline_sweeps() -> list[str]:
     return plan_deadline_sweeps(worker_app().extensions["riskshare"])
 
 
+def checkpoint_audit_chains() -> dict[str, int]:
+    """Sign each tenant's audit chain state (audit/anchor.py): the last event each
+    checkpoint now covers, by tenant; tenants with nothing new are left out."""
+    from riskshare.audit.service import checkpoint_every_tenant
+
+    ext = worker_app().extensions["riskshare"]
+    return checkpoint_every_tenant(ext.db, ext.audit_key)
+
+
 def register_periodic(cron: CronScheduler, settings: Settings) -> None:
     """The platform's periodic work, on RQ's own scheduling.
 
@@ -111,6 +120,12 @@ def register_periodic(cron: CronScheduler, settings: Settings) -> None:
         queue_name=settings.queue,
         interval=settings.sweep_interval,
         name=f"{settings.queue}:deadline-sweeps",
+    )
+    cron.register(
+        checkpoint_audit_chains,
+        queue_name=settings.queue,
+        interval=settings.audit_checkpoint_interval,
+        name=f"{settings.queue}:audit-checkpoints",
     )
 
 
