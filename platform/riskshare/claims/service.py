@@ -157,7 +157,9 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     pview = program_view(program)
     view = claim_view(claim, document_kinds(ctx, "claim", claim.id))
     required = require(
-        ctx.hook.riskshare_required_reviews(program=pview, claim=view),
+        ctx.hook.riskshare_required_reviews(
+            program=pview, claim=view, facts=facts(ctx, program.id)
+        ),
         "required reviews",
         program.policy,
     )

@@ -98,7 +98,7 @@ class HookRelay(Protocol):
     ) -> Compensation | None: ...
 
     def riskshare_required_reviews(
-        self, *, program: ProgramView, claim: ClaimView
+        self, *, program: ProgramView, claim: ClaimView, facts: Facts
     ) -> list[str] | None: ...
 
     def riskshare_deadline(

@@ -273,13 +273,17 @@ def riskshare_compensation(
 
 
 @hookspec(firstresult=True)
-def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[str] | None:
+def riskshare_required_reviews(
+    program: ProgramView, claim: ClaimView, facts: Facts
+) -> list[str] | None:
     """Name the roles that must each approve a claim before it counts as approved.
 
     Called when a review is written. Any required role rejecting rejects the claim.
 
     :param program: the claim's program.
     :param claim: the claim.
+    :param facts: read-only queries (the claim's loan, its firm, the policy's own records:
+        reviews that depend on who graded the firm, say).
     :return: role names, e.g. ``["reviewer", "finance"]``.
 
     Default: ``["reviewer"]``, one reviewer's approval.

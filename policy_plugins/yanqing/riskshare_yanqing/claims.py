@@ -21,8 +21,9 @@ from riskshare.toolkit import (
     to_money,
 )
 from riskshare_yanqing import eligibility
-from riskshare_yanqing.config import grade_ratio
+from riskshare_yanqing.config import grade_ratio, setting
 from riskshare_yanqing.explain import check, explain
+from riskshare_yanqing.grading import seats
 from riskshare_yanqing.models import Penalty, Recommendation
 from riskshare_yanqing.store import recommendation_of
 
@@ -153,6 +154,16 @@ def _recovery_statement(claim: ClaimView, facts: Facts) -> Explanation:
         compensated_before=earlier,
         statement=statement or None,
     )
+
+
+def required_reviews(program: ProgramView, claim: ClaimView, facts: Facts) -> list[str]:
+    """Y-12 各笔不良贷款风险等级评定单位联审: the units that graded the claim's firm review it,
+    each seat of that firm's joint review through the role ``claim_review_roles`` names."""
+    loan = facts.loan(claim.loan_id)
+    rec = recommendation_of(facts.session, program.id, loan.firm_id)
+    graded_by = seats(program.config, rec) if rec else list(program.config["panel_seats"])
+    roles = setting(program.config, "claim_review_roles")
+    return list(dict.fromkeys(roles[seat] for seat in graded_by))
 
 
 def lowered_ratio(s: Any, program_id: int, claim: ClaimView) -> Penalty | None:

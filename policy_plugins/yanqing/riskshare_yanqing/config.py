@@ -23,6 +23,16 @@ GRADES = ("high", "medium", "low")
 SEATS = ("drc", "finance", "industry", "bank", "guarantor")
 # Y-06: the delegates who always vote (the guarantor's seat is added by the pre-screen).
 PANEL_SEATS = ("drc", "finance", "industry", "bank")
+# Y-12: the role whose claim review stands for each joint-review seat (the DRC reviews as
+# ``reviewer``, the finance bureau as ``finance``; the other units' delegates have roles of
+# their own, which read every claim as the panelists read every firm).
+CLAIM_REVIEW_ROLES = {
+    "drc": "reviewer",
+    "finance": "finance",
+    "industry": "industry_delegate",
+    "bank": "bank_delegate",
+    "guarantor": "guarantor_delegate",
+}
 # Y-03: 营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.
 REQUIRED_DOCUMENTS = (
     "business_licence",
@@ -205,10 +215,24 @@ SCHEMA: dict[str, Any] = {
             "贷款到位相关文件、有效保单、缴费证明.",
             ["loan_documents", "insurance_policy", "payment_proof"],
         ),
-        "claim_reviewers": _strings(
-            "Claim reviewers (Y-12)",
-            "Roles that jointly review claims each half year: the DRC and the finance bureau.",
-            ["reviewer", "finance"],
+        "claim_review_roles": _prop(
+            "Claim review roles (Y-12)",
+            "各笔不良贷款风险等级评定单位联审: a claim is reviewed by the units that graded its"
+            " firm (the seats of that firm's joint review); this names the role whose review"
+            " stands for each seat.",
+            dict(CLAIM_REVIEW_ROLES),
+            type="object",
+            additionalProperties=False,
+            required=list(SEATS),
+            properties={
+                seat: {
+                    "title": f"{seat} seat",
+                    "description": f"The role that reviews claims for the {seat} seat.",
+                    "type": "string",
+                    "pattern": r"^[a-z][a-z0-9_]*$",
+                }
+                for seat in SEATS
+            },
         ),
         "write_off_grounds": _strings(
             "Write-off grounds (Y-13)",
@@ -280,3 +304,11 @@ def money(config: Any, key: str) -> Decimal:
 
 def grade_ratio(config: Any, grade: str) -> Decimal:
     return Decimal(config["grade_ratios"][grade])
+
+
+def setting(config: Any, key: str) -> Any:
+    """A config value, or the schema's default for a key the program's stored config
+    predates (configs are filled with the defaults of the plugin version that created them)."""
+    if key in config:
+        return config[key]
+    return SCHEMA["properties"][key]["default"]

@@ -20,7 +20,7 @@ from stdnum.cn.uscc import calc_check_digit
 
 from riskshare.testing import ApiClient, Caller
 from riskshare.toolkit import DemoFirm, DemoInstitution, DemoTenant, DemoUser
-from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
+from riskshare_yanqing.config import CLAIM_REVIEW_ROLES, PANEL_SEATS, REQUIRED_DOCUMENTS
 
 CODE = "yanqing-2025"
 RECOMMENDER, BANK, GUARANTOR = "yq-tourism", "yq-bank-bj", "yq-guarantee"
@@ -294,8 +294,8 @@ class _Story:
             )
 
     def review_claim(self, stop: str) -> None:
-        """Y-12: the DRC and the finance bureau review the claim together."""
-        for role in ("reviewer", "finance"):
+        """Y-12: the units that graded the firm (its joint review's seats) review the claim."""
+        for role in (CLAIM_REVIEW_ROLES[seat] for seat in PANEL_SEATS):
             self.as_(role).ok(
                 "POST",
                 f"/claims/{self.at(stop).claim['id']}/reviews",
@@ -378,6 +378,10 @@ TENANT = DemoTenant(
         DemoUser("insurer", INSURER),
         DemoUser("recommender", RECOMMENDER),
         DemoUser("panelist"),  # a government delegate to the joint review (Y-06)
+        # Y-12: the graders' claim reviewers beside the DRC (reviewer) and finance.
+        DemoUser("industry_delegate"),
+        DemoUser("bank_delegate"),
+        DemoUser("guarantor_delegate"),
     ],
     story=tell,
 )

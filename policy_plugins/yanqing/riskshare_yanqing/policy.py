@@ -35,6 +35,12 @@ ROLES = (
     Role("recommender", "推荐单位", "recommending department or town", acts_for_institution=True),
     # Y-06: the joint review's delegates grade firms.
     Role("panelist", "联审成员", "joint review delegate"),
+    # Y-12: the units that graded a firm review its claims; the industry department's, the
+    # bank's and the guarantee company's reviewers read every claim, as panelists read every
+    # firm (the DRC reviews as ``reviewer``, the finance bureau as ``finance``).
+    Role("industry_delegate", "行业主管部门联审代表", "industry department's claim reviewer"),
+    Role("bank_delegate", "合作银行联审代表", "partner bank's claim reviewer"),
+    Role("guarantor_delegate", "担保公司联审代表", "guarantee company's claim reviewer"),
 )
 
 
@@ -85,8 +91,8 @@ def riskshare_compensation(program, loan, claim, facts):
 
 
 @hookimpl
-def riskshare_required_reviews(program, claim):
-    return list(program.config["claim_reviewers"])
+def riskshare_required_reviews(program, claim, facts):
+    return claims.required_reviews(program, claim, facts)
 
 
 @hookimpl

@@ -7,6 +7,7 @@ partner bank (lender), the guarantee company (guarantor), the insurer, the custo
 
 from __future__ import annotations
 
+from riskshare_yanqing.config import CLAIM_REVIEW_ROLES
 from riskshare_yanqing.config import PANEL_SEATS as SEATS
 from riskshare_yanqing.config import REQUIRED_DOCUMENTS as DOCUMENTS
 from riskshare_yanqing.demo import documents, uscc
@@ -179,9 +180,9 @@ def claim(api, loan, principal, *, institution="yq-bank", role="lender", status=
     )
 
 
-def joint_review(api, claim_):
-    """Y-12: the DRC (reviewer) and the finance bureau both approve."""
-    for role in ("reviewer", "finance"):
+def joint_review(api, claim_, seats=SEATS):
+    """Y-12: the units that graded the firm (the seats of its joint review) all approve."""
+    for role in review_roles(seats):
         result = api.as_(role).ok(
             "POST",
             f"/claims/{claim_['id']}/reviews",
@@ -189,6 +190,11 @@ def joint_review(api, claim_):
             status=201,
         )
     return result
+
+
+def review_roles(seats=SEATS):
+    """The roles that review a claim for the seats of its firm's joint review (Y-12)."""
+    return [CLAIM_REVIEW_ROLES[seat] for seat in seats]
 
 
 def ledger(api, program):
