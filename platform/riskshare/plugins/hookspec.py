@@ -27,6 +27,7 @@ hook lacks a docstring, a ``:param:`` for one of its arguments, an example, or a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pluggy
@@ -427,6 +428,38 @@ def riskshare_check_payment(
 
         cap = Explanation("T-7", "§7", ..., passed=paid_this_year + payment.amount <= cap)
         return default_payment_check(payment, facts, cap)
+    """
+
+
+@hookspec
+def riskshare_pool_credited(
+    program: ProgramView, kind: str, amount: Decimal, day: dt.date, facts: Facts
+) -> None:
+    """Hear that money went into the program's pool, so a state that depends on the pool's
+    balance (a suspension that lifts at a level, say) changes at once, not at the next
+    payment.
+
+    Called by the core under the program's lock, in the transaction that books the credit,
+    after a budget appropriation, a recovery returned to the pool and a clawback repaid. A
+    policy that credits the pool from its own routes (investment gains, say) calls its own
+    code the same way.
+
+    :param program: the program whose pool was credited.
+    :param kind: the ledger entry's kind: ``"appropriation"``, ``"recovery_returned"`` or
+        ``"clawback_repaid"``.
+    :param amount: what went in.
+    :param day: the day it was booked.
+    :param facts: read-only queries, the pool's balance included (the credit is in it).
+    :return: nothing; whatever the policy records is its own.
+
+    Default: nothing happens (no implementation in the core's defaults).
+
+    Example::
+
+        @hookimpl
+        def riskshare_pool_credited(program, kind, amount, day, facts):
+            if facts.pool_balance() >= Decimal(program.config["resume_at"]):
+                resume(program, day, facts)  # the policy's own record
     """
 
 

@@ -109,6 +109,13 @@ def riskshare_check_payment(program, payment, facts):
 
 
 @hookimpl
+def riskshare_pool_credited(program, kind, amount, day, facts):
+    """Y-14: a recovery returned, a clawback repaid or an appropriation may restart
+    compensation at once."""
+    pool.resume_when_back(program, day, f"{kind} of {amount}", facts)
+
+
+@hookimpl
 def riskshare_transition_roles(program, record, transition):
     if (record, transition) not in CUSTODIAN_STEPS:
         return None

@@ -54,12 +54,12 @@ def _change_state(
     program_id: int,
     state: FundState | None,
     suspended: bool,
-    payment: PaymentView,
+    day: dt.date,
+    cause: str,
     why: Explanation,
 ) -> None:
-    """Record a suspension or resumption, decided by the payment being confirmed; the fund's
-    state row is made at the first one."""
-    day = payment.paid_on
+    """Record a suspension or resumption on ``day``, caused by a payment being confirmed or
+    by money coming into the pool; the fund's state row is made at the first one."""
     if state is None:
         state = FundState(program_id=program_id)
         s.add(state)
@@ -77,7 +77,7 @@ def _change_state(
             year=day.year,
             booked_on=day,
             note=why.en,
-            recorded_by=f"payment of {payment.kind} on claim {payment.claim_id}",
+            recorded_by=cause,
             explanation=recorded,
         )
     )
@@ -87,8 +87,10 @@ def _change_state(
 def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list[Explanation]:
     """Decide, under the program lock, whether compensation is suspended (Y-14).
 
-    A suspended fund resumes at the first payment after the pool is back at ``resume_at``; a
-    payment that brings net compensation to ``suspend_at`` is made, and suspends the next.
+    A suspended fund resumes as soon as money brings the pool back to ``resume_at``
+    (``resume_when_back``); a payment that still finds it suspended and back resumes it
+    first. A payment that brings net compensation to ``suspend_at`` is made, and suspends
+    the next.
     """
     s = facts.session
     state = fund_state_of(s, program.id)
@@ -96,26 +98,11 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     balance, net = facts.pool_balance(), net_compensation(facts)
     found = []
     if state is not None and state.suspended:
-        back = balance >= resume_at
-        why = check(
-            "Y-14",
-            back,
-            f"代偿已暂停；资金池 {balance} 元，"
-            + ("已达重启规模，重启代偿。" if back else f"达到 {resume_at} 元后重启，本笔待付。"),
-            f"Compensation is suspended; the pool holds {balance}"
-            + (
-                ", back at the restart level: resumed."
-                if back
-                else f", it restarts at {resume_at}; this payment waits."
-            ),
-            threshold=resume_at,
-            pool_balance=balance,
-            net_compensation=net,
-        )
+        why = _restart(balance, resume_at, net, waiting=True)
         found.append(why)
-        if not back:
+        if not why.passed:
             return found
-        _change_state(s, program.id, state, False, payment, why)
+        _change_state(s, program.id, state, False, payment.paid_on, _paying(payment), why)
     after = net + payment.amount
     reaches = after >= suspend_at
     why = explain(
@@ -135,8 +122,52 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     )
     found.append(why)
     if reaches:
-        _change_state(s, program.id, state, True, payment, why)
+        _change_state(s, program.id, state, True, payment.paid_on, _paying(payment), why)
     return found
+
+
+def _paying(payment: PaymentView) -> str:
+    return f"payment of {payment.kind} on claim {payment.claim_id}"
+
+
+def _restart(balance: Decimal, resume_at: Decimal, net: Decimal, *, waiting: bool) -> Explanation:
+    """Y-14: whether a suspended fund is back at the restart level (重启代偿)."""
+    back = balance >= resume_at
+    return check(
+        "Y-14",
+        back,
+        f"代偿已暂停；资金池 {balance} 元，"
+        + (
+            "已达重启规模，重启代偿。"
+            if back
+            else f"达到 {resume_at} 元后重启" + ("，本笔待付。" if waiting else "。")
+        ),
+        f"Compensation is suspended; the pool holds {balance}"
+        + (
+            ", back at the restart level: resumed."
+            if back
+            else f", it restarts at {resume_at}" + ("; this payment waits." if waiting else ".")
+        ),
+        threshold=resume_at,
+        pool_balance=balance,
+        net_compensation=net,
+    )
+
+
+def resume_when_back(program: ProgramView, day: dt.date, cause: str, facts: Facts) -> bool:
+    """Y-14: money came into the pool (a recovery returned, a gain, an appropriation): a
+    suspended fund that is back at ``resume_at`` is resumed at once, so the fund state and
+    monitoring say so before anyone tries to pay. Under the program's lock, which every
+    caller holds. True when it resumed."""
+    s = facts.session
+    state = fund_state_of(s, program.id)
+    if state is None or not state.suspended:
+        return False
+    resume_at = money(program.config, "resume_at")
+    why = _restart(facts.pool_balance(), resume_at, net_compensation(facts), waiting=False)
+    if why.passed:
+        _change_state(s, program.id, state, False, day, cause, why)
+    return why.passed
 
 
 def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> Decision:
@@ -213,6 +244,9 @@ def record_gain(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEven
         debit="fund:pool",
         credit="fund:gains",
         amount=data["amount"],
+    )
+    resume_when_back(
+        pview, ctx.today, f"investment gain {data['reference']}", facts(ctx, program_id)
     )
     return event
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from yanqing_steps import (
     SEATS,
     claim,
@@ -77,3 +78,84 @@ def test_Y12_claim_review_roles_are_configured_per_seat(api):
     _review(api, c, "finance")
     assert "industry_delegate" not in _review(api, c, "industry_delegate", 403)["detail"]
     assert _review(api, c, "bank_delegate")["state"] == "approved"
+
+
+# ---------------------------------------------------------------------------- Y-14 restart
+
+
+def _paid_to_suspension(api, **config):
+    """A program that suspends at 1,000,000 of net compensation and restarts when the pool is
+    back at 29,500,000: one medium-grade claim of 2,000,000 is paid 1,000,000 at the year's
+    notice, and compensation is suspended after it."""
+    from yanqing_steps import confirm_payment, half_year_plan, joint_review, setup
+
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(api, suspend_at="1000000.00", resume_at="29500000.00", **config)
+    c = _npl_claim(api, program, insts, 11, principal="2000000.00")
+    joint_review(api, c)
+    today(api, dt.date(2026, 1, 5))
+    half_year_plan(api, program, "2025-12-31")
+    [payment] = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
+    confirm_payment(api, payment, "pay-1")
+    assert _fund_state(api, program)["suspended"] is True
+    return program, insts, c
+
+
+def _fund_state(api, program):
+    return api.as_("office").ok("GET", f"/yanqing/programs/{program['id']}/fund-state")
+
+
+def _alerts(api, program, day):
+    found = api.as_("office").ok("GET", f"/programs/{program['id']}/monitoring?day={day}")
+    return {a["code"]: a for a in found}
+
+
+@pytest.mark.hooks("riskshare_pool_credited")
+def test_Y14_a_recovery_that_brings_the_pool_back_resumes_compensation_at_once(api):
+    program, _, c = _paid_to_suspension(api)
+    assert "yanqing-suspended" in _alerts(api, program, "2026-01-05")
+    today(api, dt.date(2026, 1, 20))
+    lender = api.as_("lender", institution="yq-bank")
+    small = lender.ok(
+        "POST",
+        "/recoveries",
+        {"claim_id": c["id"], "received_on": "2026-01-19", "recovered": "400000.00"},
+        key="rec-1",
+        status=201,
+    )
+    api.as_("finance").ok("POST", f"/recoveries/{small['id']}/confirm-return", key="ret-1")
+    state = _fund_state(api, program)
+    # 29,000,000 + 200,000 returned: not yet back at 29,500,000.
+    assert (state["suspended"], state["pool_balance"]) == (True, "29200000.00")
+    enough = lender.ok(
+        "POST",
+        "/recoveries",
+        {"claim_id": c["id"], "received_on": "2026-01-20", "recovered": "600000.00"},
+        key="rec-2",
+        status=201,
+    )
+    api.as_("finance").ok("POST", f"/recoveries/{enough['id']}/confirm-return", key="ret-2")
+    # No payment was tried: the fund state and monitoring say so at once.
+    state = _fund_state(api, program)
+    assert (state["suspended"], state["changed_on"], state["pool_balance"]) == (
+        False,
+        "2026-01-20",
+        "29500000.00",
+    )
+    assert state["explanation"][0]["rule"] == "Y-14" and "重启代偿" in state["explanation"][0]["zh"]
+    alerts = _alerts(api, program, "2026-01-20")
+    assert "yanqing-suspended" not in alerts
+    assert alerts["yanqing-resumed"]["explanation"]["result"] == "resumed"
+
+
+def test_Y14_an_investment_gain_that_brings_the_pool_back_resumes_compensation_at_once(api):
+    program, _, _ = _paid_to_suspension(api)
+    today(api, dt.date(2026, 2, 2))
+    custodian = api.as_("custodian", institution="yq-custodian")
+    path = f"/yanqing/programs/{program['id']}/gains"
+    custodian.ok("POST", path, {"amount": "499999.99", "reference": "G-1"}, key="g1", status=201)
+    assert _fund_state(api, program)["suspended"] is True
+    custodian.ok("POST", path, {"amount": "0.01", "reference": "G-2"}, key="g2", status=201)
+    state = _fund_state(api, program)
+    assert (state["suspended"], state["changed_on"]) == (False, "2026-02-02")
+    assert "yanqing-resumed" in _alerts(api, program, "2026-02-02")
