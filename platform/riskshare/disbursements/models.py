@@ -39,3 +39,6 @@ class Disbursement(TenantScoped, TimestampMixin, Base):
     confirmed_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     confirmed_by: Mapped[str | None] = mapped_column(String(200), default=None)
     payment_reference: Mapped[str | None] = mapped_column(String(100), default=None)
+    # The payment this one is the rest of: the policy paid only part of that one when it was
+    # confirmed (``PaymentDecision.pay_now``), and this part is owed until it is confirmed.
+    remainder_of: Mapped[int | None] = mapped_column(ForeignKey("disbursements.id"), default=None)

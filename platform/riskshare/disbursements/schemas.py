@@ -23,6 +23,7 @@ class DisbursementOut(ma.Schema):
     confirmed_on = ma.fields.Date(allow_none=True)
     confirmed_by = ma.fields.String(allow_none=True)
     payment_reference = ma.fields.String(allow_none=True)
+    remainder_of = ma.fields.Integer(allow_none=True)
 
 
 class ConfirmIn(ma.Schema):

@@ -417,7 +417,10 @@ def riskshare_check_payment(
     :param program: the program.
     :param payment: the payment being confirmed.
     :param facts: read-only queries, consistent with the lock.
-    :return: the decision; a refusal gives 409 with the rule and nothing is paid.
+    :return: the decision; a refusal gives 409 with the rule and nothing is paid. A
+        ``PaymentDecision`` with ``pay_now`` pays only that part (more than zero, less than
+        the payment): the rest stays owed as a new instructed payment (``remainder_of`` the
+        first), confirmed when the policy allows it.
 
     Default: the payee in good standing (cooperation active, not banned) and the pool
     holding the payment (``toolkit.default_payment_check(payment, facts, *more)``, built

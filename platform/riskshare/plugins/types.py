@@ -455,6 +455,18 @@ class Decision(Refusable):
 
 
 @dataclass(frozen=True)
+class PaymentDecision(Decision):
+    """A payment check's answer that may pay part of the payment now.
+
+    ``pay_now`` (None: all of it) is the part paid when the payment is confirmed; the rest
+    stays owed as a new instructed payment to the same payee (``remainder_of`` names the
+    first), which is confirmed later, when the policy allows it.
+    """
+
+    pay_now: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class EventDecision:
     """A policy's reading of a filed loan event: accepted or not, its deadline, lateness."""
 

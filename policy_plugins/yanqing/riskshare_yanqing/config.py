@@ -254,6 +254,15 @@ SCHEMA: dict[str, Any] = {
             "Pool balance at which suspended compensation restarts.",
             "15000000.00",
         ),
+        "threshold_crossing": _prop(
+            "Threshold crossing (Y-14)",
+            "The payment that would take net compensation past suspend_at: pay_in_full pays"
+            " it all and suspends after it; pay_to_threshold pays the part up to suspend_at"
+            " and queues the rest until compensation restarts.",
+            "pay_in_full",
+            type="string",
+            enum=["pay_in_full", "pay_to_threshold"],
+        ),
         "department_flag_count": _prop(
             "Department flag (Y-15)",
             "Compensated firms of one recommender in a year that flag it.",

@@ -159,3 +159,76 @@ def test_Y14_an_investment_gain_that_brings_the_pool_back_resumes_compensation_a
     state = _fund_state(api, program)
     assert (state["suspended"], state["changed_on"]) == (False, "2026-02-02")
     assert "yanqing-resumed" in _alerts(api, program, "2026-02-02")
+
+
+# ---------------------------------------------------------------------- Y-14 the crossing
+
+
+def _crossing(api, crossing):
+    """Suspension at 600,000; one claim of 1,000,000 (medium, on 2,000,000) is noticed at
+    the year's end and the custodian confirms it."""
+    from yanqing_steps import confirm_payment, half_year_plan, joint_review, setup
+
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(
+        api, suspend_at="600000.00", resume_at="29500000.00", threshold_crossing=crossing
+    )
+    c = _npl_claim(api, program, insts, 21, principal="2000000.00")
+    joint_review(api, c)
+    today(api, dt.date(2026, 1, 5))
+    plan = half_year_plan(api, program, "2025-12-31")
+    custodian = api.as_("custodian", institution="yq-custodian")
+    [payment] = custodian.ok("GET", "/disbursements")
+    paid = confirm_payment(api, payment, "pay-1")
+    return program, c, plan, paid, custodian
+
+
+def test_Y14_by_default_the_crossing_payment_is_paid_in_full_and_suspends_after_it(api):
+    program, c, _, paid, custodian = _crossing(api, "pay_in_full")
+    assert (paid["state"], paid["amount"]) == ("confirmed", "1000000.00")
+    assert [d["state"] for d in custodian.ok("GET", "/disbursements")] == ["confirmed"]
+    state = _fund_state(api, program)
+    assert (state["suspended"], state["net_compensation"]) == (True, "1000000.00")
+    why = state["explanation"][0]
+    assert (why["rule"], why["inputs"]["threshold_crossing"]) == ("Y-14", "pay_in_full")
+    assert "全额支付" in why["zh"] and "paid in full" in why["en"]
+    assert api.as_("office").ok("GET", f"/claims/{c['id']}")["state"] == "paid"
+
+
+def test_Y14_pay_to_threshold_pays_up_to_21_million_and_queues_the_rest(api):
+    from yanqing_steps import confirm_payment, ledger
+
+    program, c, plan, paid, custodian = _crossing(api, "pay_to_threshold")
+    assert (paid["state"], paid["amount"]) == ("confirmed", "600000.00")
+    first, rest = custodian.ok("GET", "/disbursements")
+    assert (rest["state"], rest["amount"], rest["remainder_of"]) == (
+        "instructed",
+        "400000.00",
+        first["id"],
+    )
+    state = _fund_state(api, program)
+    assert (state["suspended"], state["net_compensation"]) == (True, "600000.00")
+    why = state["explanation"][0]
+    assert (why["result"], why["inputs"]["paid_now"], why["inputs"]["queued"]) == (
+        "paid up to the threshold",
+        "600000.00",
+        "400000.00",
+    )
+    assert "pay_to" not in why["zh"] and "其余 400000.00 元待重启代偿后支付" in why["zh"]
+    # The rest waits: the claim and the plan stay open, the ledger owes it.
+    assert confirm_payment(api, rest, "pay-2", status=409)["rule"]["rule"] == "Y-14"
+    assert api.as_("office").ok("GET", f"/claims/{c['id']}")["state"] == "approved"
+    assert api.as_("office").ok("GET", f"/plans/{plan['id']}")["state"] == "approved"
+    books = ledger(api, program)
+    assert books["balanced"] and books["balances"]["payable:compensation"] == "-400000.00"
+    # Once the pool is back, the rest is paid, and the claim and the plan are settled.
+    api.as_("custodian", institution="yq-custodian").ok(
+        "POST",
+        f"/yanqing/programs/{program['id']}/gains",
+        {"amount": "100000.00", "reference": "G-1"},
+        key="g1",
+        status=201,
+    )
+    assert confirm_payment(api, rest, "pay-3")["amount"] == "400000.00"
+    assert api.as_("office").ok("GET", f"/claims/{c['id']}")["state"] == "paid"
+    assert api.as_("office").ok("GET", f"/plans/{plan['id']}")["state"] == "paid"
