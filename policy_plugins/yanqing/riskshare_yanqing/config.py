@@ -234,6 +234,16 @@ SCHEMA: dict[str, Any] = {
                 for seat in SEATS
             },
         ),
+        "payment_frequency": _prop(
+            "Payment frequency (Y-12)",
+            "原则上一年一拨付: annual sends the custodian one compensation notice a year (after"
+            " the second half year's review), a first half year's claims waiting for it unless"
+            " the finance bureau approves the DRC's request to pay them as a special case;"
+            " half_yearly sends a notice after each half-year review.",
+            "annual",
+            type="string",
+            enum=["annual", "half_yearly"],
+        ),
         "write_off_grounds": _strings(
             "Write-off grounds (Y-13)",
             "破产清算 / 诉讼裁定执行终结: when a compensated loan's net loss may be written off.",

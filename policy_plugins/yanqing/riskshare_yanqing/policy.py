@@ -19,7 +19,7 @@ from riskshare.toolkit import (
     hookimpl,
     pro_rata_recovery,
 )
-from riskshare_yanqing import claims, pool, supervision
+from riskshare_yanqing import claims, notices, pool, supervision
 from riskshare_yanqing.config import ATTRIBUTE_SCHEMAS, SCHEMA
 from riskshare_yanqing.explain import NAME, TEXT, explain
 
@@ -101,6 +101,17 @@ def riskshare_plan_period(program, day):
     if day.month <= 6:
         return Period(f"{day.year}-H1", dt.date(day.year, 1, 1), dt.date(day.year, 6, 30))
     return Period(f"{day.year}-H2", dt.date(day.year, 7, 1), dt.date(day.year, 12, 31))
+
+
+@hookimpl
+def riskshare_propose_allocation(program, period, dues, facts):
+    """Y-12: a half year's claims wait for the year's notice unless it is paid on its own."""
+    return notices.propose_allocation(program, period, dues, facts)
+
+
+@hookimpl
+def riskshare_check_allocation(program, period, lines, facts):
+    return notices.check_allocation(program, period, lines, facts)
 
 
 @hookimpl

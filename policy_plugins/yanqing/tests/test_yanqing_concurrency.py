@@ -24,6 +24,7 @@ from yanqing_steps import (
     joint_review,
     ledger,
     non_performing,
+    paid_on_its_own,
     prescreen,
     recommend,
     register_loan,
@@ -354,6 +355,7 @@ def test_Y14_two_payments_confirmed_at_once_past_the_suspension_level_pay_one(ap
         non_performing(api, loan, "2025-05-09")
         joint_review(api, claim(api, loan, "5000000.00"))  # medium: 2,500,000 each
     today(api, dt.date(2025, 7, 3))
+    paid_on_its_own(api, program)
     half_year_plan(api, program, "2025-06-30")
     custodian = api.live(rs_live, "custodian", institution="yq-custodian")
     due = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")

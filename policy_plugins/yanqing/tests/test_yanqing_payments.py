@@ -232,3 +232,130 @@ def test_Y14_pay_to_threshold_pays_up_to_21_million_and_queues_the_rest(api):
     assert confirm_payment(api, rest, "pay-3")["amount"] == "400000.00"
     assert api.as_("office").ok("GET", f"/claims/{c['id']}")["state"] == "paid"
     assert api.as_("office").ok("GET", f"/plans/{plan['id']}")["state"] == "paid"
+
+
+# ------------------------------------------------------------------ Y-12 one notice a year
+
+
+def _approved_in_h1(api, **config):
+    """A claim of 500,000 (medium, on 1,000,000) approved in the first half of 2025."""
+    from yanqing_steps import joint_review, setup
+
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(api, **config)
+    c = _npl_claim(api, program, insts, 31)
+    joint_review(api, c)
+    return program, c
+
+
+def _propose(api, program, day):
+    return api.as_("office").ok("POST", "/plans", {"program_id": program["id"], "day": day}, 201)
+
+
+def _payments(api):
+    return api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
+
+
+def test_Y12_by_default_the_half_year_review_is_paid_with_the_years_notice(api):
+    from yanqing_steps import half_year_plan
+
+    program, c = _approved_in_h1(api)
+    assert program["config"]["payment_frequency"] == "annual"
+    today(api, dt.date(2025, 7, 3))
+    h1 = half_year_plan(api, program, "2025-06-30")
+    plan = api.as_("office").ok("GET", f"/plans/{h1['id']}")
+    # Reviewed and reported to the district, but no notice to the custodian: the claim is
+    # carried whole, and the plan holds it no longer.
+    assert plan["state"] == "paid" and plan["capacity"] == "0.00"
+    why = next(e for e in plan["explanations"] if e["rule"] == "Y-12")
+    assert not why["passed"] and "原则上一年一拨付" in why["zh"]
+    assert [(i["allocated"], i["carried"]) for i in plan["items"]] == [("0.00", "500000.00")]
+    assert _payments(api) == []
+    today(api, dt.date(2026, 1, 5))
+    h2 = half_year_plan(api, program, "2025-12-31")
+    assert [i["allocated"] for i in h2["items"]] == ["500000.00"]
+    [payment] = _payments(api)
+    assert payment["claim_id"] == c["id"] and payment["amount"] == "500000.00"
+
+
+def test_Y12_nothing_is_allocated_in_a_first_half_year_without_a_special_case(api):
+    program, c = _approved_in_h1(api)
+    today(api, dt.date(2025, 7, 3))
+    h1 = _propose(api, program, "2025-06-30")
+    edit = {"items": [{"claim_id": c["id"], "allocated": "500000.00"}]}
+    refused = api.as_("office").ok("PATCH", f"/plans/{h1['id']}", edit, status=422)
+    assert refused["rule"]["rule"] == "Y-12" and refused["rule"]["inputs"]["allocated"] == (
+        "500000.00"
+    )
+
+
+def test_Y12_half_yearly_payment_frequency_sends_a_notice_after_each_review(api):
+    from yanqing_steps import half_year_plan
+
+    program, c = _approved_in_h1(api, payment_frequency="half_yearly")
+    today(api, dt.date(2025, 7, 3))
+    half_year_plan(api, program, "2025-06-30")
+    [payment] = _payments(api)
+    assert (payment["claim_id"], payment["amount"]) == (c["id"], "500000.00")
+
+
+def test_Y12_an_extra_payment_needs_the_DRCs_reason_and_the_finance_bureaus_approval(api):
+    from yanqing_steps import YQ, half_year_plan
+
+    program, c = _approved_in_h1(api)
+    today(api, dt.date(2025, 7, 1))
+    path = f"{YQ}/programs/{program['id']}/extra-payments"
+    body = {"period": "2025-H1", "reason": "合作银行流动性紧张，经研究提前拨付"}
+    office, finance = api.as_("office"), api.as_("finance")
+    assert finance.call("POST", path, body).status_code == 403
+    h2 = office.ok("POST", path, {**body, "period": "2025-H2"}, status=422)
+    assert h2["errors"][0]["pointer"] == "/period"
+    asked = office.ok("POST", path, body, status=201)
+    assert (asked["state"], asked["requested_by"]) == ("requested", "office")
+    assert (
+        asked["explanation"][0]["rule"] == "Y-12"
+        and body["reason"] in asked["explanation"][0]["zh"]
+    )
+    again = office.ok("POST", path, body, status=409)
+    assert again["extra_payment_id"] == asked["id"]
+    decide = f"{YQ}/extra-payments/{asked['id']}/decision"
+    decision = {"decision": "approve", "opinion": "同意特殊情况单独拨付"}
+    assert office.call("POST", decide, decision).status_code == 403
+    approved = finance.ok("POST", decide, decision)
+    assert (approved["state"], approved["decided_on"]) == ("approved", "2025-07-01")
+    assert [e["rule"] for e in approved["explanation"]] == ["Y-12", "Y-12"]
+    assert finance.ok("POST", decide, decision, status=409)
+    today(api, dt.date(2025, 7, 3))
+    plan = half_year_plan(api, program, "2025-06-30")
+    why = next(
+        e
+        for e in api.as_("office").ok("GET", f"/plans/{plan['id']}")["explanations"]
+        if e["rule"] == "Y-12"
+    )
+    assert why["passed"] and why["inputs"]["extra_payment"] == asked["id"]
+    [payment] = _payments(api)
+    assert (payment["claim_id"], payment["amount"]) == (c["id"], "500000.00")
+    listed = api.as_("auditor").ok("GET", path)
+    assert [e["state"] for e in listed] == ["approved"]
+
+
+def test_Y12_a_refused_extra_payment_leaves_the_half_year_to_the_years_notice(api):
+    from yanqing_steps import YQ, half_year_plan
+
+    program, _ = _approved_in_h1(api)
+    today(api, dt.date(2025, 7, 1))
+    asked = api.as_("office").ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/extra-payments",
+        {"period": "2025-H1", "reason": "提前拨付"},
+        status=201,
+    )
+    refused = api.as_("finance").ok(
+        "POST",
+        f"{YQ}/extra-payments/{asked['id']}/decision",
+        {"decision": "refuse", "opinion": "不属于特殊情况"},
+    )
+    assert refused["state"] == "refused"
+    today(api, dt.date(2025, 7, 3))
+    half_year_plan(api, program, "2025-06-30")
+    assert _payments(api) == []

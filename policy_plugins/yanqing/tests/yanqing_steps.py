@@ -210,6 +210,22 @@ def half_year_plan(api, program, day):
     return plan
 
 
+def paid_on_its_own(api, program, period="2025-H1", reason="特殊情况：合作银行代偿资金急需"):
+    """Y-12: the DRC asks, with its reason, for a first half year's own compensation notice
+    (by default the notice goes out once a year), and the finance bureau approves."""
+    asked = api.as_("office").ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/extra-payments",
+        {"period": period, "reason": reason},
+        status=201,
+    )
+    return api.as_("finance").ok(
+        "POST",
+        f"{YQ}/extra-payments/{asked['id']}/decision",
+        {"decision": "approve", "opinion": "同意单独拨付"},
+    )
+
+
 def confirm_payment(api, disbursement, key, status=200):
     """Y-01: the custodian pays on the DRC's notice and confirms the payment."""
     return api.as_("custodian", institution="yq-custodian").ok(
