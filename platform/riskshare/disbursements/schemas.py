@@ -8,6 +8,14 @@ from marshmallow import validate
 from riskshare.api.fields import EffectiveOn, Money
 
 
+class ShareOut(ma.Schema):
+    """Who bears what part of a compensation the payee shares (Share)."""
+
+    institution_id = ma.fields.Integer()
+    role = ma.fields.String()
+    amount = Money()
+
+
 class DisbursementOut(ma.Schema):
     id = ma.fields.Integer()
     program_id = ma.fields.Integer()
@@ -24,6 +32,7 @@ class DisbursementOut(ma.Schema):
     confirmed_by = ma.fields.String(allow_none=True)
     payment_reference = ma.fields.String(allow_none=True)
     remainder_of = ma.fields.Integer(allow_none=True)
+    shares = ma.fields.List(ma.fields.Nested(ShareOut))
 
 
 class ConfirmIn(ma.Schema):

@@ -16,6 +16,7 @@ from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
 from riskshare.errors import Conflict
 from riskshare.ledger import service as ledger
 from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem, release_claims
+from riskshare.plugins.apportion import share_out, shares_left
 from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import PaymentDecision, PaymentView, ProgramView
@@ -65,6 +66,7 @@ def instruct_payment(
         institution_id=payee_institution_id,
         claim_id=claim_id,
     )
+    claim = ctx.session.get(Claim, claim_id) if claim_id is not None else None
     disbursement = Disbursement(
         program_id=program.id,
         plan_item_id=plan_item_id,
@@ -75,6 +77,7 @@ def instruct_payment(
         amount=amount,
         payer_role=payer,
         instructed_on=ctx.today,
+        shares=share_out(claim.shares or [], amount) if claim is not None else [],
     )
     ctx.session.add(disbursement)
     ctx.session.flush()
@@ -183,8 +186,10 @@ def _queue_the_rest(ctx: Context, d: Disbursement, pay_now: Decimal) -> Disburse
         instructed_on=ctx.today,
         remainder_of=d.id,
     )
+    paid_shares = share_out(d.shares or [], pay_now)
+    rest.shares = shares_left(d.shares or [], paid_shares)
     before = snapshot(d)
-    d.amount = pay_now
+    d.amount, d.shares = pay_now, paid_shares
     ctx.session.add(rest)
     ctx.session.flush()
     record_event(ctx, "disbursement.split", d, before=before)

@@ -359,3 +359,92 @@ def test_Y12_a_refused_extra_payment_leaves_the_half_year_to_the_years_notice(ap
     today(api, dt.date(2025, 7, 3))
     half_year_plan(api, program, "2025-06-30")
     assert _payments(api) == []
+
+
+# ------------------------------------------------------------------------- Y-10 the split
+
+
+def test_Y10_the_guarantors_and_the_lenders_shares_are_data_on_the_claim_and_its_payment(api):
+    from yanqing_steps import confirm_payment, half_year_plan, setup
+
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(api)
+    f, _ = graded_firm(api, program, insts, 41, "medium")
+    loan = register_loan(
+        api,
+        f,
+        insts,
+        "L-41",
+        kind="guaranteed",
+        principal="1000000.01",
+        attributes={"lender_share": "0.50"},
+    )
+    today(api, dt.date(2025, 6, 2))
+    non_performing(api, loan, "2025-06-01")
+    c = claim(api, loan, "1000000.01", institution="yq-guarantee", role="guarantor")
+    guarantor, bank = insts["yq-guarantee"]["id"], insts["yq-bank"]["id"]
+    # 500,000.005 rounds half up to 500,000.01; half of it each is 250,000.005, which rounded
+    # on its own would pay 500,000.02: the fen left over goes to the earlier share instead,
+    # and the shares add up exactly.
+    assert c["amount"] == "500000.01"
+    assert c["shares"] == [
+        {"institution_id": guarantor, "role": "guarantor", "amount": "250000.01"},
+        {"institution_id": bank, "role": "lender", "amount": "250000.00"},
+    ]
+    why = next(e for e in c["explanations"] if "guarantor_share" in e["inputs"])
+    assert why["rule"] == "Y-10" and "担保公司承担 250000.01 元，银行承担 250000.00 元" in why["zh"]
+    assert "the lender bears 250000.00" in why["en"]
+    # Approved at less than the policy allows: the shares follow the approved amount.
+    *first, last = review_roles()
+    for role in first:
+        _review(api, c, role)
+    approved = api.as_(last).ok(
+        "POST",
+        f"/claims/{c['id']}/reviews",
+        {"decision": "approve", "opinion": "核减", "approved_amount": "100000.01"},
+        status=201,
+    )
+    assert approved["approved_amount"] == "100000.01"
+    assert [s["amount"] for s in approved["shares"]] == ["50000.01", "50000.00"]
+    today(api, dt.date(2026, 1, 5))
+    half_year_plan(api, program, "2025-12-31")
+    [payment] = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
+    assert payment["payee_institution_id"] == guarantor
+    assert [(s["role"], s["amount"]) for s in payment["shares"]] == [
+        ("guarantor", "50000.01"),
+        ("lender", "50000.00"),
+    ]
+    assert confirm_payment(api, payment, "pay-41")["shares"] == payment["shares"]
+
+
+def test_Y10_a_payment_paid_up_to_the_threshold_splits_its_shares_between_its_parts(api):
+    from yanqing_steps import confirm_payment, half_year_plan, joint_review, setup
+
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(
+        api, suspend_at="100000.00", resume_at="29999000.00", threshold_crossing="pay_to_threshold"
+    )
+    f, _ = graded_firm(api, program, insts, 42, "medium")
+    loan = register_loan(
+        api,
+        f,
+        insts,
+        "L-42",
+        kind="guaranteed",
+        principal="1000000.00",
+        attributes={"lender_share": "0.30"},
+    )
+    today(api, dt.date(2025, 6, 2))
+    non_performing(api, loan, "2025-06-01")
+    c = claim(api, loan, "1000000.00", institution="yq-guarantee", role="guarantor")
+    joint_review(api, c)
+    today(api, dt.date(2026, 1, 5))
+    half_year_plan(api, program, "2025-12-31")
+    custodian = api.as_("custodian", institution="yq-custodian")
+    [payment] = custodian.ok("GET", "/disbursements")
+    paid = confirm_payment(api, payment, "pay-42")
+    assert paid["amount"] == "100000.00"
+    assert [s["amount"] for s in paid["shares"]] == ["70000.00", "30000.00"]
+    _, rest = custodian.ok("GET", "/disbursements")
+    assert rest["amount"] == "400000.00"
+    assert [s["amount"] for s in rest["shares"]] == ["280000.00", "120000.00"]

@@ -582,6 +582,9 @@ def create_tables() -> None:
         sa.Column(
             "attributes", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
+        sa.Column(
+            "shares", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -869,6 +872,9 @@ def create_tables() -> None:
         sa.Column("confirmed_by", sa.String(length=200), nullable=True),
         sa.Column("payment_reference", sa.String(length=100), nullable=True),
         sa.Column("remainder_of", sa.Integer(), nullable=True),
+        sa.Column(
+            "shares", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
