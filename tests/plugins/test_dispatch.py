@@ -57,8 +57,9 @@ def hooks():
 
 
 def test_a_hook_is_answered_by_the_programs_own_policy_only(hooks):
-    assert hooks.riskshare_required_reviews(program=_program("alpha"), claim=None) == ["panel"]
-    assert hooks.riskshare_required_reviews(program=_program("beta"), claim=None) == ["dean"]
+    for policy, reviewer in (("alpha", "panel"), ("beta", "dean")):
+        answer = hooks.riskshare_required_reviews(program=_program(policy), claim=None, facts=None)
+        assert answer == [reviewer]
 
 
 def test_collecting_hooks_gather_only_the_programs_policy(hooks):
@@ -68,7 +69,9 @@ def test_collecting_hooks_gather_only_the_programs_policy(hooks):
 
 
 def test_a_program_of_an_unknown_policy_gets_the_core_defaults(hooks):
-    assert hooks.riskshare_required_reviews(program=_program("gamma"), claim=None) == ["reviewer"]
+    assert hooks.riskshare_required_reviews(program=_program("gamma"), claim=None, facts=None) == [
+        "reviewer"
+    ]
     # The default eligibility allows; neither plugin's refusal reaches this program.
     decision = hooks.riskshare_claim_eligibility(
         program=_program("gamma"), loan=None, claim=None, facts=None
@@ -83,4 +86,4 @@ def test_hooks_without_a_program_go_to_every_plugin(hooks):
 
 def test_a_program_hook_called_without_a_program_is_a_programming_error(hooks):
     with pytest.raises(TypeError, match="program="):
-        hooks.riskshare_required_reviews(claim=None)
+        hooks.riskshare_required_reviews(claim=None, facts=None)

@@ -152,7 +152,8 @@ def test_riskshare_claim_eligibility_and_compensation(hook):
 
 
 def test_riskshare_required_reviews_defaults_to_one_reviewer(hook):
-    assert hook.riskshare_required_reviews(program=PROGRAM, claim=CLAIM) == ["reviewer"]
+    answer = hook.riskshare_required_reviews(program=PROGRAM, claim=CLAIM, facts=FakeFacts())
+    assert answer == ["reviewer"]
 
 
 def test_riskshare_deadline_counts_working_days(hook):

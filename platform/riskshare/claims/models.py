@@ -61,6 +61,10 @@ class Claim(TenantScoped, TimestampMixin, Base):
     statement: Mapped[str | None] = mapped_column(Text(), default=None)
     explanations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    # Who bears what part of the compensation when the payee shares it (a guarantee company
+    # with the lender): ``[{institution_id, role, amount}]``, adding up to the approved
+    # amount (before approval, to the amount).
+    shares: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
 
 
 class Review(TenantScoped, TimestampMixin, Base):

@@ -10,6 +10,7 @@ from riskshare.api.schemas import (
     DocumentIn,
     ReviewDecisionIn,
 )
+from riskshare.disbursements.schemas import ShareOut
 
 
 class ClaimIn(ma.Schema):
@@ -39,6 +40,7 @@ class ClaimOut(ma.Schema):
     statement = ma.fields.String(allow_none=True)
     explanations = Explanations()
     attributes = ma.fields.Dict()
+    shares = ma.fields.List(ma.fields.Nested(ShareOut))
 
 
 class ReviewIn(ReviewDecisionIn):

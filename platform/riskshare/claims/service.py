@@ -21,6 +21,7 @@ from riskshare.errors import Forbidden, Invalid
 from riskshare.explain import explanations_as_json
 from riskshare.loans.models import Loan
 from riskshare.loans.service import visible_loans
+from riskshare.plugins.apportion import share_out
 from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.attributes import check_attributes
 from riskshare.plugins.types import ClaimView, Compensation
@@ -124,6 +125,7 @@ def submit_claim(ctx: Context, data: dict[str, Any]) -> Claim:
         statement=data.get("statement"),
         explanations=explanations_as_json(explanations),
         attributes=dict(view.attributes),
+        shares=share_out([s.as_dict() for s in compensation.shares], compensation.amount),
     )
     ctx.session.add(claim)
     ctx.session.flush()
@@ -157,7 +159,9 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
     pview = program_view(program)
     view = claim_view(claim, document_kinds(ctx, "claim", claim.id))
     required = require(
-        ctx.hook.riskshare_required_reviews(program=pview, claim=view),
+        ctx.hook.riskshare_required_reviews(
+            program=pview, claim=view, facts=facts(ctx, program.id)
+        ),
         "required reviews",
         program.policy,
     )
@@ -211,7 +215,11 @@ def review_claim(ctx: Context, claim_id: int, data: dict[str, Any]) -> Claim:
             claim,
             "approve",
             pview,
-            {"approved_amount": approved, "reviewed_on": ctx.today},
+            {
+                "approved_amount": approved,
+                "reviewed_on": ctx.today,
+                "shares": share_out([s.as_dict() for s in compensation.shares], approved),
+            },
             allowed=required,
         )
     else:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
-from riskshare.db.types import Money
+from riskshare.db.types import JSONDoc, Money
 from riskshare.workflow import StateMachine
 
 DISBURSEMENT_STATES = StateMachine.define(
@@ -39,3 +40,9 @@ class Disbursement(TenantScoped, TimestampMixin, Base):
     confirmed_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     confirmed_by: Mapped[str | None] = mapped_column(String(200), default=None)
     payment_reference: Mapped[str | None] = mapped_column(String(100), default=None)
+    # The payment this one is the rest of: the policy paid only part of that one when it was
+    # confirmed (``PaymentDecision.pay_now``), and this part is owed until it is confirmed.
+    remainder_of: Mapped[int | None] = mapped_column(ForeignKey("disbursements.id"), default=None)
+    # A compensation payment's part of its claim's shares (who bears what), adding up to
+    # its amount.
+    shares: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)

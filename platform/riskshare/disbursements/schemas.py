@@ -8,6 +8,14 @@ from marshmallow import validate
 from riskshare.api.fields import Date, EffectiveOn, Integer, Money
 
 
+class ShareOut(ma.Schema):
+    """Who bears what part of a compensation the payee shares (Share)."""
+
+    institution_id = Integer()
+    role = ma.fields.String()
+    amount = Money()
+
+
 class DisbursementOut(ma.Schema):
     id = Integer()
     program_id = Integer()
@@ -23,6 +31,8 @@ class DisbursementOut(ma.Schema):
     confirmed_on = Date(allow_none=True)
     confirmed_by = ma.fields.String(allow_none=True)
     payment_reference = ma.fields.String(allow_none=True)
+    remainder_of = Integer(allow_none=True)
+    shares = ma.fields.List(ma.fields.Nested(ShareOut))
 
 
 class ConfirmIn(ma.Schema):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.audit.events import record_event
+from riskshare.audit.events import record_event, snapshot
 from riskshare.auth.scope import payee_scope
 from riskshare.claims.models import CLAIM_STATES, Claim
 from riskshare.context import Context
@@ -16,9 +16,10 @@ from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
 from riskshare.errors import Conflict
 from riskshare.ledger import service as ledger
 from riskshare.plans.models import PLAN_STATES, AllocationPlan, PlanItem, release_claims
+from riskshare.plugins.apportion import share_out, shares_left
 from riskshare.plugins.ask import enforce, facts, require
 from riskshare.plugins.manager import role_catalogue
-from riskshare.plugins.types import PaymentView, ProgramView
+from riskshare.plugins.types import PaymentDecision, PaymentView, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.sanctions.standing import honour_standings
 from riskshare.services import lock_for_change, lock_program, not_found, on_effective_date
@@ -65,6 +66,7 @@ def instruct_payment(
         institution_id=payee_institution_id,
         claim_id=claim_id,
     )
+    claim = ctx.session.get(Claim, claim_id) if claim_id is not None else None
     disbursement = Disbursement(
         program_id=program.id,
         plan_item_id=plan_item_id,
@@ -75,6 +77,7 @@ def instruct_payment(
         amount=amount,
         payer_role=payer,
         instructed_on=ctx.today,
+        shares=share_out(claim.shares or [], amount) if claim is not None else [],
     )
     ctx.session.add(disbursement)
     ctx.session.flush()
@@ -121,6 +124,7 @@ def confirm(
         "payment check",
         program.policy,
     )
+    pay_now = decision.pay_now if isinstance(decision, PaymentDecision) else None
     decision = honour_standings(
         decision,
         facts(ctx, program.id),
@@ -128,6 +132,14 @@ def confirm(
         ctx.today,
     )
     enforce(decision, status=409)
+    if pay_now is not None and pay_now <= Decimal("0.00"):
+        raise Conflict(
+            f"The policy pays nothing of payment {d.id} now; it stays instructed.",
+            kind="nothing-payable",
+            extra={"disbursement_id": d.id},
+        )
+    if pay_now is not None and pay_now < d.amount:
+        _queue_the_rest(ctx, d, pay_now)
     ledger.transfer(
         ctx.session,
         program_id=program.id,
@@ -156,6 +168,33 @@ def confirm(
     _settle_claim(ctx, d, pview)
     _complete_plan(ctx, d, pview)
     return d
+
+
+def _queue_the_rest(ctx: Context, d: Disbursement, pay_now: Decimal) -> Disbursement:
+    """The policy pays ``pay_now`` of ``d`` now: ``d`` becomes that part, and the rest is
+    owed as a new instructed payment to the same payee (still booked as payable), which
+    keeps its plan and its claim open until it is confirmed."""
+    rest = Disbursement(
+        program_id=d.program_id,
+        plan_item_id=d.plan_item_id,
+        claim_id=d.claim_id,
+        kind=d.kind,
+        payee_institution_id=d.payee_institution_id,
+        payee_firm_id=d.payee_firm_id,
+        amount=d.amount - pay_now,
+        payer_role=d.payer_role,
+        instructed_on=ctx.today,
+        remainder_of=d.id,
+    )
+    paid_shares = share_out(d.shares or [], pay_now)
+    rest.shares = shares_left(d.shares or [], paid_shares)
+    before = snapshot(d)
+    d.amount, d.shares = pay_now, paid_shares
+    ctx.session.add(rest)
+    ctx.session.flush()
+    record_event(ctx, "disbursement.split", d, before=before)
+    record_event(ctx, "disbursement.instruct", rest)
+    return rest
 
 
 def _check_claim_not_overpaid(ctx: Context, d: Disbursement) -> None:

@@ -23,6 +23,7 @@ from riskshare.plans.models import (
 )
 from riskshare.plugins.ask import enforce, facts, program_of, require
 from riskshare.plugins.defaults import CORE
+from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import AllocationLine, ClaimDue, Period, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.sanctions.standing import hold_out_suspended
@@ -269,6 +270,12 @@ def advance_plan(
     if action in ("reject", "withdraw"):
         release_claims(ctx.session, plan.id)
     if action == "approve":
+        if not any(item.allocated > ZERO for item in items):
+            # Nothing to pay (every claim carried): the plan is settled at its approval, so
+            # it holds no claim and what it carried goes into the next period's plan.
+            payers = role_catalogue(ctx.pm).payers(pview.policy)
+            transition(ctx, PLAN_STATES, plan, "complete", pview, as_roles=payers)
+            release_claims(ctx.session, plan.id)
         for item in items:
             if item.allocated <= ZERO:
                 continue

@@ -8,9 +8,10 @@ one by one to the shares that lost the most in rounding, the earliest first on a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from riskshare.plugins.types import FEN
 
@@ -50,3 +51,23 @@ def largest_remainder(
     for i in by_remainder[:left]:
         floors[i] += 1
     return [unit * n for n in floors]
+
+
+def share_out(shares: Sequence[Mapping[str, Any]], total: Decimal) -> list[dict[str, Any]]:
+    """Recorded shares (``{"institution_id", "role", "amount"}``) of one amount, shared
+    again in the same proportions over ``total`` (an approved amount, one payment of it),
+    adding up to it exactly. No shares, none."""
+    if not shares:
+        return []
+    amounts = largest_remainder(total, [Decimal(str(s["amount"])) for s in shares])
+    return [{**s, "amount": str(amount)} for s, amount in zip(shares, amounts, strict=True)]
+
+
+def shares_left(
+    shares: Sequence[Mapping[str, Any]], taken: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """What is left of each share once ``taken`` (the same shares, of a part paid) is paid."""
+    return [
+        {**s, "amount": str(Decimal(str(s["amount"])) - Decimal(str(t["amount"])))}
+        for s, t in zip(shares, taken, strict=True)
+    ]

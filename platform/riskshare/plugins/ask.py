@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TypeVar
 
 from riskshare.context import Context
@@ -38,3 +39,15 @@ def enforce(decision: Decision | BanDecision | WriteOffDecision, status: int = 4
     if not decision.allowed:
         refusing = decision.refusing
         raise refused(refusing.as_dict() if refusing else {"rule": "?", "en": "refused"}, status)
+
+
+def pool_credited(ctx: Context, program: Program, kind: str, amount: Decimal) -> None:
+    """Tell the program's policy that ``amount`` went into its pool (under the program's
+    lock, in the transaction that booked it): ``riskshare_pool_credited``."""
+    ctx.hook.riskshare_pool_credited(
+        program=program_view(program),
+        kind=kind,
+        amount=amount,
+        day=ctx.today,
+        facts=facts(ctx, program.id),
+    )

@@ -84,7 +84,7 @@ def riskshare_claim_eligibility(
 
 
 @hookimpl(trylast=True)
-def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[str]:
+def riskshare_required_reviews(program: ProgramView, claim: ClaimView, facts: Facts) -> list[str]:
     return ["reviewer"]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Protocol
 
 import pluggy
@@ -98,7 +99,7 @@ class HookRelay(Protocol):
     ) -> Compensation | None: ...
 
     def riskshare_required_reviews(
-        self, *, program: ProgramView, claim: ClaimView
+        self, *, program: ProgramView, claim: ClaimView, facts: Facts
     ) -> list[str] | None: ...
 
     def riskshare_deadline(
@@ -118,6 +119,10 @@ class HookRelay(Protocol):
     def riskshare_check_payment(
         self, *, program: ProgramView, payment: PaymentView, facts: Facts
     ) -> Decision | None: ...
+
+    def riskshare_pool_credited(
+        self, *, program: ProgramView, kind: str, amount: Decimal, day: dt.date, facts: Facts
+    ) -> list[None]: ...
 
     def riskshare_transition_roles(
         self, *, program: ProgramView, record: str, transition: str

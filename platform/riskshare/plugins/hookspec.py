@@ -27,6 +27,7 @@ hook lacks a docstring, a ``:param:`` for one of its arguments, an example, or a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pluggy
@@ -273,13 +274,17 @@ def riskshare_compensation(
 
 
 @hookspec(firstresult=True)
-def riskshare_required_reviews(program: ProgramView, claim: ClaimView) -> list[str] | None:
+def riskshare_required_reviews(
+    program: ProgramView, claim: ClaimView, facts: Facts
+) -> list[str] | None:
     """Name the roles that must each approve a claim before it counts as approved.
 
     Called when a review is written. Any required role rejecting rejects the claim.
 
     :param program: the claim's program.
     :param claim: the claim.
+    :param facts: read-only queries (the claim's loan, its firm, the policy's own records:
+        reviews that depend on who graded the firm, say).
     :return: role names, e.g. ``["reviewer", "finance"]``.
 
     Default: ``["reviewer"]``, one reviewer's approval.
@@ -412,7 +417,10 @@ def riskshare_check_payment(
     :param program: the program.
     :param payment: the payment being confirmed.
     :param facts: read-only queries, consistent with the lock.
-    :return: the decision; a refusal gives 409 with the rule and nothing is paid.
+    :return: the decision; a refusal gives 409 with the rule and nothing is paid. A
+        ``PaymentDecision`` with ``pay_now`` pays only that part (more than zero, less than
+        the payment): the rest stays owed as a new instructed payment (``remainder_of`` the
+        first), confirmed when the policy allows it.
 
     Default: the payee in good standing (cooperation active, not banned) and the pool
     holding the payment (``toolkit.default_payment_check(payment, facts, *more)``, built
@@ -423,6 +431,38 @@ def riskshare_check_payment(
 
         cap = Explanation("T-7", "§7", ..., passed=paid_this_year + payment.amount <= cap)
         return default_payment_check(payment, facts, cap)
+    """
+
+
+@hookspec
+def riskshare_pool_credited(
+    program: ProgramView, kind: str, amount: Decimal, day: dt.date, facts: Facts
+) -> None:
+    """Hear that money went into the program's pool, so a state that depends on the pool's
+    balance (a suspension that lifts at a level, say) changes at once, not at the next
+    payment.
+
+    Called by the core under the program's lock, in the transaction that books the credit,
+    after a budget appropriation, a recovery returned to the pool and a clawback repaid. A
+    policy that credits the pool from its own routes (investment gains, say) calls its own
+    code the same way.
+
+    :param program: the program whose pool was credited.
+    :param kind: the ledger entry's kind: ``"appropriation"``, ``"recovery_returned"`` or
+        ``"clawback_repaid"``.
+    :param amount: what went in.
+    :param day: the day it was booked.
+    :param facts: read-only queries, the pool's balance included (the credit is in it).
+    :return: nothing; whatever the policy records is its own.
+
+    Default: nothing happens (no implementation in the core's defaults).
+
+    Example::
+
+        @hookimpl
+        def riskshare_pool_credited(program, kind, amount, day, facts):
+            if facts.pool_balance() >= Decimal(program.config["resume_at"]):
+                resume(program, day, facts)  # the policy's own record
     """
 
 

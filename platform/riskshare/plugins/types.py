@@ -457,6 +457,18 @@ class Decision(Refusable):
 
 
 @dataclass(frozen=True)
+class PaymentDecision(Decision):
+    """A payment check's answer that may pay part of the payment now.
+
+    ``pay_now`` (None: all of it) is the part paid when the payment is confirmed; the rest
+    stays owed as a new instructed payment to the same payee (``remainder_of`` names the
+    first), which is confirmed later, when the policy allows it.
+    """
+
+    pay_now: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class EventDecision:
     """A policy's reading of a filed loan event: accepted or not, its deadline, lateness."""
 
@@ -468,13 +480,37 @@ class EventDecision:
 
 
 @dataclass(frozen=True)
+class Share:
+    """The part of a claim's compensation one institution bears, when the payee shares it
+    with another (a guarantee company with the lender, by their agreed split).
+
+    :param institution_id: the institution.
+    :param role: its part in the loan, ``"guarantor"`` or ``"lender"``.
+    :param amount: its part, to the fen.
+    """
+
+    institution_id: int
+    role: str
+    amount: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "institution_id": self.institution_id,
+            "role": self.role,
+            "amount": str(self.amount),
+        }
+
+
+@dataclass(frozen=True)
 class Compensation:
-    """How much a claim is worth: ``amount = to_money(base * ratio)``."""
+    """How much a claim is worth: ``amount = to_money(base * ratio)``; ``shares``, when the
+    payee shares it, add up to ``amount`` exactly (``largest_remainder``)."""
 
     base: Decimal
     ratio: Decimal
     amount: Decimal
     explanations: Sequence[Explanation] = ()
+    shares: Sequence[Share] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from riskshare.context import Context
 from riskshare.errors import Conflict, Invalid, pointer
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry
+from riskshare.plugins.ask import pool_credited
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
 from riskshare.services import get_or_404, lock_program, on_effective_date
@@ -109,6 +110,7 @@ def appropriate(ctx: Context, program: Program, amount: Decimal, on: dt.date, ke
         amount=amount,
     )
     record_event(ctx, "ledger.appropriation", program, after={"entry": entry.id, "amount": amount})
+    pool_credited(ctx, program, "appropriation", amount)
 
 
 def program_in_force(ctx: Context, issue_date: dt.date, program_id: int | None) -> Program:

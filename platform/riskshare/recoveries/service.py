@@ -19,7 +19,7 @@ from riskshare.explain import explanations_as_json
 from riskshare.ledger import service as ledger
 from riskshare.loans.models import LOAN_STATES, Loan
 from riskshare.loans.service import visible_loans
-from riskshare.plugins.ask import enforce, facts, require
+from riskshare.plugins.ask import enforce, facts, pool_credited, require
 from riskshare.plugins.manager import policy_registry
 from riskshare.plugins.types import ProgramView, RecoveryView, WriteOffView
 from riskshare.plugins.views import claim_view, loan_view, program_view
@@ -124,10 +124,13 @@ def report_recovery(ctx: Context, data: dict[str, Any]) -> Recovery:
     return recovery
 
 
+POOL_ACCOUNT = "fund:pool"
+
+
 def destination_account(ctx: Context, policy: str, destination: str) -> str:
     """The account a recovery is booked to: the pool, or a destination the policy declares."""
     if destination == "pool":
-        return "fund:pool"
+        return POOL_ACCOUNT
     descriptor = policy_registry(ctx.pm).get(policy)
     declared = descriptor.recovery_destinations if descriptor else {}
     if destination not in declared:
@@ -161,6 +164,7 @@ def confirm_return(ctx: Context, recovery_id: int, effective_on: dt.date | None 
     )
     pview = program_view(program)
     transition(ctx, RECOVERY_STATES, recovery, "confirm_return", pview, {"returned_on": ctx.today})
+    account = destination_account(ctx, program.policy, recovery.destination)
     ledger.transfer(
         ctx.session,
         program_id=recovery.program_id,
@@ -168,12 +172,14 @@ def confirm_return(ctx: Context, recovery_id: int, effective_on: dt.date | None 
         kind="recovery_returned",
         booked_on=ctx.today,
         memo=f"recovery {recovery.id} returned to the {recovery.destination}",
-        debit=destination_account(ctx, program.policy, recovery.destination),
+        debit=account,
         credit="recovery:receivable",
         amount=recovery.amount_due,
         institution_id=recovery.institution_id,
         claim_id=recovery.claim_id,
     )
+    if account == POOL_ACCOUNT and recovery.amount_due > 0:
+        pool_credited(ctx, program, "recovery_returned", recovery.amount_due)
     return recovery
 
 

@@ -15,7 +15,7 @@ from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.institutions.service import change_cooperation
 from riskshare.ledger import service as ledger
-from riskshare.plugins.ask import enforce, facts, program_of, require
+from riskshare.plugins.ask import enforce, facts, pool_credited, program_of, require
 from riskshare.plugins.views import firm_view, institution_view, program_view
 from riskshare.sanctions.models import CLAWBACK_STATES, Ban, Clawback
 from riskshare.services import (
@@ -211,6 +211,7 @@ def confirm_repaid(ctx: Context, clawback_id: int, effective_on: dt.date | None 
             amount=clawback.amount,
             institution_id=clawback.institution_id,
         )
+        pool_credited(ctx, program, "clawback_repaid", clawback.amount)
     return clawback
 
 

@@ -16,13 +16,16 @@ from riskshare.toolkit import (
     FirmView,
     LoanView,
     ProgramView,
+    Share,
     WriteOffDecision,
     WriteOffView,
+    largest_remainder,
     to_money,
 )
 from riskshare_yanqing import eligibility
-from riskshare_yanqing.config import grade_ratio
+from riskshare_yanqing.config import grade_ratio, setting
 from riskshare_yanqing.explain import check, explain
+from riskshare_yanqing.grading import seats
 from riskshare_yanqing.models import Penalty, Recommendation
 from riskshare_yanqing.store import recommendation_of
 
@@ -155,6 +158,16 @@ def _recovery_statement(claim: ClaimView, facts: Facts) -> Explanation:
     )
 
 
+def required_reviews(program: ProgramView, claim: ClaimView, facts: Facts) -> list[str]:
+    """Y-12 各笔不良贷款风险等级评定单位联审: the units that graded the claim's firm review it,
+    each seat of that firm's joint review through the role ``claim_review_roles`` names."""
+    loan = facts.loan(claim.loan_id)
+    rec = recommendation_of(facts.session, program.id, loan.firm_id)
+    graded_by = seats(program.config, rec) if rec else list(program.config["panel_seats"])
+    roles = setting(program.config, "claim_review_roles")
+    return list(dict.fromkeys(roles[seat] for seat in graded_by))
+
+
 def lowered_ratio(s: Any, program_id: int, claim: ClaimView) -> Penalty | None:
     """Y-16: the strictest ratio cap decided against the claimant before the claim's day
     (claims submitted on the day of the decision keep the ratio they were made under)."""
@@ -171,23 +184,30 @@ def lowered_ratio(s: Any, program_id: int, claim: ClaimView) -> Penalty | None:
     )
 
 
-def _split(loan: LoanView, amount: Decimal) -> Explanation | None:
+def _split(loan: LoanView, amount: Decimal) -> tuple[list[Share], Explanation] | None:
+    """Y-10: a guaranteed loan's compensation is paid to the guarantee company, which shares
+    it with the lender by their agreed split; each part is recorded as the share the
+    institution bears, to the fen, adding up to the amount (largest remainder)."""
     share = eligibility.lender_share(loan)
-    if loan.kind != "guaranteed" or share is None:
+    if loan.kind != "guaranteed" or share is None or loan.guarantor_id is None:
         return None
-    to_lender = to_money(amount * share)
-    to_guarantor = amount - to_lender
-    return explain(
+    to_guarantor, to_lender = largest_remainder(amount, [1 - share, share])
+    shares = [
+        Share(loan.guarantor_id, "guarantor", to_guarantor),
+        Share(loan.lender_id, "lender", to_lender),
+    ]
+    why = explain(
         "Y-10",
         f"{1 - share}:{share}",
-        f"代偿 {amount} 元付担保公司，按约定由担保公司承担 {to_guarantor} 元、银行分得"
-        f" {to_lender} 元。",
-        f"{amount} is paid to the guarantee company, which keeps {to_guarantor} and passes"
-        f" {to_lender} to the lender by their agreement.",
+        f"代偿 {amount} 元付担保公司，按其与银行商定的风险分担比例分配：担保公司承担"
+        f" {to_guarantor} 元，银行承担 {to_lender} 元。",
+        f"{amount} is paid to the guarantee company and shared by the split it agreed with the"
+        f" lender: the guarantee company bears {to_guarantor}, the lender bears {to_lender}.",
         threshold=share,
         guarantor_share=to_guarantor,
         lender_share=to_lender,
     )
+    return shares, why
 
 
 def compensation(
@@ -229,9 +249,10 @@ def compensation(
         ),
     )
     split = _split(loan, amount)
-    if split is not None:
-        explanations.append(split)
-    return Compensation(base, ratio, amount, explanations)
+    if split is None:
+        return Compensation(base, ratio, amount, explanations)
+    shares, why = split
+    return Compensation(base, ratio, amount, [*explanations, why], shares)
 
 
 def write_off(

@@ -34,6 +34,16 @@ SEATS_ZH = {
 }
 # Y-06: the delegates who always vote (the guarantor's seat is added by the pre-screen).
 PANEL_SEATS = ("drc", "finance", "industry", "bank")
+# Y-12: the role whose claim review stands for each joint-review seat (the DRC reviews as
+# ``reviewer``, the finance bureau as ``finance``; the other units' delegates have roles of
+# their own, which read every claim as the panelists read every firm).
+CLAIM_REVIEW_ROLES = {
+    "drc": "reviewer",
+    "finance": "finance",
+    "industry": "industry_delegate",
+    "bank": "bank_delegate",
+    "guarantor": "guarantor_delegate",
+}
 # Y-03: 营业执照、生产经营地证明、资产负债表、利润表、现金流量表、社保缴费记录、纳税申报记录.
 DOCUMENTS_ZH = {
     "business_licence": "营业执照",
@@ -264,10 +274,34 @@ SCHEMA: dict[str, Any] = {
             "贷款到位相关文件、有效保单、缴费证明.",
             ["loan_documents", "insurance_policy", "payment_proof"],
         ),
-        "claim_reviewers": _strings(
-            "Claim reviewers (Y-12)",
-            "Roles that jointly review claims each half year: the DRC and the finance bureau.",
-            ["reviewer", "finance"],
+        "claim_review_roles": _prop(
+            "Claim review roles (Y-12)",
+            "各笔不良贷款风险等级评定单位联审: a claim is reviewed by the units that graded its"
+            " firm (the seats of that firm's joint review); this names the role whose review"
+            " stands for each seat.",
+            dict(CLAIM_REVIEW_ROLES),
+            type="object",
+            additionalProperties=False,
+            required=list(SEATS),
+            properties={
+                seat: {
+                    "title": f"{seat} seat",
+                    "description": f"The role that reviews claims for the {seat} seat.",
+                    "type": "string",
+                    "pattern": r"^[a-z][a-z0-9_]*$",
+                }
+                for seat in SEATS
+            },
+        ),
+        "payment_frequency": _prop(
+            "Payment frequency (Y-12)",
+            "原则上一年一拨付: annual sends the custodian one compensation notice a year (after"
+            " the second half year's review), a first half year's claims waiting for it unless"
+            " the finance bureau approves the DRC's request to pay them as a special case;"
+            " half_yearly sends a notice after each half-year review.",
+            "annual",
+            type="string",
+            enum=["annual", "half_yearly"],
         ),
         "write_off_grounds": _strings(
             "Write-off grounds (Y-13)",
@@ -288,6 +322,15 @@ SCHEMA: dict[str, Any] = {
             "Resume at (Y-14)",
             "Pool balance at which suspended compensation restarts.",
             "15000000.00",
+        ),
+        "threshold_crossing": _prop(
+            "Threshold crossing (Y-14)",
+            "The payment that would take net compensation past suspend_at: pay_in_full pays"
+            " it all and suspends after it; pay_to_threshold pays the part up to suspend_at"
+            " and queues the rest until compensation restarts.",
+            "pay_in_full",
+            type="string",
+            enum=["pay_in_full", "pay_to_threshold"],
         ),
         "department_flag_count": _prop(
             "Department flag (Y-15)",
@@ -348,3 +391,11 @@ def seat_zh(seat: str) -> str:
 
 def grade_ratio(config: Any, grade: str) -> Decimal:
     return Decimal(config["grade_ratios"][grade])
+
+
+def setting(config: Any, key: str) -> Any:
+    """A config value, or the schema's default for a key the program's stored config
+    predates (configs are filled with the defaults of the plugin version that created them)."""
+    if key in config:
+        return config[key]
+    return SCHEMA["properties"][key]["default"]

@@ -193,7 +193,7 @@ def visible_reports(ctx: Context, program_id: int, kind: str | None = None) -> S
 
 def _filed_by(s: Session, program_id: int, day: dt.date) -> set[tuple[str, str]]:
     """(kind, period) of every report filed on or before ``day``; annual reports recorded
-    as fund events before yanqing_0005 count as filed."""
+    as fund events before yanqing_0004 count as filed."""
     filed = {
         (kind, period)
         for kind, period in s.execute(

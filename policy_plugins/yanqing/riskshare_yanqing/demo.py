@@ -20,7 +20,7 @@ from stdnum.cn.uscc import calc_check_digit
 
 from riskshare.testing import ApiClient, Caller
 from riskshare.toolkit import DemoFirm, DemoInstitution, DemoTenant, DemoUser
-from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
+from riskshare_yanqing.config import CLAIM_REVIEW_ROLES, PANEL_SEATS, REQUIRED_DOCUMENTS
 
 CODE = "yanqing-2025"
 RECOMMENDER, BANK, GUARANTOR = "yq-tourism", "yq-bank-bj", "yq-guarantee"
@@ -297,8 +297,8 @@ class _Story:
             )
 
     def review_claim(self, stop: str) -> None:
-        """Y-12: the DRC and the finance bureau review the claim together."""
-        for role in ("reviewer", "finance"):
+        """Y-12: the units that graded the firm (its joint review's seats) review the claim."""
+        for role in (CLAIM_REVIEW_ROLES[seat] for seat in PANEL_SEATS):
             self.as_(role).ok(
                 "POST",
                 f"/claims/{self.at(stop).claim['id']}/reviews",
@@ -318,7 +318,21 @@ class _Story:
 
     def pay_half_year(self, day: str) -> None:
         """Y-12: the DRC's plan for the half year ending on ``day``, approved by the district
-        government, is paid by the custodian."""
+        government, is paid by the custodian. The notice normally goes out once a year; this
+        first half year is paid on its own as a special case, which the DRC asks for with
+        its reason and the finance bureau approves."""
+        period = f"{day[:4]}-H1"
+        asked = self.office.ok(
+            "POST",
+            f"/yanqing/programs/{self.program['id']}/extra-payments",
+            {"period": period, "reason": "特殊情况：合作银行年中代偿资金周转需要"},
+            status=201,
+        )
+        self.as_("finance").ok(
+            "POST",
+            f"/yanqing/extra-payments/{asked['id']}/decision",
+            {"decision": "approve", "opinion": "同意单独拨付"},
+        )
         plan = self.office.ok(
             "POST", "/plans", {"program_id": self.program["id"], "day": day}, status=201
         )
@@ -381,6 +395,10 @@ TENANT = DemoTenant(
         DemoUser("insurer", INSURER),
         DemoUser("recommender", RECOMMENDER),
         DemoUser("panelist"),  # a government delegate to the joint review (Y-06)
+        # Y-12: the graders' claim reviewers beside the DRC (reviewer) and finance.
+        DemoUser("industry_delegate"),
+        DemoUser("bank_delegate"),
+        DemoUser("guarantor_delegate"),
     ],
     story=tell,
 )

@@ -120,7 +120,7 @@ class FundState(TenantScoped, TimestampMixin, Base):
 class FundEvent(TenantScoped, TimestampMixin, Base):
     """The custodian's side of the pool: gains, fees (with the year's rate and, in ``note``,
     the performance it was set on), suspensions (Y-01, Y-14); annual reports filed before
-    yanqing_0005, which files them as ``CustodianReport``."""
+    yanqing_0004, which files them as ``CustodianReport``."""
 
     __tablename__ = "yanqing_fund_events"
     __table_args__ = (UniqueConstraint("program_id", "kind", "reference"),)
@@ -207,4 +207,36 @@ class CustodianReport(TenantScoped, TimestampMixin, Base):
     document_reference: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(2000), default="")
     late: Mapped[bool] = mapped_column(Boolean(), default=False)
+    explanation: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)
+
+
+# Y-12 原则上一年一拨付，如有特殊情况可调整: the DRC asks for a half year's own notice, with its
+# reason; the finance bureau approves or refuses it.
+EXTRA_PAYMENT_STATES = StateMachine.define(
+    "yanqing_extra_payment",
+    "requested",
+    [
+        ("approve", "requested", "approved", "finance"),
+        ("refuse", "requested", "refused", "finance"),
+    ],
+)
+
+
+class ExtraPayment(TenantScoped, TimestampMixin, Base):
+    """A special case (特殊情况) in which a half year's approved claims get a compensation
+    notice of their own instead of waiting for the year's (Y-12); one request per half year."""
+
+    __tablename__ = "yanqing_extra_payments"
+    __table_args__ = (UniqueConstraint("program_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(2000))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_on: Mapped[dt.date] = mapped_column(Date())
+    state: Mapped[str] = mapped_column(String(20), default="requested")
+    opinion: Mapped[str | None] = mapped_column(String(2000), default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date(), default=None)
     explanation: Mapped[list[Any]] = mapped_column(JSONDoc, default=list)

@@ -19,7 +19,7 @@ from riskshare.toolkit import (
     hookimpl,
     pro_rata_recovery,
 )
-from riskshare_yanqing import claims, pool, supervision
+from riskshare_yanqing import claims, notices, pool, supervision
 from riskshare_yanqing.config import ATTRIBUTE_SCHEMAS, SCHEMA
 from riskshare_yanqing.explain import NAME, TEXT, explain
 
@@ -35,6 +35,12 @@ ROLES = (
     Role("recommender", "推荐单位", "recommending department or town", acts_for_institution=True),
     # Y-06: the joint review's delegates grade firms.
     Role("panelist", "联审成员", "joint review delegate"),
+    # Y-12: the units that graded a firm review its claims; the industry department's, the
+    # bank's and the guarantee company's reviewers read every claim, as panelists read every
+    # firm (the DRC reviews as ``reviewer``, the finance bureau as ``finance``).
+    Role("industry_delegate", "行业主管部门联审代表", "industry department's claim reviewer"),
+    Role("bank_delegate", "合作银行联审代表", "partner bank's claim reviewer"),
+    Role("guarantor_delegate", "担保公司联审代表", "guarantee company's claim reviewer"),
 )
 
 
@@ -85,8 +91,8 @@ def riskshare_compensation(program, loan, claim, facts):
 
 
 @hookimpl
-def riskshare_required_reviews(program, claim):
-    return list(program.config["claim_reviewers"])
+def riskshare_required_reviews(program, claim, facts):
+    return claims.required_reviews(program, claim, facts)
 
 
 @hookimpl
@@ -98,8 +104,26 @@ def riskshare_plan_period(program, day):
 
 
 @hookimpl
+def riskshare_propose_allocation(program, period, dues, facts):
+    """Y-12: a half year's claims wait for the year's notice unless it is paid on its own."""
+    return notices.propose_allocation(program, period, dues, facts)
+
+
+@hookimpl
+def riskshare_check_allocation(program, period, lines, facts):
+    return notices.check_allocation(program, period, lines, facts)
+
+
+@hookimpl
 def riskshare_check_payment(program, payment, facts):
     return pool.check_payment(program, payment, facts)
+
+
+@hookimpl
+def riskshare_pool_credited(program, kind, amount, day, facts):
+    """Y-14: a recovery returned, a clawback repaid or an appropriation may restart
+    compensation at once."""
+    pool.resume_when_back(program, day, f"{kind} of {amount}", facts)
 
 
 @hookimpl

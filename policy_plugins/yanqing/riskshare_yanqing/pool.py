@@ -16,6 +16,7 @@ from riskshare.toolkit import (
     Decision,
     Explanation,
     Facts,
+    PaymentDecision,
     PaymentView,
     Period,
     ProgramView,
@@ -31,7 +32,7 @@ from riskshare.toolkit import (
     on_effective_date,
     to_money,
 )
-from riskshare_yanqing.config import money
+from riskshare_yanqing.config import money, setting
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.models import FundEvent, FundState, Subsidy
 from riskshare_yanqing.store import fund_state_of, invalid, save, yanqing_program
@@ -54,12 +55,12 @@ def _change_state(
     program_id: int,
     state: FundState | None,
     suspended: bool,
-    payment: PaymentView,
+    day: dt.date,
+    cause: str,
     why: Explanation,
 ) -> None:
-    """Record a suspension or resumption, decided by the payment being confirmed; the fund's
-    state row is made at the first one."""
-    day = payment.paid_on
+    """Record a suspension or resumption on ``day``, caused by a payment being confirmed or
+    by money coming into the pool; the fund's state row is made at the first one."""
     if state is None:
         state = FundState(program_id=program_id)
         s.add(state)
@@ -77,18 +78,25 @@ def _change_state(
             year=day.year,
             booked_on=day,
             note=why.en,
-            recorded_by=f"payment of {payment.kind} on claim {payment.claim_id}",
+            recorded_by=cause,
             explanation=recorded,
         )
     )
     s.flush()
 
 
-def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list[Explanation]:
-    """Decide, under the program lock, whether compensation is suspended (Y-14).
+def suspension(
+    program: ProgramView, payment: PaymentView, facts: Facts
+) -> tuple[list[Explanation], Decimal | None]:
+    """Decide, under the program lock, whether compensation is suspended (Y-14), and how much
+    of the payment is paid now (None: all of it).
 
-    A suspended fund resumes at the first payment after the pool is back at ``resume_at``; a
-    payment that brings net compensation to ``suspend_at`` is made, and suspends the next.
+    A suspended fund resumes as soon as money brings the pool back to ``resume_at``
+    (``resume_when_back``); a payment that still finds it suspended and back resumes it
+    first. The payment that brings net compensation to ``suspend_at`` suspends the next
+    ones; under ``threshold_crossing`` = ``pay_in_full`` it is paid in full, under
+    ``pay_to_threshold`` only the part up to ``suspend_at`` is paid and the rest waits for
+    the restart.
     """
     s = facts.session
     state = fund_state_of(s, program.id)
@@ -96,47 +104,106 @@ def suspension(program: ProgramView, payment: PaymentView, facts: Facts) -> list
     balance, net = facts.pool_balance(), net_compensation(facts)
     found = []
     if state is not None and state.suspended:
-        back = balance >= resume_at
-        why = check(
-            "Y-14",
-            back,
-            f"代偿已暂停；资金池 {balance} 元，"
-            + ("已达重启规模，重启代偿。" if back else f"达到 {resume_at} 元后重启，本笔待付。"),
-            f"Compensation is suspended; the pool holds {balance}"
-            + (
-                ", back at the restart level: resumed."
-                if back
-                else f", it restarts at {resume_at}; this payment waits."
-            ),
-            threshold=resume_at,
-            pool_balance=balance,
-            net_compensation=net,
-        )
+        why = _restart(balance, resume_at, net, waiting=True)
         found.append(why)
-        if not back:
-            return found
-        _change_state(s, program.id, state, False, payment, why)
+        if not why.passed:
+            return found, None
+        _change_state(s, program.id, state, False, payment.paid_on, _paying(payment), why)
     after = net + payment.amount
     reaches = after >= suspend_at
-    why = explain(
-        "Y-14",
-        "suspends after this payment" if reaches else "paid",
-        f"累计代偿（扣除追偿返还）{net} 元，本笔 {payment.amount} 元后为 {after} 元，"
-        + (f"达到 {suspend_at} 元，此后暂停代偿。" if reaches else f"未达 {suspend_at} 元。"),
-        f"Net compensation {net}, {after} after this payment of {payment.amount}"
-        + (
-            f"; it reaches {suspend_at}, so compensation is suspended after it."
-            if reaches
-            else f"; below {suspend_at}."
-        ),
-        threshold=suspend_at,
-        net_compensation=net,
-        amount=payment.amount,
+    crossing = setting(program.config, "threshold_crossing")
+    # Only a payment that starts below the level can stop at it; after a restart that left
+    # net compensation at or above it, the next payment is made and suspends again.
+    pay_now = (
+        suspend_at - net if crossing == "pay_to_threshold" and net < suspend_at < after else None
     )
+    if pay_now is not None:
+        rest = payment.amount - pay_now
+        why = explain(
+            "Y-14",
+            "paid up to the threshold",
+            f"累计代偿（扣除追偿返还）{net} 元，本笔 {payment.amount} 元将超过 {suspend_at}"
+            f" 元：按付至门槛的规定，本次支付 {pay_now} 元，其余 {rest} 元待重启代偿后支付；"
+            "此后暂停代偿。",
+            f"Net compensation {net}; this payment of {payment.amount} would pass {suspend_at}."
+            f" Paid up to the threshold (threshold_crossing = pay_to_threshold): {pay_now} now,"
+            f" the other {rest} waits for the restart; compensation is suspended after it.",
+            threshold=suspend_at,
+            net_compensation=net,
+            amount=payment.amount,
+            paid_now=pay_now,
+            queued=rest,
+            threshold_crossing=crossing,
+        )
+    else:
+        why = explain(
+            "Y-14",
+            "suspends after this payment" if reaches else "paid",
+            f"累计代偿（扣除追偿返还）{net} 元，本笔 {payment.amount} 元后为 {after} 元，"
+            + (
+                f"达到 {suspend_at} 元，本笔全额支付，此后暂停代偿。"
+                if reaches
+                else f"未达 {suspend_at} 元。"
+            ),
+            f"Net compensation {net}, {after} after this payment of {payment.amount}"
+            + (
+                f"; it reaches {suspend_at}: paid in full, and compensation is suspended after it."
+                if reaches
+                else f"; below {suspend_at}."
+            ),
+            threshold=suspend_at,
+            net_compensation=net,
+            amount=payment.amount,
+            threshold_crossing=crossing,
+        )
     found.append(why)
     if reaches:
-        _change_state(s, program.id, state, True, payment, why)
-    return found
+        _change_state(s, program.id, state, True, payment.paid_on, _paying(payment), why)
+    return found, pay_now
+
+
+def _paying(payment: PaymentView) -> str:
+    return f"payment of {payment.kind} on claim {payment.claim_id}"
+
+
+def _restart(balance: Decimal, resume_at: Decimal, net: Decimal, *, waiting: bool) -> Explanation:
+    """Y-14: whether a suspended fund is back at the restart level (重启代偿)."""
+    back = balance >= resume_at
+    return check(
+        "Y-14",
+        back,
+        f"代偿已暂停；资金池 {balance} 元，"
+        + (
+            "已达重启规模，重启代偿。"
+            if back
+            else f"达到 {resume_at} 元后重启" + ("，本笔待付。" if waiting else "。")
+        ),
+        f"Compensation is suspended; the pool holds {balance}"
+        + (
+            ", back at the restart level: resumed."
+            if back
+            else f", it restarts at {resume_at}" + ("; this payment waits." if waiting else ".")
+        ),
+        threshold=resume_at,
+        pool_balance=balance,
+        net_compensation=net,
+    )
+
+
+def resume_when_back(program: ProgramView, day: dt.date, cause: str, facts: Facts) -> bool:
+    """Y-14: money came into the pool (a recovery returned, a gain, an appropriation): a
+    suspended fund that is back at ``resume_at`` is resumed at once, so the fund state and
+    monitoring say so before anyone tries to pay. Under the program's lock, which every
+    caller holds. True when it resumed."""
+    s = facts.session
+    state = fund_state_of(s, program.id)
+    if state is None or not state.suspended:
+        return False
+    resume_at = money(program.config, "resume_at")
+    why = _restart(facts.pool_balance(), resume_at, net_compensation(facts), waiting=False)
+    if why.passed:
+        _change_state(s, program.id, state, False, day, cause, why)
+    return why.passed
 
 
 def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> Decision:
@@ -156,9 +223,11 @@ def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> D
         )
     )
     # Only compensation (代偿) is suspended; premium subsidies are not part of it.
+    pay_now = None
     if payment.kind == "compensation" and all(e.passed for e in explanations):
-        explanations.extend(suspension(program, payment, facts))
-    return Decision(all(e.passed for e in explanations), explanations)
+        found, pay_now = suspension(program, payment, facts)
+        explanations.extend(found)
+    return PaymentDecision(all(e.passed for e in explanations), explanations, pay_now)
 
 
 # ------------------------------------------------------------------------------ gains and fee
@@ -213,6 +282,9 @@ def record_gain(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEven
         debit="fund:pool",
         credit="fund:gains",
         amount=data["amount"],
+    )
+    resume_when_back(
+        pview, ctx.today, f"investment gain {data['reference']}", facts(ctx, program_id)
     )
     return event
 

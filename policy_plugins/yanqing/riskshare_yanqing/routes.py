@@ -27,7 +27,7 @@ from riskshare.toolkit import (
     get_or_404,
     page,
 )
-from riskshare_yanqing import custodian, eligibility, grading, pool, supervision
+from riskshare_yanqing import custodian, eligibility, grading, notices, pool, supervision
 from riskshare_yanqing.config import SEATS
 from riskshare_yanqing.grading import CHOICES
 from riskshare_yanqing.models import Subsidy, Vote
@@ -561,3 +561,65 @@ class PenaltyViews(MethodView):
     def post(self, data, program_id):
         """Record a measure against an institution (Y-16)"""
         return supervision.record_penalty(current_context(), program_id, data)
+
+
+# ------------------------------------------------------------------------------ notices
+
+
+class ExtraPaymentIn(ma.Schema):
+    effective_on = EffectiveOn()
+    period = ma.fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{4}-H[12]$", error="a half year, e.g. 2025-H1"),
+        metadata={"description": "Y-12: the first half year to be paid on its own"},
+    )
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ExtraPaymentDecisionIn(ma.Schema):
+    effective_on = EffectiveOn()
+    decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    opinion = ma.fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ExtraPaymentOut(ma.Schema):
+    id = ma.fields.Integer()
+    program_id = ma.fields.Integer()
+    period = ma.fields.String()
+    reason = ma.fields.String()
+    requested_by = ma.fields.String()
+    requested_on = ma.fields.Date()
+    state = ma.fields.String()
+    opinion = ma.fields.String(allow_none=True)
+    decided_by = ma.fields.String(allow_none=True)
+    decided_on = ma.fields.Date(allow_none=True)
+    explanation = Explanations()
+
+
+@blp.route("/programs/<int:program_id>/extra-payments")
+class ExtraPaymentViews(MethodView):
+    @blp.roles(*SUPERVISORS)
+    @blp.response(200, ExtraPaymentOut(many=True))
+    @blp.paginate(SQLCursorPage)
+    def get(self, program_id):
+        """Special cases in which a half year is paid on its own (Y-12)"""
+        ctx = current_context()
+        yanqing_program(ctx, program_id)
+        return page(ctx.session, notices.extra_payments(program_id))
+
+    @blp.roles("office")
+    @blp.arguments(ExtraPaymentIn)
+    @blp.response(201, ExtraPaymentOut)
+    def post(self, data, program_id):
+        """The DRC asks, with its reason, to pay a first half year on its own (Y-12)"""
+        return notices.request_extra_payment(current_context(), program_id, data)
+
+
+@blp.route("/extra-payments/<int:extra_id>/decision")
+class ExtraPaymentDecisionViews(MethodView):
+    @blp.roles("finance")
+    @blp.arguments(ExtraPaymentDecisionIn)
+    @blp.response(200, ExtraPaymentOut)
+    def post(self, data, extra_id):
+        """The finance bureau approves or refuses a half year's own payment (Y-12)"""
+        return notices.decide_extra_payment(current_context(), extra_id, data)

@@ -163,6 +163,31 @@ def _suspension_alert(s: Session, program: ProgramView, facts: Facts) -> list[Al
     ]
 
 
+def _resumption_alert(s: Session, program: ProgramView) -> list[Alert]:
+    """Y-14: a fund that was suspended says, from the moment it restarted, that it did."""
+    state = fund_state_of(s, program.id)
+    if state is None or state.suspended or state.changed_on is None:
+        return []
+    why = explain(
+        "Y-14",
+        "resumed",
+        f"资金池已回到 {program.config['resume_at']} 元，代偿自 {state.changed_on} 起重启。",
+        f"The pool is back at {program.config['resume_at']}; compensation resumed on"
+        f" {state.changed_on}.",
+        threshold=program.config["resume_at"],
+    )
+    return [
+        Alert(
+            "yanqing-resumed",
+            "info",
+            "program",
+            program.id,
+            why,
+            {"since": state.changed_on.isoformat()},
+        )
+    ]
+
+
 def compensated_firms_by_recommender(
     s: Session, program_id: int, facts: Facts, year: int
 ) -> dict[int, set[int]]:
@@ -212,6 +237,7 @@ def monitoring(s: Session, program: ProgramView, day: dt.date, facts: Facts) -> 
     return [
         *_suspension_alert(s, program, facts),
         *custodian.report_alerts(s, program, day),
+        *_resumption_alert(s, program),
         *_department_alerts(s, program, facts, day),
     ]
 

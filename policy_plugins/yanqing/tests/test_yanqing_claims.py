@@ -15,6 +15,7 @@ from yanqing_steps import (
     joint_review,
     ledger,
     non_performing,
+    paid_on_its_own,
     prescreen,
     recommend,
     register_loan,
@@ -237,6 +238,7 @@ def test_Y13_a_net_loss_is_written_off_after_bankruptcy_once_the_DRC_and_finance
     refused = lender.ok("POST", "/write-offs", {**bankruptcy, "approved_on": "2025-05-10"}, 422)
     assert refused["rule"]["rule"] == "Y-13"  # nothing compensated yet
     today(api, dt.date(2025, 7, 3))
+    paid_on_its_own(api, program)
     half_year_plan(api, program, "2025-06-30")
     [payment] = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
     confirm_payment(api, payment, "pay-wo")

@@ -24,6 +24,7 @@ from yanqing_steps import (
     joint_review,
     ledger,
     non_performing,
+    paid_on_its_own,
     prescreen,
     recommend,
     register_loan,
@@ -354,6 +355,7 @@ def test_Y14_two_payments_confirmed_at_once_past_the_suspension_level_pay_one(ap
         non_performing(api, loan, "2025-05-09")
         joint_review(api, claim(api, loan, "5000000.00"))  # medium: 2,500,000 each
     today(api, dt.date(2025, 7, 3))
+    paid_on_its_own(api, program)
     half_year_plan(api, program, "2025-06-30")
     custodian = api.live(rs_live, "custodian", institution="yq-custodian")
     due = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
@@ -398,3 +400,53 @@ def test_Y03_ten_simultaneous_recommendations_of_one_firm_make_one(yq, rs_live):
     )
     listed = api.as_("office").ok("GET", path)
     assert [r["id"] for r in listed] == [first["id"]]
+
+
+def test_Y14_payments_confirmed_at_once_around_the_threshold_never_pass_it(api, rs_live):
+    """threshold_crossing = pay_to_threshold, suspend_at 6,000,000: three payments of
+    2,500,000 confirmed at the same moment pay exactly 6,000,000 between them, in whatever
+    order they run; the last one's other 1,500,000 waits, owed, for the restart (Y-14)."""
+    today(api, dt.date(2025, 1, 10))
+    program, insts = setup(
+        api,
+        suspend_at="6000000.00",
+        resume_at="29000000.00",
+        threshold_crossing="pay_to_threshold",
+    )
+    loans = []
+    for n in (71, 72, 73):
+        f, _ = graded_firm(api, program, insts, n, "medium")
+        loans.append(register_loan(api, f, insts, f"YQ-T{n}"))
+    today(api, dt.date(2025, 5, 10))
+    for loan in loans:
+        non_performing(api, loan, "2025-05-09")
+        joint_review(api, claim(api, loan, "5000000.00"))  # medium: 2,500,000 each
+    today(api, dt.date(2026, 1, 5))
+    half_year_plan(api, program, "2025-12-31")
+    custodian = api.live(rs_live, "custodian", institution="yq-custodian")
+    due = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
+    assert [d["amount"] for d in due] == ["2500000.00"] * 3
+    responses = race(
+        [
+            lambda d=d: custodian.post(
+                f"/disbursements/{d['id']}/confirm", {"payment_reference": f"P-{d['id']}"}
+            )
+            for d in due
+        ]
+    )
+    assert [r.status_code for r in responses] == [200] * 3, [r.text for r in responses]
+    assert sorted(r.json()["amount"] for r in responses) == [
+        "1000000.00",
+        "2500000.00",
+        "2500000.00",
+    ]
+    state = api.as_("office").ok("GET", f"{YQ}/programs/{program['id']}/fund-state")
+    assert (state["suspended"], state["net_compensation"]) == (True, "6000000.00")
+    listed = api.as_("custodian", institution="yq-custodian").ok("GET", "/disbursements")
+    [waiting] = [d for d in listed if d["state"] == "instructed"]
+    assert (waiting["amount"], waiting["remainder_of"] in {d["id"] for d in due}) == (
+        "1500000.00",
+        True,
+    )
+    books = _sound(api, program)
+    assert books["balances"]["payable:compensation"] == "-1500000.00"

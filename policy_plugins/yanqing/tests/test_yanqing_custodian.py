@@ -20,6 +20,7 @@ from yanqing_steps import (
     joint_review,
     ledger,
     non_performing,
+    paid_on_its_own,
     register_loan,
     setup,
 )
@@ -346,6 +347,7 @@ def test_Y13_the_half_yearly_report_lists_each_compensated_loans_recovery_and_re
         joint_review(api, c)
     claim(api, loans["C"], "1000000.00")  # claimed, never reviewed nor paid
     today(api, dt.date(2025, 7, 3))
+    paid_on_its_own(api, program)  # Y-12: the first half year is paid on its own, approved
     half_year_plan(api, program, "2025-06-30")
     custodian = api.as_("custodian", institution="yq-custodian")
     for n, d in enumerate(custodian.ok("GET", "/disbursements")):

@@ -7,6 +7,7 @@ partner bank (lender), the guarantee company (guarantor), the insurer, the custo
 
 from __future__ import annotations
 
+from riskshare_yanqing.config import CLAIM_REVIEW_ROLES
 from riskshare_yanqing.config import PANEL_SEATS as SEATS
 from riskshare_yanqing.config import REQUIRED_DOCUMENTS as DOCUMENTS
 from riskshare_yanqing.demo import documents, uscc
@@ -186,9 +187,9 @@ def claim(api, loan, principal, *, institution="yq-bank", role="lender", status=
     )
 
 
-def joint_review(api, claim_):
-    """Y-12: the DRC (reviewer) and the finance bureau both approve."""
-    for role in ("reviewer", "finance"):
+def joint_review(api, claim_, seats=SEATS):
+    """Y-12: the units that graded the firm (the seats of its joint review) all approve."""
+    for role in review_roles(seats):
         result = api.as_(role).ok(
             "POST",
             f"/claims/{claim_['id']}/reviews",
@@ -196,6 +197,11 @@ def joint_review(api, claim_):
             status=201,
         )
     return result
+
+
+def review_roles(seats=SEATS):
+    """The roles that review a claim for the seats of its firm's joint review (Y-12)."""
+    return [CLAIM_REVIEW_ROLES[seat] for seat in seats]
 
 
 def ledger(api, program):
@@ -209,6 +215,22 @@ def half_year_plan(api, program, day):
     office.ok("POST", f"/plans/{plan['id']}/submit")
     api.as_("approver").ok("POST", f"/plans/{plan['id']}/approve")
     return plan
+
+
+def paid_on_its_own(api, program, period="2025-H1", reason="特殊情况：合作银行代偿资金急需"):
+    """Y-12: the DRC asks, with its reason, for a first half year's own compensation notice
+    (by default the notice goes out once a year), and the finance bureau approves."""
+    asked = api.as_("office").ok(
+        "POST",
+        f"{YQ}/programs/{program['id']}/extra-payments",
+        {"period": period, "reason": reason},
+        status=201,
+    )
+    return api.as_("finance").ok(
+        "POST",
+        f"{YQ}/extra-payments/{asked['id']}/decision",
+        {"decision": "approve", "opinion": "同意单独拨付"},
+    )
 
 
 def confirm_payment(api, disbursement, key, status=200):

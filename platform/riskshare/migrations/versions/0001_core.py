@@ -699,6 +699,9 @@ def create_tables() -> None:
         sa.Column(
             "attributes", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
+        sa.Column(
+            "shares", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -985,6 +988,10 @@ def create_tables() -> None:
         sa.Column("confirmed_on", sa.Date(), nullable=True),
         sa.Column("confirmed_by", sa.String(length=200), nullable=True),
         sa.Column("payment_reference", sa.String(length=100), nullable=True),
+        sa.Column("remainder_of", sa.Integer(), nullable=True),
+        sa.Column(
+            "shares", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("tenant_id", sa.String(length=63), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -1005,6 +1012,11 @@ def create_tables() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["program_id"], ["programs.id"], name=op.f("fk_disbursements_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["remainder_of"],
+            ["disbursements.id"],
+            name=op.f("fk_disbursements_remainder_of_disbursements"),
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.slug"], name=op.f("fk_disbursements_tenant_id_tenants")
