@@ -23,7 +23,7 @@ from riskshare.toolkit import (
     to_money,
 )
 from riskshare_yanqing import eligibility
-from riskshare_yanqing.config import grade_ratio, setting
+from riskshare_yanqing.config import grade_ratio, grade_zh, setting
 from riskshare_yanqing.explain import check, explain
 from riskshare_yanqing.grading import seats
 from riskshare_yanqing.models import Penalty, Recommendation
@@ -38,7 +38,7 @@ def graded(rec: Recommendation | None) -> Explanation:
     return check(
         "Y-07",
         ok,
-        f"企业风险等级：{grade or '未评定'}"
+        f"企业风险等级：{grade_zh(grade)}"
         + ("（已生效）。" if ok else "；须经推荐、联审评级（高等级须区政府同意）后方可贷款。"),
         f"Risk grade: {grade or 'none'}"
         + (
@@ -97,6 +97,10 @@ def coverage(
         on_trial(program, loan),
         graded(rec),
         pushed(config, rec, loan),
+        # Y-02 again at the loan: the firm may have moved, been cancelled or revoked since
+        # its recommendation.
+        eligibility.registered_in_district(config, firm),
+        eligibility.in_existence(config, firm),
         eligibility.sme_size(config, firm),
         eligibility.financing_cap(config, loan.principal, "principal"),
         eligibility.one_loan_ever(s, facts, firm, rec, loan_id=loan.id),

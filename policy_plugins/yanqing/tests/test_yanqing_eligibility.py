@@ -210,3 +210,19 @@ def test_Y02_Y06_the_recommendation_and_grading_answers_say_everything_in_Chines
     )
     # The institutions' names in this test are their codes; the sector is the recommender's.
     assert english_in_chinese(answers, allowed=[*insts, "mining"]) == []
+
+
+def test_Y02_a_firm_revoked_after_its_grade_gets_no_covered_loan(yq):
+    """Y-02 holds at the loan as at the recommendation: the firm may have been revoked or
+    have moved away since it was graded; and the answer is in Chinese terms throughout."""
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 40, "medium")
+    api.as_("office").ok("PATCH", f"/firms/{f['id']}", {"registration_status": "revoked"})
+    loan = register_loan(api, f, insts, "L-revoked")
+    refusals = [e for e in loan["coverage"] if not e["passed"]]
+    assert loan["covered"] is False
+    assert [e["rule"] for e in refusals] == ["Y-02"]
+    assert "吊销" in refusals[0]["zh"]
+    grade = next(e for e in loan["coverage"] if e["rule"] == "Y-07")
+    assert "中等级" in grade["zh"]
+    assert english_in_chinese(loan["coverage"], allowed=["L-revoked", f["name"]]) == []
