@@ -22,9 +22,14 @@ class Principal:
         return self.tenant_roles.get(tenant, frozenset())
 
     def institution_scoped(self, tenant: str, catalogue: RoleCatalogue = CORE_CATALOGUE) -> bool:
-        """True when every role the user has here is an institution's role."""
+        """Whether the user sees only its institution's records here: one rule that cannot
+        miss a role a policy adds later. A user whose token names an institution, or whose
+        every role acts for one, is scoped to it — unless one of its roles explicitly sees
+        the whole tenant (the fund's staff, and policy roles declared so)."""
         roles = self.roles_in(tenant)
-        return bool(roles) and roles <= catalogue.institution_roles
+        if not roles or roles & catalogue.tenant_wide_roles:
+            return False
+        return bool(self.institution) or roles <= catalogue.institution_roles
 
     @classmethod
     def from_claims(

@@ -41,6 +41,8 @@ class RoleCatalogue:
     institution_roles: frozenset[str]
     institution_kinds: tuple[str, ...]
     payers_by_policy: Mapping[str, frozenset[str]]
+    # Roles that see the whole tenant even when the token names an institution.
+    tenant_wide_roles: frozenset[str] = frozenset(CORE_STAFF)
 
     @classmethod
     def build(
@@ -48,8 +50,10 @@ class RoleCatalogue:
         policy_roles: Iterable[tuple[str, bool]],
         institution_kinds: Iterable[str],
         payers_by_policy: Mapping[str, Iterable[str]],
+        tenant_wide_roles: Iterable[str] = (),
     ) -> RoleCatalogue:
-        """From each policy's ``(role, acts_for_institution)``, kinds and payers."""
+        """From each policy's ``(role, acts_for_institution)``, kinds, payers and the
+        policy roles declared to see the whole tenant."""
         names = set(CORE_STAFF) | set(CORE_INSTITUTION_ROLES)
         scoped = set(CORE_INSTITUTION_ROLES)
         for name, acts_for_institution in policy_roles:
@@ -63,6 +67,7 @@ class RoleCatalogue:
             frozenset(scoped),
             tuple(kinds),
             {policy: frozenset(roles) for policy, roles in payers_by_policy.items()},
+            frozenset(CORE_STAFF) | frozenset(tenant_wide_roles),
         )
 
     def payers(self, policy: str | None) -> frozenset[str]:

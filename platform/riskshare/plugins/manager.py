@@ -116,6 +116,7 @@ def _policies(
         [(r.name, r.acts_for_institution) for d in registry.values() for r in d.roles],
         [kind for d in registry.values() for kind in d.institution_kinds],
         {d.name: d.payers for d in registry.values()},
+        [r.name for d in registry.values() for r in d.roles if r.sees_whole_tenant],
     )
     for d in registry.values():
         unknown = sorted(set(d.payers) - catalogue.names)

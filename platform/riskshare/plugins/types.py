@@ -45,12 +45,16 @@ class Role:
     :param title_en: what the console calls it, in English.
     :param acts_for_institution: its users act for one institution (the token's
         ``institution`` attribute) and see only that institution's records.
+    :param sees_whole_tenant: its users see every institution's records even when their
+        token names an institution (as the fund's staff do). Otherwise a user whose token
+        names an institution sees only that institution's, whatever the role.
     """
 
     name: str
     title_zh: str
     title_en: str
     acts_for_institution: bool = False
+    sees_whole_tenant: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 
 from riskshare.toolkit import (
     Context,
@@ -60,9 +60,26 @@ def get_recommendation(ctx: Context, rec_id: int, *, lock: bool = False) -> Reco
         _, rec = lock_for_change(ctx, query, "recommendation", rec_id)
     else:
         rec = get_or_404(ctx, Recommendation, rec_id, "recommendation")
-    if ctx.institution_id is not None and rec.recommender_id != ctx.institution_id:
+    if ctx.institution_id is not None and not ctx.session.scalar(
+        select(Recommendation.id).where(Recommendation.id == rec.id, _seen_by(ctx))
+    ):
         raise not_found("recommendation", rec_id)
     return rec
+
+
+def _seen_by(ctx: Context) -> Any:
+    """The recommendations a caller acting for an institution sees: a recommending
+    department or town its own; a joint-review delegate (Y-06) those under review, where it
+    holds a seat, and those it voted on — what its seat needs, and nothing else."""
+    seen = []
+    if "recommender" in ctx.roles:
+        seen.append(Recommendation.recommender_id == ctx.institution_id)
+    if "panelist" in ctx.roles:
+        seen.append(Recommendation.state == "in_review")
+        seen.append(
+            Recommendation.id.in_(select(Vote.recommendation_id).where(Vote.voter == ctx.actor))
+        )
+    return or_(*seen) if seen else false()
 
 
 def _step_on(
@@ -100,7 +117,7 @@ def visible_recommendations(ctx: Context, program_id: int) -> Any:
         .order_by(Recommendation.id)
     )
     if ctx.institution_id is not None:
-        query = query.where(Recommendation.recommender_id == ctx.institution_id)
+        query = query.where(_seen_by(ctx))
     return query
 
 
