@@ -129,7 +129,9 @@ def test_xinxiang_year_2022_in_one_test(api):
         "POST", coop, {"action": "suspend", "reason": "不良率16.67%", "program_id": world.pid}
     )
     suspended_claim = world.claim(world.bank("bank-c"), loans["c0"], "1000000.00", status=422)
-    assert suspended_claim["rule"]["rule"] == "CORE-COOP"  # nothing while suspended
+    # nothing while suspended, cited where the text says it (第五条、第十五条).
+    assert suspended_claim["rule"]["rule"] == "X-07"
+    assert suspended_claim["rule"]["clause"] == "新政办〔2021〕48号 第五条、第十五条"
     assert payout("g0", "2022-10-20", "2500000.00") is False  # day 49
     today(api, dt.date(2022, 11, 18))
     world.event(world.bank("bank-c"), loans["c0"], "closure", "2022-11-18")
