@@ -191,12 +191,15 @@ def institution_in_good_standing(
             )
         )
     for reason in facts.active_bans("institution", institution_id, on):
+        # "<rule>: <reason>": the Chinese sentence gives the office's reason, not the rule's
+        # code (the rule is the explanation's own, through the policy's cites).
+        why = reason.partition(": ")[2] or reason
         refusals.append(
             Explanation(
                 "CORE-BAN",
                 CORE,
                 "banned",
-                f"{inst.name} 在禁入期内，不予纳入补偿范围、不受理补偿申请、不予补偿：{reason}",
+                f"{inst.name} 在禁入期内，不予纳入补偿范围、不受理补偿申请、不予补偿：{why}",
                 f"{inst.name} is banned; none of its loans is covered, none of its claims"
                 f" accepted and nothing paid to it: {reason}",
                 inputs={"institution": inst.code, "ban": reason},

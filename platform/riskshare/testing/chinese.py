@@ -80,3 +80,22 @@ def assert_explained_in_both_languages(explanation: Any, allowed: Iterable[str] 
     leaks = english_in_chinese({"zh": zh}, allowed)
     assert not leaks, f"{rule}: English in the Chinese sentence: {leaks}"
     assert ASCII_LETTERS.search(en), f"{rule}: the English sentence is not English: {en!r}"
+
+
+def explanations_in(document: Any) -> list[dict[str, Any]]:
+    """Every explanation in any JSON answers (dicts and lists at any depth): the objects
+    with a ``rule``, a ``clause`` and a ``zh`` sentence."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if {"rule", "clause", "zh"} <= node.keys():
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    return found

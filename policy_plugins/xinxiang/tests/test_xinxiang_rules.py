@@ -776,6 +776,16 @@ def test_X18_fraud_claws_back_everything_paid_revokes_and_bans_for_3_years(api):
     assert world.office().ok("GET", f"/institutions/{bank_id}")["cooperation"] == "revoked"
     [ban] = world.office().ok("GET", "/bans")
     assert (ban["rule"], ban["starts_on"], ban["ends_on"]) == ("X-18", "2023-01-05", "2026-01-05")
+    # A loan the bank registers now is refused, revoked (X-07 第五条、第十六条) and banned
+    # (X-18 第十六条), the core's refusals cited through the policy, in both languages.
+    loan = world.loan("small-a", "L-after", "100000.00", issued="2023-01-05")
+    refusals = [e for e in loan["coverage"] if not e["passed"]]
+    assert [(e["rule"], e["inputs"]["core_rule"]) for e in refusals[:2]] == [
+        ("X-07", "CORE-COOP"),
+        ("X-18", "CORE-BAN"),
+    ]
+    assert refusals[0]["clause"] == "新政办〔2021〕48号 第五条、第十六条"
+    assert_explained_in_both_languages(refusals, allowed=["L-after"])
 
 
 def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
@@ -785,6 +795,7 @@ def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
         "POST",
         "/bans",
         {
+            "program_id": world.pid,
             "subject_type": "firm",
             "subject_id": firm["id"],
             "rule": "X-18",
@@ -792,6 +803,12 @@ def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
         },
         status=201,
     )
+    # The core's default decided the ban (riskshare_ban): under a Xinxiang program its answer
+    # cites X-18 第十六条 (PolicyDescriptor.cites), not the core's rules.
+    [ban] = world.office().ok("GET", "/bans")
+    [decided] = ban["explanations"]
+    assert (decided["rule"], decided["inputs"]["core_rule"]) == ("X-18", "CORE-BAN")
+    assert decided["clause_en"].endswith(", Article 16")
     loan = world.loan("small-a", "L-1", "500000.00", issued="2024-08-01")
     assert loan["covered"] is False and "barred" in _reason(loan, "X-03")["en"]
 

@@ -12,7 +12,12 @@ from decimal import Decimal
 
 from xinxiang_world import BANK_FACTS, build
 
-from riskshare.testing import english_in_chinese, today
+from riskshare.testing import (
+    assert_explained_in_both_languages,
+    english_in_chinese,
+    explanations_in,
+    today,
+)
 
 
 def test_xinxiang_year_2022_in_one_test(api):
@@ -256,3 +261,9 @@ def test_xinxiang_year_2022_in_one_test(api):
     # The banks' own loan numbers are data, not words.
     references = [loan["reference"] for loan in [*loans.values(), *refused]]
     assert english_in_chinese(answers, allowed=references) == []
+    # ... and every explanation cites its rule and clause in Chinese and in English, the
+    # core's refusals under the program (X-07 above) through the policy's own clauses.
+    explanations = explanations_in(answers)
+    assert len(explanations) > 100
+    assert_explained_in_both_languages(explanations, allowed=references)
+    assert not [e for e in explanations if e["rule"] in ("CORE-COOP", "CORE-BAN", "CORE-POOL")]
