@@ -205,6 +205,7 @@ def _toy(api: Any, ids: dict[str, Any]) -> None:
         program_id=program["id"],
         institution_id=inst[BANK]["id"],
         guarantor_id=inst[GUARANTOR]["id"],
+        insurer_id=inst[INSURER]["id"],
         firm_id=firm["id"],
         loan_id=claimed["id"],
         spare_loan_id=guaranteed["id"],

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from isolation_world import (
     BANK,
+    GUARANTOR,
     INTRUDERS,
     ROLE_KINDS,
     SUBSIDY_KINDS,
@@ -115,7 +116,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/institutions/{institution_id}"): R("auditor"),
     ("POST", "/institutions/{institution_id}/cooperation"): R(
         "office",
-        params={"institution_id": "guarantor_id"},
+        params={"institution_id": "insurer_id"},
         body=lambda w: {"action": "suspend", "reason": "walk", "program_id": w["program_id"]},
     ),
     ("GET", "/firms"): R("lender", BANK),
@@ -163,9 +164,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     # --- claims
     ("GET", "/claims"): R("lender", BANK),
+    # The guarantee company claims on the loan it guarantees (the bank is suspended by T-8).
     ("POST", "/claims"): R(
-        "lender",
-        BANK,
+        "guarantor",
+        GUARANTOR,
         body=lambda w: {"loan_id": w["spare_loan_id"], "claimed_principal": "10.00"},
     ),
     ("GET", "/claims/{claim_id}"): R("lender", BANK),
