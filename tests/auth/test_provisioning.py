@@ -319,6 +319,10 @@ def test_invitations_that_cannot_be_right_are_refused_before_keycloak(app, stub,
     invite(operator, tenant.slug, username="taken", email="first@gov.example", role="office")
     problem = refused(409, username="taken", email="second@gov.example")
     assert "another e-mail" in problem["detail"]
+    # nor is an e-mail address already another account's
+    problem = refused(409, username="second-taker", email="first@gov.example")
+    assert "belongs to another account" in problem["detail"]
+    assert stub.account("second-taker") is None
     assert [g.path for g in stub.account("taken").groups] == [f"/tenants/{tenant.slug}/office"]
 
 
@@ -435,3 +439,35 @@ def test_workers_making_the_same_groups_at_once_make_each_once(app, stub, tenant
     assert sorted(paths) == sorted(set(paths)) and set(paths) == expected_paths(app, tenant.slug)
     made = [path for result in results for path in result["created"]]
     assert sorted(made) == sorted(set(made))  # every group made by exactly one of them
+
+
+def test_the_same_invitation_sent_twice_at_once_makes_one_account(app, stub, tenant):
+    settings = app.extensions["riskshare"].settings
+    answers, errors = [], []
+
+    def send():
+        directory = KeycloakDirectory.from_settings(settings)
+        try:
+            answers.append(
+                directory.invite(
+                    tenant=tenant.slug,
+                    role="reviewer",
+                    username=f"twice-{tenant.slug}",
+                    email=f"twice-{tenant.slug}@gov.example",
+                )
+            )
+        except Exception as exc:  # collected: a thread's exception would be lost
+            errors.append(exc)
+        finally:
+            directory.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len({a.user_id for a in answers}) == 1
+    assert len([a for a in answers if a.created]) == 1
+    account = stub.account(f"twice-{tenant.slug}")
+    assert [g.path for g in account.groups] == [f"/tenants/{tenant.slug}/reviewer"]
