@@ -19,7 +19,7 @@ BEYOND_INT = 99_999_999_999  # above PostgreSQL's integer, the type of every id 
 def test_ids_and_dates_beyond_the_columns_are_a_422_naming_the_field_never_a_500(yq):
     """The plugin's own request schemas use the toolkit's bounded IntegerField and DateField,
     as the core's do: nothing out of range reaches the database or the calendar."""
-    api, program, insts = yq
+    api, program, _ = yq
     problem = recommend(api, program, {"id": BEYOND_INT}, status=422)
     assert "firm_id" in str(problem["errors"])
     entry = {"subject": "firm", "kind": "dishonest", "dated": "9999-12-31"}
