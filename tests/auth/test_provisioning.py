@@ -8,32 +8,25 @@ realm-riskshare.json``): the same python-keycloak calls as in production, over H
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 
 import keycloak
 import pytest
 from sqlalchemy import select
 
-from riskshare.app import create_app
+from keycloak_world import keycloak_app, realm_stub
 from riskshare.audit.models import AuditEvent
 from riskshare.auth.directory import KeycloakDirectory
 from riskshare.auth.roles import CORE_INSTITUTION_ROLES, CORE_STAFF
-from riskshare.auth.tokens import KeycloakKeySource, TokenVerifier
 from riskshare.cli import main
-from riskshare.config import Settings
 from riskshare.db import tenant_session
 from riskshare.jobs import runner
 from riskshare.jobs.models import DONE, FAILED, OutboxJob
 from riskshare.plugins.manager import role_catalogue
 from riskshare.testing.client import Caller
-from riskshare.testing.keycloak_stub import KeycloakStub
 
-REALM_FILE = Path(__file__).parents[2] / "helm/riskshare/files/realm-riskshare.json"
-SECRET = "provisioner-secret"
 PLATFORM = "/api/v1/platform"
 PROGRAM = {
     "code": "toy-2024",
@@ -48,30 +41,13 @@ PROGRAM = {
 
 @pytest.fixture(scope="module")
 def stub():
-    realm = json.loads(REALM_FILE.read_text())
-    with KeycloakStub.from_realm_export(realm, secrets={"riskshare-provisioner": SECRET}) as server:
+    with realm_stub() as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def app(stub, rs_pg_url, rs_plugins, tmp_path_factory):
-    keys = tmp_path_factory.mktemp("keycloak-app")
-    settings = Settings(
-        mode="test",
-        database_url=rs_pg_url,
-        auth="keycloak",
-        oidc_server_url=stub.url,
-        oidc_realm=stub.realm,
-        oidc_audience=stub.client_id,
-        keycloak_admin_client_id="riskshare-provisioner",
-        keycloak_admin_client_secret=SECRET,
-        instance_path=keys,
-        audit_key_path=keys / "audit-key.pem",
-        rate_limit_per_minute=1_000_000,
-    )
-    source = KeycloakKeySource(stub.url, stub.realm, stub.client_id)
-    verifier = TokenVerifier(source, issuer=stub.issuer, audience=stub.client_id)
-    app = create_app(settings, extra_plugins=rs_plugins, verifier=verifier)
+    app, source = keycloak_app(stub, rs_pg_url, rs_plugins, tmp_path_factory.mktemp("kc-app"))
     yield app
     source.close()
     app.extensions["riskshare"].db.dispose()

@@ -46,7 +46,13 @@ def queue(redis_url):
 
 
 @pytest.fixture
-def worker(rs_pg_url, rs_app, queue, redis_url, tmp_path):
+def worker_settings():
+    """Settings a test module adds to its worker's environment (its own Keycloak, say)."""
+    return {}
+
+
+@pytest.fixture
+def worker(rs_pg_url, rs_app, queue, redis_url, tmp_path, worker_settings):
     """``riskshare worker`` (RQ worker, its scheduler and the cron scheduler with the relay)
     as its own process, on the test database and the test's queue, with the test app's
     plugins; stopped with SIGTERM."""
@@ -66,6 +72,7 @@ def worker(rs_pg_url, rs_app, queue, redis_url, tmp_path):
         "PYTHONPATH": os.pathsep.join(
             [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")]
         ),
+        **worker_settings,
     }
     log = (tmp_path / "worker.log").open("w")
     # run_worker is what ``riskshare worker`` runs; the script adds the toy policy the test
