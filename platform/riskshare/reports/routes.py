@@ -23,6 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ReportViews(MethodView):
     # Who reads is the program's policy's to say (service.check_report_reader): any member
     # of the tenant reaches the view, and the service refuses the others with 403.
+    @blp.reads("fund_reports", id_from=("program_id", "period"))
     @blp.roles(EVERYONE)
     @blp.arguments(ReportQuery, location="query")
     @blp.response(200, ReportOut)

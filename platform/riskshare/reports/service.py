@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
 from riskshare.context import Context
 from riskshare.errors import Forbidden, Invalid
@@ -180,7 +179,6 @@ def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, An
         for batch in ctx.hook.riskshare_report_sections(program=pview, period=period, facts=as_of)
         for section in batch
     ]
-    record_access(ctx, "fund_report", f"{program.id}:{period.label}")
     return {
         "program_id": program.id,
         "program": program.name,
