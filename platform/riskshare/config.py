@@ -52,6 +52,10 @@ class Settings:
     relay_interval: int = 5  # seconds between relay runs (outbox to RQ)
     sweep_interval: int = 3600  # seconds between askings for the day's deadline sweeps
     audit_checkpoint_interval: int = 3600  # seconds between signed audit checkpoints
+    # Seconds between askings for ended periods' work; 0: periods are closed by hand only.
+    period_close_interval: int = 3600
+    # A report workbook listing more loans than this is made by a job, not in the request.
+    sync_report_max_loans: int = 20000
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -101,6 +105,10 @@ class Settings:
             relay_interval=_seconds(get, "RISKSHARE_RELAY_INTERVAL", 5),
             sweep_interval=_seconds(get, "RISKSHARE_SWEEP_INTERVAL", 3600),
             audit_checkpoint_interval=_seconds(get, "RISKSHARE_AUDIT_CHECKPOINT_INTERVAL", 3600),
+            period_close_interval=_seconds(get, "RISKSHARE_PERIOD_CLOSE_INTERVAL", 3600, least=0),
+            sync_report_max_loans=_whole(
+                get, "RISKSHARE_SYNC_REPORT_MAX_LOANS", cls.sync_report_max_loans, "loans", 0
+            ),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),
             dev_key_path=Path(get("RISKSHARE_DEV_KEY_PATH", str(instance / "dev-signing-key.pem"))),

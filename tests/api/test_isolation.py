@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 from factories import approved_plan, register_loan, setup_program
+from riskshare.jobs import runner
 from riskshare.plugins.manager import policy_registry, role_catalogue
 from riskshare.testing.pytest_plugin import today
 
@@ -97,6 +98,10 @@ def populate(api):
     )
     api.as_("office").ok("GET", f"{base}/monitoring")
     [standing] = api.as_("office").ok("GET", f"{base}/standings")
+    # A workbook made by a job (run here, in process) and stored for the report's readers.
+    report_job = api.as_("office").ok("POST", f"{base}/reports", {"period": "2024-07"}, status=202)
+    runner.execute(api.app, api.tenant, report_job["id"])
+    [report] = api.as_("office").ok("GET", f"{base}/reports/stored")
     return {
         "program_id": program["id"],
         "institution_id": bank["id"],
@@ -111,6 +116,8 @@ def populate(api):
         "ban_id": ban["id"],
         "clawback_id": clawback["id"],
         "standing_id": standing["id"],
+        "job_id": report_job["id"],
+        "report_id": report["id"],
         "name": "pool_floor",
         "period": "2024-07",
     }
@@ -142,6 +149,8 @@ def test_tenant_b_has_every_record_the_walk_probes(other_api):
         "/disbursements/{disbursement_id}",
         "/recoveries/{recovery_id}",
         "/programs/{program_id}/reports/{period}",
+        "/programs/{program_id}/reports/jobs/{job_id}",
+        "/programs/{program_id}/reports/stored/{report_id}",
     ):
         auditor.ok("GET", path.format(**b_ids))
     listed = {
