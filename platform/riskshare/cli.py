@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
         scheduler,
         jobs,
         invite,
+        revoke,
         provision,
     ):
         app.cli.add_command(command)
@@ -333,6 +334,43 @@ def invite(
         click.echo(f"temporary password (shown once): {invitation.temporary_password}")
     elif invitation.created:
         click.echo(f"Keycloak e-mailed {email} a link to set a password and verify the address")
+
+
+@click.command("revoke")
+@click.argument("tenant")
+@click.option("--username", required=True, help="the account's username")
+@click.option("--role", required=True, help="the role to take away")
+@with_appcontext
+def revoke(tenant: str, username: str, role: str) -> None:
+    """Take ROLE in TENANT from a user (Keycloak group membership); gone at their next token."""
+    from riskshare.auth.directory import DirectoryNotConfigured, KeycloakDirectory
+    from riskshare.db.session import tenant_session
+    from riskshare.errors import DomainError
+    from riskshare.tenants.service import revoke_role
+
+    ext = current_app.extensions["riskshare"]
+    try:
+        directory = KeycloakDirectory.from_settings(ext.settings)
+    except DirectoryNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with tenant_session(ext.db, None) as session:
+            removed = revoke_role(
+                session,
+                slug=tenant,
+                actor="riskshare-cli",
+                directory=directory,
+                username=username,
+                role=role,
+            )
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        directory.close()
+    if removed:
+        click.echo(f"{username} is no longer {role} in {tenant} (from their next token)")
+    else:
+        click.echo(f"{username} did not hold {role} in {tenant}; nothing changed")
 
 
 @click.command("provision")

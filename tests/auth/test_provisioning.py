@@ -9,6 +9,7 @@ realm-riskshare.json``): the same python-keycloak calls as in production, over H
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -318,6 +319,10 @@ def test_invitations_that_cannot_be_right_are_refused_before_keycloak(app, stub,
     invite(operator, tenant.slug, username="taken", email="first@gov.example", role="office")
     problem = refused(409, username="taken", email="second@gov.example")
     assert "another e-mail" in problem["detail"]
+    # nor is an e-mail address already another account's
+    problem = refused(409, username="second-taker", email="first@gov.example")
+    assert "belongs to another account" in problem["detail"]
+    assert stub.account("second-taker") is None
     assert [g.path for g in stub.account("taken").groups] == [f"/tenants/{tenant.slug}/office"]
 
 
@@ -393,12 +398,12 @@ def test_removing_group_membership_removes_access_at_the_next_token(app, stub, o
     before = sign_in(stub, username, "leaver-password")
     caller(app, before, tenant.slug).call("GET", "/programs", expect=200)
 
-    directory = KeycloakDirectory.from_settings(app.extensions["riskshare"].settings)
-    try:
-        assert directory.remove(tenant=tenant.slug, role="auditor", username=username) is True
-        assert directory.remove(tenant=tenant.slug, role="auditor", username=username) is False
-    finally:
-        directory.close()
+    revoke = ["revoke", tenant.slug, "--username", username, "--role", "auditor"]
+    out = app.test_cli_runner().invoke(main, revoke)
+    assert out.exit_code == 0 and "no longer auditor" in out.output, out.output
+    again = app.test_cli_runner().invoke(main, revoke)
+    assert again.exit_code == 0 and "nothing changed" in again.output, again.output
+    assert audit_actions(app, tenant.slug).count("user.revoke") == 1
 
     after = sign_in(stub, username, "leaver-password")
     assert app.extensions["riskshare"].verifier.verify(after)["groups"] == []
@@ -406,3 +411,63 @@ def test_removing_group_membership_removes_access_at_the_next_token(app, stub, o
     assert "no role in tenant" in problem["detail"]
     # The token issued before lives out its lifetime (the realm's 300 s access tokens).
     caller(app, before, tenant.slug).call("GET", "/programs", expect=200)
+
+
+def test_workers_making_the_same_groups_at_once_make_each_once(app, stub, tenant):
+    """Two deliveries of the job (or two operators' `riskshare provision`) race: each
+    creation the other won comes back 409 and is taken as found."""
+    settings = app.extensions["riskshare"].settings
+    roles = sorted(role_catalogue(app.extensions["riskshare"].pm).names)
+    results, errors = [], []
+
+    def provision():
+        directory = KeycloakDirectory.from_settings(settings)
+        try:
+            results.append(directory.ensure_tenant_groups(tenant.slug, roles))
+        except Exception as exc:  # collected: a thread's exception would be lost
+            errors.append(exc)
+        finally:
+            directory.close()
+
+    threads = [threading.Thread(target=provision) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    paths = tenant_paths(stub, tenant.slug)
+    assert sorted(paths) == sorted(set(paths)) and set(paths) == expected_paths(app, tenant.slug)
+    made = [path for result in results for path in result["created"]]
+    assert sorted(made) == sorted(set(made))  # every group made by exactly one of them
+
+
+def test_the_same_invitation_sent_twice_at_once_makes_one_account(app, stub, tenant):
+    settings = app.extensions["riskshare"].settings
+    answers, errors = [], []
+
+    def send():
+        directory = KeycloakDirectory.from_settings(settings)
+        try:
+            answers.append(
+                directory.invite(
+                    tenant=tenant.slug,
+                    role="reviewer",
+                    username=f"twice-{tenant.slug}",
+                    email=f"twice-{tenant.slug}@gov.example",
+                )
+            )
+        except Exception as exc:  # collected: a thread's exception would be lost
+            errors.append(exc)
+        finally:
+            directory.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len({a.user_id for a in answers}) == 1
+    assert len([a for a in answers if a.created]) == 1
+    account = stub.account(f"twice-{tenant.slug}")
+    assert [g.path for g in account.groups] == [f"/tenants/{tenant.slug}/reviewer"]

@@ -208,13 +208,8 @@ class KeycloakDirectory:
         group_id = self._ensure_child(
             self._ensure_path([TENANTS_GROUP, tenant], [], []), path, role, [], []
         )
-        user_id = self._call("look up user " + username, lambda: self._admin.get_user_id(username))
-        created = user_id is None
-        # An account not yet set up (an earlier invitation whose mail or password was lost
-        # with a failed attempt) gets its credential again; one in use is never touched.
-        pending = created
-        if user_id is None:
-            payload: dict[str, Any] = {
+        user_id, created = self._find_or_create_user(
+            {
                 "username": username,
                 "email": email,
                 "firstName": first_name,
@@ -226,10 +221,11 @@ class KeycloakDirectory:
                 else ["UPDATE_PASSWORD"],
                 "attributes": {INSTITUTION_ATTRIBUTE: [institution]} if institution else {},
             }
-            user_id = str(
-                self._call("create user " + username, lambda: self._admin.create_user(payload))
-            )
-        else:
+        )
+        # An account not yet set up (an earlier invitation whose mail or password was lost
+        # with a failed attempt) gets its credential again; one in use is never touched.
+        pending = created
+        if not created:
             user = self._call("read user " + username, lambda: self._admin.get_user(user_id))
             if (user.get("email") or "").lower() != email.lower():
                 raise DirectoryConflict(
@@ -273,6 +269,29 @@ class KeycloakDirectory:
                 ),
             )
         return Invitation(user_id, username, path, created, credential, password)
+
+    def _find_or_create_user(self, payload: dict[str, Any]) -> tuple[str, bool]:
+        """The user's id, and whether this call made the account."""
+        username = payload["username"]
+        found = self._call("look up user " + username, lambda: self._admin.get_user_id(username))
+        if found is not None:
+            return str(found), False
+        try:
+            return str(self._admin.create_user(payload)), True
+        except keycloak.KeycloakPostError as exc:
+            if exc.response_code != 409:
+                raise DirectoryUnavailable(f"Keycloak refused to create {username}: {exc}") from exc
+        except KeycloakConnectionError as exc:
+            raise DirectoryUnavailable(f"Keycloak cannot be reached: {exc}") from exc
+        except KeycloakError as exc:
+            raise DirectoryUnavailable(f"Keycloak refused to create {username}: {exc}") from exc
+        # 409: a concurrent invitation made it, or the e-mail address is another account's.
+        found = self._call("look up user " + username, lambda: self._admin.get_user_id(username))
+        if found is None:
+            raise DirectoryConflict(
+                f"The e-mail address {payload['email']} belongs to another account."
+            )
+        return str(found), False
 
     def remove(self, *, tenant: str, role: str, username: str) -> bool:
         """Take ``username`` out of the role's group; False if they were not in it."""

@@ -12,6 +12,7 @@ from riskshare.auth.directory import (
     DirectoryUnavailable,
     Invitation,
     KeycloakDirectory,
+    group_path,
 )
 from riskshare.auth.roles import RoleCatalogue
 from riskshare.db.session import switch_tenant
@@ -156,3 +157,40 @@ def invite_user(
 
 def list_tenants(session: Session) -> list[Tenant]:
     return list(session.scalars(select(Tenant).order_by(Tenant.slug)))
+
+
+def revoke_role(
+    session: Session,
+    *,
+    slug: str,
+    actor: str,
+    directory: KeycloakDirectory,
+    username: str,
+    role: str,
+) -> bool:
+    """Take ``role`` in the tenant from ``username`` (``KeycloakDirectory.remove``): their
+    next token lacks it. False, and nothing recorded, if they did not hold it."""
+    if session.get(Tenant, slug) is None:
+        raise NotFound(f"There is no tenant '{slug}'.")
+    switch_tenant(session, slug)
+    try:
+        removed = directory.remove(tenant=slug, role=role, username=username)
+    except DirectoryUnavailable as exc:
+        log.error("revoking %s of %s in %s failed: %s", role, username, slug, exc)
+        raise Problem(
+            503,
+            "The sign-in service (Keycloak) cannot be reached; retry shortly.",
+            kind="directory-unavailable",
+        ) from exc
+    if removed:
+        audit.append(
+            session,
+            tenant=slug,
+            actor=actor,
+            roles=["platform-admin"],
+            action="user.revoke",
+            record_type="users",
+            record_id=username,
+            before={"username": username, "role": role, "group": group_path(slug, role)},
+        )
+    return removed
