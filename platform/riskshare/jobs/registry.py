@@ -22,6 +22,7 @@ CORE_JOB_MODULES: tuple[str, ...] = (
     "riskshare.jobs.sweeps",
     "riskshare.jobs.period_close",
     "riskshare.reports.jobs",
+    "riskshare.tenants.provisioning",
 )
 JOB_MODULES_ENV = "RISKSHARE_JOB_MODULES"
 

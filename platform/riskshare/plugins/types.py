@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from riskshare.calendar import Deadline
 from riskshare.errors import NotFound
-from riskshare.explain import Explanation, explanations_as_json
+from riskshare.explain import Citation, Explanation, explanations_as_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -115,6 +115,14 @@ class PolicyDescriptor:
         ``"year"``) whose report the period-close job generates once the period has ended
         and stores as an .xlsx document for the report's readers
         (``GET /programs/<id>/reports/stored``).
+    :param cites: the policy's own rule and clause for the core's reason codes, so that what
+        the core decides under its programs cites the policy's text: the core's refusal of
+        an institution whose cooperation is suspended or revoked (``"CORE-COOP"``, or
+        ``"CORE-COOP/suspended"`` and ``"CORE-COOP/revoked"`` apart), of a banned one
+        (``"CORE-BAN"``) and its pool checks (``"CORE-POOL"``). Every answer of the
+        program's hooks and every refusal the core makes itself is cited through it
+        (``riskshare.explain.recite``); a code the policy does not name keeps the core's
+        citation (平台通用规则 / Riskshare core rules).
     """
 
     name: str
@@ -129,6 +137,7 @@ class PolicyDescriptor:
     attribute_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     plans_at_period_end: bool = False
     stored_reports: Sequence[str] = ()
+    cites: Mapping[str, Citation] = field(default_factory=dict)
 
 
 def attribute_schema(

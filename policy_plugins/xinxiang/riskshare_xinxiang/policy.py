@@ -18,7 +18,7 @@ from riskshare.toolkit import (
 )
 from riskshare_xinxiang import claims, coverage, fund, supervision
 from riskshare_xinxiang.config import ATTRIBUTE_SCHEMAS, SCHEMA, Config
-from riskshare_xinxiang.explain import explain
+from riskshare_xinxiang.explain import CITES, explain
 
 NAME = "xinxiang"
 VERSION = "2021"
@@ -56,6 +56,7 @@ def riskshare_policies():
             # wait for the office; X-19: each month's report is stored for the leading group.
             plans_at_period_end=True,
             stored_reports=("month",),
+            cites=CITES,
         )
     ]
 

@@ -21,7 +21,7 @@ from riskshare.toolkit import (
 )
 from riskshare_yanqing import claims, notices, pool, supervision
 from riskshare_yanqing.config import ATTRIBUTE_SCHEMAS, SCHEMA
-from riskshare_yanqing.explain import NAME, TEXT, explain
+from riskshare_yanqing.explain import CITES, NAME, TEXT, explain
 
 # Y-01, Y-12: the custodian pays on the DRC's notices and confirms each payment. (Returned
 # recoveries would be the custodian's to confirm too, but the core shows an institution-scoped
@@ -63,6 +63,7 @@ def riskshare_policies():
             # Y-13 / 五: the half-yearly fund report (recoveries loan by loan) is stored.
             plans_at_period_end=True,
             stored_reports=("half",),
+            cites=CITES,
         )
     ]
 
