@@ -16,6 +16,7 @@ from flask.views import MethodView
 from factories import approved_plan, register_loan, setup_program
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.reads import UndeclaredRead
+from riskshare.jobs import runner
 from riskshare.plugins.hookspec import hookimpl
 from riskshare.plugins.manager import role_catalogue
 from riskshare.routes import blueprints
@@ -45,6 +46,8 @@ CONFIDENTIAL = {
     "/programs/{program_id}/ledger": ("read", "ledger"),
     "/programs/{program_id}/ledger/entries": ("list", "journal_entries"),
     "/programs/{program_id}/reports/{period}": ("read", "fund_reports"),
+    "/programs/{program_id}/reports/stored": ("list", "documents"),
+    "/programs/{program_id}/reports/stored/{report_id}": ("download", "documents"),
     "/audit/events": ("list", "audit_events"),
 }
 
@@ -85,7 +88,12 @@ def populate(api):
     limit = {"effective_from": "2024-07-01", "value": "1", "note": "T-8 limit"}
     api.as_("office").ok("PUT", f"{base}/indicators/npl_suspension", limit)
     api.as_("office").ok("GET", f"{base}/monitoring")
+    # A workbook made by a job (run here, in the test's process) and stored.
+    job = api.as_("office").ok("POST", f"{base}/reports", {"period": "2024-07"}, status=202)
+    stored = runner.execute(api.app, api.tenant, job["id"])
     return {
+        "job_id": job["id"],
+        "report_id": stored["document_id"],
         "program_id": program["id"],
         "institution_id": bank["id"],
         "firm_id": firm["id"],

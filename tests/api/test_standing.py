@@ -376,7 +376,13 @@ def test_X07_Y16_an_institution_suspended_or_revoked_gets_no_coverage_claim_or_p
 def test_X07_a_resumed_institution_gets_coverage_and_claims_again_and_the_past_stands(api):
     _, bank_a, _, firm, loan_a, _ = _world(api)
     _cooperation(api, bank_a, "suspend", dt.date(2024, 7, 2))
-    assert not register_loan(api, firm, bank_a, "L-2", issue_date="2024-07-02")["covered"]
+    refused = register_loan(api, firm, bank_a, "L-2", issue_date="2024-07-02")
+    assert not refused["covered"]
+    # A correction decides coverage again, with the bank's standing when it was registered.
+    change = api.as_("office").ok("PATCH", f"/loans/{refused['id']}", {"purpose": "working"})
+    redecided = change["coverage_change"]
+    assert redecided["redecided"] and redecided["covered"] is False
+    assert redecided["coverage"][0]["rule"] == "CORE-COOP"
     _cooperation(api, bank_a, "resume", dt.date(2024, 8, 1))
     assert register_loan(api, firm, bank_a, "L-3", issue_date="2024-08-01")["covered"]
     assert _claim(api, "bank-a", loan_a, "100000.00").status_code == 201

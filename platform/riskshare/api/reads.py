@@ -10,7 +10,9 @@ Each GET route declares what it reads, on the route itself:
     a listing; the event names the ids of the page returned (``key=`` when an item's
     identity is not ``id``);
 ``@blp.downloads("documents")``
-    one document's content; the event names the document (id, file name, digest);
+    one document's content; the event names the document (id, file name, digest); with
+    ``id_from`` for a file sent as itself rather than as JSON (a workbook), the name is the
+    one its Content-Disposition gives and the digest that of the bytes sent;
 ``@blp.not_confidential("why")``
     the answer carries no confidential data; the reason is part of the API's description.
 
@@ -24,6 +26,7 @@ operation's ``x-reads``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -93,8 +96,9 @@ def lists(record_type: str, key: str = "id") -> Callable[[F], F]:
     return declare(Declaration(LIST, record_type, key=key))
 
 
-def downloads(record_type: str) -> Callable[[F], F]:
-    return declare(Declaration(DOWNLOAD, record_type))
+def downloads(record_type: str, id_from: str | tuple[str, ...] = ()) -> Callable[[F], F]:
+    args = (id_from,) if isinstance(id_from, str) else tuple(id_from)
+    return declare(Declaration(DOWNLOAD, record_type, id_args=args))
 
 
 def not_confidential(reason: str) -> Callable[[F], F]:
@@ -194,7 +198,10 @@ def record(response: Response) -> None:
 def _what_was_read(declaration: Declaration, response: Response) -> tuple[str, dict[str, Any]]:
     view_args = request.view_args or {}
     if declaration.id_args:
-        return ":".join(str(view_args[arg]) for arg in declaration.id_args), {}
+        record_id = ":".join(str(view_args[arg]) for arg in declaration.id_args)
+        if declaration.action == DOWNLOAD:
+            return record_id, {"document": _file_sent(response), "of": dict(view_args)}
+        return record_id, {}
     body = response.get_json(silent=True)
     if declaration.action == LIST:
         if not isinstance(body, list):
@@ -208,3 +215,14 @@ def _what_was_read(declaration: Declaration, response: Response) -> tuple[str, d
         named = {k: body.get(k) for k in ("filename", "kind", "sha256", "size")}
         return str(body["id"]), {"document": named, "of": dict(view_args)}
     return str(body["id"]), {}
+
+
+def _file_sent(response: Response) -> dict[str, Any]:
+    content = response.get_data()
+    return {
+        "filename": response.headers.get("Content-Disposition", "")
+        .partition("filename=")[2]
+        .strip('"'),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+    }
