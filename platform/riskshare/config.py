@@ -52,6 +52,10 @@ class Settings:
     relay_interval: int = 5  # seconds between relay runs (outbox to RQ)
     sweep_interval: int = 3600  # seconds between askings for the day's deadline sweeps
     audit_checkpoint_interval: int = 3600  # seconds between signed audit checkpoints
+    # Seconds between askings for ended periods' work; 0: periods are closed by hand only.
+    period_close_interval: int = 3600
+    # A report workbook listing more loans than this is made by a job, not in the request.
+    sync_report_max_loans: int = 20000
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -60,9 +64,16 @@ class Settings:
     oidc_audience: str = "riskshare-api"
     oidc_issuer: str | None = None
     oidc_verify_tls: bool = True
-    keycloak_admin_client_id: str = "admin-cli"
+    # Provisioning (tenant groups, invited users) through Keycloak's admin API: a
+    # service-account client of the realm (client id + secret, client_credentials grant; the
+    # realm export's ``riskshare-provisioner``), or else an admin user of realm ``master``
+    # through ``admin-cli`` (username + password; for development Keycloaks only).
+    keycloak_admin_client_id: str = "riskshare-provisioner"
+    keycloak_admin_client_secret: str | None = None
     keycloak_admin_username: str | None = None
     keycloak_admin_password: str | None = None
+    # The console's client, named in invitation e-mails (their link returns to it).
+    keycloak_console_client_id: str = "riskshare-console"
     instance_path: Path = Path("instance")
     # Seals audit events and signs checkpoints; never in the database (audit/anchor.py).
     # None: audit-key.pem in the instance folder.
@@ -105,6 +116,10 @@ class Settings:
             relay_interval=_seconds(get, "RISKSHARE_RELAY_INTERVAL", 5),
             sweep_interval=_seconds(get, "RISKSHARE_SWEEP_INTERVAL", 3600),
             audit_checkpoint_interval=_seconds(get, "RISKSHARE_AUDIT_CHECKPOINT_INTERVAL", 3600),
+            period_close_interval=_seconds(get, "RISKSHARE_PERIOD_CLOSE_INTERVAL", 3600, least=0),
+            sync_report_max_loans=_whole(
+                get, "RISKSHARE_SYNC_REPORT_MAX_LOANS", cls.sync_report_max_loans, "loans", 0
+            ),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),
             dev_key_path=Path(get("RISKSHARE_DEV_KEY_PATH", str(instance / "dev-signing-key.pem"))),
@@ -113,8 +128,15 @@ class Settings:
             oidc_audience=get("RISKSHARE_OIDC_AUDIENCE", cls.oidc_audience),
             oidc_issuer=get("RISKSHARE_OIDC_ISSUER"),
             oidc_verify_tls=get("RISKSHARE_OIDC_VERIFY_TLS", "true").lower() != "false",
+            keycloak_admin_client_id=get(
+                "RISKSHARE_KEYCLOAK_ADMIN_CLIENT_ID", cls.keycloak_admin_client_id
+            ),
+            keycloak_admin_client_secret=get("RISKSHARE_KEYCLOAK_ADMIN_CLIENT_SECRET"),
             keycloak_admin_username=get("RISKSHARE_KEYCLOAK_ADMIN_USERNAME"),
             keycloak_admin_password=get("RISKSHARE_KEYCLOAK_ADMIN_PASSWORD"),
+            keycloak_console_client_id=get(
+                "RISKSHARE_KEYCLOAK_CONSOLE_CLIENT_ID", cls.keycloak_console_client_id
+            ),
             instance_path=instance,
             audit_key_path=Path(get("RISKSHARE_AUDIT_KEY_PATH", str(instance / "audit-key.pem"))),
             max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),

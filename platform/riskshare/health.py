@@ -23,17 +23,20 @@ from flask import Blueprint, Flask, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from riskshare.api.reads import not_confidential
 from riskshare.auth.tokens import KeySourceUnavailable
 
 blp = Blueprint("health", __name__)
 
 
 @blp.get("/healthz")
+@not_confidential("the process's liveness only")
 def healthz() -> Any:
     return {"status": "alive"}
 
 
 @blp.get("/readyz")
+@not_confidential("which dependencies answer, without their addresses or errors")
 def readyz() -> Any:
     checks = current_app.extensions["riskshare_readiness"].run()
     ready = all(result == "ok" for result in checks.values())

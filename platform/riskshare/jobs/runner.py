@@ -93,7 +93,8 @@ def job_context(ext: Any, session: Any, tenant: str) -> Context:
         pm=ext.pm,
         calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
-        extra={"backdate_limit_days": None},
+        # The settings name the outside systems a job talks to (Keycloak's admin API).
+        extra={"backdate_limit_days": None, "settings": ext.settings},
         audit_key=ext.audit_key,
     )
 

@@ -422,10 +422,11 @@ def riskshare_check_payment(
         the payment): the rest stays owed as a new instructed payment (``remainder_of`` the
         first), confirmed when the policy allows it.
 
-    Default: the payee in good standing (cooperation active, not banned) and the pool
-    holding the payment (``toolkit.default_payment_check(payment, facts, *more)``, built
-    from ``institution_in_good_standing`` and ``pool_check``). Pass your own explanations
-    as ``more`` to keep the core's checks and add yours.
+    Default: the pool holding the payment (``toolkit.default_payment_check(payment,
+    facts, *more)``, built on ``pool_check``). Pass your own explanations as ``more`` to
+    keep the core's check and add yours. Whatever the policy answers, the core refuses a
+    payee whose cooperation is suspended or revoked, or who is banned
+    (``institution_in_good_standing``), or whom the policy suspended (``suspend``).
 
     Example::
 
@@ -443,14 +444,17 @@ def riskshare_pool_credited(
     payment.
 
     Called by the core under the program's lock, in the transaction that books the credit,
-    after a budget appropriation, a recovery returned to the pool and a clawback repaid. A
-    policy that credits the pool from its own routes (investment gains, say) calls its own
-    code the same way.
+    after a budget appropriation, a recovery returned to the pool and a clawback repaid, and
+    by the period-close job each month the pool was credited. A policy that credits the pool
+    from its own routes (investment gains, say) calls its own code the same way.
 
     :param program: the program whose pool was credited.
     :param kind: the ledger entry's kind: ``"appropriation"``, ``"recovery_returned"`` or
-        ``"clawback_repaid"``.
-    :param amount: what went in.
+        ``"clawback_repaid"``; or ``"period_close"``: the monthly period-close job tells the
+        policy once more of everything credited in the month just ended (under the lock,
+        ``day`` the close's day), so a credit booked by a path that did not tell the policy
+        is heard at the latest then. Hearing it twice must change nothing.
+    :param amount: what went in (for ``"period_close"``, the month's credits in all).
     :param day: the day it was booked.
     :param facts: read-only queries, the pool's balance included (the credit is in it).
     :return: nothing; whatever the policy records is its own.

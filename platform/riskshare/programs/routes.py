@@ -5,6 +5,7 @@ from flask.views import MethodView
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
+from riskshare.auth.principal import PLATFORM_ADMIN
 from riskshare.auth.roles import EVERYONE, FUND_STAFF
 from riskshare.programs import service
 from riskshare.programs.models import Program
@@ -30,6 +31,7 @@ ALL = (EVERYONE,)
 
 @blp.route("")
 class ProgramViews(MethodView):
+    @blp.not_confidential("programs: names, policies and fund sizes, which the funds publish")
     @blp.roles(*ALL)
     @blp.response(200, ProgramOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -38,7 +40,9 @@ class ProgramViews(MethodView):
         ctx = current_context()
         return page(ctx.session, service.list_programs(ctx))
 
-    @blp.roles("office")
+    # A platform operator creates a new tenant's first program (no one holds a role there
+    # yet); the tenant's office creates the others.
+    @blp.roles("office", PLATFORM_ADMIN)
     @blp.arguments(ProgramIn)
     @blp.response(201, ProgramOut)
     def post(self, data):
@@ -48,6 +52,7 @@ class ProgramViews(MethodView):
 
 @blp.route("/<int:program_id>")
 class ProgramByIdViews(MethodView):
+    @blp.not_confidential("a program: name, policy and fund size, which the fund publishes")
     @blp.roles(*ALL)
     @blp.response(200, ProgramOut)
     def get(self, program_id):
@@ -57,6 +62,7 @@ class ProgramByIdViews(MethodView):
 
 @blp.route("/<int:program_id>/ledger")
 class ProgramLedgerViews(MethodView):
+    @blp.reads("ledger", id_from="program_id")
     @blp.roles(*STAFF)
     @blp.response(200, LedgerOut)
     def get(self, program_id):
@@ -67,6 +73,7 @@ class ProgramLedgerViews(MethodView):
 
 @blp.route("/<int:program_id>/ledger/entries")
 class ProgramJournalViews(MethodView):
+    @blp.lists("journal_entries")
     @blp.roles(*STAFF)
     @blp.response(200, JournalEntryOut(many=True))
     @blp.paginate(SQLCursorPage)
