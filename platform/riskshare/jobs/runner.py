@@ -90,7 +90,8 @@ def job_context(ext: Any, session: Any, tenant: str) -> Context:
         pm=ext.pm,
         calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
-        extra={"backdate_limit_days": None},
+        # database: for a job that commits in steps of its own (a bulk import's batches).
+        extra={"backdate_limit_days": None, "database": ext.db},
         audit_key=ext.audit_key,
     )
 
