@@ -259,3 +259,31 @@ def test_bad_rows_cover_every_kind_of_mistake():
     # The table drives the tests above: each kind of mistake is one the service or the
     # schema reports, at its own column.
     assert len({column for _, column, _ in BAD}) == len(BAD)
+
+
+def test_the_command_imports_a_file_with_a_progress_bar(api, world, tmp_path, monkeypatch):
+    """``riskshare import FILE --program N``: the same upload and job, from the command line;
+    exit status 1 when rows were bad, and a second run creates nothing."""
+    from riskshare.cli import main
+
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
+    program, _, _ = world
+    rows, bad = with_bad_rows(60, every=20)
+    path = tmp_path / "贷款.xlsx"
+    path.write_bytes(xlsx(rows))
+    args = ["import", str(path), "--program", str(program["id"]), "--tenant", api.tenant]
+    args += ["--user", "loader", "--role", "lender", "--institution", "bank-a"]
+    ran = api.app.test_cli_runner().invoke(main, args=args)
+    assert ran.exit_code == 1, ran.output
+    # The bar (on a terminal it redraws as rows are processed; here only its label shows).
+    assert "\nrows" in ran.output, ran.output
+    assert "57 created, 0 already there, 3 with errors" in ran.output
+    for row, (column, _words) in bad.items():
+        assert f"row {row} {column}:" in ran.output
+    assert loan_count(api) == 57
+    again = api.app.test_cli_runner().invoke(main, args=args)
+    assert "0 created, 57 already there, 3 with errors" in again.output
+    assert loan_count(api) == 57
+
+    unknown = api.app.test_cli_runner().invoke(main, args=[*args[:-2], "--institution", "x"])
+    assert unknown.exit_code != 0 and "has no institution 'x'" in unknown.output

@@ -27,8 +27,6 @@ blp = Blueprint(
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-# Who registers loans (POST /loans), and the office, which loads a fund's history.
-UPLOADERS = ("lender", "guarantor", "office")
 
 
 @blp.route("/template")
@@ -53,7 +51,7 @@ class ImportTemplateViews(MethodView):
 
 @blp.route("")
 class ImportViews(MethodView):
-    @blp.roles(*UPLOADERS)
+    @blp.roles(*service.UPLOADERS)
     @blp.arguments(ImportUpload, location="files")
     @blp.response(202, ImportOut)
     def post(self, form):

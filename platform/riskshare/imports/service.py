@@ -54,10 +54,14 @@ from riskshare.jobs import enqueue, job
 from riskshare.loans.models import Loan
 from riskshare.loans.schemas import LoanIn
 from riskshare.loans.service import register_loan
+from riskshare.programs.facts import remember_standings
 from riskshare.programs.models import Program
 from riskshare.services import get_or_404, not_found
 
 IMPORT_JOB = "import.loans"
+# Who may import: who registers loans (POST /loans), and the office, which loads a fund's
+# history.
+UPLOADERS = ("lender", "guarantor", "office")
 BATCH_ROWS = 500  # rows per transaction in valid-rows mode, and per progress step
 MAX_ROWS = 100_000  # rows per file; larger files are split
 MAX_ERRORS = 10_000  # row errors kept; the count goes on
@@ -236,6 +240,7 @@ class _Run:
     def row_context(self, session: Session, buffer: AuditBuffer) -> Context:
         """The uploader's context: each row is registered as they would register it."""
         job_ctx = self.job_ctx
+        remember_standings(session)
         return dataclasses.replace(
             job_ctx,
             session=session,
@@ -352,6 +357,9 @@ def _register_rows(ctx: Context, run: _Run, rows: Sequence[tuple[int, list[str |
     the whole batch at once."""
     tally = _Tally()
     session = ctx.session
+    # Held for the batch: the session's identity map keeps only what is referenced, and
+    # each row would read the program again.
+    program = session.get_one(Program, run.program.id)
     values = [(number, run.values(cells)) for number, cells in rows]
     firms = _firms(session, {v["firm_uscc"] for _, v in values if "firm_uscc" in v})
     institutions = _institutions(
@@ -395,6 +403,7 @@ def _register_rows(ctx: Context, run: _Run, rows: Sequence[tuple[int, list[str |
             savepoint.rollback()
             _discard(ctx, mark)
             tally.existing += 1
+    del program
     return tally
 
 
