@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from factories import setup_program
 from import_files import BAD, csv_bytes, good_row, loan_count, upload, with_bad_rows, xlsx
 from riskshare.audit.models import AuditEvent
+from riskshare.audit.service import verify_chain
 from riskshare.db import tenant_session
 from riskshare.imports import service
 from riskshare.jobs import runner
@@ -103,6 +104,14 @@ def test_1000_rows_register_the_good_and_report_each_bad_row(api, world):
             .group_by(AuditEvent.actor)
         ).all()
     assert registered == [("lender@bank-a", 960)]
+    with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
+        done = session.scalars(
+            select(AuditEvent.after).where(AuditEvent.action == "import.done")
+        ).all()
+    assert [(d["created"], d["errors"]) for d in done] == [(960, 40)]
+    with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
+        key = api.app.extensions["riskshare"].audit_key
+        assert verify_chain(session, api.tenant, key).ok  # batches appended in one chain
 
     # The same file again creates nothing new, and reports the same bad rows.
     again = import_file(api, xlsx(rows), program)
@@ -287,3 +296,44 @@ def test_the_command_imports_a_file_with_a_progress_bar(api, world, tmp_path, mo
 
     unknown = api.app.test_cli_runner().invoke(main, args=[*args[:-2], "--institution", "x"])
     assert unknown.exit_code != 0 and "has no institution 'x'" in unknown.output
+
+
+def test_a_row_repeating_an_earlier_rows_loan_is_reported_not_registered_twice(api, world):
+    program, _, _ = world
+    rows = [good_row(1), good_row(2), good_row(1, principal="90000.00")]
+    result = import_file(api, csv_bytes(rows), program, filename="loans.csv")
+    assert (result["created_count"], result["error_count"]) == (2, 1)
+    [error] = result["errors"]
+    assert (error["row"], error["column"], error["value"]) == (4, "reference", "IMP-00001")
+    assert error["en"] == "Repeats the lender and reference of row 2."
+    assert error["zh"] == "与第 2 行的贷款编号重复（同一贷款银行）。"
+
+
+def test_a_cell_the_database_cannot_store_is_a_row_error_not_a_failed_job(api, world):
+    program, _, _ = world
+    rows = [good_row(1, purpose="working\x00capital"), good_row(2)]
+    result = import_file(api, csv_bytes(rows), program, filename="nul\x00.csv")
+    assert (result["created_count"], result["error_count"]) == (1, 1)
+    [error] = result["errors"]
+    assert (error["row"], error["column"], error["value"]) == (2, "purpose", None)
+    assert result["filename"] == "nul.csv"
+
+
+def test_a_damaged_workbook_is_refused_at_upload(api, world):
+    program, _, _ = world
+    import zipfile
+
+    good = xlsx([good_row(1)])
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut mid-XML
+            target.writestr(item, data)
+    response = upload(api, damaged.getvalue(), program=program)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"][0]["zh"].startswith("文件无法读取")

@@ -30,7 +30,7 @@ from riskshare.audit.service import AuditBuffer
 from riskshare.auth.principal import Principal
 from riskshare.context import Context
 from riskshare.db import Database, tenant_session
-from riskshare.db.types import utcnow
+from riskshare.db.types import UNSTORABLE, utcnow
 from riskshare.errors import DomainError
 from riskshare.firms.models import Firm
 from riskshare.imports.models import (
@@ -65,6 +65,7 @@ UPLOADERS = ("lender", "guarantor", "office")
 BATCH_ROWS = 500  # rows per transaction in valid-rows mode, and per progress step
 MAX_ROWS = 100_000  # rows per file; larger files are split
 MAX_ERRORS = 10_000  # row errors kept; the count goes on
+VALUE_SHOWN = 200  # characters of a bad cell repeated in its error
 
 # The institution columns and the LoanIn field each fills with the institution's id.
 INSTITUTION_COLUMNS = {
@@ -98,7 +99,7 @@ def create_import(
         kind="loans",
         mode=mode,
         format=fmt,
-        filename=filename[:255] or f"loans.{fmt}",
+        filename=UNSTORABLE.sub("", filename)[:255] or f"loans.{fmt}",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
@@ -114,8 +115,21 @@ def create_import(
     imported.outbox_id = enqueue(
         ctx.session, ctx.tenant, IMPORT_JOB, f"import:{imported.id}", import_id=imported.id
     ).id
-    record_event(ctx, "import.upload", imported)
+    record_event(ctx, "import.upload", imported, after=_described(imported))
     return imported
+
+
+def _described(imported: Import) -> dict[str, Any]:
+    return {
+        "program_id": imported.program_id,
+        "mode": imported.mode,
+        "format": imported.format,
+        "filename": imported.filename,
+        "size": imported.size,
+        "sha256": imported.sha256,
+        "institution_id": imported.institution_id,
+        "outbox_id": imported.outbox_id,
+    }
 
 
 def file_format(content: bytes) -> str:
@@ -237,8 +251,9 @@ class _Run:
             if column is not None and cell is not None
         }
 
-    def row_context(self, session: Session, buffer: AuditBuffer) -> Context:
-        """The uploader's context: each row is registered as they would register it."""
+    def row_context(self, session: Session, buffer: AuditBuffer | None) -> Context:
+        """The uploader's context: each row is registered as they would register it (its
+        audit events wait in ``buffer``; None: appended at once)."""
         job_ctx = self.job_ctx
         remember_standings(session)
         return dataclasses.replace(
@@ -274,15 +289,15 @@ def _valid_rows_in_batches(db: Database, run: _Run) -> dict[str, Any]:
             buffer = AuditBuffer()
             ctx = run.row_context(session, buffer)
             tally = _register_rows(ctx, run, batch)
-            buffer.flush(session, key=ctx.audit_key, tenant=ctx.tenant)
             imported = _locked(session, run.import_id)
             _add_tally(imported, tally)
             if offset + BATCH_ROWS >= len(run.rows):
                 _finish(ctx, imported)
+            buffer.flush(session, key=ctx.audit_key, tenant=ctx.tenant)
     with tenant_session(db, run.job_ctx.tenant) as session:
         imported = _locked(session, run.import_id)
         if imported.state != DONE:  # an empty file, or every batch committed before
-            _finish(run.row_context(session, AuditBuffer()), imported)
+            _finish(run.row_context(session, None), imported)
         return summary(imported)
 
 
@@ -308,10 +323,10 @@ def _in_one_transaction(db: Database, session: Session, run: _Run, separate: boo
         total.created = total.existing = 0
     else:
         everything.commit()
-        buffer.flush(session, key=ctx.audit_key, tenant=ctx.tenant)
     imported = _locked(session, run.import_id)
     _add_tally(imported, total)
-    _finish(dataclasses.replace(ctx, audit_buffer=None), imported)
+    _finish(ctx, imported)
+    buffer.flush(session, key=ctx.audit_key, tenant=ctx.tenant)
     return summary(imported)
 
 
@@ -346,7 +361,8 @@ def _finish(ctx: Context, imported: Import) -> None:
     imported.state = DONE
     imported.finished_at = utcnow()
     imported.rows_processed = imported.total_rows
-    record_event(ctx, "import.done", imported)
+    # The counts, not the rows' errors (the import keeps those): one event, not megabytes.
+    record_event(ctx, "import.done", imported, after=summary(imported))
 
 
 # ----------------------------------------------------------------------------- one batch
@@ -381,7 +397,9 @@ def _register_rows(ctx: Context, run: _Run, rows: Sequence[tuple[int, list[str |
                 ]
             )
             continue
-        data, errors = _loan_data(run, number, row, firms, institutions)
+        data, errors = _unstorable(run, number, row) or _loan_data(
+            run, number, row, firms, institutions
+        )
         if errors:
             tally.add_errors(errors)
             continue
@@ -446,6 +464,25 @@ def _existing(
         )
     )
     return {(lender, reference) for lender, reference in rows}
+
+
+def _unstorable(
+    run: _Run, number: int, row: dict[str, str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """Cells holding what no record can store (a NUL, a control character): reported
+    without their value, which the import's errors could not hold either."""
+    errors = [
+        _error(
+            number,
+            _column(run, key),
+            None,
+            "含有无法保存的控制字符（如 NUL）。",
+            "The cell holds a control character (such as NUL) that cannot be stored.",
+        )
+        for key, value in row.items()
+        if UNSTORABLE.search(value)
+    ]
+    return ({}, errors) if errors else None
 
 
 def _loan_data(
@@ -652,7 +689,7 @@ def _error(
         "row": row,
         "column": column.key if column else None,
         "column_zh": column.zh if column else None,
-        "value": value,
+        "value": value if value is None or len(value) <= VALUE_SHOWN else value[:VALUE_SHOWN] + "…",
         "zh": zh,
         "en": en,
     }

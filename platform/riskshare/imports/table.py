@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,9 +21,8 @@ import pluggy
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
-from riskshare.errors import Invalid
+from riskshare.errors import DomainError, Invalid
 from riskshare.labels import CLASSIFICATIONS, LOAN_KINDS
 from riskshare.plugins.attributes import declared
 
@@ -143,17 +141,17 @@ def read_table(content: bytes, fmt: str, *, max_rows: int, header_only: bool = F
                 )
             rows.append((number, cells))
         return Table(header, rows)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, csv.Error) as exc:
+    except DomainError:
+        raise
+    except Exception as exc:
+        # Whatever openpyxl or csv trips on in a damaged file (a bad zip member, broken
+        # XML, a malformed quote) is the file's fault: 422, never a 500.
         zh = "文件无法读取：不是有效的 xlsx 或 CSV 文件。"
         raise _bad_file(zh, f"The file cannot be read as xlsx or CSV: {exc}") from exc
 
 
 def _xlsx_lines(content: bytes) -> Iterator[list[str | None]]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        zh = "文件无法读取：不是有效的 xlsx 文件。"
-        raise _bad_file(zh, f"The file is not a readable xlsx workbook: {exc}") from exc
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
