@@ -10,6 +10,7 @@ import openpyxl
 
 from factories import USCC
 from riskshare.imports.table import LOAN_COLUMNS
+from riskshare.testing.client import Form
 
 HEADERS = {c.key: c.header for c in LOAN_COLUMNS}
 
@@ -82,17 +83,8 @@ def with_bad_rows(count: int, every: int) -> tuple[list[dict[str, str]], dict[in
 def upload(api, content, *, program, mode="valid_rows", filename="loans.xlsx", caller=None):
     """POST /imports as bank-a's lender (or ``caller``); returns the response."""
     caller = caller or api.as_("lender", institution="bank-a")
-    return caller.call(
-        "POST",
-        "/imports",
-        None,
-        data={
-            "program_id": str(program["id"]),
-            "mode": mode,
-            "file": (io.BytesIO(content), filename),
-        },
-        content_type="multipart/form-data",
-    )
+    form = Form({"program_id": program["id"], "mode": mode}, {"file": (content, filename)})
+    return caller.call("POST", "/imports", form)
 
 
 def loan_count(api):

@@ -40,6 +40,9 @@ def register(app: Flask) -> None:
         scheduler,
         jobs,
         import_file,
+        invite,
+        revoke,
+        provision,
     ):
         app.cli.add_command(command)
 
@@ -327,3 +330,122 @@ def import_file(
         click.echo(f"  row {e['row']} {e['column'] or ''}: {e['zh']} / {e['en']}")
     if result["error_count"]:
         raise SystemExit(1)
+
+
+@click.command("invite")
+@click.argument("tenant")
+@click.option("--username", required=True, help="the account's username (lowercase)")
+@click.option("--email", required=True, help="where Keycloak sends the invitation")
+@click.option("--role", required=True, help="a role of the core or an enabled policy")
+@click.option("--institution", default=None, help="institution code, for institution roles")
+@click.option("--first-name", default="", help="given name")
+@click.option("--last-name", default="", help="family name")
+@click.option(
+    "--temporary-password",
+    is_flag=True,
+    help="print a temporary password (changed at first sign-in) instead of e-mailing a link",
+)
+@with_appcontext
+def invite(
+    tenant: str,
+    username: str,
+    email: str,
+    role: str,
+    institution: str | None,
+    first_name: str,
+    last_name: str,
+    temporary_password: bool,
+) -> None:
+    """Invite a user to a role in TENANT through Keycloak (POST /platform/tenants/TENANT/users)."""
+    from riskshare.auth.directory import DirectoryNotConfigured, KeycloakDirectory
+    from riskshare.db.session import tenant_session
+    from riskshare.errors import DomainError
+    from riskshare.plugins.manager import role_catalogue
+    from riskshare.tenants.service import invite_user
+
+    ext = current_app.extensions["riskshare"]
+    try:
+        directory = KeycloakDirectory.from_settings(ext.settings)
+    except DirectoryNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with tenant_session(ext.db, None) as session:
+            invitation = invite_user(
+                session,
+                slug=tenant,
+                actor="riskshare-cli",
+                directory=directory,
+                catalogue=role_catalogue(ext.pm),
+                username=username,
+                email=email,
+                role=role,
+                first_name=first_name,
+                last_name=last_name,
+                institution=institution,
+                credential="temporary_password" if temporary_password else "email",
+            )
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        directory.close()
+    state = "created" if invitation.created else "existing account"
+    click.echo(f"{invitation.username} ({state}, id {invitation.user_id}) in {invitation.group}")
+    if invitation.temporary_password:
+        click.echo(f"temporary password (shown once): {invitation.temporary_password}")
+    elif invitation.created:
+        click.echo(f"Keycloak e-mailed {email} a link to set a password and verify the address")
+
+
+@click.command("revoke")
+@click.argument("tenant")
+@click.option("--username", required=True, help="the account's username")
+@click.option("--role", required=True, help="the role to take away")
+@with_appcontext
+def revoke(tenant: str, username: str, role: str) -> None:
+    """Take ROLE in TENANT from a user (Keycloak group membership); gone at their next token."""
+    from riskshare.auth.directory import DirectoryNotConfigured, KeycloakDirectory
+    from riskshare.db.session import tenant_session
+    from riskshare.errors import DomainError
+    from riskshare.tenants.service import revoke_role
+
+    ext = current_app.extensions["riskshare"]
+    try:
+        directory = KeycloakDirectory.from_settings(ext.settings)
+    except DirectoryNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with tenant_session(ext.db, None) as session:
+            removed = revoke_role(
+                session,
+                slug=tenant,
+                actor="riskshare-cli",
+                directory=directory,
+                username=username,
+                role=role,
+            )
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        directory.close()
+    if removed:
+        click.echo(f"{username} is no longer {role} in {tenant} (from their next token)")
+    else:
+        click.echo(f"{username} did not hold {role} in {tenant}; nothing changed")
+
+
+@click.command("provision")
+@click.argument("tenants", nargs=-1)
+@with_appcontext
+def provision(tenants: tuple[str, ...]) -> None:
+    """Ask for the Keycloak groups of TENANTS (default: all) for the roles the enabled
+    policies declare now: after adding a policy plugin, its roles get their groups."""
+    from riskshare.db.session import tenant_session
+    from riskshare.plugins.manager import role_catalogue
+    from riskshare.tenants.provisioning import ask_for_groups
+
+    ext = current_app.extensions["riskshare"]
+    roles = sorted(role_catalogue(ext.pm).names)
+    for slug in tenants or _all_tenants(ext.db):
+        with tenant_session(ext.db, slug) as session:
+            row = ask_for_groups(session, slug, roles)
+            click.echo(f"{slug}: job #{row.id} {row.key} ({row.state})")

@@ -60,9 +60,16 @@ class Settings:
     oidc_audience: str = "riskshare-api"
     oidc_issuer: str | None = None
     oidc_verify_tls: bool = True
-    keycloak_admin_client_id: str = "admin-cli"
+    # Provisioning (tenant groups, invited users) through Keycloak's admin API: a
+    # service-account client of the realm (client id + secret, client_credentials grant; the
+    # realm export's ``riskshare-provisioner``), or else an admin user of realm ``master``
+    # through ``admin-cli`` (username + password; for development Keycloaks only).
+    keycloak_admin_client_id: str = "riskshare-provisioner"
+    keycloak_admin_client_secret: str | None = None
     keycloak_admin_username: str | None = None
     keycloak_admin_password: str | None = None
+    # The console's client, named in invitation e-mails (their link returns to it).
+    keycloak_console_client_id: str = "riskshare-console"
     instance_path: Path = Path("instance")
     # Seals audit events and signs checkpoints; never in the database (audit/anchor.py).
     # None: audit-key.pem in the instance folder.
@@ -109,8 +116,15 @@ class Settings:
             oidc_audience=get("RISKSHARE_OIDC_AUDIENCE", cls.oidc_audience),
             oidc_issuer=get("RISKSHARE_OIDC_ISSUER"),
             oidc_verify_tls=get("RISKSHARE_OIDC_VERIFY_TLS", "true").lower() != "false",
+            keycloak_admin_client_id=get(
+                "RISKSHARE_KEYCLOAK_ADMIN_CLIENT_ID", cls.keycloak_admin_client_id
+            ),
+            keycloak_admin_client_secret=get("RISKSHARE_KEYCLOAK_ADMIN_CLIENT_SECRET"),
             keycloak_admin_username=get("RISKSHARE_KEYCLOAK_ADMIN_USERNAME"),
             keycloak_admin_password=get("RISKSHARE_KEYCLOAK_ADMIN_PASSWORD"),
+            keycloak_console_client_id=get(
+                "RISKSHARE_KEYCLOAK_CONSOLE_CLIENT_ID", cls.keycloak_console_client_id
+            ),
             instance_path=instance,
             audit_key_path=Path(get("RISKSHARE_AUDIT_KEY_PATH", str(instance / "audit-key.pem"))),
             max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),

@@ -6,6 +6,7 @@ explanation must be plain JSON: amounts and ratios travel as strings, never floa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -141,6 +142,49 @@ class Explanation:
         }
 
 
+@dataclass(frozen=True)
+class Citation:
+    """Where a policy's text says what one of the core's own rules applies, in both
+    languages: ``Citation("X-07", "新政办〔2021〕48号 第五条、第十五条")``. A policy maps the
+    core's reason codes to its citations (``PolicyDescriptor.cites``), so that a refusal the
+    core makes under its program (a suspended or banned institution, the pool) names the
+    policy's rule and clause instead of the core's.
+
+    :param rule: the policy's rule id.
+    :param clause: the clause in Chinese, document included.
+    :param clause_en: the same in English; read from the Chinese numbering when not given.
+    """
+
+    rule: str
+    clause: str
+    clause_en: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.clause_en:
+            object.__setattr__(self, "clause_en", english_clause(self.clause))
+        if _CJK.search(self.clause_en):
+            raise ValueError(f"{self.rule}: give the English of clause {self.clause!r}")
+
+
+def recite(explanation: Explanation, cites: Mapping[str, Citation]) -> Explanation:
+    """``explanation`` cited through a policy's ``cites`` when it is one of the core's own
+    (its clause is the core's) and the policy names a citation for its rule: the key
+    ``"<rule>/<result>"`` first (``"CORE-COOP/revoked"``), then ``"<rule>"``. The core's
+    reason code stays in the inputs (``core_rule``); anything else is returned as it is."""
+    if explanation.clause != CORE_CLAUSE or not cites:
+        return explanation
+    citation = cites.get(f"{explanation.rule}/{explanation.result}") or cites.get(explanation.rule)
+    if citation is None:
+        return explanation
+    return dataclasses.replace(
+        explanation,
+        rule=citation.rule,
+        clause=citation.clause,
+        clause_en=citation.clause_en,
+        inputs={**explanation.inputs, "core_rule": explanation.rule},
+    )
+
+
 def explanations_as_json(explanations: list[Explanation] | tuple[Explanation, ...]) -> list[dict]:
     return [e.as_dict() for e in explanations]
 
@@ -169,6 +213,16 @@ class Rulebook:
             if _CJK.search(en):
                 raise ValueError(f"{rule}: give the English of clause {zh!r} as a (zh, en) pair")
             self.clauses[rule] = (zh, en)
+
+    def citation(self, rule: str, clause: str | None = None) -> Citation:
+        """``rule`` as a :class:`Citation` of this document, at its own clause or at
+        ``clause`` (Chinese numbering) when the core's rule stands on a wider one."""
+        if clause is None:
+            zh, en = self.cite(rule)
+            return Citation(rule, zh, en)
+        return Citation(
+            rule, f"{self.document} {clause}", f"{self.document_en}, {english_clause(clause)}"
+        )
 
     def cite(self, rule: str) -> tuple[str, str]:
         """Where ``rule`` stands, in Chinese and in English, document included."""

@@ -70,3 +70,23 @@ REGISTRATION_STATUSES = {"active": "存续", "cancelled": "注销", "revoked": "
 
 def registration_status_zh(code: str) -> str:
     return REGISTRATION_STATUSES.get(code, code)
+
+
+# A loan's state (loans/models.py LOAN_STATES) and a plan's (plans/models.py PLAN_STATES).
+LOAN_STATES = {"active": "正常", "overdue": "逾期", "closed": "已结清", "written_off": "已核销"}
+PLAN_STATES = {
+    "draft": "草拟",
+    "submitted": "已报送",
+    "approved": "已批准",
+    "rejected": "已否决",
+    "withdrawn": "已撤回",
+    "paid": "已拨付",
+}
+
+
+def loan_state_zh(code: str) -> str:
+    return LOAN_STATES.get(code, code)
+
+
+def plan_state_zh(code: str) -> str:
+    return PLAN_STATES.get(code, code)

@@ -8,7 +8,9 @@ re-exported here, so the core can reorganise its modules without breaking plugin
 from riskshare import labels
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
+from riskshare.api.fields import Date as DateField
 from riskshare.api.fields import EffectiveOn, Explanations, SQLCursorPage, page
+from riskshare.api.fields import Integer as IntegerField
 from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
 from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
@@ -29,7 +31,13 @@ from riskshare.errors import (
     Refused,
     refused,
 )
-from riskshare.explain import Explanation, Rulebook, explanations_as_json, jsonable
+from riskshare.explain import (
+    Citation,
+    Explanation,
+    Rulebook,
+    explanations_as_json,
+    jsonable,
+)
 from riskshare.firms.registration import RegisteredPlace, registered_in
 from riskshare.firms.sme import INDUSTRY_LABELS
 from riskshare.ledger.service import balance as ledger_balance
@@ -120,12 +128,14 @@ __all__ = [
     "BanView",
     "Base",
     "Blueprint",
+    "Citation",
     "ClaimDue",
     "ClaimView",
     "ClawbackDecision",
     "Compensation",
     "Conflict",
     "Context",
+    "DateField",
     "DatedActionIn",
     "Deadline",
     "DeadlineDecision",
@@ -147,6 +157,7 @@ __all__ = [
     "FirmView",
     "Forbidden",
     "InstitutionView",
+    "IntegerField",
     "Invalid",
     "JSONDoc",
     "LoanEventView",

@@ -318,3 +318,102 @@ def test_a_standing_decision_must_name_a_subject_and_a_period_that_exist(api):
                 ),
             )
     assert _standings(api, program) == []
+
+
+# ------------------------------------------------------------------ cooperation and bans
+#
+# X-07 (第五条) and Y-16 (四(二)): an institution whose cooperation the office suspended or
+# revoked gets no coverage, claim or compensation while it lasts; a banned one neither. The
+# core refuses all four itself, whatever the policy's hooks answer: the toy policy says
+# nothing of cooperation and names no citation for it, so the refusals cite the core.
+
+
+def _cooperation(api, institution, action, day):
+    today(api, day)
+    path = f"/institutions/{institution['id']}/cooperation"
+    return api.as_("office").ok("POST", path, {"action": action, "reason": "rectification"})
+
+
+@pytest.mark.parametrize("action", ["suspend", "revoke"])
+def test_X07_Y16_an_institution_suspended_or_revoked_gets_no_coverage_claim_or_plan_place(
+    api, action
+):
+    program, bank_a, bank_b, firm, loan_a, loan_b = _world(api)
+    today(api, dt.date(2024, 5, 10))
+    claim_a = _approved_claim(api, "bank-a", loan_a)
+    claim_b = _approved_claim(api, "bank-b", loan_b, "50000.00")
+    loan_c = register_loan(api, firm, bank_a, "L-C", "100000.00", **LOSS)
+    state = {"suspend": "suspended", "revoke": "revoked"}[action]
+    assert _cooperation(api, bank_a, action, dt.date(2024, 7, 2))["cooperation"] == state
+
+    # Coverage: a loan registered while the lender is suspended is not covered, issued
+    # before or after; the refusal comes first, the policy's own answer follows.
+    for reference, issued in (("L-2", "2024-06-20"), ("L-3", "2024-07-02")):
+        loan = register_loan(api, firm, bank_a, reference, "100000.00", issue_date=issued)
+        assert loan["covered"] is False
+        coop = loan["coverage"][0]
+        assert (coop["rule"], coop["result"], coop["passed"]) == ("CORE-COOP", state, False)
+        assert (coop["clause"], coop["clause_en"]) == ("平台通用规则", "Riskshare core rules")
+        assert coop["inputs"]["cooperation_since"] == "2024-07-02"
+        assert f"Bank A is {state} since 2024-07-02" in coop["en"]
+        assert loan["coverage"][1]["rule"] == "T-1"
+    assert _register_b(api, firm, bank_b, "B-2", "100000.00", issue_date="2024-07-02")["covered"]
+
+    # Claims: refused with the rule, on a loan covered before.
+    assert loan_c["covered"] is True
+    response = _claim(api, "bank-a", loan_c, "100000.00")
+    assert response.status_code == 422 and response.get_json()["rule"]["rule"] == "CORE-COOP"
+
+    # Plans: its approved claims are held out, still approved, the other bank's paid.
+    office = api.as_("office")
+    plan = office.ok("POST", "/plans", {"program_id": program["id"], "day": "2024-06-30"}, 201)
+    assert [i["claim_id"] for i in plan["items"]] == [claim_b["id"]]
+    [held] = [e for e in plan["explanations"] if e["rule"] == "CORE-COOP"]
+    assert held["result"] == "held out of the plan" and held["inputs"]["claims"] == [claim_a["id"]]
+    assert office.ok("GET", f"/claims/{claim_a['id']}")["state"] == "approved"
+
+
+def test_X07_a_resumed_institution_gets_coverage_and_claims_again_and_the_past_stands(api):
+    _, bank_a, _, firm, loan_a, _ = _world(api)
+    _cooperation(api, bank_a, "suspend", dt.date(2024, 7, 2))
+    refused = register_loan(api, firm, bank_a, "L-2", issue_date="2024-07-02")
+    assert not refused["covered"]
+    # A correction decides coverage again, with the bank's standing when it was registered.
+    change = api.as_("office").ok("PATCH", f"/loans/{refused['id']}", {"purpose": "working"})
+    redecided = change["coverage_change"]
+    assert redecided["redecided"] and redecided["covered"] is False
+    assert redecided["coverage"][0]["rule"] == "CORE-COOP"
+    _cooperation(api, bank_a, "resume", dt.date(2024, 8, 1))
+    assert register_loan(api, firm, bank_a, "L-3", issue_date="2024-08-01")["covered"]
+    assert _claim(api, "bank-a", loan_a, "100000.00").status_code == 201
+    # A loan registered with an effective day before the suspension was covered then.
+    _cooperation(api, bank_a, "suspend", dt.date(2024, 9, 2))
+    earlier = register_loan(
+        api, firm, bank_a, "L-4", issue_date="2024-08-20", effective_on="2024-08-20"
+    )
+    assert earlier["covered"] is True
+
+
+def test_X18_Y16_a_banned_institution_gets_no_coverage_or_claim(api):
+    program, _, bank_b, firm, loan_a, loan_b = _world(api)
+    today(api, dt.date(2024, 7, 2))
+    api.as_("office").ok(
+        "POST",
+        "/bans",
+        {
+            "program_id": program["id"],
+            "subject_type": "institution",
+            "subject_id": bank_b["id"],
+            "rule": "T-9",
+            "reason": "colluded",
+            "years": 3,
+        },
+        status=201,
+    )
+    loan = _register_b(api, firm, bank_b, "B-2", "100000.00", issue_date="2024-07-02")
+    rules = [e["rule"] for e in loan["coverage"] if not e["passed"]]
+    assert loan["covered"] is False and "CORE-BAN" in rules
+    response = _claim(api, "bank-b", loan_b, "50000.00")
+    assert response.status_code == 422
+    assert response.get_json()["rule"]["rule"] in {"CORE-COOP", "CORE-BAN"}
+    assert _claim(api, "bank-a", loan_a, "100000.00").status_code == 201

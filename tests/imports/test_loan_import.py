@@ -46,7 +46,7 @@ def world(api):
 def test_template_names_each_column_in_chinese_with_its_key(api, world):
     program, _, _ = world
     office = api.as_("office")
-    response = office.call("GET", f"/imports/template?program_id={program['id']}", expect=200)
+    response = office.call("GET", f"/imports/templates/{program['id']}", expect=200)
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     header = [c.value for c in book.worksheets[0][1]]
     assert header[:3] == [
@@ -55,9 +55,7 @@ def test_template_names_each_column_in_chinese_with_its_key(api, world):
         "贷款银行代码 lender_code",
     ]
     assert "贷款本金（元） principal" in header and "发放日期 issue_date" in header
-    csv_template = office.call(
-        "GET", f"/imports/template?program_id={program['id']}&format=csv", expect=200
-    )
+    csv_template = office.call("GET", f"/imports/templates/{program['id']}?format=csv", expect=200)
     assert csv_template.data.decode("utf-8-sig").strip().split(",") == header
 
 

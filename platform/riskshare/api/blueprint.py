@@ -20,6 +20,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from riskshare.api.problems import Problem
+from riskshare.auth.principal import PLATFORM_ADMIN
 from riskshare.workflow import StateMachine
 
 F = Callable[..., Any]
@@ -46,7 +47,10 @@ class Blueprint(flask_smorest.Blueprint):
         """Only callers holding one of ``roles`` in the URL's tenant may call the view.
 
         ``roles`` may name groups (``riskshare.auth.roles.EVERYONE``, ``PAYERS``), resolved
-        per request against the roles the installed policies declare.
+        per request against the roles the installed policies declare. Naming
+        ``platform-admin`` lets a platform operator with no role in the tenant in (as the
+        role ``platform-admin``), for the few views that bootstrap a tenant; the view
+        decides how far that goes.
         """
 
         def decorator(func: F) -> F:
@@ -64,6 +68,7 @@ class Blueprint(flask_smorest.Blueprint):
                 return func(*args, **kwargs)
 
             self._document_errors(wrapper, {"x-roles": sorted(roles)})
+            wrapper.admits_platform_admin = PLATFORM_ADMIN in roles  # type: ignore[attr-defined]
             return wrapper
 
         return decorator

@@ -29,22 +29,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
 
-@blp.route("/template")
+@blp.route("/templates/<int:program_id>")
 class ImportTemplateViews(MethodView):
     @blp.roles(EVERYONE)
     @blp.arguments(TemplateQuery, location="query")
     @blp.response(200, content_type=XLSX, description="the program's loan template")
     @blp.alt_response(200, content_type=CSV, description="the same, as CSV")
-    def get(self, query):
+    def get(self, query, program_id):
         """The program's loan template: the core's columns and its policy's loan attributes"""
-        columns = service.template_columns(current_context(), query["program_id"])
+        columns = service.template_columns(current_context(), program_id)
         fmt = query["format"]
         return Response(
             template(columns, fmt),
             mimetype=XLSX if fmt == "xlsx" else CSV,
             headers={
-                "Content-Disposition": f'attachment; filename="loans-program-'
-                f'{query["program_id"]}.{fmt}"'
+                "Content-Disposition": f'attachment; filename="loans-program-{program_id}.{fmt}"'
             },
         )
 

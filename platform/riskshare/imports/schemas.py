@@ -29,7 +29,6 @@ class ImportUpload(ma.Schema):
 
 
 class TemplateQuery(ma.Schema):
-    program_id = Integer(required=True)
     format = ma.fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
 
 

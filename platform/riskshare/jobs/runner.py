@@ -90,8 +90,10 @@ def job_context(ext: Any, session: Any, tenant: str) -> Context:
         pm=ext.pm,
         calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
-        # database: for a job that commits in steps of its own (a bulk import's batches).
-        extra={"backdate_limit_days": None, "database": ext.db},
+        # The settings name the outside systems a job talks to (Keycloak's admin API);
+        # the database is for a job that commits in steps of its own (a bulk import's
+        # batches).
+        extra={"backdate_limit_days": None, "settings": ext.settings, "database": ext.db},
         audit_key=ext.audit_key,
     )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from riskshare import labels
 from riskshare.audit.events import record_event, snapshot
 from riskshare.claims.models import Claim
 from riskshare.context import Context
@@ -18,7 +20,7 @@ from riskshare.loans.models import EVENT_KINDS, LOAN_STATES, Loan, LoanEvent
 from riskshare.plugins.ask import facts, require
 from riskshare.plugins.attributes import check_attributes
 from riskshare.plugins.defaults import CORE
-from riskshare.plugins.types import LoanEventView, LoanView
+from riskshare.plugins.types import Decision, LoanEventView, LoanView
 from riskshare.plugins.views import firm_view, institution_view, loan_view, program_view
 from riskshare.programs.service import program_in_force
 from riskshare.sanctions.standing import honour_standings
@@ -115,18 +117,7 @@ def register_loan(ctx: Context, data: dict[str, Any]) -> Loan:
         "loan coverage",
         program.policy,
     )
-    decision = honour_standings(
-        decision,
-        facts(ctx, program.id),
-        [
-            ("institution", lender.id),
-            ("institution", view.guarantor_id),
-            ("institution", view.insurer_id),
-            ("firm", firm.id),
-        ],
-        view.issue_date,
-        ctx.today,
-    )
+    decision = _honour_standings(ctx, program.id, decision, view, view.issue_date, ctx.today)
     loan = Loan(
         program_id=program.id,
         firm_id=firm.id,
@@ -188,7 +179,8 @@ def redecide_coverage(ctx: Context, program: Any, loan: Loan) -> dict[str, Any]:
             COVERAGE_KEPT,
             CORE,
             "kept",
-            f"贷款状态为 {loan.state}，已有 {claims} 笔代偿申请；已作出的纳入决定不再改变。",
+            f"贷款状态为{labels.loan_state_zh(loan.state)}，已有 {claims} 笔代偿申请；"
+            "已作出的纳入决定不再改变。",
             f"The loan is {loan.state} with {claims} claim(s) on it; its coverage has been"
             " relied on and is not decided again.",
             inputs={"state": loan.state, "claims": claims},
@@ -209,12 +201,31 @@ def redecide_coverage(ctx: Context, program: Any, loan: Loan) -> dict[str, Any]:
         "loan coverage",
         program.policy,
     )
+    # Decided again as it was decided at its registration: with the parties' standing on its
+    # issue and registration days (a correction is not new business).
+    decision = _honour_standings(
+        ctx, program.id, decision, loan_view(loan), loan.issue_date, loan.registered_on
+    )
     snapshot_before = snapshot(loan)
     loan.covered = decision.allowed
     loan.coverage = decision.as_json()
     ctx.session.flush()
     record_event(ctx, "loan.redecide_coverage", loan, before=snapshot_before)
     return _coverage_change(loan, before, True, loan.coverage)
+
+
+def _honour_standings(
+    ctx: Context, program_id: int, decision: Decision, loan: LoanView, *days: dt.date
+) -> Decision:
+    """The policy's coverage ``decision``, refused when the lender, guarantor, insurer or
+    firm is suspended, revoked or banned on one of ``days`` (``honour_standings``)."""
+    subjects = [
+        ("institution", loan.lender_id),
+        ("institution", loan.guarantor_id),
+        ("institution", loan.insurer_id),
+        ("firm", loan.firm_id),
+    ]
+    return honour_standings(decision, facts(ctx, program_id), subjects, *days)
 
 
 def _coverage_change(

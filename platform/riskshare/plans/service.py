@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from riskshare import labels
 from riskshare.audit.events import record_event
 from riskshare.claims.models import Claim
 from riskshare.context import Context
@@ -104,7 +105,8 @@ def _held_explanation(held: dict[int, AllocationPlan]) -> Explanation:
         for claim_id, plan in sorted(held.items())
     )
     listed_zh = "；".join(
-        f"申请 {claim_id} 已列入 {plan.period} 方案（编号 {plan.id}，{plan.state}）"
+        f"申请 {claim_id} 已列入 {plan.period} 方案（编号 {plan.id}，"
+        f"{labels.plan_state_zh(plan.state)}）"
         for claim_id, plan in sorted(held.items())
     )
     return Explanation(

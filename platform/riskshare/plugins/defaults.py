@@ -153,36 +153,56 @@ def allocation_within_pool(lines: list[AllocationLine], facts: Facts) -> Decisio
 def institution_in_good_standing(
     institution_id: int | None, facts: Facts, on: dt.date
 ) -> list[Explanation]:
-    """The refusals that stop paying an institution: suspended or revoked, or banned.
+    """The refusals an institution meets on ``on``: its cooperation suspended or revoked
+    (CORE-COOP, result ``suspended`` or ``revoked``) since that day or before, or a ban in
+    force (CORE-BAN).
 
-    A policy's own standing decisions (``riskshare.toolkit.suspend``) are not among them:
-    the core honours those itself in coverage, claims, plans and payments, whatever the
-    hooks answer (``riskshare.sanctions.standing``)."""
+    The core asks this itself, with the policy's own standing decisions
+    (``riskshare.toolkit.suspend``), for every new coverage, claim, place in a plan and
+    payment (``riskshare.sanctions.standing``), whatever the hooks answer; a policy cites
+    them through its ``PolicyDescriptor.cites``."""
     if institution_id is None:
         return []
     inst = facts.institution(institution_id)
     refusals = []
-    if inst.cooperation != "active":
+    since = inst.cooperation_since
+    if inst.cooperation != "active" and (since is None or since <= on):
+        state = labels.cooperation_zh(inst.cooperation)
         refusals.append(
             Explanation(
                 "CORE-COOP",
                 CORE,
-                "refused",
-                f"{inst.name} 合作状态为{labels.cooperation_zh(inst.cooperation)}，其间不予补偿。",
-                f"{inst.name} is {inst.cooperation}; nothing is paid to it meanwhile.",
-                inputs={"institution": inst.code, "cooperation": inst.cooperation},
+                inst.cooperation,
+                f"{inst.name} 自 {since} 起{state}，其间不予纳入补偿范围、不受理补偿申请、"
+                "不予补偿。"
+                if since
+                else f"{inst.name} {state}，其间不予纳入补偿范围、不受理补偿申请、不予补偿。",
+                f"{inst.name} is {inst.cooperation}"
+                + (f" since {since}" if since else "")
+                + "; meanwhile none of its loans is covered, none of its claims accepted and"
+                " nothing paid to it.",
+                inputs={
+                    "institution": inst.code,
+                    "cooperation": inst.cooperation,
+                    "cooperation_since": since,
+                    "reason": inst.cooperation_reason,
+                },
                 passed=False,
             )
         )
     for reason in facts.active_bans("institution", institution_id, on):
+        # "<rule>: <reason>": the Chinese sentence gives the office's reason, not the rule's
+        # code (the rule is the explanation's own, through the policy's cites).
+        why = reason.partition(": ")[2] or reason
         refusals.append(
             Explanation(
                 "CORE-BAN",
                 CORE,
-                "refused",
-                f"{inst.name} 在禁止期内：{reason}",
-                f"{inst.name} is banned: {reason}",
-                inputs={"institution": inst.code},
+                "banned",
+                f"{inst.name} 在禁入期内，不予纳入补偿范围、不受理补偿申请、不予补偿：{why}",
+                f"{inst.name} is banned; none of its loans is covered, none of its claims"
+                f" accepted and nothing paid to it: {reason}",
+                inputs={"institution": inst.code, "ban": reason},
                 passed=False,
             )
         )
@@ -195,10 +215,10 @@ def riskshare_check_payment(program: ProgramView, payment: PaymentView, facts: F
 
 
 def default_payment_check(payment: PaymentView, facts: Facts, *more: Explanation) -> Decision:
-    """The core's payment check, for a policy to build on: the payee in good standing and
-    the pool holding the payment, plus the policy's own explanations ``more``."""
-    refusals = institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on)
-    explanations = [*refusals, pool_check(payment, facts), *more]
+    """The core's payment check, for a policy to build on: the pool holding the payment,
+    plus the policy's own explanations ``more``. (The payee's standing, cooperation and bans
+    the core checks itself whatever the policy answers.)"""
+    explanations = [pool_check(payment, facts), *more]
     return Decision(all(e.passed for e in explanations), explanations)
 
 

@@ -5,19 +5,25 @@ Every hook that takes a ``program`` is answered by the plugin that offers
 never needs to check whether a program is its own, and a plugin that forgot such a check
 cannot answer for another tenant's programs. Hooks without a program (registration,
 routes, migrations, demo data) go to every plugin, as pluggy calls them.
+
+An answer to a program's hook is cited through the policy's ``cites``
+(``PolicyDescriptor.cites``): the core's explanations in it (a default's, or a toolkit
+function's the policy built on) name the policy's rule and clause where it gives one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pluggy
 
 from riskshare.calendar import WorkdayCalendar
+from riskshare.explain import Citation, Explanation, recite
 from riskshare.plugins.types import (
     Alert,
     Allocation,
@@ -48,6 +54,7 @@ from riskshare.plugins.types import (
 )
 
 DEFAULTS_NAME = "riskshare.defaults"
+T = TypeVar("T")
 
 
 class HookRelay(Protocol):
@@ -60,6 +67,10 @@ class HookRelay(Protocol):
     answers of the plugins that gave one. ``tests/plugins/test_hookspecs.py`` fails when a
     hookspec and its method here disagree, so a new hook is added to both.
     """
+
+    def recite(self, policy: str | None, answer: T) -> T:
+        """``answer`` with the core's explanations cited through ``policy``'s ``cites``."""
+        ...
 
     def riskshare_policies(self) -> list[list[PolicyDescriptor]]: ...
 
@@ -173,9 +184,15 @@ class HookRelay(Protocol):
 class PolicyHooks:
     """``hooks.riskshare_x(program=p, ...)`` calls only ``p.policy``'s plugin and defaults."""
 
-    def __init__(self, pm: pluggy.PluginManager, owners: dict[str, object]) -> None:
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        owners: dict[str, object],
+        cites: Mapping[str, Mapping[str, Citation]] | None = None,
+    ) -> None:
         self._pm = pm
         self._owners = owners
+        self._cites = dict(cites or {})
         self._callers: dict[tuple[str, str | None, int], Any] = {}
         self._lock = threading.Lock()
 
@@ -188,9 +205,16 @@ class PolicyHooks:
             program = kwargs.get("program")
             if program is None:
                 raise TypeError(f"{name} is asked for a program: pass program=")
-            return self.caller(name, program.policy)(**kwargs)
+            answer = self.caller(name, program.policy)(**kwargs)
+            return self.recite(program.policy, answer)
 
         return call_program_policy
+
+    def recite(self, policy: str | None, answer: Any) -> Any:
+        """``answer`` (an explanation, a decision, a list of them ...) with the core's
+        explanations in it cited through ``policy``'s ``cites``."""
+        cites = self._cites.get(policy) if policy is not None else None
+        return _recite(answer, cites) if cites else answer
 
     def caller(self, name: str, policy: str | None) -> Any:
         """The hook ``name`` as answered by ``policy``'s plugin (None: defaults only)."""
@@ -209,3 +233,23 @@ class PolicyHooks:
                 found = self._pm.subset_hook_caller(name, remove_plugins=others)
                 self._callers[key] = found
             return found
+
+
+def _recite(node: Any, cites: Mapping[str, Citation]) -> Any:
+    if isinstance(node, Explanation):
+        return recite(node, cites)
+    if isinstance(node, list | tuple):
+        items = [_recite(item, cites) for item in node]
+        return items if isinstance(node, list) else tuple(items)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {}
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, Explanation) or (
+                isinstance(value, Sequence) and not isinstance(value, str)
+            ):
+                new = _recite(value, cites)
+                if new is not value:
+                    changes[f.name] = new
+        return dataclasses.replace(node, **changes) if changes else node
+    return node

@@ -422,10 +422,11 @@ def riskshare_check_payment(
         the payment): the rest stays owed as a new instructed payment (``remainder_of`` the
         first), confirmed when the policy allows it.
 
-    Default: the payee in good standing (cooperation active, not banned) and the pool
-    holding the payment (``toolkit.default_payment_check(payment, facts, *more)``, built
-    from ``institution_in_good_standing`` and ``pool_check``). Pass your own explanations
-    as ``more`` to keep the core's checks and add yours.
+    Default: the pool holding the payment (``toolkit.default_payment_check(payment,
+    facts, *more)``, built on ``pool_check``). Pass your own explanations as ``more`` to
+    keep the core's check and add yours. Whatever the policy answers, the core refuses a
+    payee whose cooperation is suspended or revoked, or who is banned
+    (``institution_in_good_standing``), or whom the policy suspended (``suspend``).
 
     Example::
 

@@ -111,7 +111,7 @@ def _policies(
             _check_attribute_schemas(descriptor, attributes_validator)
             registry[descriptor.name] = descriptor
             owners[descriptor.name] = impl.plugin
-    hooks = PolicyHooks(pm, owners)
+    hooks = PolicyHooks(pm, owners, {name: d.cites for name, d in registry.items()})
     catalogue = RoleCatalogue.build(
         [(r.name, r.acts_for_institution) for d in registry.values() for r in d.roles],
         [kind for d in registry.values() for kind in d.institution_kinds],

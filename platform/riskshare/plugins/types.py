@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from riskshare.calendar import Deadline
 from riskshare.errors import NotFound
-from riskshare.explain import Explanation, explanations_as_json
+from riskshare.explain import Citation, Explanation, explanations_as_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -105,6 +105,14 @@ class PolicyDescriptor:
         When a firm or a loan is corrected (``PATCH``), ``riskshare_loan_coverage`` is asked
         again of the registered loan (its ``id`` set); the loan's own earlier decision must
         not count against it.
+    :param cites: the policy's own rule and clause for the core's reason codes, so that what
+        the core decides under its programs cites the policy's text: the core's refusal of
+        an institution whose cooperation is suspended or revoked (``"CORE-COOP"``, or
+        ``"CORE-COOP/suspended"`` and ``"CORE-COOP/revoked"`` apart), of a banned one
+        (``"CORE-BAN"``) and its pool checks (``"CORE-POOL"``). Every answer of the
+        program's hooks and every refusal the core makes itself is cited through it
+        (``riskshare.explain.recite``); a code the policy does not name keeps the core's
+        citation (平台通用规则 / Riskshare core rules).
     """
 
     name: str
@@ -117,6 +125,7 @@ class PolicyDescriptor:
     payers: Sequence[str] = ("finance",)
     recovery_destinations: Mapping[str, Destination] = field(default_factory=dict)
     attribute_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    cites: Mapping[str, Citation] = field(default_factory=dict)
 
 
 def attribute_schema(

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from riskshare.api.blueprint import Blueprint
 from riskshare.api.context import current_context
 from riskshare.api.fields import SQLCursorPage, page
+from riskshare.auth.principal import PLATFORM_ADMIN
 from riskshare.auth.roles import EVERYONE, FUND_STAFF
 from riskshare.programs import service
 from riskshare.programs.models import Program
@@ -38,7 +39,9 @@ class ProgramViews(MethodView):
         ctx = current_context()
         return page(ctx.session, service.list_programs(ctx))
 
-    @blp.roles("office")
+    # A platform operator creates a new tenant's first program (no one holds a role there
+    # yet); the tenant's office creates the others.
+    @blp.roles("office", PLATFORM_ADMIN)
     @blp.arguments(ProgramIn)
     @blp.response(201, ProgramOut)
     def post(self, data):

@@ -10,8 +10,9 @@ import jsonschema
 from sqlalchemy import select
 
 from riskshare.audit.events import record_event
+from riskshare.auth.principal import PLATFORM_ADMIN
 from riskshare.context import Context
-from riskshare.errors import Conflict, Invalid, pointer
+from riskshare.errors import Conflict, Forbidden, Invalid, pointer
 from riskshare.ledger import service as ledger
 from riskshare.ledger.models import JournalEntry
 from riskshare.plugins.ask import pool_credited
@@ -40,6 +41,12 @@ def validate_config(schema: dict[str, Any], config: dict[str, Any]) -> list[dict
 
 
 def create_program(ctx: Context, data: dict[str, Any]) -> Program:
+    if ctx.roles == {PLATFORM_ADMIN} and ctx.session.scalar(select(Program.id).limit(1)):
+        raise Forbidden(
+            "A platform operator creates only a tenant's first program; the tenant's office"
+            " creates the others.",
+            kind="forbidden-role",
+        )
     ctx = on_effective_date(ctx, data.get("effective_on"))
     registry = policy_registry(ctx.pm)
     descriptor = registry.get(data["policy"])

@@ -1,4 +1,5 @@
-"""Standing decisions: a policy suspends a firm or institution, and the core honours it.
+"""Standing decisions: a policy suspends a firm or institution, and the core honours it;
+so it does an institution's cooperation suspended or revoked and its ban.
 
 A policy records its own decision once (``riskshare.toolkit.suspend``, from any hook or its
 own routes) instead of recomputing it in every hook that must honour it. In the program
@@ -12,6 +13,12 @@ covered*, and the core refuses, with the policy's own explanations (its rule, zh
   held out of the plan; they stay approved and a later plan takes them;
 * **payments**: a payment to a suspended institution or firm is not confirmed (409) on a
   day the suspension is in force; it stays instructed and is confirmed once it ends.
+
+An institution whose cooperation the office suspended or revoked (``/institutions/{id}/
+cooperation``), from that day on, or which a ban in force covers (``/bans``), is refused the
+same four, in every program: its policy cites those refusals through its
+``PolicyDescriptor.cites`` (Xinxiang X-07, Yanqing Y-16). The cooperation state is the
+institution's current one: a loan issued or registered while it is resumed is covered.
 
 It does not stop what is already under way or what brings money back: reviews of claims
 filed before, loan events, write-offs, recoveries and their returns, clawback repayments,
@@ -36,8 +43,10 @@ from riskshare.explain import Explanation, explanations_as_json
 from riskshare.firms.models import Firm
 from riskshare.institutions.models import Institution
 from riskshare.plugins.ask import program_of
+from riskshare.plugins.defaults import institution_in_good_standing
 from riskshare.plugins.types import ClaimDue, Decision, Facts, StandingView
 from riskshare.programs.facts import SessionFacts, standing_view
+from riskshare.programs.models import Program
 from riskshare.sanctions.models import Standing
 from riskshare.services import get_or_404, lock_program
 
@@ -197,7 +206,9 @@ def honour_standings(
     found = refusals(facts, subjects, *days)
     if not found:
         return decision
-    return Decision(False, [*found, *decision.explanations])
+    # A policy that built on institution_in_good_standing gave some of them already.
+    own = [e for e in decision.explanations if e not in found]
+    return Decision(False, [*found, *own])
 
 
 def hold_out_suspended(
@@ -206,13 +217,14 @@ def hold_out_suspended(
     """The dues whose claimant is not suspended on ``day``, and for each suspension that
     held claims out of the plan, its explanation naming them (they stay approved)."""
     kept: list[ClaimDue] = []
-    held: dict[int, tuple[Explanation, list[int]]] = {}
+    held: dict[tuple[str, str], tuple[Explanation, list[int]]] = {}
     for due in dues:
         found = refusals(facts, [("institution", due.institution_id)], day)
         if not found:
             kept.append(due)
         for refusal in found:
-            key = refusal.inputs["standing_id"]
+            # One explanation per refusal (a suspension, a cooperation state, a ban).
+            key = (refusal.rule, refusal.zh)
             held.setdefault(key, (refusal, []))[1].append(due.claim_id)
     explanations = [
         dataclasses.replace(
@@ -230,19 +242,28 @@ def hold_out_suspended(
 def refusals(
     facts: SessionFacts, subjects: Iterable[tuple[str, int | None]], *days: dt.date
 ) -> list[Explanation]:
-    """The core's refusals for the subjects' suspensions in force on any of ``days``: each
-    the policy's own rule and clause, saying who is suspended from when until when and why
-    (its explanations, in zh and en)."""
+    """The core's refusals for the subjects on any of ``days``: an institution's cooperation
+    suspended or revoked or its ban (cited through the policy's ``cites``), and the
+    policy's own suspensions in force, each with the policy's own rule and clause, saying
+    who is suspended from when until when and why (its explanations, in zh and en)."""
     out: list[Explanation] = []
     seen: set[int] = set()
     for subject_type, subject_id in subjects:
         if subject_id is None:
             continue
+        if subject_type == "institution":
+            for day in days:
+                for refusal in institution_in_good_standing(subject_id, facts, day):
+                    if refusal not in out:
+                        out.append(refusal)
         for day in days:
             for standing in facts.standings(subject_type, subject_id, day):
                 if standing.id not in seen:
                     seen.add(standing.id)
                     out.append(_refusal(facts, standing))
+    if out and facts.context is not None:
+        program = facts.session.get_one(Program, facts.program_id)
+        out = facts.context.hook.recite(program.policy, out)
     return out
 
 
@@ -269,4 +290,5 @@ def _refusal(facts: SessionFacts, standing: StandingView) -> Explanation:
         },
         threshold=standing.until,
         passed=False,
+        clause_en=first.clause_en if first else "",
     )

@@ -6,11 +6,12 @@ from flask import current_app, g
 from flask.views import MethodView
 
 from riskshare.api.blueprint import Blueprint
+from riskshare.auth.directory import DirectoryNotConfigured, KeycloakDirectory
 from riskshare.db.session import tenant_session
-from riskshare.errors import Forbidden
-from riskshare.plugins.manager import policy_registry
+from riskshare.errors import Forbidden, Problem
+from riskshare.plugins.manager import policy_registry, role_catalogue
 from riskshare.tenants import service
-from riskshare.tenants.schemas import PolicyOut, TenantIn, TenantOut
+from riskshare.tenants.schemas import InviteIn, InviteOut, PolicyOut, TenantIn, TenantOut
 
 blp = Blueprint(
     "platform",
@@ -40,9 +41,40 @@ class TenantViews(MethodView):
     def post(self, data):
         """Onboard a tenant"""
         require_platform_admin()
-        db = current_app.extensions["riskshare"].db
-        with tenant_session(db, None) as session:
-            return service.create_tenant(session, actor=g.principal.username, **data)
+        ext = current_app.extensions["riskshare"]
+        # With Keycloak sign-in the tenant's role groups are made by a job (through the
+        # outbox, so a Keycloak outage delays them); development tokens need no groups.
+        roles = sorted(role_catalogue(ext.pm).names) if ext.settings.auth == "keycloak" else None
+        with tenant_session(ext.db, None) as session:
+            return service.create_tenant(
+                session, actor=g.principal.username, provision_roles=roles, **data
+            )
+
+
+@blp.route("/tenants/<slug>/users")
+class TenantUserViews(MethodView):
+    @blp.arguments(InviteIn)
+    @blp.response(201, InviteOut)
+    def post(self, data, slug):
+        """Invite a user to a role in a tenant (Keycloak account, group, institution)"""
+        require_platform_admin()
+        ext = current_app.extensions["riskshare"]
+        try:
+            directory = KeycloakDirectory.from_settings(ext.settings)
+        except DirectoryNotConfigured as exc:
+            raise Problem(503, str(exc), kind="directory-not-configured") from None
+        try:
+            with tenant_session(ext.db, None) as session:
+                return service.invite_user(
+                    session,
+                    slug=slug,
+                    actor=g.principal.username,
+                    directory=directory,
+                    catalogue=role_catalogue(ext.pm),
+                    **data,
+                )
+        finally:
+            directory.close()
 
 
 @blp.route("/policies")

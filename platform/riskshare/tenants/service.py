@@ -1,21 +1,42 @@
 from __future__ import annotations
 
+import logging
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riskshare.audit import service as audit
+from riskshare.auth.directory import (
+    DirectoryConflict,
+    DirectoryUnavailable,
+    Invitation,
+    KeycloakDirectory,
+    group_path,
+)
+from riskshare.auth.roles import RoleCatalogue
 from riskshare.db.session import switch_tenant
-from riskshare.errors import Conflict, Invalid
+from riskshare.errors import Conflict, Invalid, NotFound, Problem
+from riskshare.institutions.models import Institution
 from riskshare.tenants.models import Tenant
+from riskshare.tenants.provisioning import ask_for_groups
+
+log = logging.getLogger(__name__)
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
 
 def create_tenant(
-    session: Session, *, slug: str, name: str, actor: str, backdate_limit_days: int | None = None
-) -> Tenant:
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    actor: str,
+    backdate_limit_days: int | None = None,
+    provision_roles: list[str] | None = None,
+) -> dict:
+    """Write the tenant and open its audit chain; with ``provision_roles`` (Keycloak sign-in)
+    also ask, in the same transaction, for its Keycloak groups (``tenants.provisioning``)."""
     if not SLUG.match(slug):
         raise Invalid(
             "A tenant slug is 2-63 lowercase letters, digits or hyphens, starting with a letter.",
@@ -37,8 +58,139 @@ def create_tenant(
         record_id=slug,
         after={"slug": slug, "name": name, "backdate_limit_days": backdate_limit_days},
     )
-    return tenant
+    job = ask_for_groups(session, slug, provision_roles) if provision_roles is not None else None
+    return {
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "status": tenant.status,
+        "backdate_limit_days": tenant.backdate_limit_days,
+        "created_at": tenant.created_at,
+        "provisioning_job_id": job.id if job else None,
+    }
+
+
+def invite_user(
+    session: Session,
+    *,
+    slug: str,
+    actor: str,
+    directory: KeycloakDirectory,
+    catalogue: RoleCatalogue,
+    username: str,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    institution: str | None = None,
+    credential: str = "email",
+) -> Invitation:
+    """Give a person a role in the tenant through Keycloak (``KeycloakDirectory.invite``):
+    the role must be one the core or an enabled policy declares, and a role acting for an
+    institution needs the code of an institution registered in the tenant."""
+    if session.get(Tenant, slug) is None:
+        raise NotFound(f"There is no tenant '{slug}'.")
+    if role not in catalogue.names:
+        raise Invalid(
+            f"'{role}' is not a role of the core or an enabled policy.",
+            errors=[{"pointer": "/role", "detail": f"known: {sorted(catalogue.names)}"}],
+        )
+    if role in catalogue.institution_roles and not institution:
+        raise Invalid(
+            f"The role '{role}' acts for one institution: give its code.",
+            errors=[{"pointer": "/institution", "detail": "required for this role"}],
+        )
+    if role not in catalogue.institution_roles and institution:
+        raise Invalid(
+            f"The role '{role}' acts for the fund, not for an institution.",
+            errors=[{"pointer": "/institution", "detail": "not allowed for this role"}],
+        )
+    switch_tenant(session, slug)
+    if institution and not session.scalar(
+        select(Institution.id).where(Institution.code == institution)
+    ):
+        raise Invalid(
+            f"No institution with the code '{institution}' is registered in tenant '{slug}'.",
+            errors=[{"pointer": "/institution", "detail": "unknown institution"}],
+        )
+    try:
+        invitation = directory.invite(
+            tenant=slug,
+            role=role,
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            institution=institution,
+            credential=credential,
+        )
+    except DirectoryConflict as exc:
+        raise Conflict(str(exc)) from None
+    except DirectoryUnavailable as exc:
+        # The reason names our Keycloak's address and answer: the log's, not the client's.
+        log.error("invitation of %s to %s failed: %s", username, slug, exc)
+        raise Problem(
+            503,
+            "The sign-in service (Keycloak) cannot take the invitation now; retry shortly,"
+            " the same invitation completes what an earlier attempt left undone.",
+            kind="directory-unavailable",
+        ) from exc
+    audit.append(
+        session,
+        tenant=slug,
+        actor=actor,
+        roles=["platform-admin"],
+        action="user.invite",
+        record_type="users",
+        record_id=invitation.user_id,
+        after={
+            "username": username,
+            "email": email,
+            "role": role,
+            "group": invitation.group,
+            "institution": institution,
+            "created": invitation.created,
+            "credential": credential,
+        },
+    )
+    return invitation
 
 
 def list_tenants(session: Session) -> list[Tenant]:
     return list(session.scalars(select(Tenant).order_by(Tenant.slug)))
+
+
+def revoke_role(
+    session: Session,
+    *,
+    slug: str,
+    actor: str,
+    directory: KeycloakDirectory,
+    username: str,
+    role: str,
+) -> bool:
+    """Take ``role`` in the tenant from ``username`` (``KeycloakDirectory.remove``): their
+    next token lacks it. False, and nothing recorded, if they did not hold it."""
+    if session.get(Tenant, slug) is None:
+        raise NotFound(f"There is no tenant '{slug}'.")
+    switch_tenant(session, slug)
+    try:
+        removed = directory.remove(tenant=slug, role=role, username=username)
+    except DirectoryUnavailable as exc:
+        log.error("revoking %s of %s in %s failed: %s", role, username, slug, exc)
+        raise Problem(
+            503,
+            "The sign-in service (Keycloak) cannot be reached; retry shortly.",
+            kind="directory-unavailable",
+        ) from exc
+    if removed:
+        audit.append(
+            session,
+            tenant=slug,
+            actor=actor,
+            roles=["platform-admin"],
+            action="user.revoke",
+            record_type="users",
+            record_id=username,
+            before={"username": username, "role": role, "group": group_path(slug, role)},
+        )
+    return removed

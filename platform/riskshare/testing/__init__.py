@@ -21,13 +21,21 @@ What is here:
   that prove a guard holds when the API was bypassed.
 * ``english_in_chinese(answers, allowed=...)``: the Chinese sentences (``zh``) in any JSON
   answers that hold English words or code identifiers, for a policy's tests to assert none.
+* ``assert_explained_in_both_languages(explanation, allowed=...)``: fails unless an
+  explanation (or a list of them) cites its rule and clause in Chinese and in English and
+  says itself in both, with no English inside the Chinese sentence; ``explanations_in(answers)``
+  finds every explanation in JSON answers, to check them all.
 
 It lives inside ``riskshare`` (not under ``tests/``) so the platform's tests, the plugins'
 tests and their demos share the same client and doubles, such as the Keycloak-compatible
 stub server. Importing it does not import pytest, so a demo runs where pytest is not installed.
 """
 
-from riskshare.testing.chinese import english_in_chinese
+from riskshare.testing.chinese import (
+    assert_explained_in_both_languages,
+    english_in_chinese,
+    explanations_in,
+)
 from riskshare.testing.client import ApiClient, Caller, change_behind_the_api, today
 from riskshare.testing.live import LiveCaller, LiveServer, live_server, race
 
@@ -36,8 +44,10 @@ __all__ = [
     "Caller",
     "LiveCaller",
     "LiveServer",
+    "assert_explained_in_both_languages",
     "change_behind_the_api",
     "english_in_chinese",
+    "explanations_in",
     "live_server",
     "race",
     "today",

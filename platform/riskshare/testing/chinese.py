@@ -51,3 +51,51 @@ def english_in_chinese(document: Any, allowed: Iterable[str] = ()) -> list[str]:
 
     walk(document, "")
     return found
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def assert_explained_in_both_languages(explanation: Any, allowed: Iterable[str] = ()) -> None:
+    """Fail unless ``explanation`` (an answer's explanation as JSON, an ``Explanation``, or a
+    list of either) says itself in both languages: a rule id; its clause in Chinese
+    (``"… 第十一条"``) and in English (``clause_en``, ``"…, Article 11"``, no Chinese in it);
+    a Chinese sentence with no English words or code identifiers in it (``allowed``: the
+    tokens that are data, as :func:`english_in_chinese` takes them) and an English one.
+    """
+    if isinstance(explanation, list | tuple):
+        for one in explanation:
+            assert_explained_in_both_languages(one, allowed)
+        return
+    data = explanation if isinstance(explanation, dict) else explanation.as_dict()
+    rule = data.get("rule")
+    assert rule, f"no rule id: {data}"
+    clause, clause_en = data.get("clause") or "", data.get("clause_en") or ""
+    assert CJK.search(clause), f"{rule}: the clause {clause!r} is not in Chinese"
+    assert clause_en and not CJK.search(clause_en), (
+        f"{rule}: the clause {clause!r} has no English ({clause_en!r})"
+    )
+    zh, en = data.get("zh") or "", data.get("en") or ""
+    assert CJK.search(zh), f"{rule}: the Chinese sentence is not Chinese: {zh!r}"
+    leaks = english_in_chinese({"zh": zh}, allowed)
+    assert not leaks, f"{rule}: English in the Chinese sentence: {leaks}"
+    assert ASCII_LETTERS.search(en), f"{rule}: the English sentence is not English: {en!r}"
+
+
+def explanations_in(document: Any) -> list[dict[str, Any]]:
+    """Every explanation in any JSON answers (dicts and lists at any depth): the objects
+    with a ``rule``, a ``clause`` and a ``zh`` sentence."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if {"rule", "clause", "zh"} <= node.keys():
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    return found

@@ -11,6 +11,18 @@ code uses, at Keycloak's paths and with Keycloak's JSON shapes:
   refresh_token grants; the admin logs in to realm `master` with client `admin-cli`)
 - the admin REST group API under `/admin/realms/{realm}/`: `groups` (GET, POST), `groups/count`,
   `groups/{id}` (GET, PUT, DELETE), `groups/{id}/children` (GET, POST), `group-by-path/{path}`.
+- the admin REST user API the provisioning uses (`riskshare.auth.directory`): `users` (GET with
+  `username`/`exact`, POST), `users/{id}` (GET, PUT), `users/{id}/groups` (GET),
+  `users/{id}/groups/{groupId}` (PUT, DELETE), `users/{id}/reset-password` (PUT) and
+  `users/{id}/execute-actions-email` (PUT; the stub keeps the mail in `emails` instead of
+  sending it).
+
+Users made through the admin API sign in with the password grant once their required actions
+are done (`complete_required_actions`, what following the e-mailed link does); their tokens
+are shaped as the realm's protocol mappers shape them (`helm/riskshare/files/
+realm-riskshare.json`): `groups` holds the full paths of the groups they are in *now*, so a
+removed membership is gone from the next token, `institution` is their attribute, and
+`realm_access.roles` their realm roles.
 
 Admin endpoints demand a bearer token the stub issued: a master-realm token (the admin login),
 or a token of the served realm whose `resource_access.realm-management.roles` holds
@@ -46,7 +58,7 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-__all__ = ["KeycloakStub", "StubGroup"]
+__all__ = ["KeycloakStub", "StubGroup", "StubUser"]
 
 _MASTER = "master"
 _ADMIN_CLIENT = "admin-cli"
@@ -101,6 +113,70 @@ class StubGroup:
         return rep
 
 
+# The protocol mappers of the realm export's console client (helm/riskshare/files/
+# realm-riskshare.json), which shape the access tokens of users made through the admin API;
+# ``KeycloakStub.from_realm_export`` takes them from the file itself.
+DEFAULT_MAPPERS: list[dict[str, Any]] = [
+    {
+        "name": "groups",
+        "protocolMapper": "oidc-group-membership-mapper",
+        "config": {"claim.name": "groups", "full.path": "true", "access.token.claim": "true"},
+    },
+    {
+        "name": "institution",
+        "protocolMapper": "oidc-usermodel-attribute-mapper",
+        "config": {
+            "user.attribute": "institution",
+            "claim.name": "institution",
+            "multivalued": "false",
+            "access.token.claim": "true",
+        },
+    },
+    {
+        "name": "riskshare-api audience",
+        "protocolMapper": "oidc-audience-mapper",
+        "config": {"included.client.audience": "riskshare-api", "access.token.claim": "true"},
+    },
+]
+
+
+@dataclass(eq=False)
+class StubUser:
+    """A realm user made through the admin API (what Keycloak stores as a UserModel)."""
+
+    id: str
+    username: str
+    email: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    enabled: bool = True
+    email_verified: bool = False
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    required_actions: list[str] = field(default_factory=list)
+    realm_roles: list[str] = field(default_factory=list)
+    groups: list[StubGroup] = field(default_factory=list)
+    password: str | None = None
+    created: int = field(default_factory=lambda: int(time.time() * 1000))
+
+    def representation(self) -> dict:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "email": self.email,
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "enabled": self.enabled,
+            "emailVerified": self.email_verified,
+            "attributes": {key: list(values) for key, values in self.attributes.items()},
+            "requiredActions": list(self.required_actions),
+            "createdTimestamp": self.created,
+            "totp": False,
+            "disableableCredentialTypes": [],
+            "notBefore": 0,
+            "access": {"manage": True, "impersonate": False, "mapRoles": True},
+        }
+
+
 @dataclass
 class _SigningKey:
     private: jwk.JWK
@@ -149,13 +225,19 @@ class KeycloakStub:
         client_id: str = "riskshare-api",
         admin_username: str = "admin",
         admin_password: str = "admin",
+        mappers: list[dict[str, Any]] | None = None,
     ) -> None:
         self.realm = realm
         self.client_id = client_id
+        self.mappers = DEFAULT_MAPPERS if mappers is None else mappers
         self.url = ""
         self.certs_requests = 0
         self.token_requests = 0
         self.groups: list[StubGroup] = []
+        self.accounts: list[StubUser] = []
+        # Mails Keycloak would send (execute-actions-email): to, user_id, actions, client_id,
+        # lifespan.
+        self.emails: list[dict[str, Any]] = []
         self._admin = (admin_username, admin_password)
         self._lock = threading.RLock()
         self._keys: dict[str, _SigningKey] = {}
@@ -192,11 +274,67 @@ class KeycloakStub:
                     methods=["GET", "POST"],
                 ),
                 Rule("/admin/realms/<realm>/group-by-path/<anypath:path>", endpoint="by_path"),
+                Rule("/admin/realms/<realm>/users", endpoint="users", methods=["GET", "POST"]),
+                Rule(
+                    "/admin/realms/<realm>/users/<user_id>",
+                    endpoint="user",
+                    methods=["GET", "PUT"],
+                ),
+                Rule("/admin/realms/<realm>/users/<user_id>/groups", endpoint="user_groups"),
+                Rule(
+                    "/admin/realms/<realm>/users/<user_id>/groups/<group_id>",
+                    endpoint="membership",
+                    methods=["PUT", "DELETE"],
+                ),
+                Rule(
+                    "/admin/realms/<realm>/users/<user_id>/reset-password",
+                    endpoint="reset_password",
+                    methods=["PUT"],
+                ),
+                Rule(
+                    "/admin/realms/<realm>/users/<user_id>/execute-actions-email",
+                    endpoint="actions_email",
+                    methods=["PUT"],
+                ),
             ],
             converters={"anypath": _AnyPathConverter},
             merge_slashes=False,
             strict_slashes=False,
         )
+
+    @classmethod
+    def from_realm_export(cls, realm: dict[str, Any], *, secrets: dict[str, str]) -> KeycloakStub:
+        """A stub serving the realm of a Keycloak realm export (``--import-realm``'s file):
+        its name, its bearer-only client as the audience, its public clients, its
+        confidential clients with ``secrets[clientId]`` (the export names them by
+        placeholder), their service accounts' realm-management roles, and the protocol
+        mappers of its public browser client shaping users' tokens."""
+        clients = realm.get("clients") or []
+        audience = next(c["clientId"] for c in clients if c.get("bearerOnly"))
+        browser = next(c for c in clients if c.get("publicClient") and c.get("standardFlowEnabled"))
+        stub = cls(realm["realm"], client_id=audience, mappers=browser.get("protocolMappers", []))
+        for client in clients:
+            if client.get("bearerOnly"):
+                continue
+            if client.get("publicClient"):
+                stub.add_client(client["clientId"])
+                continue
+            account: dict[str, Any] = next(
+                (
+                    u
+                    for u in realm.get("users") or []
+                    if u.get("serviceAccountClientId") == client["clientId"]
+                ),
+                {},
+            )
+            roles = {
+                name: {"roles": list(values)}
+                for name, values in (account.get("clientRoles") or {}).items()
+            }
+            stub.add_client(
+                client["clientId"], secrets[client["clientId"]], {"resource_access": roles}
+            )
+        return stub
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -283,6 +421,23 @@ class KeycloakStub:
         with self._lock:
             self._clients[client_id] = secret
             self._client_claims[client_id] = dict(claims or {})
+
+    def account(self, username: str) -> StubUser | None:
+        """The admin-made user of that username (Keycloak keeps usernames lowercase)."""
+        with self._lock:
+            return next((u for u in self.accounts if u.username == username.lower()), None)
+
+    def complete_required_actions(self, username: str, password: str) -> None:
+        """What the user does through the e-mailed link or at the first sign-in: set a
+        password (replacing a temporary one), verify the address; then they may sign in."""
+        with self._lock:
+            user = self.account(username)
+            if user is None:
+                raise KeyError(username)
+            user.password = password
+            if "VERIFY_EMAIL" in user.required_actions:
+                user.email_verified = True
+            user.required_actions = []
 
     def group_paths(self) -> list[str]:
         with self._lock:
@@ -472,6 +627,9 @@ class KeycloakStub:
         return _json(self._token_response(realm, client_id, claims, form.get("scope") or ""))
 
     def _password_claims(self, realm: str, username: str | None, password: str | None) -> dict:
+        account = self.account(username or "") if realm != _MASTER else None
+        if account is not None:
+            return self._account_claims(realm, account, password)
         if realm == _MASTER:
             ok = (username, password) == self._admin
             extra: dict = {"realm_access": {"roles": ["admin", "create-realm"]}}
@@ -487,6 +645,30 @@ class KeycloakStub:
             "preferred_username": username,
             **extra,
         }
+
+    def _account_claims(self, realm: str, user: StubUser, password: str | None) -> dict:
+        """An admin-made user's claims, as the realm's mappers make them at each sign-in."""
+        with self._lock:
+            if not user.enabled or user.password is None or user.password != password:
+                raise _oauth_error(401, "invalid_grant", "Invalid user credentials")
+            if user.required_actions:
+                # Keycloak's answer to a direct grant while required actions are pending.
+                raise _oauth_error(400, "invalid_grant", "Account is not fully set up")
+            # What Keycloak's default scopes add (profile, email, roles), then the mappers.
+            claims: dict[str, Any] = {
+                "sub": user.id,
+                "preferred_username": user.username,
+                "email": user.email,
+                "email_verified": user.email_verified,
+                "realm_access": {"roles": list(user.realm_roles)},
+                # Only an audience mapper names the API: without one the token is not for it.
+                "aud": [],
+            }
+            for mapper in self.mappers:
+                _apply_mapper(mapper, user, claims)
+        if len(claims["aud"]) == 1:
+            claims["aud"] = claims["aud"][0]  # Keycloak writes a single audience as a string
+        return claims
 
     def _service_account_claims(self, client_id: str) -> dict:
         with self._lock:
@@ -576,6 +758,9 @@ class KeycloakStub:
             if request.method == "DELETE":
                 siblings = group.parent.children if group.parent else self.groups
                 siblings.remove(group)
+                gone = set(group.walk())
+                for user in self.accounts:
+                    user.groups = [g for g in user.groups if g not in gone]
                 return Response(status=204)
             body = _json_body(request)
             name = body.get("name", group.name)
@@ -658,6 +843,144 @@ class KeycloakStub:
             level = found.children
         return found
 
+    # ---------------------------------------------------------------- admin: users
+
+    def _ep_users(self, request: Request, realm: str) -> Response:
+        self._require_admin(request, realm)
+        if request.method == "POST":
+            return self._create_user(request)
+        username = request.args.get("username")
+        exact = request.args.get("exact", "false").lower() == "true"
+        with self._lock:
+            found = [
+                user.representation()
+                for user in self.accounts
+                if username is None
+                or (
+                    user.username == username.lower()
+                    if exact
+                    else username.lower() in user.username
+                )
+            ]
+        return _json(_page(found, request))
+
+    def _create_user(self, request: Request) -> Response:
+        body = _json_body(request)
+        username = body.get("username")
+        if not isinstance(username, str) or not username.strip():
+            raise _ApiError(400, {"errorMessage": "User name is missing"})
+        with self._lock:
+            if self.account(username) is not None:
+                raise _ApiError(409, {"errorMessage": "User exists with same username"})
+            email = body.get("email")
+            if email and any(u.email == email for u in self.accounts):
+                raise _ApiError(409, {"errorMessage": "User exists with same email"})
+            user = StubUser(
+                id=str(uuid.uuid4()),
+                username=username.lower(),
+                email=email,
+                first_name=body.get("firstName") or "",
+                last_name=body.get("lastName") or "",
+                enabled=bool(body.get("enabled", False)),
+                email_verified=bool(body.get("emailVerified", False)),
+                attributes=_attributes(body.get("attributes") or {}),
+                required_actions=list(body.get("requiredActions") or []),
+            )
+            for path in body.get("groups") or []:
+                group = self._by_path(path)
+                if group is None:
+                    raise _ApiError(400, {"errorMessage": f"Group {path} not found"})
+                user.groups.append(group)
+            self.accounts.append(user)
+        location = f"{self.url}admin/realms/{self.realm}/users/{user.id}"
+        return Response(status=201, headers={"Location": location})
+
+    def _ep_user(self, request: Request, realm: str, user_id: str) -> Response:
+        self._require_admin(request, realm)
+        with self._lock:
+            user = self._user_by_id(user_id)
+            if request.method == "GET":
+                return _json(user.representation())
+            body = _json_body(request)
+            # Keycloak updates the fields given; attributes, when given, replace all of them.
+            for key, attr in (
+                ("email", "email"),
+                ("firstName", "first_name"),
+                ("lastName", "last_name"),
+                ("enabled", "enabled"),
+                ("emailVerified", "email_verified"),
+            ):
+                if key in body:
+                    setattr(user, attr, body[key])
+            if "attributes" in body:
+                user.attributes = _attributes(body["attributes"] or {})
+            if "requiredActions" in body:
+                user.required_actions = list(body["requiredActions"] or [])
+        return Response(status=204)
+
+    def _ep_user_groups(self, request: Request, realm: str, user_id: str) -> Response:
+        self._require_admin(request, realm)
+        with self._lock:
+            reps = [group.representation() for group in self._user_by_id(user_id).groups]
+        return _json(_page(reps, request))
+
+    def _ep_membership(self, request: Request, realm: str, user_id: str, group_id: str) -> Response:
+        self._require_admin(request, realm)
+        with self._lock:
+            user = self._user_by_id(user_id)
+            group = self._by_id(group_id)
+            if request.method == "PUT":
+                if group not in user.groups:  # joining twice is a no-op, as in Keycloak
+                    user.groups.append(group)
+            elif group in user.groups:
+                user.groups.remove(group)
+        return Response(status=204)
+
+    def _ep_reset_password(self, request: Request, realm: str, user_id: str) -> Response:
+        self._require_admin(request, realm)
+        body = _json_body(request)
+        value = body.get("value")
+        if body.get("type", "password") != "password" or not isinstance(value, str) or not value:
+            raise _ApiError(400, {"errorMessage": "Invalid password"})
+        with self._lock:
+            user = self._user_by_id(user_id)
+            user.password = value
+            if body.get("temporary", True) and "UPDATE_PASSWORD" not in user.required_actions:
+                user.required_actions.append("UPDATE_PASSWORD")
+        return Response(status=204)
+
+    def _ep_actions_email(self, request: Request, realm: str, user_id: str) -> Response:
+        self._require_admin(request, realm)
+        actions = request.get_json(force=True, silent=True)
+        if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+            raise _ApiError(400, {"errorMessage": "Required actions must be a list of names"})
+        client_id = request.args.get("client_id")
+        with self._lock:
+            user = self._user_by_id(user_id)
+            if not user.email:
+                raise _ApiError(400, {"errorMessage": "User email missing"})
+            if not user.enabled:
+                raise _ApiError(400, {"errorMessage": "User is disabled"})
+            if client_id is not None and client_id not in self._clients:
+                raise _ApiError(400, {"errorMessage": "Client doesn't exist"})
+            lifespan = request.args.get("lifespan")
+            self.emails.append(
+                {
+                    "to": user.email,
+                    "user_id": user.id,
+                    "actions": actions,
+                    "client_id": client_id,
+                    "lifespan": int(lifespan) if lifespan else None,
+                }
+            )
+        return Response(status=204)
+
+    def _user_by_id(self, user_id: str) -> StubUser:
+        user = next((u for u in self.accounts if u.id == user_id), None)
+        if user is None:
+            raise _ApiError(404, {"error": "User not found"})
+        return user
+
 
 # -------------------------------------------------------------------- helpers
 
@@ -698,6 +1021,27 @@ def _page(items: list, request: Request) -> list:
         raise _ApiError(400, {"errorMessage": "first and max must be integers"}) from exc
     first = max(first, 0)
     return items[first:] if limit is None or limit < 0 else items[first : first + limit]
+
+
+def _apply_mapper(mapper: dict[str, Any], user: StubUser, claims: dict[str, Any]) -> None:
+    """One protocol mapper of the types the realm export uses, on an access token; any other
+    type fails loudly rather than be silently skipped (the stub would then lie about tokens)."""
+    config = mapper.get("config") or {}
+    if config.get("access.token.claim", "true") != "true":
+        return
+    kind = mapper.get("protocolMapper")
+    if kind == "oidc-group-membership-mapper":
+        full = config.get("full.path", "true") == "true"
+        claims[config["claim.name"]] = [g.path if full else g.name for g in user.groups]
+    elif kind == "oidc-usermodel-attribute-mapper":
+        values = user.attributes.get(config["user.attribute"]) or []
+        if values:
+            multi = config.get("multivalued", "false") == "true"
+            claims[config["claim.name"]] = list(values) if multi else values[0]
+    elif kind == "oidc-audience-mapper":
+        claims["aud"].append(config["included.client.audience"])
+    else:
+        raise ValueError(f"the stub does not implement the protocol mapper {kind!r}")
 
 
 def _search_tree(group: StubGroup, term: str, exact: bool) -> dict | None:

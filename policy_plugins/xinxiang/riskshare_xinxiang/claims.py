@@ -11,11 +11,11 @@ from riskshare.toolkit import (
     Compensation,
     Decision,
     EventDecision,
+    Explanation,
     Facts,
     LoanEventView,
     LoanView,
     WorkdayCalendar,
-    institution_in_good_standing,
     labels,
     to_money,
 )
@@ -184,7 +184,8 @@ def payouts(facts: Facts, loan: LoanView) -> tuple[Decimal, Decimal]:
 def claim_eligibility(cfg: Config, loan: LoanView, claim: ClaimView, facts: Facts) -> Decision:
     guaranteed = _guaranteed(loan)
     rules = explain_guarantor if guaranteed else explain
-    explanations = institution_in_good_standing(claim.institution_id, facts, claim.submitted_on)
+    # The claimant's cooperation and bans the core checks itself (cited X-07 through cites).
+    explanations: list[Explanation] = []
     filed = overdue_since(facts, loan) is not None
     filer_zh = "担保公司" if guaranteed else ""
     explanations.append(

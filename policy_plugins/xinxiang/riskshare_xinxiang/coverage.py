@@ -15,7 +15,6 @@ from riskshare.toolkit import (
     FirmView,
     InstitutionView,
     LoanView,
-    institution_in_good_standing,
     labels,
     registered_in,
 )
@@ -118,8 +117,9 @@ def _purpose_accepted(cfg: Config, purpose: str) -> bool:
 
 def _channel(cfg: Config, loan: LoanView, lender: InstitutionView, facts: Facts) -> Explanation:
     via_platform = bool(loan.attributes.get("via_platform"))
-    refusals = institution_in_good_standing(lender.id, facts, loan.issue_date)
-    reasons_zh, reasons_en = [e.zh for e in refusals], [e.en for e in refusals]
+    # The lender's cooperation and bans the core checks itself (cited X-07 through cites).
+    reasons_zh: list[str] = []
+    reasons_en: list[str] = []
     if cfg.require_platform and not via_platform:
         reasons_zh.append("贷款未通过智慧金融平台发放")
         reasons_en.append("the loan was not issued through the smart finance platform")
@@ -216,15 +216,10 @@ def _kind(
     en = f"Loan kind {loan.kind} is " + ("covered" if ok else "not covered")
     if ok and loan.kind == "guaranteed":
         in_system = bool(guarantor and guarantor.attributes.get("provincial_reguarantee"))
-        standing = (
-            institution_in_good_standing(guarantor.id, facts, loan.issue_date) if guarantor else []
-        )
-        ok = in_system and not standing
+        ok = in_system
         if not in_system:
             zh += "，但担保公司未纳入省再担保体系"
             en += ", but the guarantee company is not in the provincial re-guarantee system"
-        for refusal in standing:
-            zh, en = f"{zh}；{refusal.zh}", f"{en}; {refusal.en}"
     return explain(
         "X-05",
         "covered" if ok else "not covered",

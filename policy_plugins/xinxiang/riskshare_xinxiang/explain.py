@@ -39,3 +39,15 @@ explain = Rulebook(DOCUMENT, CLAUSES, document_en=DOCUMENT_EN)
 explain_guarantor = Rulebook(
     DOCUMENT, {**CLAUSES, "X-08": "第十条", "X-11": "第十条"}, document_en=DOCUMENT_EN
 )
+
+# The core's refusals under a Xinxiang program, cited where the text says them: an institution
+# whose cooperation the leading group suspended (第十五条) or revoked (第十六条) is no longer
+# a cooperating institution (第五条, X-07); a banned institution may not claim for three years
+# (第十六条, X-18); the pool is the fund of 第二条.
+CITES = {
+    "CORE-COOP/suspended": explain.citation("X-07", "第五条、第十五条"),
+    "CORE-COOP/revoked": explain.citation("X-07", "第五条、第十六条"),
+    "CORE-COOP": explain.citation("X-07"),
+    "CORE-BAN": explain.citation("X-18"),
+    "CORE-POOL": explain.citation("X-01"),
+}

@@ -15,7 +15,6 @@ from riskshare.toolkit import (
     Facts,
     PaymentView,
     Period,
-    institution_in_good_standing,
     largest_remainder,
 )
 from riskshare_xinxiang.config import Config
@@ -189,7 +188,6 @@ def check_payment(cfg: Config, payment: PaymentView, facts: Facts) -> Decision:
     total_ok = paid_all + payment.amount <= total
     pool = facts.pool_balance()
     explanations = [
-        *institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on),
         explain(
             "X-01",
             "within" if year_ok and total_ok else "over",

@@ -18,7 +18,7 @@ from riskshare.toolkit import (
 )
 from riskshare_xinxiang import claims, coverage, fund, supervision
 from riskshare_xinxiang.config import ATTRIBUTE_SCHEMAS, SCHEMA, Config
-from riskshare_xinxiang.explain import explain
+from riskshare_xinxiang.explain import CITES, explain
 
 NAME = "xinxiang"
 VERSION = "2021"
@@ -52,6 +52,7 @@ def riskshare_policies():
             " total caps, year-end allocation plans, recoveries to the treasury.",
             recovery_destinations={"treasury": TREASURY},
             attribute_schemas=ATTRIBUTE_SCHEMAS,
+            cites=CITES,
         )
     ]
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from xinxiang_world import build
 
-from riskshare.testing import today
+from riskshare.testing import assert_explained_in_both_languages, today
 
 
 def _reason(loan: dict, rule: str) -> dict:
@@ -213,7 +213,13 @@ def test_X04_only_loans_through_the_platform_by_cooperating_banks(api):
         {"action": "revoke", "reason": "agreement ended"},
     )
     by_revoked = world.loan("small-a", "L-rev", "500000.00", bank="bank-b")
-    assert by_revoked["covered"] is False and _reason(by_revoked, "X-04")["passed"] is False
+    # no longer a cooperating institution (第五条), its cooperation ended (第十六条).
+    assert by_revoked["covered"] is False
+    revoked = _reason(by_revoked, "X-07")
+    assert (revoked["result"], revoked["passed"]) == ("revoked", False)
+    assert revoked["clause"] == "新政办〔2021〕48号 第五条、第十六条"
+    assert revoked["clause_en"].endswith(", Articles 5 and 16")
+    assert_explained_in_both_languages(by_revoked["coverage"], allowed=["L-rev"])
 
 
 def test_X04_a_loan_not_for_production_and_operation_is_registered_not_covered(api):
@@ -722,9 +728,16 @@ def test_X17_npl_rate_warning_rectification_suspension_and_resumption(api):
     refused = approver.post(coop, {**decision, "action": "resume"})
     assert refused.status_code == 422 and refused.json["rule"]["rule"] == "X-17"
 
-    # Suspended: no compensation, even for a loan that was covered.
+    # Suspended: no compensation, even for a loan that was covered; the refusal cites
+    # the policy's clauses in both languages, not the core's.
     claim = world.claim(world.bank(), loans[0], "1000000.00", status=422)
-    assert claim["rule"]["rule"] == "CORE-COOP"
+    assert_explained_in_both_languages(claim["rule"])
+    assert (claim["rule"]["rule"], claim["rule"]["inputs"]["core_rule"]) == ("X-07", "CORE-COOP")
+    assert claim["rule"]["clause"] == "新政办〔2021〕48号 第五条、第十五条"
+    assert claim["rule"]["clause_en"].endswith("Articles 5 and 15")
+    # Nor a covered loan: X-07 refuses it first.
+    refused = world.loan("small-a", "L-S", "100000.00")
+    assert refused["covered"] is False and refused["coverage"][0]["rule"] == "X-07"
 
     # The bad loan is settled; below 5% the leading group resumes.
     world.event(world.bank(), loans[0], "closure", "2022-09-02")
@@ -763,6 +776,16 @@ def test_X18_fraud_claws_back_everything_paid_revokes_and_bans_for_3_years(api):
     assert world.office().ok("GET", f"/institutions/{bank_id}")["cooperation"] == "revoked"
     [ban] = world.office().ok("GET", "/bans")
     assert (ban["rule"], ban["starts_on"], ban["ends_on"]) == ("X-18", "2023-01-05", "2026-01-05")
+    # A loan the bank registers now is refused, revoked (X-07 第五条、第十六条) and banned
+    # (X-18 第十六条), the core's refusals cited through the policy, in both languages.
+    loan = world.loan("small-a", "L-after", "100000.00", issued="2023-01-05")
+    refusals = [e for e in loan["coverage"] if not e["passed"]]
+    assert [(e["rule"], e["inputs"]["core_rule"]) for e in refusals[:2]] == [
+        ("X-07", "CORE-COOP"),
+        ("X-18", "CORE-BAN"),
+    ]
+    assert refusals[0]["clause"] == "新政办〔2021〕48号 第五条、第十六条"
+    assert_explained_in_both_languages(refusals, allowed=["L-after"])
 
 
 def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
@@ -772,6 +795,7 @@ def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
         "POST",
         "/bans",
         {
+            "program_id": world.pid,
             "subject_type": "firm",
             "subject_id": firm["id"],
             "rule": "X-18",
@@ -779,6 +803,12 @@ def test_X18_a_debt_evading_firm_is_excluded_for_good(api):
         },
         status=201,
     )
+    # The core's default decided the ban (riskshare_ban): under a Xinxiang program its answer
+    # cites X-18 第十六条 (PolicyDescriptor.cites), not the core's rules.
+    [ban] = world.office().ok("GET", "/bans")
+    [decided] = ban["explanations"]
+    assert (decided["rule"], decided["inputs"]["core_rule"]) == ("X-18", "CORE-BAN")
+    assert decided["clause_en"].endswith(", Article 16")
     loan = world.loan("small-a", "L-1", "500000.00", issued="2024-08-01")
     assert loan["covered"] is False and "barred" in _reason(loan, "X-03")["en"]
 

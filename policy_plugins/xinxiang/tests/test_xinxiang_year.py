@@ -12,7 +12,12 @@ from decimal import Decimal
 
 from xinxiang_world import BANK_FACTS, build
 
-from riskshare.testing import english_in_chinese, today
+from riskshare.testing import (
+    assert_explained_in_both_languages,
+    english_in_chinese,
+    explanations_in,
+    today,
+)
 
 
 def test_xinxiang_year_2022_in_one_test(api):
@@ -129,7 +134,9 @@ def test_xinxiang_year_2022_in_one_test(api):
         "POST", coop, {"action": "suspend", "reason": "不良率16.67%", "program_id": world.pid}
     )
     suspended_claim = world.claim(world.bank("bank-c"), loans["c0"], "1000000.00", status=422)
-    assert suspended_claim["rule"]["rule"] == "CORE-COOP"  # X-07: nothing while suspended
+    # X-07: nothing while suspended, cited where the text says it (第五条、第十五条).
+    assert suspended_claim["rule"]["rule"] == "X-07"
+    assert suspended_claim["rule"]["clause"] == "新政办〔2021〕48号 第五条、第十五条"
     assert payout("g0", "2022-10-20", "2500000.00") is False  # day 49
     today(api, dt.date(2022, 11, 18))
     world.event(world.bank("bank-c"), loans["c0"], "closure", "2022-11-18")
@@ -254,3 +261,9 @@ def test_xinxiang_year_2022_in_one_test(api):
     # The banks' own loan numbers are data, not words.
     references = [loan["reference"] for loan in [*loans.values(), *refused]]
     assert english_in_chinese(answers, allowed=references) == []
+    # ... and every explanation cites its rule and clause in Chinese and in English, the
+    # core's refusals under the program (X-07 above) through the policy's own clauses.
+    explanations = explanations_in(answers)
+    assert len(explanations) > 100
+    assert_explained_in_both_languages(explanations, allowed=references)
+    assert not [e for e in explanations if e["rule"] in ("CORE-COOP", "CORE-BAN", "CORE-POOL")]

@@ -19,6 +19,7 @@ from riskshare.toolkit import (
     Share,
     WriteOffDecision,
     WriteOffView,
+    labels,
     largest_remainder,
     to_money,
 )
@@ -136,7 +137,7 @@ def claim_eligibility(
     npl = check(
         "Y-12",
         loan.non_performing,
-        f"贷款五级分类为 {loan.classification}，须为不良贷款（N-3）方可申请代偿。",
+        f"贷款五级分类为{labels.classification_zh(loan.classification)}，须为不良贷款方可申请代偿。",
         f"The loan is {loan.classification}; only non-performing loans (N-3) are compensated.",
         classification=loan.classification,
     )
@@ -244,7 +245,7 @@ def compensation(
         explain(
             "Y-12",
             str(amount),
-            f"不良贷款本金 {base} 元 × 风险等级 {grade or '无'} 的代偿比例 {ratio} = {amount} 元。",
+            f"不良贷款本金 {base} 元 × 风险等级{grade_zh(grade)}的代偿比例 {ratio} = {amount} 元。",
             f"Non-performing principal {base} × the ratio {ratio} of grade {grade or 'none'}"
             f" = {amount}.",
             threshold=ratio,
@@ -259,6 +260,13 @@ def compensation(
     return Compensation(base, ratio, amount, [*explanations, why], shares)
 
 
+# The write-off grounds of Y-13 (config write_off_grounds), as the text names them.
+WRITE_OFF_GROUNDS_ZH = {
+    "bankruptcy_liquidation": "借款企业破产清算",
+    "enforcement_terminated": "诉讼裁定执行终结",
+}
+
+
 def write_off(
     program: ProgramView, loan: LoanView, write_off: WriteOffView, facts: Facts
 ) -> WriteOffDecision:
@@ -268,7 +276,8 @@ def write_off(
     on_ground = check(
         "Y-13",
         write_off.ground in grounds,
-        f"核销事由：{write_off.ground or '未填'}；须为借款企业破产清算或诉讼裁定执行终结。",
+        f"核销事由：{WRITE_OFF_GROUNDS_ZH.get(write_off.ground or '', write_off.ground or '未填')}"
+        "；须为借款企业破产清算或诉讼裁定执行终结。",
         f"Ground: {write_off.ground or 'none'}; a write-off needs one of {', '.join(grounds)}.",
         threshold=list(grounds),
         ground=write_off.ground,

@@ -38,6 +38,16 @@ explain = Rulebook(
 )
 
 
+# 四(二): an institution that breaks its cooperation agreement may have its cooperation
+# ended (终止合作); the core's refusals of an institution suspended, ended or banned cite it,
+# and its pool checks cite 二(二), the fund the custodian holds.
+CITES = {
+    "CORE-COOP": explain.citation("Y-16"),
+    "CORE-BAN": explain.citation("Y-16"),
+    "CORE-POOL": explain.citation("Y-01"),
+}
+
+
 def check(
     rule: str, ok: bool, zh: str, en: str, *, threshold: Any = None, **inputs: Any
 ) -> Explanation:

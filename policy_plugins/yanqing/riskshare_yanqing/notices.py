@@ -39,6 +39,12 @@ ZERO = Decimal("0.00")
 FIRST_HALF = "-H1"
 
 
+def period_zh(label: str) -> str:
+    """A half year's label in Chinese: ``2025-H1`` → 2025年上半年 (others as they are)."""
+    year, _, half = label.partition("-")
+    return {"H1": f"{year}年上半年", "H2": f"{year}年下半年"}.get(half, label)
+
+
 def approved_extra(s: Session, program_id: int, period: str) -> ExtraPayment | None:
     return s.scalar(
         select(ExtraPayment).where(
@@ -57,7 +63,7 @@ def notice(program: ProgramView, period: Period, facts: Facts) -> Explanation:
         return check(
             "Y-12",
             True,
-            f"{period.label} 半年审核后即发送代偿通知（每半年拨付）。",
+            f"{period_zh(period.label)}半年审核后即发送代偿通知（每半年拨付）。",
             f"{period.label}: the notice follows each half-year review (payment_frequency ="
             " half_yearly).",
             threshold=frequency,
@@ -66,7 +72,7 @@ def notice(program: ProgramView, period: Period, facts: Facts) -> Explanation:
         return check(
             "Y-12",
             True,
-            f"{period.label} 为年末审核，发送本年度代偿通知（原则上一年一拨付）。",
+            f"{period_zh(period.label)}为年末审核，发送本年度代偿通知（原则上一年一拨付）。",
             f"{period.label} closes the year: the year's compensation notice goes out"
             " (payment once a year).",
             threshold=frequency,
@@ -76,7 +82,7 @@ def notice(program: ProgramView, period: Period, facts: Facts) -> Explanation:
         return check(
             "Y-12",
             True,
-            f"{period.label} 因特殊情况单独拨付：{extra.reason}（区财政局于"
+            f"{period_zh(period.label)}因特殊情况单独拨付：{extra.reason}（区财政局于"
             f" {extra.decided_on} 同意）。",
             f"{period.label} is paid on its own as a special case: {extra.reason} (approved by"
             f" the finance bureau on {extra.decided_on}).",
@@ -86,7 +92,7 @@ def notice(program: ProgramView, period: Period, facts: Facts) -> Explanation:
     return check(
         "Y-12",
         False,
-        f"{period.label} 半年审核的结果随年度代偿通知拨付（原则上一年一拨付）；如有特殊情况，"
+        f"{period_zh(period.label)}半年审核的结果随年度代偿通知拨付（原则上一年一拨付）；如有特殊情况，"
         "由区发展改革委说明理由、经区财政局同意后单独拨付。",
         f"{period.label}: the half-year review's claims are paid with the year's notice"
         " (payment once a year); a special case is paid on its own when the DRC gives its"

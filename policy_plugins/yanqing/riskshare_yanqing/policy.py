@@ -21,7 +21,7 @@ from riskshare.toolkit import (
 )
 from riskshare_yanqing import claims, notices, pool, supervision
 from riskshare_yanqing.config import ATTRIBUTE_SCHEMAS, SCHEMA
-from riskshare_yanqing.explain import NAME, TEXT, explain
+from riskshare_yanqing.explain import CITES, NAME, TEXT, explain
 
 # Y-01, Y-12: the custodian pays on the DRC's notices and confirms each payment. (Returned
 # recoveries would be the custodian's to confirm too, but the core shows an institution-scoped
@@ -59,6 +59,7 @@ def riskshare_policies():
             # Y-01, Y-12: the custodian pays; the finance bureau confirms what comes back.
             payers=("finance", "custodian"),
             attribute_schemas=ATTRIBUTE_SCHEMAS,
+            cites=CITES,
         )
     ]
 

@@ -25,7 +25,6 @@ from riskshare.toolkit import (
     enforce,
     explanations_as_json,
     facts,
-    institution_in_good_standing,
     instruct_payment,
     ledger_transfer,
     not_after_today,
@@ -207,9 +206,8 @@ def resume_when_back(program: ProgramView, day: dt.date, cause: str, facts: Fact
 
 
 def check_payment(program: ProgramView, payment: PaymentView, facts: Facts) -> Decision:
-    explanations = list(
-        institution_in_good_standing(payment.payee_institution_id, facts, payment.paid_on)
-    )
+    # The payee's cooperation and bans the core checks itself (cited Y-16 through cites).
+    explanations: list[Explanation] = []
     balance = facts.pool_balance()
     explanations.append(
         check(

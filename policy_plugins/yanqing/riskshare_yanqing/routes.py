@@ -13,11 +13,13 @@ from sqlalchemy import select
 from riskshare.toolkit import (
     Blueprint,
     Context,
+    DateField,
     DocumentContentOut,
     DocumentIn,
     DocumentOut,
     EffectiveOn,
     Explanations,
+    IntegerField,
     MoneyField,
     RatioField,
     SQLCursorPage,
@@ -56,7 +58,7 @@ class CreditEntry(ma.Schema):
     kind = ma.fields.String(
         required=True, validate=validate.OneOf(list(eligibility.CREDIT_ENTRY_KINDS))
     )
-    dated = ma.fields.Date(required=True, metadata={"description": "the record's date"})
+    dated = DateField(required=True, metadata={"description": "the record's date"})
     description = ma.fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -79,7 +81,7 @@ class CreditRecord(ma.Schema):
 
 class RecommendationIn(ma.Schema):
     effective_on = EffectiveOn()
-    firm_id = ma.fields.Integer(required=True)
+    firm_id = IntegerField(required=True)
     financing_need = MoneyField(required=True)
     focus_sector = ma.fields.String(load_default=None)
     documents = ma.fields.List(
@@ -93,11 +95,11 @@ class RecommendationIn(ma.Schema):
 
 
 class RecommendationOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    firm_id = ma.fields.Integer()
-    recommender_id = ma.fields.Integer()
-    recommended_on = ma.fields.Date()
+    id = IntegerField()
+    program_id = IntegerField()
+    firm_id = IntegerField()
+    recommender_id = IntegerField()
+    recommended_on = DateField()
     quarter = ma.fields.String()
     financing_need = MoneyField()
     focus_sector = ma.fields.String(allow_none=True)
@@ -107,12 +109,12 @@ class RecommendationOut(ma.Schema):
     checks = Explanations()
     state = ma.fields.String()
     guarantor_seat = ma.fields.Boolean()
-    review_round = ma.fields.Integer()
+    review_round = IntegerField()
     grade = ma.fields.String(allow_none=True)
-    grade_effective_on = ma.fields.Date(allow_none=True)
+    grade_effective_on = DateField(allow_none=True)
     outcome = Explanations()
-    pushed_to = ma.fields.List(ma.fields.Integer())
-    failed_attempts = ma.fields.Integer()
+    pushed_to = ma.fields.List(IntegerField())
+    failed_attempts = IntegerField()
 
 
 class PrescreenIn(ma.Schema):
@@ -132,13 +134,13 @@ class VoteIn(ma.Schema):
 
 
 class VoteOut(ma.Schema):
-    id = ma.fields.Integer()
-    review_round = ma.fields.Integer()
+    id = IntegerField()
+    review_round = IntegerField()
     seat = ma.fields.String()
     grade = ma.fields.String()
     opinion = ma.fields.String()
     voter = ma.fields.String()
-    voted_on = ma.fields.Date()
+    voted_on = DateField()
 
 
 class ApprovalIn(ma.Schema):
@@ -149,9 +151,7 @@ class ApprovalIn(ma.Schema):
 
 class PushIn(ma.Schema):
     effective_on = EffectiveOn()
-    institution_ids = ma.fields.List(
-        ma.fields.Integer(), required=True, validate=validate.Length(min=1)
-    )
+    institution_ids = ma.fields.List(IntegerField(), required=True, validate=validate.Length(min=1))
 
 
 class FailureIn(ma.Schema):
@@ -164,11 +164,11 @@ class QuarterQuery(ma.Schema):
 
 
 class QuarterCountOut(ma.Schema):
-    institution_id = ma.fields.Integer()
+    institution_id = IntegerField()
     institution = ma.fields.String()
     quarter = ma.fields.String()
-    recommended = ma.fields.Integer()
-    target = ma.fields.Integer()
+    recommended = IntegerField()
+    target = IntegerField()
     met = ma.fields.Boolean()
     explanation = ma.fields.Dict()
 
@@ -181,7 +181,7 @@ class GainIn(ma.Schema):
         validate=validate.Length(1, 100),
         metadata={"description": "the gain's period or statement, once per program (Y-01)"},
     )
-    booked_on = ma.fields.Date(
+    booked_on = DateField(
         load_default=None,
         metadata={
             "description": "the gain's own date (default: the action's); neither after it nor"
@@ -191,7 +191,7 @@ class GainIn(ma.Schema):
 
 
 class FeeIn(ma.Schema):
-    year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = IntegerField(required=True, validate=validate.Range(min=2000, max=2100))
     effective_on = EffectiveOn()
     rate = RatioField(
         load_default=None,
@@ -228,13 +228,13 @@ class CustodianReportQuery(ma.Schema):
 
 
 class CustodianReportOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
-    custodian_id = ma.fields.Integer()
+    id = IntegerField()
+    program_id = IntegerField()
+    custodian_id = IntegerField()
     kind = ma.fields.String()
     period = ma.fields.String()
-    due_on = ma.fields.Date()
-    filed_on = ma.fields.Date()
+    due_on = DateField()
+    filed_on = DateField()
     filed_by = ma.fields.String()
     document_reference = ma.fields.String()
     summary = ma.fields.String()
@@ -243,11 +243,11 @@ class CustodianReportOut(ma.Schema):
 
 
 class FundEventOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = IntegerField()
     kind = ma.fields.String()
     reference = ma.fields.String()
-    year = ma.fields.Integer()
-    booked_on = ma.fields.Date()
+    year = IntegerField()
+    booked_on = DateField()
     amount = MoneyField(allow_none=True)
     rate = RatioField(allow_none=True)
     note = ma.fields.String()
@@ -255,9 +255,9 @@ class FundEventOut(ma.Schema):
 
 
 class FundStateOut(ma.Schema):
-    program_id = ma.fields.Integer()
+    program_id = IntegerField()
     suspended = ma.fields.Boolean()
-    changed_on = ma.fields.Date(allow_none=True)
+    changed_on = DateField(allow_none=True)
     net_compensation = MoneyField()
     pool_balance = MoneyField()
     suspend_at = MoneyField()
@@ -266,7 +266,7 @@ class FundStateOut(ma.Schema):
 
 
 class SubsidyIn(ma.Schema):
-    loan_id = ma.fields.Integer(required=True)
+    loan_id = IntegerField(required=True)
     premium = MoneyField(required=True, validate=validate.Range(min=0, min_inclusive=False))
     documents = ma.fields.List(
         ma.fields.Nested(DocumentIn),
@@ -277,32 +277,32 @@ class SubsidyIn(ma.Schema):
 
 
 class SubsidyOut(ma.Schema):
-    id = ma.fields.Integer()
-    loan_id = ma.fields.Integer()
-    firm_id = ma.fields.Integer()
+    id = IntegerField()
+    loan_id = IntegerField()
+    firm_id = IntegerField()
     premium = MoneyField()
     rate = RatioField()
     amount = MoneyField()
-    disbursement_id = ma.fields.Integer()
-    noticed_on = ma.fields.Date()
+    disbursement_id = IntegerField()
+    noticed_on = DateField()
     explanation = Explanations()
 
 
 class PenaltyIn(ma.Schema):
     effective_on = EffectiveOn()
-    institution_id = ma.fields.Integer(required=True)
+    institution_id = IntegerField(required=True)
     measure = ma.fields.String(required=True, validate=validate.OneOf(supervision.MEASURES))
     max_ratio = RatioField(load_default=None, validate=validate.Range(min=0, max=1))
     reason = ma.fields.String(required=True, validate=validate.Length(1, 2000))
 
 
 class PenaltyOut(ma.Schema):
-    id = ma.fields.Integer()
-    institution_id = ma.fields.Integer()
+    id = IntegerField()
+    institution_id = IntegerField()
     measure = ma.fields.String()
     max_ratio = RatioField(allow_none=True)
     reason = ma.fields.String()
-    decided_on = ma.fields.Date()
+    decided_on = DateField()
     decided_by = ma.fields.String()
 
 
@@ -583,16 +583,16 @@ class ExtraPaymentDecisionIn(ma.Schema):
 
 
 class ExtraPaymentOut(ma.Schema):
-    id = ma.fields.Integer()
-    program_id = ma.fields.Integer()
+    id = IntegerField()
+    program_id = IntegerField()
     period = ma.fields.String()
     reason = ma.fields.String()
     requested_by = ma.fields.String()
-    requested_on = ma.fields.Date()
+    requested_on = DateField()
     state = ma.fields.String()
     opinion = ma.fields.String(allow_none=True)
     decided_by = ma.fields.String(allow_none=True)
-    decided_on = ma.fields.Date(allow_none=True)
+    decided_on = DateField(allow_none=True)
     explanation = Explanations()
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from yanqing_steps import claim, graded_firm, joint_review, non_performing, register_loan
 
-from riskshare.testing import today
+from riskshare.testing import assert_explained_in_both_languages, today
 
 
 def _flags(api, program, day):
@@ -54,3 +54,35 @@ def test_Y15_a_department_is_flagged_at_its_second_compensated_firm_in_a_year(yq
 
     # Counted per calendar year: the next year starts clean.
     assert _flags(api, program, "2026-01-05") == {}
+
+
+def test_Y16_an_institution_whose_cooperation_is_ended_gets_no_coverage_or_claim(yq):
+    """Y-16 (四(二)): the core refuses an institution whose cooperation is suspended or
+    ended, and cites the policy's clause for it, in both languages, not the core's."""
+    api, program, insts = yq
+    f, _ = graded_firm(api, program, insts, 31, "medium")
+    covered = register_loan(api, f, insts, "L-31", principal="1000000.00")
+    assert covered["covered"] is True
+    today(api, dt.date(2025, 6, 2))
+    non_performing(api, covered, "2025-06-01")
+    bank = insts["yq-bank"]
+    api.as_("office").ok(
+        "POST",
+        f"/institutions/{bank['id']}/cooperation",
+        {"action": "revoke", "reason": "与企业合谋骗贷"},
+    )
+
+    refused = claim(api, covered, "1000000.00", status=422)
+    rule = refused["rule"]
+    assert (rule["rule"], rule["result"], rule["inputs"]["core_rule"]) == (
+        "Y-16",
+        "revoked",
+        "CORE-COOP",
+    )
+    assert rule["clause"].endswith(" 四(二)") and rule["clause_en"].endswith(", Section IV(2)")
+    assert_explained_in_both_languages(rule, allowed=[bank["name"]])
+
+    g, _ = graded_firm(api, program, insts, 32, "medium")
+    loan = register_loan(api, g, insts, "L-32", principal="1000000.00", issue_date="2025-06-02")
+    assert loan["covered"] is False and loan["coverage"][0]["rule"] == "Y-16"
+    assert_explained_in_both_languages(loan["coverage"], allowed=[bank["name"], "L-32"])

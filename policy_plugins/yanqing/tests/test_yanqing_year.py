@@ -30,7 +30,12 @@ from yanqing_steps import (
     setup,
 )
 
-from riskshare.testing import today
+from riskshare.testing import (
+    assert_explained_in_both_languages,
+    english_in_chinese,
+    explanations_in,
+    today,
+)
 
 MEDIUM = ("C", "D", "E", "F", "G")
 
@@ -281,3 +286,19 @@ def test_Y01_to_Y17_a_year_and_a_half_with_a_suspension_and_its_resumption(api):
     assert books["balances"]["expense:compensation"] == "23500000.00"
     assert books["balances"]["recovery:returned"] == "-7500000.00"
     assert books["balances"]["payable:compensation"] == "0.00"
+
+    # Every Chinese sentence of the year and a half is in Chinese terms, and every
+    # explanation cites its rule and clause in Chinese and in English (二(五)1 / Section
+    # II(5)1), none of them the core's where the policy names its own.
+    auditor = api.as_("auditor")
+    answers: list = [report, ban, auditor.ok("GET", f"/programs/{program['id']}/monitoring")]
+    for path in ("/loans?page_size=100", "/claims?page_size=100", "/plans", "/disbursements"):
+        answers.append(auditor.ok("GET", path))
+    answers.append(auditor.ok("GET", "/write-offs"))
+    data = [loan["reference"] for loan in answers[3]] + [i["name"] for i in insts.values()]
+    leaks = english_in_chinese(answers, allowed=data)
+    assert leaks == [], "\n".join(leaks)
+    explanations = explanations_in(answers)
+    assert len(explanations) > 50
+    assert_explained_in_both_languages(explanations, allowed=data)
+    assert not [e for e in explanations if e["rule"] in ("CORE-COOP", "CORE-BAN", "CORE-POOL")]
