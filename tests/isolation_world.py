@@ -19,6 +19,7 @@ import base64
 import datetime as dt
 from typing import Any
 
+from riskshare.jobs import runner
 from riskshare.testing import today
 from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
 from riskshare_yanqing.demo import uscc
@@ -202,6 +203,10 @@ def _toy(api: Any, ids: dict[str, Any]) -> None:
     )
     office.ok("GET", f"{base}/monitoring")
     [standing] = office.ok("GET", f"{base}/standings")
+    # A workbook made by a job (run here, in process) and stored for the report's readers.
+    report_job = office.ok("POST", f"{base}/reports", {"period": "2024-07"}, status=202)
+    runner.execute(api.app, api.tenant, report_job["id"])
+    [report] = office.ok("GET", f"{base}/reports/stored")
     ids.update(
         program_id=program["id"],
         institution_id=inst[BANK]["id"],
@@ -221,6 +226,8 @@ def _toy(api: Any, ids: dict[str, Any]) -> None:
         ban_id=ban["id"],
         clawback_id=clawback["id"],
         standing_id=standing["id"],
+        report_job_id=report_job["id"],
+        report_id=report["id"],
         name="pool_floor",
         period="2024-07",
     )

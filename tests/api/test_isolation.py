@@ -292,6 +292,12 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         },
     ),
     ("GET", "/programs/{program_id}/reports/{period}"): R("auditor"),
+    ("POST", "/programs/{program_id}/reports"): R("office", body=lambda w: {"period": "2024-07"}),
+    ("GET", "/programs/{program_id}/reports/jobs/{job_id}"): R(
+        "auditor", params={"job_id": "report_job_id"}
+    ),
+    ("GET", "/programs/{program_id}/reports/stored"): R("auditor"),
+    ("GET", "/programs/{program_id}/reports/stored/{report_id}"): R("auditor"),
     # --- audit
     ("GET", "/audit/events"): R("auditor"),
     ("GET", "/audit/verification"): R("auditor"),

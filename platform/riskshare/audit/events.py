@@ -1,4 +1,4 @@
-"""Recording what a service did (and what a caller read) in the tenant's audit log."""
+"""Recording what a service did in the tenant's audit log (reads: riskshare.api.reads)."""
 
 from __future__ import annotations
 
@@ -34,12 +34,9 @@ def record_event(
     )
 
 
-def record_read(ctx: Context, obj: Any) -> None:
-    """Reads of claims and compensation data are audited too (X-20)."""
-    record_access(ctx, type(obj).__tablename__, obj.id)
-
-
-def record_access(ctx: Context, record_type: str, record_id: object, action: str = "read") -> None:
+def record_access(ctx: Context, record_type: str, record_id: object, action: str) -> None:
+    """An event that changes no record (a job's effect, a notice sent). Reads made through
+    the API are not recorded here but by the routes' declarations (riskshare.api.reads)."""
     _record(ctx, action, record_type, record_id)
 
 

@@ -31,6 +31,7 @@ CSV = "text/csv; charset=utf-8"
 
 @blp.route("/templates/<int:program_id>")
 class ImportTemplateViews(MethodView):
+    @blp.not_confidential("a program's column names, no record")
     @blp.roles(EVERYONE)
     @blp.arguments(TemplateQuery, location="query")
     @blp.response(200, content_type=XLSX, description="the program's loan template")
@@ -64,6 +65,7 @@ class ImportViews(MethodView):
             content=upload.read(),
         )
 
+    @blp.lists("imports")
     @blp.roles(EVERYONE)
     @blp.response(200, ImportListOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -75,6 +77,8 @@ class ImportViews(MethodView):
 
 @blp.route("/<int:import_id>")
 class ImportByIdViews(MethodView):
+    # Its errors repeat the bad rows' cells (a firm's credit code, an amount).
+    @blp.reads("imports")
     @blp.roles(EVERYONE)
     @blp.response(200, ImportOut)
     def get(self, import_id):
@@ -84,6 +88,7 @@ class ImportByIdViews(MethodView):
 
 @blp.route("/<int:import_id>/annotated")
 class ImportAnnotatedViews(MethodView):
+    @blp.downloads("imports", id_from="import_id")
     @blp.roles(EVERYONE)
     @blp.response(200, content_type=XLSX, description="the rows with their errors marked")
     def get(self, import_id):

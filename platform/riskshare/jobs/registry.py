@@ -20,6 +20,8 @@ H = TypeVar("H", bound=Handler)
 
 CORE_JOB_MODULES: tuple[str, ...] = (
     "riskshare.jobs.sweeps",
+    "riskshare.jobs.period_close",
+    "riskshare.reports.jobs",
     "riskshare.tenants.provisioning",
     "riskshare.imports.service",
 )

@@ -37,9 +37,12 @@ class JobNotFound(LookupError):
 
 def run_outbox_job(tenant: str, outbox_id: int) -> Any:
     """RQ's entry point for an outbox job (the worker's app does the rest)."""
+    from riskshare import logs
     from riskshare.jobs.worker import worker_app
 
-    return execute(worker_app(), tenant, outbox_id)
+    # The job's lines name its tenant and outbox row, as a request's name its tenant and id.
+    with logs.context(tenant=tenant, outbox_id=outbox_id):
+        return execute(worker_app(), tenant, outbox_id)
 
 
 def execute(app: Any, tenant: str, outbox_id: int, *, last_attempt: bool | None = None) -> Any:

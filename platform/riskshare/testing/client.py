@@ -31,9 +31,10 @@ class Form:
 
 
 class Caller:
-    def __init__(self, api: ApiClient, token: str) -> None:
+    def __init__(self, api: ApiClient, token: str, username: str = "") -> None:
         self.api = api
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.username = username  # as the audit log names the caller
 
     def _url(self, path: str, tenant: str | None = None) -> str:
         if path.startswith("/api/"):
@@ -107,16 +108,21 @@ class ApiClient:
             ext.dev_keys,
             issuer=settings.issuer,
             audience=settings.oidc_audience,
-            username=user
-            or ("-".join(roles) or "admin") + (f"@{institution}" if institution else ""),
+            username=user or self.username(*roles, institution=institution),
             tenant=tenant or (self.tenant if roles else None),
             roles=roles,
             institution=institution,
             platform_admin=platform_admin,
         )
 
+    @staticmethod
+    def username(*roles: str, institution: str | None = None) -> str:
+        """The user name a token minted for ``roles`` carries unless the test names one."""
+        return ("-".join(roles) or "admin") + (f"@{institution}" if institution else "")
+
     def as_(self, *roles: str, institution: str | None = None, user: str | None = None) -> Caller:
-        return Caller(self, self.token(*roles, institution=institution, user=user))
+        token = self.token(*roles, institution=institution, user=user)
+        return Caller(self, token, user or self.username(*roles, institution=institution))
 
     def live(
         self, server: Any, *roles: str, institution: str | None = None, user: str | None = None
@@ -134,7 +140,7 @@ class ApiClient:
 
     @property
     def admin(self) -> Caller:
-        return Caller(self, self.token(platform_admin=True, user="operator"))
+        return Caller(self, self.token(platform_admin=True, user="operator"), "operator")
 
     def onboard(self) -> None:
         self.admin.ok(

@@ -824,7 +824,9 @@ def test_X19_monthly_fund_report_as_json_and_xlsx(api):
     assert (row["npl_rate"], row["compensation_paid"]) == ("1.0000", "300000.00")
     xlsx = api.as_("approver").get(f"/programs/{world.pid}/reports/2023-01?format=xlsx")
     book = load_workbook(io.BytesIO(xlsx.data))
-    assert book.sheetnames == ["Fund", "xinxiang-institutions"]
+    # The fund, the policy's section, and the loans issued in the month (none in January).
+    assert book.sheetnames == ["Fund", "xinxiang-institutions", "Loans"]
+    assert [r[0] for r in book["Loans"].iter_rows(values_only=True)] == ["loan_id"]
 
 
 def test_X19_the_platforms_staff_read_the_monthly_report_and_banks_do_not(api):
