@@ -20,7 +20,7 @@ from flask import Flask, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from riskshare import __version__
+from riskshare import __version__, health, logs
 from riskshare.api import bodies, headers, limits, reads, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
@@ -150,12 +150,14 @@ def create_app(
     api.register_field(ma.fields.Decimal, "string", "decimal")
     _document_policy_attributes(api, pm)
     _register_problem_handlers(app)
+    logs.install(app)  # before authentication: a refused request has its id too
     security.install(app)
     limits.install(app, _rate_limiter(settings))
     bodies.install(app, settings.max_body_bytes)
     headers.install(app)
     app.config["RISKSHARE_MAX_DOCUMENT_BYTES"] = settings.max_document_bytes
     _register_core_routes(api)
+    health.install(app)
     pm.hook.riskshare_register_routes(api=api)
     # Last, when every route is there: a GET that does not declare its reads stops the app.
     reads.check_declared(app)

@@ -85,6 +85,10 @@ class Settings:
     token_max_lifetime: int = 12 * 3600
     # Requests per minute per account (token subject); 429 beyond.
     rate_limit_per_minute: int = 600
+    # Logs of the web, worker and scheduler processes (riskshare.logs): "json" (one object a
+    # line, for a log collector; production's default) or "text".
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @property
     def audit_key_file(self) -> Path:
@@ -137,6 +141,8 @@ class Settings:
             audit_key_path=Path(get("RISKSHARE_AUDIT_KEY_PATH", str(instance / "audit-key.pem"))),
             max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),
             max_document_bytes=_bytes(get, "RISKSHARE_MAX_DOCUMENT_BYTES", cls.max_document_bytes),
+            log_format=get("RISKSHARE_LOG_FORMAT", "json" if mode == "production" else "text"),
+            log_level=get("RISKSHARE_LOG_LEVEL", cls.log_level).upper(),
         )
         settings.check()
         return settings
@@ -151,6 +157,13 @@ class Settings:
         if self.mode not in ("embedded", "production", "test"):
             raise ConfigError(
                 f"RISKSHARE_MODE must be embedded, production or test, not {self.mode!r}"
+            )
+        if self.log_format not in ("json", "text"):
+            raise ConfigError(f"RISKSHARE_LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(
+                "RISKSHARE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL,"
+                f" not {self.log_level!r}"
             )
         if self.auth not in ("dev", "keycloak"):
             raise ConfigError(f"RISKSHARE_AUTH must be dev or keycloak, not {self.auth!r}")
