@@ -28,7 +28,7 @@ test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL,
 	bash scripts/test-services.sh
 	$(BIN)/pytest
 
-soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults
+soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults, a 10,000-row import
 	bash scripts/test-services.sh
 	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz tests/jobs
 

@@ -73,6 +73,7 @@ def build(api: Any) -> dict[str, Any]:
     today(api, END)
     _plans(api, ids)
     _job(api, ids)
+    _import(api, ids)
     ids["calendar_year"] = 2031
     return ids
 
@@ -404,6 +405,34 @@ def _job(api: Any, ids: dict[str, Any]) -> None:
 
     with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
         ids["outbox_id"] = enqueue(session, api.tenant, SWEEP, "walk", day="2026-07-02").id
+
+
+def import_form(ids: dict[str, Any], reference: str) -> Any:
+    """A one-loan CSV of the bank's, to upload to the toy program (POST /imports)."""
+    from riskshare.imports.table import LOAN_COLUMNS
+    from riskshare.testing.client import Form
+
+    row = {
+        "reference": reference,
+        "firm_uscc": "91110108551385082Q",
+        "lender_code": BANK,
+        "kind": "credit",
+        "principal": "1000.00",
+        "issue_date": "2024-03-01",
+        "maturity_date": "2025-03-01",
+    }
+    header = ",".join(c.header for c in LOAN_COLUMNS)
+    line = ",".join(row.get(c.key, "") for c in LOAN_COLUMNS)
+    content = f"{header}\n{line}\n".encode()
+    return Form({"program_id": ids["program_id"]}, {"file": (content, f"{ids['tenant']}.csv")})
+
+
+def _import(api: Any, ids: dict[str, Any]) -> None:
+    """The bank's upload of one loan, its job not yet run (its file names the tenant)."""
+    lender = api.as_("lender", institution=BANK)
+    ids["import_id"] = lender.ok(
+        "POST", "/imports", import_form(ids, f"{ids['tenant']}-imported"), status=202
+    )["id"]
 
 
 def _plans(api: Any, ids: dict[str, Any]) -> None:

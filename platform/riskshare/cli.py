@@ -1,5 +1,5 @@
-"""The ``riskshare`` command: serve, run the worker and scheduler, list jobs, mint development
-tokens, migrate, verify the audit chain."""
+"""The ``riskshare`` command: serve, run the worker and scheduler, list jobs, import loans,
+mint development tokens, migrate, verify the audit chain."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+
+from riskshare.errors import DomainError
 
 
 def _create_app() -> Flask:
@@ -38,6 +40,7 @@ def register(app: Flask) -> None:
         worker,
         scheduler,
         jobs,
+        import_file,
         invite,
         revoke,
         provision,
@@ -314,6 +317,63 @@ def jobs_retry(tenant: str, outbox_id: int) -> None:
         click.echo(retry_job(ext, tenant, outbox_id))
     except (JobMissing, RetryRefused) as refused:
         raise click.ClickException(str(refused)) from None
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--program", "program_id", type=int, required=True, help="program id")
+@click.option("--tenant", required=True, help="tenant slug")
+@click.option("--user", required=True, help="who imports (the audit log names them)")
+@click.option(
+    "--role", "roles", multiple=True, help="their tenant role, repeat for several (default office)"
+)
+@click.option("--institution", default=None, help="institution code, for an institution's user")
+@click.option(
+    "--mode",
+    type=click.Choice(["valid_rows", "all_or_nothing"]),
+    default="valid_rows",
+    show_default=True,
+)
+@with_appcontext
+def import_file(
+    file: str,
+    program_id: int,
+    tenant: str,
+    user: str,
+    roles: tuple[str, ...],
+    institution: str | None,
+    mode: str,
+) -> None:
+    """Import loans from an xlsx or CSV file, as POST /imports does, with a progress bar."""
+    from riskshare.imports.cli import run_import_file
+
+    try:
+        result = run_import_file(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            path=file,
+            tenant=tenant,
+            program_id=program_id,
+            user=user,
+            roles=roles or ("office",),
+            institution=institution,
+            mode=mode,
+            echo=click.echo,
+        )
+    except DomainError as error:
+        lines = [error.detail] + [
+            f"  row {e.get('row', '-')} {e.get('column') or ''}: {e.get('zh', '')} / "
+            f"{e.get('en', e.get('detail', ''))}"
+            for e in error.errors or []
+        ]
+        raise click.ClickException("\n".join(lines)) from None
+    click.echo(
+        f"import {result['id']}: {result['created_count']} created,"
+        f" {result['existing_count']} already there, {result['error_count']} with errors"
+    )
+    for e in result["errors"]:
+        click.echo(f"  row {e['row']} {e['column'] or ''}: {e['zh']} / {e['en']}")
+    if result["error_count"]:
+        raise SystemExit(1)
 
 
 @click.command("invite")

@@ -15,6 +15,9 @@ import flask_smorest
 from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from riskshare.api import reads as _reads
 from riskshare.api.problems import Problem
@@ -29,8 +32,17 @@ ERROR_RESPONSES = (400, 401, 403, 404, 409, 413, 422)
 PAID_BY_PAYERS = "riskshare_transition_roles; payer: PolicyDescriptor.payers"
 
 
+class _Parser(FlaskParser):
+    def load_files(self, req: Any, schema: Any) -> MultiDictProxy:
+        """A multipart upload's form fields with its files: OpenAPI gives an operation one
+        request body, so one ``location="files"`` schema documents and reads both."""
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest Blueprint with Riskshare's cross-cutting route decorators."""
+
+    ARGUMENTS_PARSER = _Parser()
 
     def roles(self, *roles: str) -> Callable[[F], F]:
         """Only callers holding one of ``roles`` in the URL's tenant may call the view.

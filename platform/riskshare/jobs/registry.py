@@ -23,6 +23,7 @@ CORE_JOB_MODULES: tuple[str, ...] = (
     "riskshare.jobs.period_close",
     "riskshare.reports.jobs",
     "riskshare.tenants.provisioning",
+    "riskshare.imports.service",
 )
 JOB_MODULES_ENV = "RISKSHARE_JOB_MODULES"
 

@@ -93,8 +93,10 @@ def job_context(ext: Any, session: Any, tenant: str) -> Context:
         pm=ext.pm,
         calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
-        # The settings name the outside systems a job talks to (Keycloak's admin API).
-        extra={"backdate_limit_days": None, "settings": ext.settings},
+        # The settings name the outside systems a job talks to (Keycloak's admin API);
+        # the database is for a job that commits in steps of its own (a bulk import's
+        # batches).
+        extra={"backdate_limit_days": None, "settings": ext.settings, "database": ext.db},
         audit_key=ext.audit_key,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import uuid
 from typing import Any
@@ -10,6 +11,23 @@ from typing import Any
 from riskshare.auth.tokens import mint_dev_token
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Form:
+    """A multipart/form-data body (an upload): ``Caller.call(..., Form(fields, files))``.
+
+    ``files`` maps a field to ``(content, filename)``; each call sends fresh streams, so one
+    Form can be sent again (a retry, the isolation walk's several callers).
+    """
+
+    def __init__(self, fields: dict[str, Any], files: dict[str, tuple[bytes, str]]) -> None:
+        self.fields, self.files = fields, files
+
+    def data(self) -> dict[str, Any]:
+        return {
+            **{k: str(v) for k, v in self.fields.items()},
+            **{k: (io.BytesIO(content), name) for k, (content, name) in self.files.items()},
+        }
 
 
 class Caller:
@@ -41,6 +59,9 @@ class Caller:
         if isinstance(key, str):
             headers["Idempotency-Key"] = key
         client = self.api.app.test_client()
+        if isinstance(json_body, Form):
+            kwargs = {"data": json_body.data(), "content_type": "multipart/form-data", **kwargs}
+            json_body = None
         response = client.open(
             self._url(path), method=method, json=json_body, headers=headers, **kwargs
         )

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from xinxiang_world import build
 
 from riskshare.testing import assert_explained_in_both_languages, today
+from riskshare.testing.reads import audit_events_after, audit_head
 
 
 def _reason(loan: dict, rule: str) -> dict:
@@ -856,6 +857,19 @@ def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_au
         if e["action"] == "read" and e["record_type"] == "claims"
     ]
     assert len(reads) >= 6
+    # 11.23: loans, plans, disbursements and recoveries are read as claims are: recorded.
+    head = audit_head(api)
+    reviewer = api.as_("reviewer")
+    reviewer.ok("GET", f"/loans/{claim['loan_id']}")
+    for listing in ("/plans", "/disbursements", "/recoveries"):
+        reviewer.ok("GET", listing)
+    recorded = [(e["action"], e["record_type"]) for e in audit_events_after(api, head)]
+    assert recorded == [
+        ("read", "loans"),
+        ("list", "allocation_plans"),
+        ("list", "disbursements"),
+        ("list", "recoveries"),
+    ]
 
 
 def _npl_world(api, bad: str, good: str):
