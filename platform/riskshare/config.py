@@ -52,6 +52,10 @@ class Settings:
     relay_interval: int = 5  # seconds between relay runs (outbox to RQ)
     sweep_interval: int = 3600  # seconds between askings for the day's deadline sweeps
     audit_checkpoint_interval: int = 3600  # seconds between signed audit checkpoints
+    # Seconds between askings for ended periods' work; 0: periods are closed by hand only.
+    period_close_interval: int = 3600
+    # A report workbook listing more loans than this is made by a job, not in the request.
+    sync_report_max_loans: int = 20000
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -81,6 +85,10 @@ class Settings:
     token_max_lifetime: int = 12 * 3600
     # Requests per minute per account (token subject); 429 beyond.
     rate_limit_per_minute: int = 600
+    # Logs of the web, worker and scheduler processes (riskshare.logs): "json" (one object a
+    # line, for a log collector; production's default) or "text".
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @property
     def audit_key_file(self) -> Path:
@@ -108,6 +116,10 @@ class Settings:
             relay_interval=_seconds(get, "RISKSHARE_RELAY_INTERVAL", 5),
             sweep_interval=_seconds(get, "RISKSHARE_SWEEP_INTERVAL", 3600),
             audit_checkpoint_interval=_seconds(get, "RISKSHARE_AUDIT_CHECKPOINT_INTERVAL", 3600),
+            period_close_interval=_seconds(get, "RISKSHARE_PERIOD_CLOSE_INTERVAL", 3600, least=0),
+            sync_report_max_loans=_whole(
+                get, "RISKSHARE_SYNC_REPORT_MAX_LOANS", cls.sync_report_max_loans, "loans", 0
+            ),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),
             dev_key_path=Path(get("RISKSHARE_DEV_KEY_PATH", str(instance / "dev-signing-key.pem"))),
@@ -129,6 +141,8 @@ class Settings:
             audit_key_path=Path(get("RISKSHARE_AUDIT_KEY_PATH", str(instance / "audit-key.pem"))),
             max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),
             max_document_bytes=_bytes(get, "RISKSHARE_MAX_DOCUMENT_BYTES", cls.max_document_bytes),
+            log_format=get("RISKSHARE_LOG_FORMAT", "json" if mode == "production" else "text"),
+            log_level=get("RISKSHARE_LOG_LEVEL", cls.log_level).upper(),
         )
         settings.check()
         return settings
@@ -143,6 +157,13 @@ class Settings:
         if self.mode not in ("embedded", "production", "test"):
             raise ConfigError(
                 f"RISKSHARE_MODE must be embedded, production or test, not {self.mode!r}"
+            )
+        if self.log_format not in ("json", "text"):
+            raise ConfigError(f"RISKSHARE_LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(
+                "RISKSHARE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL,"
+                f" not {self.log_level!r}"
             )
         if self.auth not in ("dev", "keycloak"):
             raise ConfigError(f"RISKSHARE_AUTH must be dev or keycloak, not {self.auth!r}")

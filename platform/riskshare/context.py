@@ -20,6 +20,7 @@ from riskshare.calendar import WorkdayCalendar
 
 if TYPE_CHECKING:
     from riskshare.audit.anchor import AuditKey
+    from riskshare.audit.service import AuditBuffer
     from riskshare.plugins.dispatch import HookRelay
 
 
@@ -54,6 +55,9 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     # Seals what the service writes to the audit log; None: the running app's key.
     audit_key: AuditKey | None = None
+    # Where audit events wait for the end of a long transaction (riskshare.audit.service.
+    # AuditBuffer); None: each is appended at once.
+    audit_buffer: AuditBuffer | None = None
 
     @property
     def actor(self) -> str:

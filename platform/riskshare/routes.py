@@ -11,6 +11,7 @@ def blueprints() -> list[Blueprint]:
     from riskshare.claims.routes import blp as claims
     from riskshare.disbursements.routes import blp as disbursements
     from riskshare.firms.routes import blp as firms
+    from riskshare.imports.routes import blp as imports
     from riskshare.institutions.routes import blp as institutions
     from riskshare.jobs.routes import blp as jobs
     from riskshare.loans.routes import blp as loans
@@ -30,6 +31,7 @@ def blueprints() -> list[Blueprint]:
         institutions,
         firms,
         loans,
+        imports,
         claims,
         plans,
         disbursements,

@@ -38,6 +38,7 @@ from isolation_world import (
     YQ_DEPT,
     build,
     docs,
+    import_form,
 )
 from riskshare.plugins.manager import role_catalogue
 from riskshare.testing.client import ApiClient
@@ -167,6 +168,12 @@ RECIPES: dict[tuple[str, str], Recipe] = {
             "classification": "doubtful",
         },
     ),
+    # --- bulk imports: an institution's user sees its own institution's only
+    ("GET", "/imports/templates/{program_id}"): R("lender", BANK),
+    ("POST", "/imports"): R("lender", BANK, body=lambda w: import_form(w, "walk-imported")),
+    ("GET", "/imports"): R("lender", BANK),
+    ("GET", "/imports/{import_id}"): R("lender", BANK),
+    ("GET", "/imports/{import_id}/annotated"): R("lender", BANK),
     # --- claims
     ("GET", "/claims"): R("lender", BANK),
     # The guarantee company claims on the loan it guarantees (the bank is suspended by T-8).
@@ -285,6 +292,12 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         },
     ),
     ("GET", "/programs/{program_id}/reports/{period}"): R("auditor"),
+    ("POST", "/programs/{program_id}/reports"): R("office", body=lambda w: {"period": "2024-07"}),
+    ("GET", "/programs/{program_id}/reports/jobs/{job_id}"): R(
+        "auditor", params={"job_id": "report_job_id"}
+    ),
+    ("GET", "/programs/{program_id}/reports/stored"): R("auditor"),
+    ("GET", "/programs/{program_id}/reports/stored/{report_id}"): R("auditor"),
     # --- audit
     ("GET", "/audit/events"): R("auditor"),
     ("GET", "/audit/verification"): R("auditor"),
@@ -421,6 +434,7 @@ TENANT_WIDE_READS = {
     "/programs/{program_id}",
     "/institutions",
     "/institutions/{institution_id}",
+    "/imports/templates/{program_id}",  # a program's columns, no record
 }
 # Tables the walk's own requests write to by design: the audit log records each read and
 # refusal, idempotency keys and jobs record requests. A change anywhere else is a breach.
@@ -599,7 +613,13 @@ KNOWN_OPEN = sorted(
 # Creations whose body names none of the victim's records: an institution's user may make
 # its own (a firm it lends to, its own supervision filing); the walk checks they touch
 # nothing of the victim's and start from the rows they leave.
-OWN_CREATIONS = {("POST", "/firms"), ("POST", "/programs/{program_id}/supervision-filings")}
+OWN_CREATIONS = {
+    ("POST", "/firms"),
+    ("POST", "/programs/{program_id}/supervision-filings"),
+    # An upload is the uploader's own; its rows are registered as the uploader may, so a
+    # bank's rows of another bank's loans are refused when its job runs.
+    ("POST", "/imports"),
+}
 
 
 def test_no_tenant_institution_or_administrator_reaches_the_victims_records(walk, rs_app):

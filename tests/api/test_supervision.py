@@ -97,7 +97,7 @@ def test_riskshare_report_sections_fund_report_as_json_and_xlsx(api):
     response = api.as_("auditor").get(f"{base}/2024-H1?format=xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Fund", "toy-pool"]
+    assert book.sheetnames == ["Fund", "toy-pool", "Loans"]
     rows = {r[0]: r[1] for r in book["Fund"].iter_rows(values_only=True)}
     assert rows["appropriated_to_date"] == "1000000.00"
 

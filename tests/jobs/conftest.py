@@ -68,6 +68,9 @@ def worker(rs_pg_url, rs_app, queue, redis_url, tmp_path, worker_settings):
         # Every process of a deployment seals the audit log with the same key.
         "RISKSHARE_AUDIT_KEY_PATH": str(rs_app.extensions["riskshare"].audit_key.path),
         "RISKSHARE_AUDIT_CHECKPOINT_INTERVAL": "2",
+        # The tests ask for period closes on the days they pin (the worker's clock is the
+        # real one, whose ended periods would close the tests' programs at random moments).
+        "RISKSHARE_PERIOD_CLOSE_INTERVAL": "0",
         "RISKSHARE_JOB_MODULES": "job_samples",
         "PYTHONPATH": os.pathsep.join(
             [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")]

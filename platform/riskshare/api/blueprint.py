@@ -15,7 +15,11 @@ import flask_smorest
 from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
+from riskshare.api import reads as _reads
 from riskshare.api.problems import Problem
 from riskshare.auth.principal import PLATFORM_ADMIN
 from riskshare.workflow import StateMachine
@@ -28,8 +32,17 @@ ERROR_RESPONSES = (400, 401, 403, 404, 409, 413, 422)
 PAID_BY_PAYERS = "riskshare_transition_roles; payer: PolicyDescriptor.payers"
 
 
+class _Parser(FlaskParser):
+    def load_files(self, req: Any, schema: Any) -> MultiDictProxy:
+        """A multipart upload's form fields with its files: OpenAPI gives an operation one
+        request body, so one ``location="files"`` schema documents and reads both."""
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest Blueprint with Riskshare's cross-cutting route decorators."""
+
+    ARGUMENTS_PARSER = _Parser()
 
     def roles(self, *roles: str) -> Callable[[F], F]:
         """Only callers holding one of ``roles`` in the URL's tenant may call the view.
@@ -60,6 +73,24 @@ class Blueprint(flask_smorest.Blueprint):
             return wrapper
 
         return decorator
+
+    # X-20: every GET route declares how its reads are recorded (riskshare.api.reads says
+    # how; the app does not start while one has no declaration).
+    def reads(self, record_type: str, id_from: str | tuple[str, ...] = ()) -> Callable[[F], F]:
+        """The route reads one ``record_type`` record; each read is an audit event."""
+        return _reads.reads(record_type, id_from)
+
+    def lists(self, record_type: str, key: str = "id") -> Callable[[F], F]:
+        """The route lists ``record_type`` records; each page's ids are an audit event."""
+        return _reads.lists(record_type, key)
+
+    def downloads(self, record_type: str, id_from: str | tuple[str, ...] = ()) -> Callable[[F], F]:
+        """The route sends a document's content; each download is an audit event naming it."""
+        return _reads.downloads(record_type, id_from)
+
+    def not_confidential(self, reason: str) -> Callable[[F], F]:
+        """The route's answer carries no confidential data (``reason`` says why)."""
+        return _reads.not_confidential(reason)
 
     def step(self, machine: StateMachine, *transitions: str, decided_by: str) -> Callable[[F], F]:
         """A workflow step: the state machine decides who may take it, not the route.

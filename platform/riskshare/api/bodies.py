@@ -11,20 +11,17 @@ configured limit is refused with 413 before it is read.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, request
 
 from riskshare.api.problems import Problem
+from riskshare.db.types import UNSTORABLE
 from riskshare.errors import pointer
 
 # Deeper than any record the API takes (a plan's lines' explanations' inputs are ~6 levels).
 MAX_DEPTH = 32
-# The control characters (Unicode category Cc) but tab, line feed and carriage return, and
-# the surrogates, which are not characters at all (JSON's "\ud800" decodes to one).
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_REPORTED = 20
 
 

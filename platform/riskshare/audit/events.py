@@ -1,4 +1,4 @@
-"""Recording what a service did (and what a caller read) in the tenant's audit log."""
+"""Recording what a service did in the tenant's audit log (reads: riskshare.api.reads)."""
 
 from __future__ import annotations
 
@@ -24,33 +24,36 @@ def snapshot(obj: Any) -> dict[str, Any]:
 def record_event(
     ctx: Context, action: str, obj: Any, before: Any = None, after: Any = None
 ) -> None:
-    audit.append(
-        ctx.session,
-        key=ctx.audit_key,
-        tenant=ctx.tenant,
-        actor=ctx.actor,
-        roles=ctx.roles,
-        action=action,
-        record_type=type(obj).__tablename__,
-        record_id=getattr(obj, "id", None) or getattr(obj, "slug", ""),
-        before=before,
-        after=snapshot(obj) if after is None else after,
+    _record(
+        ctx,
+        action,
+        type(obj).__tablename__,
+        getattr(obj, "id", None) or getattr(obj, "slug", ""),
+        before,
+        snapshot(obj) if after is None else after,
     )
 
 
-def record_read(ctx: Context, obj: Any) -> None:
-    """Reads of claims and compensation data are audited too (X-20)."""
-    record_access(ctx, type(obj).__tablename__, obj.id)
+def record_access(ctx: Context, record_type: str, record_id: object, action: str) -> None:
+    """An event that changes no record (a job's effect, a notice sent). Reads made through
+    the API are not recorded here but by the routes' declarations (riskshare.api.reads)."""
+    _record(ctx, action, record_type, record_id)
 
 
-def record_access(ctx: Context, record_type: str, record_id: object, action: str = "read") -> None:
-    audit.append(
-        ctx.session,
-        key=ctx.audit_key,
-        tenant=ctx.tenant,
-        actor=ctx.actor,
-        roles=ctx.roles,
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
+def _record(
+    ctx: Context,
+    action: str,
+    record_type: str,
+    record_id: object,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Append now, or, in a context with an ``audit_buffer`` (a bulk import's batch), when
+    the batch's transaction appends its buffer."""
+    event = audit.PendingEvent(
+        ctx.actor, tuple(ctx.roles), action, record_type, record_id, before, after
     )
+    if ctx.audit_buffer is not None:
+        ctx.audit_buffer.add(event)
+    else:
+        audit.append_many(ctx.session, key=ctx.audit_key, tenant=ctx.tenant, events=[event])

@@ -24,6 +24,7 @@ blp = Blueprint(
 
 @blp.route("/events")
 class AuditEventViews(MethodView):
+    @blp.lists("audit_events", key="seq")
     @blp.roles("auditor")
     @blp.response(200, AuditEventOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -35,6 +36,7 @@ class AuditEventViews(MethodView):
 
 @blp.route("/verification")
 class AuditVerifyViews(MethodView):
+    @blp.not_confidential("the chain's length and whether it holds, no event's content")
     @blp.roles("auditor")
     @blp.response(200, ChainOut)
     def get(self):
@@ -54,6 +56,7 @@ class AuditVerifyViews(MethodView):
 
 @blp.route("/checkpoints")
 class AuditCheckpointViews(MethodView):
+    @blp.not_confidential("signed chain heads: sequence numbers and hashes")
     @blp.roles("auditor")
     @blp.response(200, CheckpointOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -65,6 +68,7 @@ class AuditCheckpointViews(MethodView):
 
 @blp.route("/key")
 class AuditKeyViews(MethodView):
+    @blp.not_confidential("the audit key's public half")
     @blp.roles("auditor")
     @blp.response(200, AuditKeyOut)
     def get(self):

@@ -58,6 +58,34 @@ def append(
     before: Any = None,
     after: Any = None,
 ) -> AuditEvent:
+    [event] = append_many(
+        session,
+        key=key,
+        tenant=tenant,
+        events=[PendingEvent(actor, tuple(roles), action, record_type, record_id, before, after)],
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event recorded by a service and not yet in the chain (see ``AuditBuffer``)."""
+
+    actor: str
+    roles: tuple[str, ...]
+    action: str
+    record_type: str
+    record_id: Any
+    before: Any = None
+    after: Any = None
+
+
+def append_many(
+    session: Session, *, key: AuditKey | None = None, tenant: str, events: list[PendingEvent]
+) -> list[AuditEvent]:
+    """Append ``events`` to the tenant's chain, in order, under one lock of its head."""
+    if not events:
+        return []
     # FOR NO KEY UPDATE: serialises appenders of one tenant without conflicting with the
     # KEY SHARE locks that every insert referencing the tenant takes (which would deadlock).
     session.execute(
@@ -69,27 +97,62 @@ def append(
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    event = AuditEvent(
-        tenant_id=tenant,
-        seq=seq,
-        at=dt.datetime.now(dt.UTC),
-        actor=actor,
-        roles=" ".join(sorted(roles)),
-        action=action,
-        record_type=record_type,
-        record_id=str(record_id),
-        before=jsonable(before),
-        after=jsonable(after),
-        prev_hash=prev,
-        hash="",
-        seal="",
-    )
-    event.hash = hashlib.sha256(canonical(event)).hexdigest()
-    event.seal = (key or current_key()).seal(event.hash)
-    session.add(event)
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    seal = (key or current_key()).seal
+    appended = []
+    for pending in events:
+        seq += 1
+        event = AuditEvent(
+            tenant_id=tenant,
+            seq=seq,
+            at=dt.datetime.now(dt.UTC),
+            actor=pending.actor,
+            roles=" ".join(sorted(pending.roles)),
+            action=pending.action,
+            record_type=pending.record_type,
+            record_id=str(pending.record_id),
+            before=jsonable(pending.before),
+            after=jsonable(pending.after),
+            prev_hash=prev,
+            hash="",
+            seal="",
+        )
+        event.hash = hashlib.sha256(canonical(event)).hexdigest()
+        event.seal = seal(event.hash)
+        prev = event.hash
+        appended.append(event)
+    session.add_all(appended)
     session.flush()
-    return event
+    return appended
+
+
+class AuditBuffer:
+    """Events a long transaction records, appended to the chain together at its end.
+
+    Appending locks the tenant's chain head until the transaction ends, so every other
+    write of the tenant waits for it. A bulk import registering hundreds of loans in one
+    transaction would hold that lock from its first loan to its commit; with a buffer it
+    takes it once, at ``flush``, just before committing. A row whose savepoint is rolled
+    back drops the events it recorded (``mark`` / ``discard``), so nothing is audited that
+    did not happen.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[PendingEvent] = []
+
+    def add(self, event: PendingEvent) -> None:
+        self.pending.append(event)
+
+    def mark(self) -> int:
+        return len(self.pending)
+
+    def discard(self, mark: int) -> None:
+        del self.pending[mark:]
+
+    def flush(self, session: Session, *, key: AuditKey | None, tenant: str) -> int:
+        events, self.pending = self.pending, []
+        append_many(session, key=key, tenant=tenant, events=events)
+        return len(events)
 
 
 @dataclass(frozen=True)

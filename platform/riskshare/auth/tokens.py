@@ -394,6 +394,10 @@ class TokenVerifier:
             server_url=_NO_IO_SERVER_URL, realm_name="riskshare", client_id=audience
         )
 
+    @property
+    def key_source(self) -> KeySource:
+        return self._key_source
+
     def verify(self, token: str) -> dict:
         """Return the token's claims, or raise `InvalidToken` saying why it was refused.
 

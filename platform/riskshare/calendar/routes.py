@@ -35,6 +35,7 @@ class CalendarYearViews(MethodView):
 
 @blp.route("/deadline")
 class DeadlineViews(MethodView):
+    @blp.not_confidential("working-day arithmetic on the public calendar")
     @blp.arguments(DeadlineQuery, location="query")
     @blp.response(200, DeadlineOut)
     def get(self, query):

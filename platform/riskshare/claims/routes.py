@@ -9,7 +9,6 @@ from riskshare.api.schemas import (
     DocumentContentOut,
     DocumentOut,
 )
-from riskshare.audit.events import record_access
 from riskshare.auth.roles import CORE_INSTITUTION_ROLES, FUND_STAFF
 from riskshare.claims import service
 from riskshare.claims.models import CLAIM_STATES
@@ -29,13 +28,13 @@ CLAIM_READERS = (*FUND_STAFF, *CORE_INSTITUTION_ROLES)
 
 @blp.route("")
 class ClaimViews(MethodView):
+    @blp.lists("claims")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, ClaimOut(many=True))
     @blp.paginate(SQLCursorPage)
     def get(self):
         """List claims (the listing is audited; institutions see only their own)"""
         ctx = current_context()
-        record_access(ctx, "claims", "*", action="list")
         return page(ctx.session, service.visible_claims(ctx))
 
     @blp.roles("lender", "guarantor", "insurer")
@@ -49,6 +48,7 @@ class ClaimViews(MethodView):
 
 @blp.route("/<int:claim_id>")
 class ClaimByIdViews(MethodView):
+    @blp.reads("claims")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, ClaimOut)
     def get(self, claim_id):
@@ -58,6 +58,7 @@ class ClaimByIdViews(MethodView):
 
 @blp.route("/<int:claim_id>/reviews")
 class ClaimReviewViews(MethodView):
+    @blp.reads("claims", id_from="claim_id")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, ReviewOut(many=True))
     def get(self, claim_id):
@@ -75,6 +76,7 @@ class ClaimReviewViews(MethodView):
 
 @blp.route("/<int:claim_id>/documents")
 class ClaimDocumentViews(MethodView):
+    @blp.lists("documents")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, DocumentOut(many=True))
     def get(self, claim_id):
@@ -84,6 +86,7 @@ class ClaimDocumentViews(MethodView):
 
 @blp.route("/<int:claim_id>/documents/<int:document_id>")
 class ClaimDocumentByIdViews(MethodView):
+    @blp.downloads("documents")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, DocumentContentOut)
     def get(self, claim_id, document_id):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskshare.audit.events import record_event, record_read
+from riskshare.audit.events import record_event
 from riskshare.claims.models import CLAIM_STATES, OPEN_CLAIM_STATES, Claim, Review
 from riskshare.context import Context
 from riskshare.documents.models import Document
@@ -141,12 +141,10 @@ def visible_claims(ctx: Context) -> Any:
     return query
 
 
-def get_claim(ctx: Context, claim_id: int, *, audit_read: bool = True) -> Claim:
+def get_claim(ctx: Context, claim_id: int) -> Claim:
     claim = ctx.session.scalar(visible_claims(ctx).where(Claim.id == claim_id))
     if claim is None:
         raise not_found("claim", claim_id)
-    if audit_read:
-        record_read(ctx, claim)
     return claim
 
 

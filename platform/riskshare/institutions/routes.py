@@ -26,6 +26,9 @@ blp = Blueprint(
 
 @blp.route("")
 class InstitutionViews(MethodView):
+    @blp.not_confidential(
+        "the cooperating institutions and their standing, which the policies publish"
+    )
     @blp.roles(*ALL)
     @blp.arguments(InstitutionQuery, location="query")
     @blp.response(200, InstitutionOut(many=True))
@@ -45,6 +48,7 @@ class InstitutionViews(MethodView):
 
 @blp.route("/<int:institution_id>")
 class InstitutionByIdViews(MethodView):
+    @blp.not_confidential("a cooperating institution and its standing, which the policy publishes")
     @blp.roles(*ALL)
     @blp.response(200, InstitutionOut)
     def get(self, institution_id):

@@ -17,7 +17,7 @@ from riskshare.config import Settings
 
 log = logging.getLogger(__name__)
 
-STOP_TIMEOUT = 20  # seconds the worker gets to finish its job after SIGTERM
+STOP_TIMEOUT = 35  # seconds the worker or web server gets to finish its job after SIGTERM
 
 
 @dataclass
@@ -55,12 +55,26 @@ def embedded_worker(settings: Settings) -> Iterator[Embedded]:
             server.shutdown()
 
 
+def run_until_stopped(argv: list[str], env: dict[str, str]) -> int:
+    """Run the web server as a child until it exits or this process is stopped (Ctrl-C,
+    SIGTERM); then stop it gracefully too, before ``embedded_worker`` stops the worker and
+    Redis. Returns its exit code."""
+    server = subprocess.Popen(argv, env=env)
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        return server.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop(server)
+
+
 def _exit(_signum: int, _frame: Any) -> None:
     sys.exit(0)
 
 
 def stop(process: subprocess.Popen[Any]) -> None:
-    """SIGTERM (RQ's warm shutdown: the running job finishes), then SIGKILL if it hangs."""
+    """SIGTERM (RQ's warm shutdown: the running job finishes; gunicorn's graceful stop: the
+    running requests finish), then SIGKILL if it hangs."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)

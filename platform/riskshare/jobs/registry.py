@@ -18,7 +18,13 @@ from riskshare.context import Context
 Handler = Callable[..., Any]
 H = TypeVar("H", bound=Handler)
 
-CORE_JOB_MODULES: tuple[str, ...] = ("riskshare.jobs.sweeps", "riskshare.tenants.provisioning")
+CORE_JOB_MODULES: tuple[str, ...] = (
+    "riskshare.jobs.sweeps",
+    "riskshare.jobs.period_close",
+    "riskshare.reports.jobs",
+    "riskshare.tenants.provisioning",
+    "riskshare.imports.service",
+)
 JOB_MODULES_ENV = "RISKSHARE_JOB_MODULES"
 
 _handlers: dict[str, Handler] = {}

@@ -24,6 +24,7 @@ blp = Blueprint(
 
 @blp.route("")
 class JobViews(MethodView):
+    @blp.not_confidential("background jobs' state: names, times and failures, no records")
     @blp.arguments(JobQuery, location="query")
     @blp.response(200, JobOut(many=True))
     def get(self, query):

@@ -37,9 +37,12 @@ class JobNotFound(LookupError):
 
 def run_outbox_job(tenant: str, outbox_id: int) -> Any:
     """RQ's entry point for an outbox job (the worker's app does the rest)."""
+    from riskshare import logs
     from riskshare.jobs.worker import worker_app
 
-    return execute(worker_app(), tenant, outbox_id)
+    # The job's lines name its tenant and outbox row, as a request's name its tenant and id.
+    with logs.context(tenant=tenant, outbox_id=outbox_id):
+        return execute(worker_app(), tenant, outbox_id)
 
 
 def execute(app: Any, tenant: str, outbox_id: int, *, last_attempt: bool | None = None) -> Any:
@@ -90,8 +93,10 @@ def job_context(ext: Any, session: Any, tenant: str) -> Context:
         pm=ext.pm,
         calendar=ext.calendar.calendar(session),
         today=ext.clock.today(),
-        # The settings name the outside systems a job talks to (Keycloak's admin API).
-        extra={"backdate_limit_days": None, "settings": ext.settings},
+        # The settings name the outside systems a job talks to (Keycloak's admin API);
+        # the database is for a job that commits in steps of its own (a bulk import's
+        # batches).
+        extra={"backdate_limit_days": None, "settings": ext.settings, "database": ext.db},
         audit_key=ext.audit_key,
     )
 

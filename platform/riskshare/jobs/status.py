@@ -107,6 +107,42 @@ def retry_job(ext: Any, tenant: str, outbox_id: int) -> str:
         return f"Job {outbox_id} ({row.key}) will be sent again."
 
 
+# ------------------------------------------------------------------ progress of one job
+# A job's progress lives in its RQ job's meta, not in the database: the job's own transaction
+# holds its writes until it commits (and on SQLite, the database's one write lock), so a
+# second transaction writing progress beside it would wait on it.
+
+
+def report_progress(rows: int, total: int) -> None:
+    """Called by a running job: ``rows`` of ``total`` done (nothing outside RQ)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is None:
+        return
+    job.meta["progress"] = {"rows": rows, "total": total}
+    job.save_meta()
+
+
+def rq_progress(row: OutboxJob, connection: Any) -> tuple[str | None, dict[str, int]]:
+    """RQ's status of the row's job and the progress it last reported."""
+    if connection is None or row.state in (PENDING, DONE):
+        return None, {}
+    try:
+        job = Job.fetch(row.rq_job_id, connection=connection)
+        status = job.get_status()
+    except NoSuchJobError:
+        return "missing", {}
+    except RedisError:
+        return None, {}
+    return (status.value if status else None), dict(job.meta.get("progress") or {})
+
+
+def redis_of(ext: Any) -> Any:
+    """The Redis of the job queue, or None where none is configured."""
+    return _redis(ext)
+
+
 def _tenants(ext: Any) -> list[str]:
     with tenant_session(ext.db, None) as session:
         return list(session.scalars(select(Tenant.slug).order_by(Tenant.slug)))

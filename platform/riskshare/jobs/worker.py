@@ -92,6 +92,13 @@ def ask_for_deadline_sweeps() -> list[str]:
     return plan_deadline_sweeps(worker_app().extensions["riskshare"])
 
 
+def ask_for_period_closes() -> list[str]:
+    """Ask each tenant for the work of its programs' ended periods (once per period)."""
+    from riskshare.jobs.period_close import plan_period_closes
+
+    return plan_period_closes(worker_app().extensions["riskshare"])
+
+
 def checkpoint_audit_chains() -> dict[str, int]:
     """Sign each tenant's audit chain state (audit/anchor.py): the last event each
     checkpoint now covers, by tenant; tenants with nothing new are left out."""
@@ -105,7 +112,8 @@ def register_periodic(cron: CronScheduler, settings: Settings) -> None:
     """The platform's periodic work, on RQ's own scheduling.
 
     Intervals rather than cron lines: an interval job runs as the scheduler starts, and the
-    work keyed by day (``deadline-sweep:<day>``) makes asking every hour ask once a day, in
+    work keyed by day (``deadline-sweep:<day>``) or period (``period-close:<program>:<work>:
+    <period>``) makes asking every hour ask once a day or period, in
     Asia/Shanghai whatever the servers' time zone, and catch up after a scheduler outage.
     """
     cron.register(
@@ -121,6 +129,13 @@ def register_periodic(cron: CronScheduler, settings: Settings) -> None:
         interval=settings.sweep_interval,
         name=f"{settings.queue}:deadline-sweeps",
     )
+    if settings.period_close_interval:  # 0: a site that closes its periods by hand
+        cron.register(
+            ask_for_period_closes,
+            queue_name=settings.queue,
+            interval=settings.period_close_interval,
+            name=f"{settings.queue}:period-closes",
+        )
     cron.register(
         checkpoint_audit_chains,
         queue_name=settings.queue,

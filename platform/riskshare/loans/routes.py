@@ -26,6 +26,7 @@ blp = Blueprint(
 
 @blp.route("")
 class LoanViews(MethodView):
+    @blp.lists("loans")
     @blp.roles(*ALL)
     @blp.response(200, LoanOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -44,6 +45,7 @@ class LoanViews(MethodView):
 
 @blp.route("/<int:loan_id>")
 class LoanByIdViews(MethodView):
+    @blp.reads("loans")
     @blp.roles(*ALL)
     @blp.response(200, LoanOut)
     def get(self, loan_id):
@@ -61,6 +63,7 @@ class LoanByIdViews(MethodView):
 
 @blp.route("/<int:loan_id>/events")
 class LoanEventViews(MethodView):
+    @blp.reads("loans", id_from="loan_id")
     @blp.roles(*ALL)
     @blp.response(200, LoanEventOut(many=True))
     def get(self, loan_id):

@@ -24,6 +24,7 @@ PLAN_READERS = FUND_STAFF
 
 @blp.route("")
 class PlanViews(MethodView):
+    @blp.lists("allocation_plans")
     @blp.roles(*PLAN_READERS)
     @blp.response(200, PlanOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -45,6 +46,7 @@ class PlanViews(MethodView):
 
 @blp.route("/<int:plan_id>")
 class PlanByIdViews(MethodView):
+    @blp.reads("allocation_plans")
     @blp.roles(*PLAN_READERS)
     @blp.response(200, PlanOut)
     def get(self, plan_id):

@@ -444,14 +444,17 @@ def riskshare_pool_credited(
     payment.
 
     Called by the core under the program's lock, in the transaction that books the credit,
-    after a budget appropriation, a recovery returned to the pool and a clawback repaid. A
-    policy that credits the pool from its own routes (investment gains, say) calls its own
-    code the same way.
+    after a budget appropriation, a recovery returned to the pool and a clawback repaid, and
+    by the period-close job each month the pool was credited. A policy that credits the pool
+    from its own routes (investment gains, say) calls its own code the same way.
 
     :param program: the program whose pool was credited.
     :param kind: the ledger entry's kind: ``"appropriation"``, ``"recovery_returned"`` or
-        ``"clawback_repaid"``.
-    :param amount: what went in.
+        ``"clawback_repaid"``; or ``"period_close"``: the monthly period-close job tells the
+        policy once more of everything credited in the month just ended (under the lock,
+        ``day`` the close's day), so a credit booked by a path that did not tell the policy
+        is heard at the latest then. Hearing it twice must change nothing.
+    :param amount: what went in (for ``"period_close"``, the month's credits in all).
     :param day: the day it was booked.
     :param facts: read-only queries, the pool's balance included (the credit is in it).
     :return: nothing; whatever the policy records is its own.

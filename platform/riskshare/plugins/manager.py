@@ -14,7 +14,7 @@ import pluggy
 from riskshare.auth.roles import RoleCatalogue
 from riskshare.plugins import defaults, hookspec
 from riskshare.plugins.dispatch import DEFAULTS_NAME, HookRelay, PolicyHooks
-from riskshare.plugins.types import ATTRIBUTE_RECORDS, PolicyDescriptor
+from riskshare.plugins.types import ATTRIBUTE_RECORDS, REPORT_PERIOD_KINDS, PolicyDescriptor
 
 ENTRY_POINT_GROUP = "riskshare.policies"
 
@@ -109,6 +109,12 @@ def _policies(
                 )
             jsonschema.Draft202012Validator.check_schema(dict(descriptor.config_schema))
             _check_attribute_schemas(descriptor, attributes_validator)
+            stray = sorted(set(descriptor.stored_reports) - set(REPORT_PERIOD_KINDS))
+            if stray:
+                raise PluginLoadError(
+                    f"policy '{descriptor.name}' stores reports of periods {stray}; report"
+                    f" periods are {list(REPORT_PERIOD_KINDS)}"
+                )
             registry[descriptor.name] = descriptor
             owners[descriptor.name] = impl.plugin
     hooks = PolicyHooks(pm, owners, {name: d.cites for name, d in registry.items()})

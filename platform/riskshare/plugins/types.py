@@ -105,6 +105,16 @@ class PolicyDescriptor:
         When a firm or a loan is corrected (``PATCH``), ``riskshare_loan_coverage`` is asked
         again of the registered loan (its ``id`` set); the loan's own earlier decision must
         not count against it.
+    :param plans_at_period_end: the period-close job proposes the allocation plan of each
+        period (``riskshare_plan_period``) once it has ended, as the office's ``POST /plans``
+        would (the policy's ``riskshare_propose_allocation`` decides it), so the summary and
+        the proposal wait for the office instead of for someone to remember them; the office
+        edits, submits or withdraws it like any other. Nothing is proposed for a period in
+        which no claim was reviewed and none is due.
+    :param stored_reports: the fund report periods (``"month"``, ``"quarter"``, ``"half"``,
+        ``"year"``) whose report the period-close job generates once the period has ended
+        and stores as an .xlsx document for the report's readers
+        (``GET /programs/<id>/reports/stored``).
     :param cites: the policy's own rule and clause for the core's reason codes, so that what
         the core decides under its programs cites the policy's text: the core's refusal of
         an institution whose cooperation is suspended or revoked (``"CORE-COOP"``, or
@@ -125,6 +135,8 @@ class PolicyDescriptor:
     payers: Sequence[str] = ("finance",)
     recovery_destinations: Mapping[str, Destination] = field(default_factory=dict)
     attribute_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    plans_at_period_end: bool = False
+    stored_reports: Sequence[str] = ()
     cites: Mapping[str, Citation] = field(default_factory=dict)
 
 
@@ -145,6 +157,9 @@ def attribute_schema(
         schema["required"] = list(required)
     return schema
 
+
+# The fund report periods a policy may store at each period end (``stored_reports``).
+REPORT_PERIOD_KINDS = ("month", "quarter", "half", "year")
 
 # The records whose ``attributes`` (a loan event's ``data``) a policy may declare.
 ATTRIBUTE_RECORDS = ("firm", "loan", "claim", "event")

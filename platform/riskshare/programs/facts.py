@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -550,16 +551,65 @@ class SessionFacts:
     def standings(
         self, subject_type: str, subject_id: int, on: dt.date | None = None
     ) -> list[StandingView]:
-        rows = self.session.scalars(
-            select(Standing)
-            .where(
-                Standing.program_id == self.program_id,
-                Standing.subject_type == subject_type,
-                Standing.subject_id == subject_id,
+        memo = self.session.info.get(STANDINGS_MEMO)
+        if memo is not None:
+            rows = _memoised_standings(self.session, memo, self.program_id).get(
+                (subject_type, subject_id), []
             )
-            .order_by(Standing.starts_on, Standing.id)
-        )
+        else:
+            rows = list(
+                self.session.scalars(
+                    select(Standing)
+                    .where(
+                        Standing.program_id == self.program_id,
+                        Standing.subject_type == subject_type,
+                        Standing.subject_id == subject_id,
+                    )
+                    .order_by(Standing.starts_on, Standing.id)
+                )
+            )
         return [standing_view(r) for r in rows if on is None or r.in_force_on(on)]
+
+
+# A session that registers many records in one transaction (a bulk import's batch) asks
+# whether each firm and institution is suspended: with ``remember_standings(session)`` the
+# program's standings are read once and kept until the session writes or rolls back a
+# standing (then read again), instead of four queries a record.
+STANDINGS_MEMO = "riskshare.standings_memo"
+
+
+def remember_standings(session: Session) -> None:
+    session.info[STANDINGS_MEMO] = {}
+
+
+def _memoised_standings(
+    session: Session, memo: dict[int, dict[tuple[str, int], list[Standing]]], program_id: int
+) -> dict[tuple[str, int], list[Standing]]:
+    if program_id not in memo:
+        by_subject: dict[tuple[str, int], list[Standing]] = defaultdict(list)
+        for row in session.scalars(
+            select(Standing)
+            .where(Standing.program_id == program_id)
+            .order_by(Standing.starts_on, Standing.id)
+        ):
+            by_subject[(row.subject_type, row.subject_id)].append(row)
+        memo[program_id] = dict(by_subject)
+    return memo[program_id]
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _forget_standings_on_write(session: Session, _context: object, _instances: object) -> None:
+    memo = session.info.get(STANDINGS_MEMO)
+    if memo and any(isinstance(o, Standing) for o in (*session.new, *session.dirty)):
+        memo.clear()
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_standings_on_rollback(session: Session, _previous: object) -> None:
+    # A savepoint rolled back may have held a standing the memo read after its flush.
+    memo = session.info.get(STANDINGS_MEMO)
+    if memo:
+        memo.clear()
 
 
 def loan_as_of(loan: Loan, events: Sequence[LoanEvent | None]) -> LoanView:

@@ -31,6 +31,7 @@ ALL = (EVERYONE,)
 
 @blp.route("")
 class ProgramViews(MethodView):
+    @blp.not_confidential("programs: names, policies and fund sizes, which the funds publish")
     @blp.roles(*ALL)
     @blp.response(200, ProgramOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -51,6 +52,7 @@ class ProgramViews(MethodView):
 
 @blp.route("/<int:program_id>")
 class ProgramByIdViews(MethodView):
+    @blp.not_confidential("a program: name, policy and fund size, which the fund publishes")
     @blp.roles(*ALL)
     @blp.response(200, ProgramOut)
     def get(self, program_id):
@@ -60,6 +62,7 @@ class ProgramByIdViews(MethodView):
 
 @blp.route("/<int:program_id>/ledger")
 class ProgramLedgerViews(MethodView):
+    @blp.reads("ledger", id_from="program_id")
     @blp.roles(*STAFF)
     @blp.response(200, LedgerOut)
     def get(self, program_id):
@@ -70,6 +73,7 @@ class ProgramLedgerViews(MethodView):
 
 @blp.route("/<int:program_id>/ledger/entries")
 class ProgramJournalViews(MethodView):
+    @blp.lists("journal_entries")
     @blp.roles(*STAFF)
     @blp.response(200, JournalEntryOut(many=True))
     @blp.paginate(SQLCursorPage)

@@ -27,6 +27,7 @@ blp = Blueprint(
 
 @blp.route("/recoveries")
 class RecoveryViews(MethodView):
+    @blp.lists("recoveries")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, RecoveryOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -46,6 +47,7 @@ class RecoveryViews(MethodView):
 
 @blp.route("/recoveries/<int:recovery_id>")
 class RecoveryByIdViews(MethodView):
+    @blp.reads("recoveries")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, RecoveryOut)
     def get(self, recovery_id):
@@ -66,6 +68,7 @@ class RecoveryReturnViews(MethodView):
 
 @blp.route("/write-offs")
 class WriteOffViews(MethodView):
+    @blp.lists("write_offs")
     @blp.roles(*CLAIM_READERS)
     @blp.response(200, WriteOffOut(many=True))
     @blp.paginate(SQLCursorPage)

@@ -23,3 +23,38 @@ class ReportOut(ma.Schema):
     fund = ma.fields.Dict()
     activity = ma.fields.Dict()
     sections = ma.fields.List(ma.fields.Dict())
+
+
+class ReportRequestIn(ma.Schema):
+    period = ma.fields.String(
+        required=True, metadata={"description": "2022, 2022-H1, 2022-Q3 or 2022-03"}
+    )
+
+
+class ReportJobOut(ma.Schema):
+    id = Integer()
+    program_id = Integer()
+    period = ma.fields.String()
+    requested_by = ma.fields.String()
+    requested_at = ma.fields.DateTime()
+    state = ma.fields.String(metadata={"description": "queued, running, done or failed"})
+    percent = Integer(metadata={"description": "loans written of the period's loans, in %"})
+    rows = Integer(metadata={"description": "loans written to the workbook so far"})
+    total_rows = Integer(metadata={"description": "loans in the period"})
+    attempts = Integer()
+    error = ma.fields.String(allow_none=True)
+    document_id = Integer(
+        allow_none=True,
+        metadata={"description": "when done: GET stored/<document_id> downloads the workbook"},
+    )
+
+
+class StoredReportOut(ma.Schema):
+    id = Integer()
+    period = ma.fields.String()
+    filename = ma.fields.String()
+    content_type = ma.fields.String()
+    size = Integer()
+    sha256 = ma.fields.String()
+    made_by = ma.fields.String()
+    created_at = ma.fields.DateTime()

@@ -2,7 +2,10 @@
 
 The core's figures come from the ledger and the records; each policy appends its own
 sections through ``riskshare_report_sections``. The same report is served as JSON and as an
-.xlsx workbook (one sheet for the fund, one per policy section).
+.xlsx workbook (one sheet for the fund, one per policy section, and one listing the loans
+registered in the period). A workbook of a program with many loans in the period is made by
+a job (``riskshare.reports.jobs``) and stored as a document, like the reports the policies
+store at each period end (``PolicyDescriptor.stored_reports``).
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
-from riskshare.audit.events import record_access
 from riskshare.claims.models import Claim
 from riskshare.context import Context
+from riskshare.documents.models import Document
+from riskshare.documents.service import document_of, documents_of, store_document
 from riskshare.errors import Forbidden, Invalid
 from riskshare.explain import explanations_as_json, jsonable
 from riskshare.ledger import service as ledger
@@ -27,6 +32,7 @@ from riskshare.plugins.ask import program_of
 from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import Period, ProgramView
 from riskshare.programs.facts import SessionFacts
+from riskshare.programs.models import Program
 
 BEGINNING = dt.date(1900, 1, 1)
 ZERO = Decimal("0.00")
@@ -56,6 +62,23 @@ def parse_period(text: str) -> Period:
     after = first_month + months
     end = (dt.date(year + (after > 12), (after - 1) % 12 + 1, 1)) - dt.timedelta(days=1)
     return Period(text, start, end)
+
+
+def period_of(kind: str, day: dt.date) -> Period:
+    """The report period of ``kind`` (``month``, ``quarter``, ``half``, ``year``) that ``day``
+    falls in."""
+    labels = {
+        "month": f"{day.year}-{day.month:02d}",
+        "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        "half": f"{day.year}-H{1 if day.month <= 6 else 2}",
+        "year": str(day.year),
+    }
+    return parse_period(labels[kind])
+
+
+def last_ended(kind: str, day: dt.date) -> Period:
+    """The latest period of ``kind`` that has ended before ``day``."""
+    return period_of(kind, period_of(kind, day).start - dt.timedelta(days=1))
 
 
 def _fund_figures(ctx: Context, program_id: int, period: Period) -> dict[str, Any]:
@@ -172,7 +195,12 @@ def check_report_reader(ctx: Context, pview: ProgramView) -> None:
 def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, Any]:
     program, pview = program_of(ctx, program_id)
     check_report_reader(ctx, pview)
-    period = parse_period(period_text)
+    return compose(ctx, program, pview, parse_period(period_text))
+
+
+def compose(ctx: Context, program: Program, pview: ProgramView, period: Period) -> dict[str, Any]:
+    """The report of ``period``, for a caller already allowed to read it (a reader, or the
+    period-close and report jobs, which store it for the readers)."""
     # As the fund stood at the period's end: the report reads the same whenever it is run.
     as_of = SessionFacts(ctx.session, program.id, min(period.end, ctx.today), as_of=period.end)
     sections = [
@@ -180,7 +208,6 @@ def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, An
         for batch in ctx.hook.riskshare_report_sections(program=pview, period=period, facts=as_of)
         for section in batch
     ]
-    record_access(ctx, "fund_report", f"{program.id}:{period.label}")
     return {
         "program_id": program.id,
         "program": program.name,
@@ -204,19 +231,96 @@ def fund_report(ctx: Context, program_id: int, period_text: str) -> dict[str, An
     }
 
 
-def as_xlsx(report: dict[str, Any]) -> bytes:
-    """The report as a workbook: the fund's figures on one sheet, each section on its own.
+# The loans sheet: what each loan registered in the period was at its registration, so the
+# sheet reads the same whenever the report is run.
+LOAN_COLUMNS = (
+    "loan_id",
+    "reference",
+    "lender",
+    "guarantor",
+    "kind",
+    "principal",
+    "issue_date",
+    "maturity_date",
+    "covered",
+)
+LOAN_BATCH = 2000  # loans read (and progress reported) at a time
 
-    Every cell goes through ``_cell``: text stored before control characters were refused at
-    the API, or by a plugin's own table, must not make the whole report fail.
+
+def loans_in_period(ctx: Context, program_id: int, period: Period) -> int:
+    """How many loans of the program were issued in the period: the loans sheet's rows."""
+    return _count(
+        ctx,
+        Loan,
+        Loan.program_id == program_id,
+        Loan.issue_date.between(period.start, period.end),
+    )
+
+
+def loan_rows(ctx: Context, program_id: int, period: Period) -> Iterator[list[Any]]:
+    """The loans sheet's rows, by issue date and id, read in batches (keyset paging) so a
+    year of 100,000 loans never sits in memory as ORM objects."""
+    from riskshare.institutions.models import Institution
+
+    codes = {i: code for i, code in ctx.session.execute(select(Institution.id, Institution.code))}
+    after: tuple[dt.date, int] | None = None
+    while True:
+        query = (
+            select(
+                Loan.id,
+                Loan.reference,
+                Loan.lender_id,
+                Loan.guarantor_id,
+                Loan.kind,
+                Loan.principal,
+                Loan.issue_date,
+                Loan.maturity_date,
+                Loan.covered,
+            )
+            .where(Loan.program_id == program_id, Loan.issue_date.between(period.start, period.end))
+            .order_by(Loan.issue_date, Loan.id)
+            .limit(LOAN_BATCH)
+        )
+        if after is not None:
+            query = query.where(
+                (Loan.issue_date > after[0])
+                | ((Loan.issue_date == after[0]) & (Loan.id > after[1]))
+            )
+        batch = ctx.session.execute(query).all()
+        for lid, ref, lender, guarantor, kind, principal, issued, matures, covered in batch:
+            yield [
+                lid,
+                ref,
+                codes.get(lender),
+                codes.get(guarantor) if guarantor else None,
+                kind,
+                str(principal),
+                issued.isoformat(),
+                matures.isoformat(),
+                covered,
+            ]
+        if len(batch) < LOAN_BATCH:
+            return
+        after = (batch[-1].issue_date, batch[-1].id)
+
+
+def as_xlsx(
+    report: dict[str, Any],
+    loans: Iterator[list[Any]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """The report as a workbook: the fund's figures on one sheet, each section on its own,
+    and ``loans`` (``loan_rows``) on the last; ``progress(rows)`` is told every batch.
+
+    Written in openpyxl's write-only mode, row by row, so a sheet of 100,000 loans does not
+    hold every cell in memory. Every cell goes through ``_cell``: text stored before control
+    characters were refused at the API, or by a plugin's own table, must not make the whole
+    report fail.
     """
     from openpyxl import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
-    book = Workbook()
-    sheet = book.active
-    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
-    sheet.title = "Fund"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Fund")
 
     def put(table: Any, values: list[Any]) -> None:
         table.append([_cell(value) for value in values])
@@ -239,6 +343,17 @@ def as_xlsx(report: dict[str, Any]) -> bytes:
             put(table, [row.get(column) for column in section["columns"]])
         for explanation in section["explanations"]:
             put(table, [explanation["rule"], explanation["clause"], explanation["en"]])
+    if loans is not None:
+        table = book.create_sheet("Loans")
+        put(table, list(LOAN_COLUMNS))
+        written = 0
+        for row in loans:
+            put(table, row)
+            written += 1
+            if progress is not None and written % LOAN_BATCH == 0:
+                progress(written)
+        if progress is not None:
+            progress(written)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -255,3 +370,68 @@ def _cell(value: Any) -> Any:
 def _sheet_title(key: str) -> str:
     """A worksheet title: at most 31 characters, none of []:*?/\\ nor control characters."""
     return re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", str(key))[:31] or "section"
+
+
+# ------------------------------------------------------------------------ stored reports
+
+# Stored reports are documents of their program, one kind per period label.
+STORED_OWNER = "program_report"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _stored_kind(label: str) -> str:
+    return f"fund-report:{label}"
+
+
+def store_report(ctx: Context, program_id: int, period: Period, content: bytes) -> Document:
+    """Keep a generated workbook of ``period`` for the program's report readers."""
+    return store_document(
+        ctx,
+        STORED_OWNER,
+        program_id,
+        _stored_kind(period.label),
+        f"fund-report-{program_id}-{period.label}.xlsx",
+        XLSX,
+        content,
+    )
+
+
+def stored_of_period(ctx: Context, program_id: int, label: str) -> Document | None:
+    """The first workbook stored for the period (the period close's), if any."""
+    return ctx.session.scalar(
+        select(Document)
+        .where(
+            Document.owner_type == STORED_OWNER,
+            Document.owner_id == program_id,
+            Document.kind == _stored_kind(label),
+        )
+        .order_by(Document.id)
+        .limit(1)
+    )
+
+
+def stored_reports(ctx: Context, program_id: int) -> list[dict[str, Any]]:
+    """The program's stored workbooks, oldest first, for its report readers."""
+    _, pview = program_of(ctx, program_id)
+    check_report_reader(ctx, pview)
+    return [
+        {
+            "id": doc.id,
+            "period": doc.kind.split(":", 1)[1],
+            "filename": doc.filename,
+            "content_type": doc.content_type,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            "made_by": doc.uploaded_by,
+            "created_at": doc.created_at,
+        }
+        for doc in documents_of(ctx, STORED_OWNER, program_id)
+    ]
+
+
+def stored_report(ctx: Context, program_id: int, document_id: int) -> Document:
+    """One stored workbook (404 unless it is this program's); the route records the read."""
+    _, pview = program_of(ctx, program_id)
+    check_report_reader(ctx, pview)
+    doc = document_of(ctx, STORED_OWNER, program_id, document_id)
+    return doc

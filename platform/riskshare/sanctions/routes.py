@@ -31,6 +31,7 @@ SUPERVISORS = ("office", "approver", "finance", "auditor", "reviewer")
 
 @blp.route("/bans")
 class BanViews(MethodView):
+    @blp.lists("bans")
     @blp.roles(*SUPERVISORS)
     @blp.response(200, BanOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -68,6 +69,7 @@ class BanCreditEntryViews(MethodView):
 
 @blp.route("/clawbacks")
 class ClawbackViews(MethodView):
+    @blp.lists("clawbacks")
     @blp.roles(*SUPERVISORS)
     @blp.response(200, ClawbackOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -98,6 +100,7 @@ class ClawbackRepaidViews(MethodView):
 
 @blp.route("/programs/<int:program_id>/standings")
 class StandingViews(MethodView):
+    @blp.lists("standings")
     @blp.roles(*SUPERVISORS, INSTITUTIONS)
     @blp.response(200, StandingOut(many=True))
     @blp.paginate(SQLCursorPage)

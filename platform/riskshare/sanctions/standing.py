@@ -290,4 +290,5 @@ def _refusal(facts: SessionFacts, standing: StandingView) -> Explanation:
         },
         threshold=standing.until,
         passed=False,
+        clause_en=first.clause_en if first else "",
     )

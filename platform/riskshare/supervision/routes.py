@@ -28,6 +28,7 @@ INSTITUTIONS = ("lender", "guarantor", "insurer")
 
 @blp.route("/indicators")
 class IndicatorViews(MethodView):
+    @blp.not_confidential("the supervisors' thresholds, which the policies set in public")
     @blp.roles(*SUPERVISORS)
     @blp.response(200, IndicatorOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -49,6 +50,7 @@ class IndicatorByNameViews(MethodView):
 
 @blp.route("/monitoring")
 class MonitoringViews(MethodView):
+    @blp.reads("monitoring", id_from="program_id")
     @blp.roles(*SUPERVISORS)
     @blp.arguments(MonitoringQuery, location="query")
     @blp.response(200, AlertOut(many=True))
@@ -60,6 +62,7 @@ class MonitoringViews(MethodView):
 
 @blp.route("/supervision-filings")
 class FilingViews(MethodView):
+    @blp.lists("supervision_filings")
     @blp.roles(*SUPERVISORS, *INSTITUTIONS)
     @blp.response(200, FilingOut(many=True))
     @blp.paginate(SQLCursorPage)

@@ -28,6 +28,7 @@ def require_platform_admin() -> None:
 
 @blp.route("/tenants")
 class TenantViews(MethodView):
+    @blp.not_confidential("the platform's tenants: slugs and names")
     @blp.response(200, TenantOut(many=True))
     def get(self):
         """List tenants"""
@@ -79,6 +80,7 @@ class TenantUserViews(MethodView):
 
 @blp.route("/policies")
 class PolicyViews(MethodView):
+    @blp.not_confidential("the installed policies and their rules, as published")
     @blp.response(200, PolicyOut(many=True))
     def get(self):
         """List the policies of the enabled plugins, with their config schemas"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import uuid
 from typing import Any
@@ -12,10 +13,28 @@ from riskshare.auth.tokens import mint_dev_token
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+class Form:
+    """A multipart/form-data body (an upload): ``Caller.call(..., Form(fields, files))``.
+
+    ``files`` maps a field to ``(content, filename)``; each call sends fresh streams, so one
+    Form can be sent again (a retry, the isolation walk's several callers).
+    """
+
+    def __init__(self, fields: dict[str, Any], files: dict[str, tuple[bytes, str]]) -> None:
+        self.fields, self.files = fields, files
+
+    def data(self) -> dict[str, Any]:
+        return {
+            **{k: str(v) for k, v in self.fields.items()},
+            **{k: (io.BytesIO(content), name) for k, (content, name) in self.files.items()},
+        }
+
+
 class Caller:
-    def __init__(self, api: ApiClient, token: str) -> None:
+    def __init__(self, api: ApiClient, token: str, username: str = "") -> None:
         self.api = api
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.username = username  # as the audit log names the caller
 
     def _url(self, path: str, tenant: str | None = None) -> str:
         if path.startswith("/api/"):
@@ -40,6 +59,9 @@ class Caller:
         if isinstance(key, str):
             headers["Idempotency-Key"] = key
         client = self.api.app.test_client()
+        if isinstance(json_body, Form):
+            kwargs = {"data": json_body.data(), "content_type": "multipart/form-data", **kwargs}
+            json_body = None
         response = client.open(
             self._url(path), method=method, json=json_body, headers=headers, **kwargs
         )
@@ -86,16 +108,21 @@ class ApiClient:
             ext.dev_keys,
             issuer=settings.issuer,
             audience=settings.oidc_audience,
-            username=user
-            or ("-".join(roles) or "admin") + (f"@{institution}" if institution else ""),
+            username=user or self.username(*roles, institution=institution),
             tenant=tenant or (self.tenant if roles else None),
             roles=roles,
             institution=institution,
             platform_admin=platform_admin,
         )
 
+    @staticmethod
+    def username(*roles: str, institution: str | None = None) -> str:
+        """The user name a token minted for ``roles`` carries unless the test names one."""
+        return ("-".join(roles) or "admin") + (f"@{institution}" if institution else "")
+
     def as_(self, *roles: str, institution: str | None = None, user: str | None = None) -> Caller:
-        return Caller(self, self.token(*roles, institution=institution, user=user))
+        token = self.token(*roles, institution=institution, user=user)
+        return Caller(self, token, user or self.username(*roles, institution=institution))
 
     def live(
         self, server: Any, *roles: str, institution: str | None = None, user: str | None = None
@@ -113,7 +140,7 @@ class ApiClient:
 
     @property
     def admin(self) -> Caller:
-        return Caller(self, self.token(platform_admin=True, user="operator"))
+        return Caller(self, self.token(platform_admin=True, user="operator"), "operator")
 
     def onboard(self) -> None:
         self.admin.ok(

@@ -41,6 +41,7 @@ from riskshare.toolkit import (
     Rulebook,
     allocation_within_pool,
     hookimpl,
+    labels,
     lift,
     pro_rata_recovery,
     suspend,
@@ -98,6 +99,10 @@ def riskshare_policies() -> list[PolicyDescriptor]:
 # --------------------------------------------------------------------------- loans, claims
 
 
+# The loan's mode (attribute ``mode``) as the county's Chinese names it.
+MODES_ZH = {"bank": "银行直贷", "guarantee": "担保"}
+
+
 @hookimpl
 def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
     cfg = Config.of(program)
@@ -110,7 +115,9 @@ def riskshare_loan_coverage(program, loan, firm, lender, guarantor, facts):
             (f"本金超过 {cfg.loan_cap} 元上限", f"the principal is above the {cfg.loan_cap} cap")
         )
     covered = not problems
-    zh = "；".join(p[0] for p in problems) or f"{mode} 模式贷款 {loan.principal} 元，纳入补偿范围"
+    zh = "；".join(p[0] for p in problems) or (
+        f"{MODES_ZH.get(mode, mode)}模式贷款 {loan.principal} 元，纳入补偿范围"
+    )
     en = "; ".join(p[1] for p in problems) or f"a {mode} loan of {loan.principal}, covered"
     return Decision(
         covered,
@@ -142,7 +149,8 @@ def riskshare_claim_eligibility(program, loan, claim, facts):
             rule(
                 "R-2",
                 "eligible" if ok else "refused",
-                f"贷款五级分类为 {loan.classification}，{mode} 模式由{who_zh}申请。",
+                f"贷款五级分类为{labels.classification_zh(loan.classification)}，"
+                f"{MODES_ZH.get(mode, mode)}模式由{who_zh}申请。",
                 f"The loan is {loan.classification}; a {mode} loan is claimed by its {who_en}.",
                 passed=ok,
                 classification=loan.classification,

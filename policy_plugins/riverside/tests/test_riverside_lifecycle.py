@@ -12,7 +12,12 @@ import datetime as dt
 import pytest
 from riverside_county import LOSS, County
 
-from riskshare.testing import assert_explained_in_both_languages, today
+from riskshare.testing import (
+    assert_explained_in_both_languages,
+    english_in_chinese,
+    explanations_in,
+    today,
+)
 
 
 @pytest.fixture
@@ -166,6 +171,18 @@ def test_the_whole_riverside_lifecycle_with_its_committee_trustee_cap_pause_and_
     assert ledger["balanced"] is True
     assert ledger["pool_balance"] == "4700000.00"  # 5,000,000 − 300,000; the return is not pooled
     assert ledger["balances"]["reserve:remitted"] == "30000.00"
+
+    # Everything the county answered explains itself in both languages, Chinese in Chinese
+    # terms (the banks' loan numbers, the institutions' names and the quarters are data).
+    auditor = api.as_("auditor")
+    answers = [plan, alerts, recovery, paused_loan, refused]
+    for path in ("/loans?page_size=100", "/claims?page_size=100", "/plans", "/disbursements"):
+        answers.append(auditor.ok("GET", path))
+    data = [loan["reference"] for loan in answers[5]]
+    data += [i["name"] for i in county.institutions.values()] + ["2025-Q1", "2025-Q2"]
+    leaks = english_in_chinese(answers, allowed=data)
+    assert leaks == [], "\n".join(leaks)
+    assert_explained_in_both_languages(explanations_in(answers), allowed=data)
 
 
 def test_a_policy_that_names_no_citation_keeps_the_cores_for_a_suspended_bank(county):

@@ -52,6 +52,10 @@ def riskshare_policies():
             " total caps, year-end allocation plans, recoveries to the treasury.",
             recovery_destinations={"treasury": TREASURY},
             attribute_schemas=ATTRIBUTE_SCHEMAS,
+            # X-12: after each year end the reviewed claims' summary and the proposed plan
+            # wait for the office; X-19: each month's report is stored for the leading group.
+            plans_at_period_end=True,
+            stored_reports=("month",),
             cites=CITES,
         )
     ]

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from xinxiang_world import build
 
 from riskshare.testing import assert_explained_in_both_languages, today
+from riskshare.testing.reads import audit_events_after, audit_head
 
 
 def _reason(loan: dict, rule: str) -> dict:
@@ -824,7 +825,9 @@ def test_X19_monthly_fund_report_as_json_and_xlsx(api):
     assert (row["npl_rate"], row["compensation_paid"]) == ("1.0000", "300000.00")
     xlsx = api.as_("approver").get(f"/programs/{world.pid}/reports/2023-01?format=xlsx")
     book = load_workbook(io.BytesIO(xlsx.data))
-    assert book.sheetnames == ["Fund", "xinxiang-institutions"]
+    # The fund, the policy's section, and the loans issued in the month (none in January).
+    assert book.sheetnames == ["Fund", "xinxiang-institutions", "Loans"]
+    assert [r[0] for r in book["Loans"].iter_rows(values_only=True)] == ["loan_id"]
 
 
 def test_X19_the_platforms_staff_read_the_monthly_report_and_banks_do_not(api):
@@ -854,6 +857,19 @@ def test_X20_claims_are_visible_only_to_those_who_need_them_and_every_read_is_au
         if e["action"] == "read" and e["record_type"] == "claims"
     ]
     assert len(reads) >= 6
+    # 11.23: loans, plans, disbursements and recoveries are read as claims are: recorded.
+    head = audit_head(api)
+    reviewer = api.as_("reviewer")
+    reviewer.ok("GET", f"/loans/{claim['loan_id']}")
+    for listing in ("/plans", "/disbursements", "/recoveries"):
+        reviewer.ok("GET", listing)
+    recorded = [(e["action"], e["record_type"]) for e in audit_events_after(api, head)]
+    assert recorded == [
+        ("read", "loans"),
+        ("list", "allocation_plans"),
+        ("list", "disbursements"),
+        ("list", "recoveries"),
+    ]
 
 
 def _npl_world(api, bad: str, good: str):

@@ -59,6 +59,10 @@ def riskshare_policies():
             # Y-01, Y-12: the custodian pays; the finance bureau confirms what comes back.
             payers=("finance", "custodian"),
             attribute_schemas=ATTRIBUTE_SCHEMAS,
+            # Y-12: each half year's claims go to the DRC's review as the period's plan;
+            # Y-13 / 五: the half-yearly fund report (recoveries loan by loan) is stored.
+            plans_at_period_end=True,
+            stored_reports=("half",),
             cites=CITES,
         )
     ]

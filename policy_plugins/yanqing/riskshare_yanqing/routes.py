@@ -311,6 +311,7 @@ class PenaltyOut(ma.Schema):
 
 @blp.route("/programs/<int:program_id>/recommendations")
 class RecommendationViews(MethodView):
+    @blp.lists("yanqing_recommendations")
     @blp.roles(*REVIEW_READERS)
     @blp.response(200, RecommendationOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -329,6 +330,9 @@ class RecommendationViews(MethodView):
 
 @blp.route("/programs/<int:program_id>/recommendation-counts")
 class RecommendationCountViews(MethodView):
+    @blp.not_confidential(
+        "how many firms each recommender put forward in a quarter, against its target"
+    )
     @blp.roles(*SUPERVISORS)
     @blp.arguments(QuarterQuery, location="query")
     @blp.response(200, QuarterCountOut(many=True))
@@ -339,6 +343,7 @@ class RecommendationCountViews(MethodView):
 
 @blp.route("/recommendations/<int:rec_id>")
 class RecommendationByIdViews(MethodView):
+    @blp.reads("yanqing_recommendations")
     @blp.roles(*REVIEW_READERS)
     @blp.response(200, RecommendationOut)
     def get(self, rec_id):
@@ -404,6 +409,7 @@ _step(
 
 @blp.route("/recommendations/<int:rec_id>/ballots")
 class BallotViews(MethodView):
+    @blp.reads("yanqing_recommendations", id_from="rec_id")
     @blp.roles(*STAFF, "panelist")
     @blp.response(200, VoteOut(many=True))
     def get(self, rec_id):
@@ -428,6 +434,7 @@ def _documents(
     finds the record (404 when the caller may not see it)."""
 
     class Listing(MethodView):
+        @blp.lists("documents")
         @blp.roles(*roles)
         @blp.response(200, DocumentOut(many=True))
         def get(self, record_id):
@@ -435,6 +442,7 @@ def _documents(
             return documents_of(ctx, owner_type, owner(ctx, record_id).id)
 
     class Download(MethodView):
+        @blp.downloads("documents")
         @blp.roles(*roles)
         @blp.response(200, DocumentContentOut)
         def get(self, record_id, document_id):
@@ -493,6 +501,7 @@ class FeeViews(MethodView):
 
 @blp.route("/programs/<int:program_id>/custodian-reports")
 class CustodianReportViews(MethodView):
+    @blp.lists("yanqing_custodian_reports")
     @blp.roles(*custodian.READERS, "custodian")
     @blp.arguments(CustodianReportQuery, location="query")
     @blp.response(200, CustodianReportOut(many=True))
@@ -513,6 +522,7 @@ class CustodianReportViews(MethodView):
 
 @blp.route("/programs/<int:program_id>/fund-state")
 class FundStateViews(MethodView):
+    @blp.reads("yanqing_fund_states", id_from="program_id")
     @blp.roles(*STAFF)
     @blp.response(200, FundStateOut)
     def get(self, program_id):
@@ -522,6 +532,7 @@ class FundStateViews(MethodView):
 
 @blp.route("/programs/<int:program_id>/premium-subsidies")
 class SubsidyViews(MethodView):
+    @blp.lists("yanqing_subsidies")
     @blp.roles(*STAFF)
     @blp.response(200, SubsidyOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -546,6 +557,7 @@ class SubsidyViews(MethodView):
 
 @blp.route("/programs/<int:program_id>/penalties")
 class PenaltyViews(MethodView):
+    @blp.lists("yanqing_penalties")
     @blp.roles(*SUPERVISORS)
     @blp.response(200, PenaltyOut(many=True))
     @blp.paginate(SQLCursorPage)
@@ -598,6 +610,7 @@ class ExtraPaymentOut(ma.Schema):
 
 @blp.route("/programs/<int:program_id>/extra-payments")
 class ExtraPaymentViews(MethodView):
+    @blp.lists("yanqing_extra_payments")
     @blp.roles(*SUPERVISORS)
     @blp.response(200, ExtraPaymentOut(many=True))
     @blp.paginate(SQLCursorPage)

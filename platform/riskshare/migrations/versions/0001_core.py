@@ -36,6 +36,7 @@ TABLES: tuple[str, ...] = (
     "documents",
     "firms",
     "idempotency_records",
+    "imports",
     "indicators",
     "institutions",
     "job_outbox",
@@ -65,6 +66,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "documents",
     "firms",
     "idempotency_records",
+    "imports",
     "indicators",
     "institutions",
     "job_outbox",
@@ -467,6 +469,57 @@ def create_tables() -> None:
         sa.UniqueConstraint("tenant_id", "uscc", name=op.f("uq_firms_tenant_id_uscc")),
     )
     op.create_index(op.f("ix_firms_tenant_id"), "firms", ["tenant_id"], unique=False)
+    op.create_table(
+        "imports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("mode", sa.String(length=20), nullable=False),
+        sa.Column("format", sa.String(length=10), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=200), nullable=False),
+        sa.Column(
+            "uploader_roles",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("institution_id", sa.Integer(), nullable=True),
+        sa.Column("backdate_limit_days", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("total_rows", sa.Integer(), nullable=False),
+        sa.Column("rows_processed", sa.Integer(), nullable=False),
+        sa.Column("created_count", sa.Integer(), nullable=False),
+        sa.Column("existing_count", sa.Integer(), nullable=False),
+        sa.Column("error_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "errors", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institutions.id"],
+            name=op.f("fk_imports_institution_id_institutions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["job_outbox.id"], name=op.f("fk_imports_outbox_id_job_outbox")
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_imports_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_imports_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_imports")),
+    )
+    op.create_index(op.f("ix_imports_program_id"), "imports", ["program_id"], unique=False)
+    op.create_index(op.f("ix_imports_tenant_id"), "imports", ["tenant_id"], unique=False)
     op.create_table(
         "indicators",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1128,6 +1181,9 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
     op.drop_index(op.f("ix_indicators_program_id"), table_name="indicators")
     op.drop_table("indicators")
+    op.drop_index(op.f("ix_imports_tenant_id"), table_name="imports")
+    op.drop_index(op.f("ix_imports_program_id"), table_name="imports")
+    op.drop_table("imports")
     op.drop_index(op.f("ix_firms_tenant_id"), table_name="firms")
     op.drop_table("firms")
     op.drop_index(op.f("ix_deadline_alerts_tenant_id"), table_name="deadline_alerts")

@@ -1,0 +1,1 @@
+"""Bulk imports: loans from xlsx or CSV, checked and registered row by row in a job."""
