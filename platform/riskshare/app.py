@@ -20,8 +20,8 @@ from flask import Flask, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from riskshare import __version__, health, logs
-from riskshare.api import bodies, headers, limits, reads, security
+from riskshare import __version__
+from riskshare.api import bodies, headers, health, limits, reads, request_ids, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
 from riskshare.api.problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_response
@@ -150,7 +150,7 @@ def create_app(
     api.register_field(ma.fields.Decimal, "string", "decimal")
     _document_policy_attributes(api, pm)
     _register_problem_handlers(app)
-    logs.install(app)  # before authentication: a refused request has its id too
+    request_ids.install(app)  # before authentication: a refused request has its id too
     security.install(app)
     limits.install(app, _rate_limiter(settings))
     bodies.install(app, settings.max_body_bytes)

@@ -4,7 +4,7 @@ A log collector (Loki, Elasticsearch, a cloud's agent) reads the web, worker and
 processes' standard error; one object a line lets it search by ``request_id`` or ``tenant``
 without parsing free text. Every answer carries ``X-Request-Id``: the caller's own id when it
 sent a sensible one (a proxy's, to follow one request through both logs), else a new one, so a
-user who quotes it from an error leads straight to the lines.
+user who quotes it from an error leads straight to the lines (``riskshare.api.request_ids``).
 
 ``configure`` is called by the processes (``riskshare.wsgi``, ``riskshare worker`` and
 ``riskshare scheduler``), never by the app factory, so tests and ``flask`` commands keep
@@ -17,18 +17,14 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import re
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import g, has_request_context
 
 REQUEST_ID_HEADER = "X-Request-Id"
-# An incoming id is kept only if it cannot forge a log line or a header: short, plain text.
-_SENSIBLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # WSGI environ keys the access log (gunicorn_conf.JsonLogger) reads after the app answered.
 ENVIRON_REQUEST_ID = "riskshare.request_id"
 ENVIRON_TENANT = "riskshare.tenant"
@@ -113,23 +109,3 @@ def configure(log_format: str, level: str) -> None:
     from flask.logging import default_handler
 
     logging.getLogger("riskshare").removeHandler(default_handler)
-
-
-def install(app: Flask) -> None:
-    """Give every request an id, answer it in ``X-Request-Id``, and leave the id and the
-    tenant in the WSGI environ for the access log. Registered before authentication, so a
-    refused request has its id too."""
-
-    @app.before_request
-    def _request_id() -> None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _SENSIBLE_ID.fullmatch(incoming) else uuid.uuid4().hex
-        request.environ[ENVIRON_REQUEST_ID] = g.request_id
-
-    @app.after_request
-    def _answer_id(response: Any) -> Any:
-        if "request_id" in g:
-            response.headers[REQUEST_ID_HEADER] = g.request_id
-        if g.get("tenant"):
-            request.environ[ENVIRON_TENANT] = g.tenant
-        return response

@@ -181,6 +181,11 @@ def current_key() -> AuditKey:
 
 def make_checkpoint(session: Session, tenant: str, key: AuditKey) -> AuditCheckpoint | None:
     """Sign the chain's current state; ``None`` when nothing was appended since the last."""
+    # The appenders' lock: the head cannot move under us, and two runs at once (the scheduled
+    # job and an operator's command) sign one checkpoint, not two of the same seq.
+    session.execute(
+        select(Tenant.slug).where(Tenant.slug == tenant).with_for_update(key_share=True)
+    )
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
         .where(AuditEvent.tenant_id == tenant)

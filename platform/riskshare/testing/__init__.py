@@ -25,6 +25,8 @@ What is here:
   explanation (or a list of them) cites its rule and clause in Chinese and in English and
   says itself in both, with no English inside the Chinese sentence; ``explanations_in(answers)``
   finds every explanation in JSON answers, to check them all.
+* ``get_operations``, ``walk_reads``, ``every_role``, ``audit_events_after``, ``audit_head``:
+  the read walk of X-20 (every GET records what it read), for a policy's own routes.
 
 It lives inside ``riskshare`` (not under ``tests/``) so the platform's tests, the plugins'
 tests and their demos share the same client and doubles, such as the Keycloak-compatible
@@ -38,6 +40,13 @@ from riskshare.testing.chinese import (
 )
 from riskshare.testing.client import ApiClient, Caller, change_behind_the_api, today
 from riskshare.testing.live import LiveCaller, LiveServer, live_server, race
+from riskshare.testing.reads import (
+    audit_events_after,
+    audit_head,
+    every_role,
+    get_operations,
+    walk_reads,
+)
 
 __all__ = [
     "ApiClient",
@@ -45,10 +54,15 @@ __all__ = [
     "LiveCaller",
     "LiveServer",
     "assert_explained_in_both_languages",
+    "audit_events_after",
+    "audit_head",
     "change_behind_the_api",
     "english_in_chinese",
+    "every_role",
     "explanations_in",
+    "get_operations",
     "live_server",
     "race",
     "today",
+    "walk_reads",
 ]

@@ -75,6 +75,13 @@ def audit_head(api: ApiClient) -> int:
     return events[-1]["seq"] if events else 0
 
 
+def every_role(api: ApiClient) -> Caller:
+    """A caller holding every role the core and the installed policies declare."""
+    from riskshare.plugins.manager import role_catalogue
+
+    return api.as_(*sorted(role_catalogue(api.app.extensions["riskshare"].pm).names))
+
+
 def walk_reads(
     api: ApiClient,
     ids: dict[str, Any],

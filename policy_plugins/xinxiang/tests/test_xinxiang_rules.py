@@ -9,8 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from xinxiang_world import build
 
-from riskshare.testing import assert_explained_in_both_languages, today
-from riskshare.testing.reads import audit_events_after, audit_head
+from riskshare.testing import (
+    assert_explained_in_both_languages,
+    audit_events_after,
+    audit_head,
+    today,
+)
 
 
 def _reason(loan: dict, rule: str) -> dict:

@@ -11,9 +11,7 @@ import datetime as dt
 
 from yanqing_steps import YQ, graded_firm, register_loan
 
-from riskshare.plugins.manager import role_catalogue
-from riskshare.testing import today
-from riskshare.testing.reads import get_operations, walk_reads
+from riskshare.testing import every_role, get_operations, today, walk_reads
 from riskshare_yanqing.demo import documents
 
 
@@ -49,7 +47,7 @@ def test_X20_every_get_of_the_plugin_records_what_it_read(yq):
         "record_id": None,  # set per route below
         "document_id": None,
     }
-    reader = api.as_(*sorted(role_catalogue(api.app.extensions["riskshare"].pm).names))
+    reader = every_role(api)
     counts = "/api/v1/tenants/{tenant}/yanqing/programs/{program_id}/recommendation-counts"
     queries = {counts: "?quarter=2025-Q1"}
     subsidy_documents = api.as_("office").ok(
