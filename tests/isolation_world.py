@@ -405,6 +405,31 @@ def _job(api: Any, ids: dict[str, Any]) -> None:
 
     with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
         ids["outbox_id"] = enqueue(session, api.tenant, SWEEP, "walk", day="2026-07-02").id
+    _notification(api, ids)
+
+
+def _notification(api: Any, ids: dict[str, Any]) -> None:
+    """A reminder the sweep sent to the bank's users: the recovery it owes is late."""
+    from riskshare.db import tenant_session
+    from riskshare.notifications.models import Notification
+
+    with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
+        row = Notification(
+            key=f"recovery_return:recovery:{ids['recovery_id']}:late",
+            program_id=ids["program_id"],
+            kind="recovery_return",
+            rule="T-4",
+            stage="late",
+            subject_type="recovery",
+            subject_id=ids["recovery_id"],
+            due_on=dt.date(2024, 7, 15),
+            sent_on=dt.date(2024, 7, 16),
+            institution_id=ids["institution_id"],
+            explanation={"rule": "T-4", "zh": "已逾期。", "en": "Late."},
+        )
+        session.add(row)
+        session.flush()
+        ids["notification_id"] = row.id
 
 
 def import_form(ids: dict[str, Any], reference: str) -> Any:

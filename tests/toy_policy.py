@@ -74,6 +74,13 @@ SCHEMA = {
             "minimum": 1,
             "default": 10,
         },
+        "filing_days": {
+            "title": "Filing days",
+            "description": "Working days to file a matured, unpaid loan as overdue.",
+            "type": "integer",
+            "minimum": 1,
+            "default": 5,
+        },
     },
 }
 
@@ -193,9 +200,14 @@ def riskshare_claim_eligibility(program, loan, claim, facts):
 
 @hookimpl
 def riskshare_deadline(program, kind, start, calendar):
-    if kind not in ("claim_review", "recovery_return"):
+    keys = {
+        "claim_review": "review_days",
+        "recovery_return": "recovery_days",
+        "overdue_filing": "filing_days",
+    }
+    if kind not in keys:
         return None
-    days = program.config["review_days" if kind == "claim_review" else "recovery_days"]
+    days = program.config[keys[kind]]
     deadline = calendar.add_working_days(start, days)
     return DeadlineDecision(
         deadline,

@@ -56,6 +56,8 @@ class Settings:
     period_close_interval: int = 3600
     # A report workbook listing more loans than this is made by a job, not in the request.
     sync_report_max_loans: int = 20000
+    # Working days before a due date that the sweep first reminds of it (0: on the day).
+    reminder_days: int = 3
     policy_plugins: list[str] | None = None  # None: every installed plugin
     auth: str = "dev"  # "dev": locally signed tokens; "keycloak": the realm's JWKS
     dev_key_path: Path = Path("instance/dev-signing-key.pem")
@@ -119,6 +121,9 @@ class Settings:
             period_close_interval=_seconds(get, "RISKSHARE_PERIOD_CLOSE_INTERVAL", 3600, least=0),
             sync_report_max_loans=_whole(
                 get, "RISKSHARE_SYNC_REPORT_MAX_LOANS", cls.sync_report_max_loans, "loans", 0
+            ),
+            reminder_days=_whole(
+                get, "RISKSHARE_REMINDER_DAYS", cls.reminder_days, "working days", 0
             ),
             policy_plugins=_list(get("RISKSHARE_POLICY_PLUGINS")),
             auth=get("RISKSHARE_AUTH", "keycloak" if mode == "production" else "dev"),

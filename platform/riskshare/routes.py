@@ -15,6 +15,7 @@ def blueprints() -> list[Blueprint]:
     from riskshare.institutions.routes import blp as institutions
     from riskshare.jobs.routes import blp as jobs
     from riskshare.loans.routes import blp as loans
+    from riskshare.notifications.routes import blp as notifications
     from riskshare.plans.routes import blp as plans
     from riskshare.programs.routes import blp as programs
     from riskshare.recoveries.routes import blp as recoveries
@@ -39,5 +40,6 @@ def blueprints() -> list[Blueprint]:
         sanctions,
         supervision,
         reports,
+        notifications,
         audit,
     ]

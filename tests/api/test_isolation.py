@@ -280,6 +280,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         "office", body=lambda w: {"effective_from": "2024-08-01", "value": "2", "note": "walk"}
     ),
     ("GET", "/programs/{program_id}/monitoring"): R("auditor"),
+    # --- the inbox: the bank reads and marks what is addressed to it
+    ("GET", "/notifications"): R("lender", BANK),
+    ("GET", "/notifications/counts"): R("lender", BANK),
+    ("POST", "/notifications/{notification_id}/read"): R("lender", BANK),
     ("GET", "/programs/{program_id}/supervision-filings"): R("lender", BANK),
     ("POST", "/programs/{program_id}/supervision-filings"): R(
         "lender",
@@ -736,7 +740,7 @@ def test_no_tenant_institution_or_administrator_reaches_the_victims_records(walk
 
 def _nothing_of_the_victims(payload: Any, world: dict[str, Any], seated: bool) -> bool:
     """An empty listing, or (for a seated delegate) only the joint review under way."""
-    if payload in ([], {}):
+    if payload in ([], {}, {"total": 0, "unread": 0}):  # the last: an empty inbox's counts
         return True
     if seated and isinstance(payload, list):
         return {item.get("id") for item in payload} <= {world["under_review_rec_id"]}

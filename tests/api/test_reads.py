@@ -96,6 +96,7 @@ def populate(api):
     rows, _ = with_bad_rows(3, every=2)
     started = upload(api, xlsx(rows), program=program).get_json()
     runner.execute(api.app, api.tenant, started["outbox_id"], last_attempt=True)
+    remind_the_office(api, program)
     return {
         "import_id": started["id"],
         "job_id": job["id"],
@@ -111,6 +112,29 @@ def populate(api):
         "recovery_id": recovery["id"],
         "period": "2024-07",
     }
+
+
+def remind_the_office(api, program):
+    """A reminder in the office's inbox (the sweep's, written here as it writes it)."""
+    from riskshare.db import tenant_session
+    from riskshare.notifications.models import Notification
+
+    with tenant_session(api.app.extensions["riskshare"].db, api.tenant) as session:
+        session.add(
+            Notification(
+                key="plan_summary:plan:1:due_soon:office",
+                program_id=program["id"],
+                kind="plan_summary",
+                rule="T-4",
+                stage="due_soon",
+                subject_type="plan",
+                subject_id=1,
+                due_on=dt.date(2025, 1, 15),
+                sent_on=dt.date(2025, 1, 10),
+                role="office",
+                explanation={"rule": "T-4", "zh": "即将到期。", "en": "Due soon."},
+            )
+        )
 
 
 def reader(api):

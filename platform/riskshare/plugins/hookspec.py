@@ -302,8 +302,9 @@ def riskshare_deadline(
     """Give the deadline a step has, counted from ``start``.
 
     Called for ``claim_review`` (from submission), ``recovery_return`` (from receipt),
-    ``write_off_evidence`` (from the write-off approval) and ``plan_summary`` (from the
-    period's end).
+    ``write_off_evidence`` (from the write-off approval), ``plan_summary`` (from the
+    period's end) and ``overdue_filing`` (from the first day a matured loan is unpaid: the
+    deadline sweep reminds the lender of a filing not made).
 
     :param program: the program.
     :param kind: which deadline.

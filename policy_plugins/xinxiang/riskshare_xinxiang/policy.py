@@ -26,6 +26,9 @@ TITLE = "新乡市小微企业贷款风险补偿资金管理暂行办法（新�
 
 # Deadlines in working days, by the core's name for the step, with the rule that sets them.
 DEADLINES = {
+    # X-08 第九条: a matured loan unpaid is filed overdue within 5 working days (the sweep
+    # reminds the lender, and the guarantor of a guaranteed loan, of a filing not made).
+    "overdue_filing": ("X-08", "filing_days", "办理逾期备案", "file the overdue"),
     "claim_review": ("X-11", "review_days", "出具审核意见", "issue the review opinion"),
     "plan_summary": ("X-12", "summary_days", "报送年度补偿汇总", "send the year's summary"),
     "recovery_return": ("X-15", "recovery_days", "返还市国库", "return it to the treasury"),

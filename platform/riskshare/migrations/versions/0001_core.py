@@ -44,6 +44,8 @@ TABLES: tuple[str, ...] = (
     "journal_entries",
     "loan_events",
     "loans",
+    "notification_reads",
+    "notifications",
     "plan_items",
     "postings",
     "programs",
@@ -74,6 +76,8 @@ TENANT_TABLES: tuple[str, ...] = (
     "journal_entries",
     "loan_events",
     "loans",
+    "notification_reads",
+    "notifications",
     "plan_items",
     "postings",
     "programs",
@@ -572,6 +576,48 @@ def create_tables() -> None:
     )
     op.create_index(op.f("ix_job_runs_tenant_id"), "job_runs", ["tenant_id"], unique=False)
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("rule", sa.String(length=20), nullable=False),
+        sa.Column("stage", sa.String(length=10), nullable=False),
+        sa.Column("subject_type", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("sent_on", sa.Date(), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=True),
+        sa.Column("institution_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "explanation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institutions.id"],
+            name=op.f("fk_notifications_institution_id_institutions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_notifications_program_id_programs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_notifications_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_notifications_tenant_id_key")),
+    )
+    op.create_index(
+        op.f("ix_notifications_institution_id"), "notifications", ["institution_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_notifications_program_id"), "notifications", ["program_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_notifications_tenant_id"), "notifications", ["tenant_id"], unique=False
+    )
+    op.create_table(
         "standings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -717,6 +763,38 @@ def create_tables() -> None:
     op.create_index(op.f("ix_loans_lender_id"), "loans", ["lender_id"], unique=False)
     op.create_index(op.f("ix_loans_program_id"), "loans", ["program_id"], unique=False)
     op.create_index(op.f("ix_loans_tenant_id"), "loans", ["tenant_id"], unique=False)
+    op.create_table(
+        "notification_reads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notification_id", sa.Integer(), nullable=False),
+        sa.Column("reader", sa.String(length=200), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_notification_reads_notification_id_notifications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.slug"], name=op.f("fk_notification_reads_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_reads")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "notification_id",
+            "reader",
+            name=op.f("uq_notification_reads_tenant_id_notification_id_reader"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_notification_reads_notification_id"),
+        "notification_reads",
+        ["notification_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_notification_reads_tenant_id"), "notification_reads", ["tenant_id"], unique=False
+    )
     op.create_table(
         "claims",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1163,6 +1241,9 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_claims_loan_id"), table_name="claims")
     op.drop_index(op.f("ix_claims_institution_id"), table_name="claims")
     op.drop_table("claims")
+    op.drop_index(op.f("ix_notification_reads_tenant_id"), table_name="notification_reads")
+    op.drop_index(op.f("ix_notification_reads_notification_id"), table_name="notification_reads")
+    op.drop_table("notification_reads")
     op.drop_index(op.f("ix_loans_tenant_id"), table_name="loans")
     op.drop_index(op.f("ix_loans_program_id"), table_name="loans")
     op.drop_index(op.f("ix_loans_lender_id"), table_name="loans")
@@ -1176,6 +1257,10 @@ def drop_tables() -> None:
     op.drop_index(op.f("ix_standings_subject_id"), table_name="standings")
     op.drop_index(op.f("ix_standings_program_id"), table_name="standings")
     op.drop_table("standings")
+    op.drop_index(op.f("ix_notifications_tenant_id"), table_name="notifications")
+    op.drop_index(op.f("ix_notifications_program_id"), table_name="notifications")
+    op.drop_index(op.f("ix_notifications_institution_id"), table_name="notifications")
+    op.drop_table("notifications")
     op.drop_index(op.f("ix_job_runs_tenant_id"), table_name="job_runs")
     op.drop_table("job_runs")
     op.drop_index(op.f("ix_indicators_tenant_id"), table_name="indicators")
