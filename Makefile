@@ -32,9 +32,14 @@ soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (2
 	bash scripts/test-services.sh
 	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz tests/jobs
 
+BENCH_ARGS ?=
+bench: $(STAMP)  ## benchmark against a bare-Flask baseline (bench/README.md; not part of make test); make bench BENCH_ARGS="--loans 100000"
+	bash scripts/test-services.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)  ## ruff, then mypy (its files: [tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check platform tests policy_plugins
 	$(BIN)/ruff format --check platform tests policy_plugins
 	$(BIN)/mypy
 
-.PHONY: help install run test soak lint
+.PHONY: help install run test soak bench lint
