@@ -253,7 +253,7 @@ class Bench:
         self.args, self.wrk, self.servers, self.world = args, wrk, servers, world
         self.database, self.owner_url = database, owner_url
         self.next_defaulted = world.defaulted_ids[0]
-        self.claim_rate: dict[str, float] = {}
+        self.owner = sa.create_engine(owner_url)
 
     def env(self, scenario: str, side: str, delay_ms: float, lo: int, hi: int) -> dict[str, str]:
         role = "lender" if scenario.startswith("post") else "office"
@@ -279,13 +279,9 @@ class Bench:
         if scenario == "post_loan":
             return self.world.firm_ids[0], self.world.firm_ids[-1]
         if scenario == "post_claim":
-            # A slice of unclaimed defaulted loans, big enough for this side's pace.
-            rate = self.claim_rate.get(side, 300.0)
-            size = int(rate * duration * 2) + 20 * self.args.connections
-            lo = self.next_defaulted
-            hi = min(lo + size - 1, self.world.defaulted_ids[-1])
-            self.next_defaulted = hi + 1
-            if lo > hi:
+            # Unclaimed defaulted loans from here on; used_up() moves past what the run took.
+            lo, hi = self.next_defaulted, self.world.defaulted_ids[-1]
+            if hi - lo < 1000:
                 raise SystemExit("out of defaulted loans: raise --defaulted")
             return lo, hi
         return 0, 0
@@ -318,6 +314,8 @@ class Bench:
         if done.returncode != 0:
             raise RuntimeError(f"wrk failed: {done.stderr}\n{done.stdout}")
         result = parse_wrk(done.stdout)
+        if scenario == "post_claim":
+            self.used_up(lo, hi)
         requests_done = max(1, result["requests"])
         result.update(
             cpu_ms_per_request=meter.seconds() * 1000 / requests_done,
@@ -329,9 +327,20 @@ class Bench:
                 meter.machine_busy * (os.cpu_count() or 1) - meter.seconds() / meter.elapsed, 2
             ),
         )
-        if scenario == "post_claim" and delay_ms == 0:
-            self.claim_rate[side] = max(self.claim_rate.get(side, 0.0), result["rps"])
         return result
+
+    def used_up(self, lo: int, hi: int) -> None:
+        """Move past the defaulted loans a claims run took. Thread t of T claims on lo + t,
+        then every T-th loan; a request still in flight when wrk stopped is at most one per
+        connection beyond the last claim saved (waited for a little)."""
+        time.sleep(1.0)
+        with self.owner.connect() as conn:
+            last = conn.scalar(
+                sa.text("SELECT max(loan_id) FROM claims WHERE loan_id BETWEEN :lo AND :hi"),
+                {"lo": lo, "hi": hi},
+            )
+        margin = (self.args.connections + 1) * self.args.threads
+        self.next_defaulted = (last or lo) + margin + 1
 
     def load_scenario(self, scenario: str) -> dict[str, Any]:
         args = self.args

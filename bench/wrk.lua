@@ -55,7 +55,7 @@ function request()
       program, math.random(lo, hi), lender, key)
     return wrk.format("POST", prefix .. "/loans", nil, body)
   elseif scenario == "post_claim" then
-    -- thread i takes lo + i - 1, then T further each time ...: no two requests claim on the same loan
+    -- thread i takes lo + i - 1, then every T-th loan: no loan is claimed twice
     local loan = lo + (index - 1) + (n - 1) * nthreads
     if loan > hi then
       loan = 0  -- the run outlasted its slice: a 404, counted as an error
