@@ -56,9 +56,11 @@ def create_program(ctx: Context, data: dict[str, Any]) -> Program:
             f"No enabled plugin offers the policy '{data['policy']}'.",
             errors=[{"pointer": "/policy", "detail": f"known: {sorted(registry)}"}],
         )
-    # Shared lock: the operator's change of the allow-list (which locks the row for update)
-    # waits for this program, and then sees it; this one waits for a change under way.
-    tenant = ctx.session.get(Tenant, ctx.tenant, with_for_update={"read": True})
+    # The tenant row's lock, as the audit chain takes it (FOR NO KEY UPDATE; a shared lock
+    # here would deadlock two creations when each then appends to the chain): the
+    # operator's change of the allow-list (FOR UPDATE) waits for this program and then sees
+    # it, and this one waits for a change under way and reads the list it leaves.
+    tenant = ctx.session.get(Tenant, ctx.tenant, with_for_update={"key_share": True})
     allowed = tenant.policies if tenant is not None else []
     if descriptor.name not in allowed:
         raise Forbidden(
