@@ -609,13 +609,21 @@ class ClawbackDecision:
 
 @dataclass(frozen=True)
 class ReportSection:
-    """A policy's own part of a fund report: a titled table, with how it was computed."""
+    """A policy's own part of a fund report: a titled table, with how it was computed.
+
+    ``headings`` names columns for people (``{"opening_pool": "期初余额 Opening pool"}``:
+    Chinese, then English); a column without one is named by the core's own list of common
+    columns (``riskshare.reports.layout``), else by its key. The .xlsx and PDF give amounts
+    (two decimals) thousands separators and columns named ``*rate``, ``*ratio`` or
+    ``*share`` percentages.
+    """
 
     key: str
     title: str
     columns: Sequence[str]
     rows: Sequence[Mapping[str, Any]]
     explanations: Sequence[Explanation] = ()
+    headings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
