@@ -433,10 +433,14 @@ def test_Y13_the_half_yearly_report_lists_each_compensated_loans_recovery_and_re
     response = api.as_("auditor").get(f"/programs/{program['id']}/reports/2025-H2?format=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data))["yanqing-recoveries"]
-    title, header, *table = list(sheet.iter_rows(values_only=True))
+    title, _period, zh, en, *table = list(sheet.iter_rows(values_only=True))
     assert title[0] == section["title"]
-    assert header == tuple(section["columns"])
+    assert zh[:6] == ("贷款编号", "贷款", "企业", "申请机构", "贷款状态", "本期代偿")
+    assert en[-1] == "Written off"
+    header = tuple(section["columns"])
     by_loan = {r[header.index("loan")]: dict(zip(header, r, strict=True)) for r in table[:3]}
-    assert by_loan["YQ-B"]["written_off"] == "226913.58"
-    assert by_loan["合计 total"]["compensated_to_date"] == "1746913.58"
-    assert by_loan["合计 total"]["returned_in_period"] == "500000.00"
+    # Amounts are numbers, formatted with thousands separators.
+    assert by_loan["YQ-B"]["written_off"] == 226913.58  # a float, as Excel keeps it
+    assert by_loan["合计 total"]["compensated_to_date"] == 1746913.58
+    assert by_loan["合计 total"]["returned_in_period"] == 500000
+    assert sheet.cell(5, header.index("written_off") + 1).number_format == "#,##0.00"
