@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from riskshare.auth.scope import program_roles
 from riskshare.claims.models import Claim
 from riskshare.context import Context
 from riskshare.documents.models import Document
@@ -183,10 +184,11 @@ def check_report_reader(ctx: Context, pview: ProgramView) -> None:
     """403 unless the caller holds a role that reads the program's reports."""
     named = ctx.hook.riskshare_transition_roles(program=pview, record="report", transition="read")
     allowed = set(named or REPORT_READERS) | role_catalogue(ctx.pm).payers(pview.policy)
-    if not ctx.roles & allowed:
+    roles = program_roles(ctx, pview)
+    if not roles & allowed:
         raise Forbidden(
             f"This program's reports are read by {sorted(allowed)}; you have"
-            f" {sorted(ctx.roles) or 'none'}.",
+            f" {sorted(roles) or 'none'} in it.",
             kind="forbidden-role",
         )
 
