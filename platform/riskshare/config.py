@@ -145,7 +145,11 @@ class Settings:
                 get, "RISKSHARE_TOKEN_MAX_LIFETIME", cls.token_max_lifetime, least=60
             ),
             rate_limit_per_minute=_whole(
-                get, "RISKSHARE_RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute, "requests", 1
+                get,
+                "RISKSHARE_RATE_LIMIT_PER_MINUTE",
+                cls.rate_limit_per_minute,
+                "requests a minute",
+                1,
             ),
             log_format=get("RISKSHARE_LOG_FORMAT", "json" if mode == "production" else "text"),
             log_level=get("RISKSHARE_LOG_LEVEL", cls.log_level).upper(),
