@@ -15,6 +15,7 @@ from riskshare.app import create_app
 from riskshare.auth.tokens import KeycloakKeySource, TokenVerifier
 from riskshare.config import Settings
 from riskshare.db.session import tenant_session
+from riskshare.plugins.manager import policy_registry
 from riskshare.tenants.service import create_tenant
 from riskshare.testing import keycloak_stub
 from riskshare.testing.databases import sqlite_database
@@ -57,7 +58,8 @@ def kc_live(keycloak: KeycloakStub, tmp_path_factory: pytest.TempPathFactory) ->
     )
     app = create_app(settings, verifier=verifier)
     with app.app_context(), tenant_session(app.extensions["riskshare"].db, None) as session:
-        create_tenant(session, slug="kc", name="Keycloak fund", actor="test")
+        installed = policy_registry(app.extensions["riskshare"].pm)
+        create_tenant(session, slug="kc", name="Keycloak fund", actor="test", installed=installed)
     server = LiveServer(app).start()
     yield server
     server.stop()
