@@ -38,6 +38,11 @@ soak: install  ## long runs: money sequences (~200 x 80 steps), schemathesis (20
 	bash scripts/test-services.sh
 	RISKSHARE_SOAK=1 $(BIN)/pytest -s tests/api/test_money_invariants.py tests/fuzz tests/jobs
 
+BENCH_ARGS ?=
+bench: $(STAMP)  ## benchmark against a bare-Flask baseline (bench/README.md; not part of make test); make bench BENCH_ARGS="--loans 100000"
+	bash scripts/test-services.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)  ## ruff, then mypy (its files: [tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check platform tests policy_plugins
 	$(BIN)/ruff format --check platform tests policy_plugins
@@ -47,4 +52,4 @@ messages: $(STAMP)  ## extract the console's messages and merge them into each l
 	$(BIN)/python scripts/console_messages.py extract
 	$(BIN)/python scripts/console_messages.py check
 
-.PHONY: help install console run test soak lint messages
+.PHONY: help install console run test soak bench lint messages
