@@ -99,6 +99,8 @@ def test_a_loans_page_shows_its_events_and_the_coverage_explanation(visitor):
     visitor.go("/console/t/yanqing/loans?q=YQ-DEMO-25")
     page.get_by_role("link", name="YQ-DEMO-25").click()
     page.wait_for_url(re.compile(r".*/loans/\d+$"))
+    facts = page.locator("dl.facts").inner_text()
+    assert "延庆百里山水旅游有限公司" in facts and "北京银行延庆支行" in facts
     coverage = page.locator("section[aria-labelledby=coverage]")
     assert "纳入补偿范围" in coverage.inner_text()
     first = coverage.locator("ol.explanations > li").first

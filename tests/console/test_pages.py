@@ -204,3 +204,17 @@ def test_the_console_and_the_docs_load_nothing_from_another_site(demo_app):
         answer = client.get(asset)
         answer.close()  # a file response: close what it opened
         assert answer.status_code == 200, asset
+
+
+def test_the_inbox_lists_a_step_only_for_whom_the_service_would_take_it(demo_app):
+    """The demo's submitted Xinxiang claim waits for the reviewer (whose review the policy
+    requires), with its due date and rule; the office, the approver and the bank, who may
+    not review it, do not see it."""
+    reviewer = sign_in(demo_app, "xinxiang", "xinxiang-reviewer")
+    page = reviewer.get("/console/t/xinxiang/").get_data(as_text=True)
+    assert page.count("审核代偿申请") == 1 and "X-11" in page
+    for other in ("xinxiang-office", "xinxiang-approver", "xinxiang-lender"):
+        client = sign_in(demo_app, "xinxiang", other)
+        page = client.get("/console/t/xinxiang/").get_data(as_text=True)
+        assert "审核代偿申请" not in page, other
+        assert "目前没有待办事项" in page

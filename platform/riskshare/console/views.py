@@ -33,7 +33,13 @@ from riskshare.errors import DomainError
 from riskshare.inbox.service import inbox
 from riskshare.institutions.service import list_institutions
 from riskshare.loans.models import LOAN_STATES
-from riskshare.loans.service import LoanSearch, get_loan, loan_events, loan_register
+from riskshare.loans.service import (
+    LoanSearch,
+    get_loan,
+    loan_events,
+    loan_parties,
+    loan_register,
+)
 
 bp = Blueprint(
     "console",
@@ -366,4 +372,9 @@ def loans_csv() -> Any:
 def loan(loan_id: int) -> Any:
     ctx = current_context()
     found = get_loan(ctx, loan_id)
-    return render_template("console/loan.html", loan=found, events=loan_events(ctx, loan_id))
+    return render_template(
+        "console/loan.html",
+        loan=found,
+        parties=loan_parties(ctx, found),
+        events=loan_events(ctx, loan_id),
+    )

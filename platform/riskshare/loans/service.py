@@ -510,3 +510,21 @@ def loan_register(
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
     rows = [RegisterRow(loan, firm, lender) for loan, firm, lender in ctx.session.execute(query)]
     return rows, int(total or 0)
+
+
+def loan_parties(ctx: Context, loan: Loan) -> dict[str, Any]:
+    """Who a visible loan is for and with: the firm (name, USCC) and the names of its
+    lender, guarantor and insurer (None where it has none)."""
+    firm = ctx.session.get(Firm, loan.firm_id)
+
+    def name(inst_id: int | None) -> str | None:
+        found = ctx.session.get(Institution, inst_id) if inst_id else None
+        return found.name if found else None
+
+    return {
+        "firm": firm.name if firm else None,
+        "uscc": firm.uscc if firm else None,
+        "lender": name(loan.lender_id),
+        "guarantor": name(loan.guarantor_id),
+        "insurer": name(loan.insurer_id),
+    }
