@@ -20,7 +20,7 @@ from flask import Flask, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from riskshare import __version__
+from riskshare import __version__, console
 from riskshare.api import bodies, headers, health, limits, reads, request_ids, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
@@ -107,9 +107,11 @@ def create_app(
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Served by the app from the console's static folder (installed from the npm
+        # registry by `make install`, scripts/vendor_assets.py): the docs work offline.
+        OPENAPI_SWAGGER_UI_URL="/console/static/vendor/swagger-ui/",
         OPENAPI_RAPIDOC_PATH="/rapidoc",
-        OPENAPI_RAPIDOC_URL="https://unpkg.com/rapidoc/dist/rapidoc-min.js",
+        OPENAPI_RAPIDOC_URL="/console/static/vendor/rapidoc/rapidoc-min.js",
         API_SPEC_OPTIONS=_spec_options(),
     )
 
@@ -159,6 +161,7 @@ def create_app(
     _register_core_routes(api)
     health.install(app)
     pm.hook.riskshare_register_routes(api=api)
+    console.install(app)
     # Last, when every route is there: a GET that does not declare its reads stops the app.
     reads.check_declared(app)
     _register_cli(app)

@@ -79,6 +79,13 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         *ADMIN, body=lambda w: {"slug": f"{w['tenant']}-new", "name": "New"}
     ),
     ("GET", "/api/v1/platform/policies"): R(*ADMIN),
+    ("GET", "/api/v1/platform/tenants/{slug}/policies"): R(*ADMIN, params={"slug": "tenant"}),
+    # The walk's world runs programs of every installed policy: the list keeps them all.
+    ("PUT", "/api/v1/platform/tenants/{slug}/policies"): R(
+        *ADMIN,
+        params={"slug": "tenant"},
+        body=lambda w: {"policies": ["riverside", "toy", "xinxiang", "yanqing"]},
+    ),
     ("GET", "/api/v1/platform/jobs"): R(*ADMIN, query={"tenant": "{tenant}"}),
     ("POST", "/api/v1/platform/jobs/{slug}/{outbox_id}/retry"): R(
         *ADMIN, params={"slug": "tenant", "outbox_id": "outbox_id"}

@@ -72,6 +72,35 @@ def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
     return _policies(pm)[0]
 
 
+def installed_policies(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
+    """Every policy offered, with the plugin and the installed distribution offering it:
+    what an operator checks after a rolling restart (``GET /platform/policies``)."""
+    policy_registry(pm)  # the schemas checked
+    entry_points = available_plugins()
+    found = []
+    for impl in pm.hook.riskshare_policies.get_hookimpls():
+        ep = entry_points.get(impl.plugin_name)
+        dist = ep.dist if ep is not None else None
+        answer = cast("list[PolicyDescriptor] | None", impl.function())
+        for descriptor in answer or []:
+            found.append(
+                {
+                    "name": descriptor.name,
+                    "version": descriptor.version,
+                    "title": descriptor.title,
+                    "description": descriptor.description,
+                    "config_schema": dict(descriptor.config_schema),
+                    "plugin": impl.plugin_name,
+                    "distribution": (
+                        {"name": dist.metadata["Name"], "version": dist.version}
+                        if dist is not None
+                        else None
+                    ),
+                }
+            )
+    return sorted(found, key=lambda p: p["name"])
+
+
 def policy_hooks(pm: pluggy.PluginManager) -> HookRelay:
     """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``),
     typed as :class:`~riskshare.plugins.dispatch.HookRelay` says."""
