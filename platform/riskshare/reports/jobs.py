@@ -47,6 +47,9 @@ def fund_file(
             f' "{fmt}"}} to'
             f" {job_path} to have it made by a job, and download it when it is ready.",
             kind="report-too-large",
+            detail_zh=f"{period.label} 期间有 {loans} 笔贷款，超过请求内生成文件的上限"
+            f" {max_loans} 笔：请向 {job_path} 提交 POST"
+            f' {{"period": "{period.label}", "format": "{fmt}"}}，由后台任务生成，完成后下载。',
             extra={
                 "loans": loans,
                 "limit": max_loans,

@@ -48,6 +48,7 @@ def parse_period(text: str) -> Period:
         raise Invalid(
             f"'{text}' is not a period: use 2022, 2022-H1, 2022-Q3 or 2022-03.",
             errors=[{"pointer": "/period", "detail": "bad period"}],
+            detail_zh=f"“{text}”不是报告期间：请使用 2022、2022-H1、2022-Q3 或 2022-03。",
         )
     year = int(match["year"])
     if match["month"]:
@@ -190,6 +191,8 @@ def check_report_reader(ctx: Context, pview: ProgramView) -> None:
             f"This program's reports are read by {sorted(allowed)}; you have"
             f" {sorted(roles) or 'none'} in it.",
             kind="forbidden-role",
+            detail_zh=f"本项目的资金报告由以下角色查阅：{'、'.join(sorted(allowed))}；"
+            f"您在本项目中的角色：{'、'.join(sorted(roles)) or '无'}。",
         )
 
 
