@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the PostgreSQL and Redis the tests use are up on 127.0.0.1, starting them if they
-# are installed and stopped. Safe to run again and again (and from two shells at once).
+# are installed and stopped, and that Debian's chromium is there for the browser tests
+# (installed with apt-get when missing). Safe to run again and again (and from two shells at once).
 #
 #   scripts/test-services.sh            # both
 #   RISKSHARE_SERVICES_WAIT=60 scripts/test-services.sh
@@ -76,6 +77,27 @@ ensure_redis() {
     fi
 }
 
+# The console's browser tests (tests/console) drive Debian's chromium through Playwright;
+# Playwright's own browser download is never used (no network but the package registries).
+ensure_chromium() {
+    if [[ -x /usr/bin/chromium ]]; then
+        say "chromium is installed"
+        return 0
+    fi
+    if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
+        say "chromium is not installed and apt-get cannot run here: browser tests skip"
+        return 0
+    fi
+    say "installing chromium (apt-get)"
+    # A Chinese font too: the screenshots show the console's Chinese pages as users see them.
+    if ! { apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }; then
+        say "chromium could not be installed" >&2
+        return 1
+    fi
+}
+
 ensure_postgres || status=1
 ensure_redis || status=1
+ensure_chromium || status=1
 exit "$status"

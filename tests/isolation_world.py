@@ -244,6 +244,7 @@ def _yanqing(api: Any, ids: dict[str, Any]) -> None:
             "code": "yanqing-2025",
             "name": f"延庆 {t}",
             "policy": "yanqing",
+            "config": {"custodian": YQ_CUSTODIAN},
             "fund_total": "30000000.00",
             "effective_from": "2025-01-01",
             "effective_to": "2027-12-31",

@@ -39,6 +39,20 @@ def test_size_limits_are_read_and_checked_against_each_other():
         Settings.from_env({"RISKSHARE_MAX_DOCUMENT_BYTES": "5MB"})
 
 
+def test_token_lifetime_and_rate_limit_are_read_from_the_environment():
+    # Both are documented settings (README, docs/security.md); the bench raises the limit.
+    default = Settings.from_env({})
+    assert (default.token_max_lifetime, default.rate_limit_per_minute) == (12 * 3600, 600)
+    settings = Settings.from_env(
+        {"RISKSHARE_TOKEN_MAX_LIFETIME": "3600", "RISKSHARE_RATE_LIMIT_PER_MINUTE": "100000"}
+    )
+    assert (settings.token_max_lifetime, settings.rate_limit_per_minute) == (3600, 100000)
+    with pytest.raises(ConfigError, match="RISKSHARE_RATE_LIMIT_PER_MINUTE"):
+        Settings.from_env({"RISKSHARE_RATE_LIMIT_PER_MINUTE": "0"})
+    with pytest.raises(ConfigError, match="RISKSHARE_TOKEN_MAX_LIFETIME"):
+        Settings.from_env({"RISKSHARE_TOKEN_MAX_LIFETIME": "12h"})
+
+
 def test_production_needs_its_audit_key_mounted_and_other_modes_make_one(tmp_path):
     from riskshare.app import _audit_key
 

@@ -19,7 +19,7 @@ import riskshare
 PACKAGE = Path(riskshare.__file__).parent
 
 # The HTTP layer and the entry points that wire it up; everything else is below it.
-HTTP_GLUE = {"api", "testing", "demo", "migrations"}
+HTTP_GLUE = {"api", "console", "testing", "demo", "migrations"}
 HTTP_MODULES = {"app.py", "cli.py", "toolkit.py", "routes.py", "schemas.py"}
 
 

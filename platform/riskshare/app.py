@@ -20,7 +20,7 @@ from flask import Flask, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from riskshare import __version__
+from riskshare import __version__, console
 from riskshare.api import bodies, headers, health, limits, reads, request_ids, security
 from riskshare.api.conflicts import ConflictTranslator, duplicate
 from riskshare.api.fields import policy_attributes_property
@@ -107,9 +107,11 @@ def create_app(
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Served by the app from the console's static folder (installed from the npm
+        # registry by `make install`, scripts/vendor_assets.py): the docs work offline.
+        OPENAPI_SWAGGER_UI_URL="/console/static/vendor/swagger-ui/",
         OPENAPI_RAPIDOC_PATH="/rapidoc",
-        OPENAPI_RAPIDOC_URL="https://unpkg.com/rapidoc/dist/rapidoc-min.js",
+        OPENAPI_RAPIDOC_URL="/console/static/vendor/rapidoc/rapidoc-min.js",
         API_SPEC_OPTIONS=_spec_options(),
     )
 
@@ -159,6 +161,7 @@ def create_app(
     _register_core_routes(api)
     health.install(app)
     pm.hook.riskshare_register_routes(api=api)
+    console.install(app)
     # Last, when every route is there: a GET that does not declare its reads stops the app.
     reads.check_declared(app)
     _register_cli(app)
@@ -295,6 +298,8 @@ def _register_problem_handlers(app: Flask) -> None:
                 "The server hit an unexpected error; the request's changes were not saved."
                 " Quote the instance id when reporting it.",
                 kind="internal-error",
+                detail_zh="服务器发生意外错误，本次请求的修改均未保存。"
+                "报告问题时请提供 instance 编号。",
                 extra={"instance": incident.urn},
             )
         )
@@ -324,6 +329,7 @@ def _register_problem_handlers(app: Flask) -> None:
                     "The change conflicts with another one made at the same"
                     " time; nothing was saved. Retry the request.",
                     kind="conflict",
+                    detail_zh="该修改与同时进行的另一修改冲突，未保存任何内容。请重试。",
                 )
             )
         return response

@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
         invite,
         revoke,
         provision,
+        policies,
     ):
         app.cli.add_command(command)
 
@@ -493,3 +494,66 @@ def provision(tenants: tuple[str, ...]) -> None:
         with tenant_session(ext.db, slug) as session:
             row = ask_for_groups(session, slug, roles)
             click.echo(f"{slug}: job #{row.id} {row.key} ({row.state})")
+
+
+@click.group("policies", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def policies(ctx: click.Context) -> None:
+    """The installed policies, with their plugin and distribution (GET /platform/policies)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from riskshare.plugins.manager import installed_policies
+
+    for p in installed_policies(current_app.extensions["riskshare"].pm):
+        dist = p["distribution"]
+        where = f"{dist['name']} {dist['version']}" if dist else "not installed (registered)"
+        click.echo(f"{p['name']} {p['version']}  plugin {p['plugin']}, {where}  {p['title']}")
+
+
+def _echo_tenant_policies(answer: dict[str, Any]) -> None:
+    click.echo(f"{answer['tenant']} may run: {', '.join(answer['policies']) or 'nothing'}")
+    click.echo(f"{answer['tenant']} runs programs of: {', '.join(answer['running']) or 'none'}")
+
+
+@policies.command("show")
+@click.argument("tenant")
+def policies_show(tenant: str) -> None:
+    """The policies TENANT may run (GET /platform/tenants/TENANT/policies)."""
+    from riskshare.db.session import tenant_session
+    from riskshare.tenants.service import tenant_policies
+
+    with tenant_session(current_app.extensions["riskshare"].db, None) as session:
+        try:
+            answer = tenant_policies(session, tenant)
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from None
+    _echo_tenant_policies(answer)
+
+
+@policies.command("allow")
+@click.argument("tenant")
+@click.argument("names", nargs=-1)
+@click.option("--only", is_flag=True, help="NAMES is the whole list: take away every other policy")
+def policies_allow(tenant: str, names: tuple[str, ...], only: bool) -> None:
+    """Let TENANT run the policies NAMES (PUT /platform/tenants/TENANT/policies); audited."""
+    from riskshare.db.session import tenant_session
+    from riskshare.plugins.manager import policy_registry
+    from riskshare.tenants.service import set_policies, tenant_policies
+
+    ext = current_app.extensions["riskshare"]
+    try:
+        with tenant_session(ext.db, None) as session:
+            kept = [] if only else tenant_policies(session, tenant)["policies"]
+            wanted = [*kept, *names]
+            answer = set_policies(
+                session,
+                slug=tenant,
+                policies=wanted,
+                installed=policy_registry(ext.pm),
+                actor="riskshare-cli",
+            )
+    except DomainError as exc:
+        detail = "; ".join(f"{e['pointer']}: {e['detail']}" for e in exc.errors or [])
+        raise click.ClickException(exc.detail + (f" ({detail})" if detail else "")) from None
+    _echo_tenant_policies(answer)

@@ -146,6 +146,16 @@ class Settings:
             audit_key_path=Path(get("RISKSHARE_AUDIT_KEY_PATH", str(instance / "audit-key.pem"))),
             max_body_bytes=_bytes(get, "RISKSHARE_MAX_BODY_BYTES", cls.max_body_bytes),
             max_document_bytes=_bytes(get, "RISKSHARE_MAX_DOCUMENT_BYTES", cls.max_document_bytes),
+            token_max_lifetime=_seconds(
+                get, "RISKSHARE_TOKEN_MAX_LIFETIME", cls.token_max_lifetime, least=60
+            ),
+            rate_limit_per_minute=_whole(
+                get,
+                "RISKSHARE_RATE_LIMIT_PER_MINUTE",
+                cls.rate_limit_per_minute,
+                "requests a minute",
+                1,
+            ),
             log_format=get("RISKSHARE_LOG_FORMAT", "json" if mode == "production" else "text"),
             log_level=get("RISKSHARE_LOG_LEVEL", cls.log_level).upper(),
         )

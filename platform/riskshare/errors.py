@@ -22,6 +22,8 @@ class DomainError(Exception):
     :param rule: the policy explanation that refused, when a rule refused.
     :param extra: further members of the answer (``claim_id=12``: the record in the way).
     :param status: the HTTP status, when it differs from the class's.
+    :param detail_zh: the detail in Chinese, for callers who ask for it (``Accept-Language:
+        zh``); without one they get a Chinese sentence for the status with this detail.
     """
 
     status: int = 400
@@ -36,9 +38,11 @@ class DomainError(Exception):
         rule: Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
         status: int | None = None,
+        detail_zh: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.detail_zh = detail_zh
         self.kind = kind if kind is not None else self.default_kind
         self.errors = errors
         self.rule = rule
@@ -85,10 +89,13 @@ class Refused(DomainError):
     def __init__(
         self, explanation: Mapping[str, Any], status: int = 422, detail: str | None = None
     ) -> None:
+        rule, zh = explanation.get("rule"), explanation.get("zh")
         super().__init__(
-            detail or f"Refused by rule {explanation.get('rule')}: {explanation.get('en')}",
+            detail or f"Refused by rule {rule}: {explanation.get('en')}",
             rule=explanation,
             status=status,
+            # The rule's own Chinese sentence (a reason given in English has none of its own).
+            detail_zh=f"依据规则 {rule} 不予办理：{zh}" if zh else None,
         )
 
 

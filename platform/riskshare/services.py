@@ -20,9 +20,29 @@ from riskshare.programs.models import Program
 T = TypeVar("T")
 
 
+# The records' names in Chinese, for the Chinese answer of a 404 (others show their name).
+RECORDS_ZH = {
+    "loan": "贷款",
+    "claim": "代偿申请",
+    "program": "项目",
+    "institution": "机构",
+    "firm": "企业",
+    "plan": "分配方案",
+    "document": "文件",
+    "report job": "报告任务",
+    "import": "导入任务",
+    "event": "贷款事项",
+    "recovery": "追偿记录",
+    "disbursement": "拨付记录",
+}
+
+
 def not_found(what: str, record_id: object) -> NotFound:
     """The same answer for absent records and records the caller may not see."""
-    return NotFound(f"There is no {what} {record_id}.")
+    return NotFound(
+        f"There is no {what} {record_id}.",
+        detail_zh=f"没有编号为 {record_id} 的{RECORDS_ZH.get(what, what)}。",
+    )
 
 
 def already_done(detail: str, **ids: int) -> Conflict:

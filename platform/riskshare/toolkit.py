@@ -15,6 +15,7 @@ from riskshare.api.fields import Money as MoneyField
 from riskshare.api.fields import Ratio as RatioField
 from riskshare.api.schemas import DatedActionIn, DocumentContentOut, DocumentIn, DocumentOut
 from riskshare.audit.events import record_access, record_event
+from riskshare.auth.scope import money_scope, program_roles, scoped
 from riskshare.calendar import Deadline, WorkdayCalendar, YearTable
 from riskshare.context import Context
 from riskshare.db.base import Base, TenantScoped, TimestampMixin
@@ -222,6 +223,7 @@ __all__ = [
     "lock_for_change",
     "lock_program",
     "migration_security",
+    "money_scope",
     "not_after_today",
     "not_found",
     "on_effective_date",
@@ -229,10 +231,12 @@ __all__ = [
     "pool_check",
     "pro_rata_recovery",
     "program_of",
+    "program_roles",
     "record_access",
     "record_event",
     "refused",
     "registered_in",
+    "scoped",
     "suspend",
     "to_money",
     "transition",

@@ -215,7 +215,7 @@ def test_a_body_beyond_the_limit_is_413_and_nothing_is_stored(world):
     assert "big" not in codes
 
 
-def test_stored_text_never_breaks_the_xlsx_report(world):
+def test_stored_text_never_breaks_the_xlsx_or_pdf_report(world):
     """Text stored before control characters were refused (or by a plugin's own table)
     still gives a workbook: the writer drops what a worksheet cannot hold."""
     from io import BytesIO
@@ -238,9 +238,22 @@ def test_stored_text_never_breaks_the_xlsx_report(world):
     from riskshare.reports.service import as_xlsx
 
     sheets = load_workbook(BytesIO(as_xlsx(report)))
-    assert sheets.active["B1"].value == "toy-2024"
-    assert sheets.sheetnames == ["Fund", "bad_key_1_"]
-    assert sheets["bad_key_1_"]["A3"].value == "xy"
+    assert sheets.active["A1"].value == "toy-2024 资金运行和使用情况报告"
+    assert sheets.sheetnames == ["资金情况", "bad_key_1_"]
+    section = sheets["bad_key_1_"]
+    assert (section["A1"].value, section["A3"].value, section["A5"].value) == (
+        "badtitle",
+        "a",
+        "xy",
+    )
+    # The PDF too: the same text, without the control characters, and no failure.
+    from pypdf import PdfReader
+
+    from riskshare.reports.service import as_pdf
+
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(as_pdf(report))).pages)
+    assert "toy-2024" in text and "badtitle" in text and "xy" in text
+    assert not any(ch in text for ch in "\x00\x01\x02\x03\x1b")
 
 
 def test_a_document_keeps_its_base_name_and_a_large_one_is_refused(world, monkeypatch):

@@ -79,6 +79,13 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         *ADMIN, body=lambda w: {"slug": f"{w['tenant']}-new", "name": "New"}
     ),
     ("GET", "/api/v1/platform/policies"): R(*ADMIN),
+    ("GET", "/api/v1/platform/tenants/{slug}/policies"): R(*ADMIN, params={"slug": "tenant"}),
+    # The walk's world runs programs of every installed policy: the list keeps them all.
+    ("PUT", "/api/v1/platform/tenants/{slug}/policies"): R(
+        *ADMIN,
+        params={"slug": "tenant"},
+        body=lambda w: {"policies": ["riverside", "toy", "xinxiang", "yanqing"]},
+    ),
     ("GET", "/api/v1/platform/jobs"): R(*ADMIN, query={"tenant": "{tenant}"}),
     ("POST", "/api/v1/platform/jobs/{slug}/{outbox_id}/retry"): R(
         *ADMIN, params={"slug": "tenant", "outbox_id": "outbox_id"}
@@ -558,61 +565,10 @@ UNPROVED = {
 
 # Leaks the walk found that are not mended yet (issue 13), listed so that the walk is green
 # on what holds and red on anything else: a new leak fails it, and so does a mended one
-# until it is struck from this list. A payer role acting for an institution (Yanqing's
-# custodian, Riverside's trustee) is treated as the payer of every program and every
-# institution: it reads other programs' plans, payments, recoveries and ledgers, and any
-# custodian, not only the program's, confirms its payments and books its gains and reports.
-# A department recommends a firm another department registered.
-PAYER_READS = [
-    "GET /programs/{program_id}/ledger",
-    "GET /programs/{program_id}/ledger/entries",
-    "GET /plans",
-    "GET /plans/{plan_id}",
-    "GET /disbursements",
-    "GET /disbursements/{disbursement_id}",
-    "GET /recoveries",
-    "GET /recoveries/{recovery_id}",
-]
-CUSTODIAN_READS = [
-    "GET /yanqing/premium-subsidies/{record_id}/documents",
-    "GET /yanqing/premium-subsidies/{record_id}/documents/{document_id}",
-    "GET /yanqing/programs/{program_id}/fund-state",
-    "GET /yanqing/programs/{program_id}/premium-subsidies",
-]
-SHOWN = "of another institution: 200 showing the victim's records"
-KNOWN_OPEN = sorted(
-    [f"{op} by {role} {SHOWN}" for op in PAYER_READS for role in ("custodian", "trustee")]
-    + [f"{op} by custodian {SHOWN}" for op in CUSTODIAN_READS]
-    + [
-        f"{op} by {role} of another institution{what}"
-        for op, role, tables in (
-            (
-                "POST /disbursements/{disbursement_id}/confirm",
-                "custodian",
-                "['disbursements', 'journal_entries', 'postings']",
-            ),
-            (
-                "POST /yanqing/programs/{program_id}/gains",
-                "custodian",
-                "['journal_entries', 'postings', 'yanqing_fund_events']",
-            ),
-            (
-                "POST /yanqing/programs/{program_id}/custodian-reports",
-                "custodian",
-                "['yanqing_custodian_reports']",
-            ),
-            (
-                "POST /yanqing/programs/{program_id}/recommendations",
-                "recommender",
-                "['documents', 'yanqing_recommendations']",
-            ),
-        )
-        for what in (
-            f": {201 if 'confirm' not in op else 200}, done",
-            f" changed the victim's {tables}",
-        )
-    ]
-)
+# until it is struck from this list. None is open: a payer acting for an institution (the
+# custodian, the trustee) pays only for the programs whose config names its institution
+# (riskshare.auth.scope), and a department recommends only the firms it registered (Y-03).
+KNOWN_OPEN: list[str] = []
 
 # Creations whose body names none of the victim's records: an institution's user may make
 # its own (a firm it lends to, its own supervision filing); the walk checks they touch

@@ -111,6 +111,7 @@ def populate(api):
         "disbursement_id": payment["id"],
         "recovery_id": recovery["id"],
         "period": "2024-07",
+        "slug": api.tenant,  # the platform's routes of one tenant
     }
 
 

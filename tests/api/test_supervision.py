@@ -97,9 +97,12 @@ def test_riskshare_report_sections_fund_report_as_json_and_xlsx(api):
     response = api.as_("auditor").get(f"{base}/2024-H1?format=xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Fund", "toy-pool", "Loans"]
-    rows = {r[0]: r[1] for r in book["Fund"].iter_rows(values_only=True)}
-    assert rows["appropriated_to_date"] == "1000000.00"
+    assert book.sheetnames == ["资金情况", "toy-pool", "贷款明细"]
+    # Amounts are numbers (formatted), under Chinese headings.
+    rows = {r[0]: r for r in book["资金情况"].iter_rows(values_only=True)}
+    assert rows["财政拨入资金"][4] == 1000000
+    [pool] = [c for c in book["toy-pool"]["B"] if c.value == 1000000]
+    assert pool.number_format == "#,##0.00"
 
     bad = api.as_("office").get(f"{base}/2024-13")
     assert bad.status_code == 422 and bad.json["errors"][0]["pointer"] == "/period"

@@ -186,3 +186,62 @@ def test_a_refused_token_is_a_401_problem_that_says_why(app, stub, token, reason
     detail = response.get_json(force=True)["detail"]
     if reason is not None:
         assert reason in detail
+
+
+# RISKSHARE_TOKEN_MAX_LIFETIME, as a deployment sets it (README, helm settings.tokenMaxLifetime):
+# the app built from the environment, with no verifier handed in, holds tokens to it.
+CONFIGURED_LIFETIME = 600
+
+
+@pytest.fixture(scope="module")
+def configured_app(stub, rs_sqlite_url, tmp_path_factory):
+    settings = Settings.from_env(
+        {
+            "RISKSHARE_MODE": "test",
+            "RISKSHARE_DATABASE_URL": rs_sqlite_url,
+            "RISKSHARE_AUTH": "keycloak",
+            "RISKSHARE_OIDC_SERVER_URL": stub.url,
+            "RISKSHARE_OIDC_REALM": stub.realm,
+            "RISKSHARE_OIDC_AUDIENCE": stub.client_id,
+            "RISKSHARE_OIDC_ISSUER": stub.issuer,
+            "RISKSHARE_INSTANCE_PATH": str(tmp_path_factory.mktemp("configured")),
+            "RISKSHARE_TOKEN_MAX_LIFETIME": str(CONFIGURED_LIFETIME),
+        }
+    )
+    assert settings.token_max_lifetime == CONFIGURED_LIFETIME
+    app = create_app(settings)
+    yield app
+    app.extensions["riskshare"].db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("iat_offset", "lifetime", "reason"),
+    [
+        (0, CONFIGURED_LIFETIME, None),  # exactly the maximum: accepted
+        (0, CONFIGURED_LIFETIME + 1, f"token lifetime exceeds {CONFIGURED_LIFETIME} seconds"),
+        (-300, CONFIGURED_LIFETIME + 60, f"token lifetime exceeds {CONFIGURED_LIFETIME}"),
+        (10, 300, None),  # issued 10 s ahead: within the 30 s of clock skew
+        (120, 300, "token issued in the future"),  # beyond the skew
+    ],
+    ids=["at the maximum", "one second over", "over, issued earlier", "skew", "future"],
+)
+def test_the_configured_token_lifetime_and_issue_time_hold_over_http(
+    configured_app, stub, iat_offset, lifetime, reason
+):
+    iat = int(time.time()) + iat_offset
+    token = stub.issue_token({**ADMIN, "iat": iat, "exp": iat + lifetime})
+    response = configured_app.test_client().get(URL, headers={"Authorization": f"Bearer {token}"})
+    if reason is None:
+        assert response.status_code == 200, response.get_data(as_text=True)
+    else:
+        assert response.status_code == 401, response.get_data(as_text=True)
+        assert response.mimetype == PROBLEM_MEDIA_TYPE
+        assert reason in response.get_json(force=True)["detail"]
+
+
+@pytest.mark.parametrize("value", ["0", "59", "12h", "-5"])
+def test_a_token_lifetime_setting_that_is_not_whole_seconds_stops_start_up(value):
+    from riskshare.config import ConfigError
+
+    with pytest.raises(ConfigError, match="RISKSHARE_TOKEN_MAX_LIFETIME"):
+        Settings.from_env({"RISKSHARE_MODE": "test", "RISKSHARE_TOKEN_MAX_LIFETIME": value})

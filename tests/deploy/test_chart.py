@@ -76,7 +76,7 @@ def test_pods_run_as_non_root_on_a_read_only_root_and_secrets_are_references():
     assert len(pods) == 4
     for pod in pods:
         assert pod["securityContext"]["runAsNonRoot"] is True
-        for container in pod["containers"]:
+        for container in pod["containers"] + pod.get("initContainers", []):
             assert container["securityContext"]["readOnlyRootFilesystem"] is True
             assert container["securityContext"]["allowPrivilegeEscalation"] is False
             for env in container.get("env", []):
@@ -84,6 +84,13 @@ def test_pods_run_as_non_root_on_a_read_only_root_and_secrets_are_references():
                 if re.search(r"URL$|PASSWORD|SECRET", env["name"]) and "OIDC" not in env["name"]:
                     assert "valueFrom" in env, env
     assert not [m for m in manifests if m["kind"] == "Secret"]
+    # The locality's plugin is installed in every pod, the migration Job's too (a plugin may
+    # bring migrations), from the index named by a secret.
+    for pod in pods:
+        (init,) = pod["initContainers"]
+        index = next(e for e in init["env"] if e["name"] == "PIP_INDEX_URL")
+        assert index["valueFrom"]["secretKeyRef"] == {"name": "rs-policy-index", "key": "url"}
+        assert init["command"][-1] == "riskshare-hebi==2026.1"
     job = by_kind(manifests, "Job", "migrations")
     assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
     owner = next(
@@ -95,6 +102,14 @@ def test_pods_run_as_non_root_on_a_read_only_root_and_secrets_are_references():
     web = by_kind(manifests, "Deployment", "web")["spec"]["template"]["spec"]["containers"][0]
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+
+
+def test_distributions_without_an_index_are_refused_naming_what_to_set():
+    with pytest.raises(helm.HelmError, match=r"policies\.indexUrl or policies\.indexUrlSecret"):
+        render({"policies": {"distributions": ["riskshare-hebi==2026.1"]}})
+    pod = by_kind(render(), "Deployment", "web")["spec"]["template"]["spec"]
+    assert "initContainers" not in pod  # no distributions: the image's plugins only
+    assert "policies" not in {v["name"] for v in pod["volumes"]}
 
 
 def test_the_realm_is_shipped_as_a_configmap_for_a_bundled_keycloak():
@@ -118,6 +133,10 @@ def test_the_realm_is_shipped_as_a_configmap_for_a_bundled_keycloak():
         ({"secrets": {"database": {"name": "Bad_Name"}}}, "name"),
         ({"web": {"resources": {"limits": {"memory": "lots"}}}}, "memory"),
         ({"databasePassword": "hunter2"}, "databasePassword"),  # no values for secrets
+        # Every pod of a rolling restart installs the same version: pinned, or refused.
+        ({"policies": {"distributions": ["riskshare-hebi"]}}, "distributions"),
+        ({"policies": {"indexUrl": "pypi.gov.example/simple"}}, "indexUrl"),
+        ({"policies": {"wheels": ["x.whl"]}}, "wheels"),
     ],
 )
 def test_values_schema_refuses_bad_values_naming_them(values, named):
@@ -145,7 +164,9 @@ def test_every_variable_the_chart_sets_is_one_riskshare_reads(values):
         if m["kind"] in ("Deployment", "Job"):
             for c in m["spec"]["template"]["spec"]["containers"]:
                 set_by_chart |= {e["name"] for e in c.get("env", [])}
-    assert set_by_chart - read == set()
+    # PYTHONPATH (Python's own): where the locality's plugins are installed (policies.*).
+    assert set_by_chart - read - {"PYTHONPATH"} == set()
+    assert ("PYTHONPATH" in set_by_chart) == (values is PRODUCTION)
     assert "RISKSHARE_KEYCLOAK_ADMIN_CLIENT_SECRET" in set_by_chart or values is None
 
 

@@ -132,9 +132,9 @@ def test_X12_X19_the_year_end_close_proposes_the_plan_and_stores_the_report_once
     response = api.as_("approver").get(f"/programs/{pid}/reports/stored/{report['id']}")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.data))
-    assert book.sheetnames[0] == "Fund" and "Loans" in book.sheetnames
-    loans = list(book["Loans"].iter_rows(values_only=True))
-    assert loans[0][:2] == ("loan_id", "reference") and len(loans) == 1  # none issued in Dec
+    assert book.sheetnames[0] == "资金情况" and "贷款明细" in book.sheetnames
+    loans = list(book["贷款明细"].iter_rows(values_only=True))
+    assert loans[1][:2] == ("Loan id", "Reference") and len(loans) == 2  # none issued in Dec
     # a bank does not read the fund's reports.
     assert stored_status(api, world.program, "lender", "bank-a") == 403
 

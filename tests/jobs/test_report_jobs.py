@@ -55,7 +55,7 @@ def test_a_large_workbook_is_made_by_a_job_and_downloaded_when_ready(
     small = office.get(f"/programs/{program['id']}/reports/2024?format=xlsx")
     assert small.status_code == 200
     made_in_request = sheets(small.data)
-    assert len(made_in_request["Loans"]) == LOANS + 1
+    assert len(made_in_request["贷款明细"]) == LOANS + 2  # Chinese and English headings
 
     sync_limit(LOANS - 1)
     refused = office.ok("GET", f"/programs/{program['id']}/reports/2024?format=xlsx", status=409)
@@ -64,7 +64,7 @@ def test_a_large_workbook_is_made_by_a_job_and_downloaded_when_ready(
     assert refused["job"] == {
         "method": "POST",
         "path": base,
-        "body": {"period": "2024"},
+        "body": {"period": "2024", "format": "xlsx"},
     }
     # The figures alone (no loan list) stay synchronous.
     assert office.ok("GET", f"/programs/{program['id']}/reports/2024")["period"] == "2024"
@@ -98,8 +98,32 @@ def test_a_large_workbook_is_made_by_a_job_and_downloaded_when_ready(
     download = office.get(f"/programs/{program['id']}/reports/stored/{stored['id']}")
     assert download.status_code == 200
     made_by_job = sheets(download.data)
-    assert made_by_job["Loans"] == made_in_request["Loans"]
-    assert made_by_job["Fund"] == made_in_request["Fund"]
+    assert made_by_job["贷款明细"] == made_in_request["贷款明细"]
+    assert made_by_job["资金情况"] == made_in_request["资金情况"]
+
+
+def test_a_pdf_is_made_by_a_job_too_and_downloaded_as_a_pdf(api, program, worker, sync_limit):
+    from pypdf import PdfReader
+
+    office = api.as_("office")
+    sync_limit(LOANS - 1)
+    refused = office.ok("GET", f"/programs/{program['id']}/reports/2024?format=pdf", status=409)
+    assert refused["job"]["body"] == {"period": "2024", "format": "pdf"}
+    asked = office.ok("POST", f"/programs/{program['id']}/reports", refused["job"]["body"], 202)
+    assert asked["format"] == "pdf"
+    job_path = f"/programs/{program['id']}/reports/jobs/{asked['id']}"
+    done = wait_for(
+        lambda: (j := office.ok("GET", job_path))["state"] == "done" and j,
+        what="the PDF report job",
+        log=worker.log_path,
+    )
+    assert (done["rows"], done["format"]) == (LOANS, "pdf")
+    [stored] = office.ok("GET", f"/programs/{program['id']}/reports/stored")
+    assert stored["content_type"] == "application/pdf" and stored["filename"].endswith(".pdf")
+    download = office.get(f"/programs/{program['id']}/reports/stored/{stored['id']}")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(download.data)).pages)
+    assert "本期登记贷款明细" in text and "L-2" in text
 
 
 def test_report_jobs_are_the_readers_own(api, program):
@@ -111,6 +135,8 @@ def test_report_jobs_are_the_readers_own(api, program):
     office = api.as_("office")
     bad = office.ok("POST", path, {"period": "2024-13"}, status=422)
     assert bad["errors"][0]["pointer"] == "/period"
+    bad = office.ok("POST", path, {"period": "2024", "format": "docx"}, status=422)
+    assert bad["errors"][0]["pointer"] == "/format"
     asked = office.ok("POST", path, {"period": "2024"}, status=202)
     assert lender.get(f"{path}/jobs/{asked['id']}").status_code == 403
     # Another program's path, or an id that is no report job: as if it did not exist.

@@ -276,6 +276,68 @@ def test_a_policy_whose_schema_breaks_the_meta_schema_stops_start_up():
         policy_registry(get_plugin_manager([], [("bad", Bad)]))
 
 
+def _payer_policy(**descriptor):
+    """A policy paid by a trustee acting for an institution, its program config naming (or
+    not) the paying trust company."""
+    from riskshare.plugins.hookspec import hookimpl
+    from riskshare.toolkit import PolicyDescriptor, Role
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Payer",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"trustee": {"title": "Trustee", "description": "its code"}},
+    }
+    schema.update(descriptor.pop("schema", {}))
+
+    class Payer:
+        @staticmethod
+        @hookimpl
+        def riskshare_policies():
+            return [
+                PolicyDescriptor(
+                    "payer",
+                    "1",
+                    "Payer",
+                    schema,
+                    roles=(Role("trustee", "受托机构", "trustee", acts_for_institution=True),),
+                    payers=("trustee",),
+                    **descriptor,
+                )
+            ]
+
+    return get_plugin_manager([], [("payer", Payer)])
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "message"),
+    [
+        ({}, "payer_institution must name a required key"),
+        ({"payer_institution": "custodian"}, "payer_institution must name a required key"),
+        ({"payer_institution": "trustee"}, "payer_institution must name a required key"),
+    ],
+    ids=["not named", "not in the schema", "not required"],
+)
+def test_a_policy_paid_by_an_institution_must_name_the_config_key_of_the_payer(descriptor, message):
+    """Without the key, its payer would pay for every program: start-up stops instead."""
+    with pytest.raises(PluginLoadError, match=message):
+        policy_registry(_payer_policy(**descriptor))
+
+
+def test_a_payer_acting_for_an_institution_pays_for_the_programs_naming_it_only():
+    from riskshare.plugins.manager import role_catalogue
+
+    pm = _payer_policy(payer_institution="trustee", schema={"required": ["trustee"]})
+    catalogue = role_catalogue(pm)
+    assert catalogue.institution_payers == {"trustee"}
+    assert catalogue.pays_for("trustee", "trust-a", "payer", {"trustee": "trust-a"})
+    assert not catalogue.pays_for("trustee", "trust-b", "payer", {"trustee": "trust-a"})
+    assert not catalogue.pays_for("trustee", None, "payer", {"trustee": "trust-a"})
+    assert not catalogue.pays_for("trustee", "trust-a", "toy", {"trustee": "trust-a"})
+    assert catalogue.pays_for("finance", None, "toy", {})
+
+
 def test_riskshare_cooperation_change_refuses_resuming_an_institution_with_a_bad_loan(hook):
     class Loans(FakeFacts):
         def institution_loans(self, institution_id):

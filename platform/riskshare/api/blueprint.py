@@ -58,13 +58,28 @@ class Blueprint(flask_smorest.Blueprint):
             @functools.wraps(func)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 ctx_roles = g.get("roles", frozenset())
-                allowed = _catalogue().resolve(roles)
+                catalogue = _catalogue()
+                allowed = catalogue.resolve(roles)
+                if "program_id" in kwargs and ctx_roles & catalogue.institution_payers:
+                    # The caller's roles here are its roles in the program the URL names: a
+                    # payer acting for an institution counts only where it pays.
+                    from riskshare.api.context import current_context
+                    from riskshare.auth.scope import dropped_roles, not_the_payer
+
+                    ctx = current_context()
+                    dropped = dropped_roles(ctx, kwargs["program_id"])
+                    ctx_roles = g.roles = ctx_roles - dropped
+                    if dropped & allowed and not ctx_roles & allowed:
+                        raise not_the_payer(ctx, kwargs["program_id"], dropped & allowed)
                 if not ctx_roles & allowed:
                     raise Problem(
                         403,
                         f"This needs one of the roles {sorted(allowed)} in tenant"
                         f" '{g.tenant}'; you have {sorted(ctx_roles) or 'none'}.",
                         kind="forbidden-role",
+                        detail_zh=f"此操作需要租户“{g.tenant}”中的以下角色之一："
+                        f"{'、'.join(sorted(allowed))}；您的角色："
+                        f"{'、'.join(sorted(ctx_roles)) or '无'}。",
                     )
                 return func(*args, **kwargs)
 

@@ -19,7 +19,7 @@ def current_context() -> Context:
         principal=g.principal,
         roles=g.roles,
         pm=ext.pm,
-        calendar=ext.calendar.calendar(session),
+        calendar=ext.calendar.lazy(session),
         today=ext.clock.today(),
         institution_id=g.get("institution_id"),
         extra={"backdate_limit_days": g.get("backdate_limit_days")},

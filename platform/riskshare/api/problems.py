@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, json
+from flask import Response, has_request_context, json, request
 from marshmallow.exceptions import SCHEMA
 from werkzeug.exceptions import HTTPException
 
@@ -44,16 +44,57 @@ class HTTPProblem(Problem):
         self.headers = dict(headers or {})
 
 
-def problem_body(error: DomainError) -> dict[str, Any]:
+# Languages of ``title`` and ``detail``: English (as before: a client that asks for none gets
+# it) or Chinese, whichever the request's Accept-Language prefers.
+LANGUAGES = ("en", "zh")
+TITLES_ZH = {
+    400: "请求有误",
+    401: "未通过身份认证",
+    403: "无权进行此操作",
+    404: "未找到",
+    405: "不支持此请求方法",
+    406: "无法提供所要求的格式",
+    409: "与当前状态冲突",
+    412: "前提条件不满足",
+    413: "请求内容过大",
+    415: "不支持的内容类型",
+    422: "请求无法处理",
+    428: "缺少前提条件",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "服务暂时不可用",
+}
+
+
+def language() -> str:
+    """``zh`` when the request's Accept-Language prefers Chinese (``zh``, ``zh-CN``, ...)
+    to English, else ``en``."""
+    if not has_request_context():
+        return "en"
+    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+
+
+def detail_in(error: DomainError, lang: str) -> str:
+    """The detail in ``lang``: the error's own Chinese sentence, else the status's Chinese
+    title followed by the English detail (so nothing the detail says is lost)."""
+    if lang != "zh":
+        return error.detail
+    if error.detail_zh:
+        return error.detail_zh
+    return f"{TITLES_ZH.get(error.status, HTTPStatus(error.status).phrase)}：{error.detail}"
+
+
+def problem_body(error: DomainError, lang: str = "en") -> dict[str, Any]:
     """The problem+json document of a domain error: its status, type, detail, field errors,
-    refusing rule and any further members, exactly as the service gave them."""
+    refusing rule and any further members, exactly as the service gave them; ``title`` and
+    ``detail`` in ``lang`` (``en`` or ``zh``)."""
     phrase = HTTPStatus(error.status).phrase
     kind = error.kind or phrase.lower().replace(" ", "-").replace("'", "")
     body: dict[str, Any] = {
         "type": TYPE_BASE + kind,
-        "title": phrase,
+        "title": TITLES_ZH.get(error.status, phrase) if lang == "zh" else phrase,
         "status": error.status,
-        "detail": error.detail,
+        "detail": detail_in(error, lang),
     }
     if error.errors:
         body["errors"] = error.errors
@@ -64,10 +105,13 @@ def problem_body(error: DomainError) -> dict[str, Any]:
 
 
 def problem_response(error: DomainError) -> Response:
-    """The one place a domain error becomes an HTTP response."""
+    """The one place a domain error becomes an HTTP response, in the caller's language."""
+    lang = language()
     resp = Response(
-        json.dumps(problem_body(error)), status=error.status, mimetype=PROBLEM_MEDIA_TYPE
+        json.dumps(problem_body(error, lang)), status=error.status, mimetype=PROBLEM_MEDIA_TYPE
     )
+    resp.headers["Content-Language"] = "zh-CN" if lang == "zh" else "en"
+    resp.vary.add("Accept-Language")
     if error.status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="riskshare"'
     resp.headers.update(getattr(error, "headers", {}))
@@ -99,8 +143,13 @@ def validation_problem(messages: Mapping[str, Any], status: int = 422) -> HTTPPr
             err["location"] = location
             errors.append(err)
     fields = ", ".join(e["pointer"] or "(body)" for e in errors) or "the request"
+    fields_zh = "、".join(e["pointer"] or "（请求体）" for e in errors) or "请求"
     return HTTPProblem(
-        status, f"The request is not valid: check {fields}.", kind="validation", errors=errors
+        status,
+        f"The request is not valid: check {fields}.",
+        kind="validation",
+        errors=errors,
+        detail_zh=f"请求内容无效：请检查 {fields_zh}。",
     )
 
 

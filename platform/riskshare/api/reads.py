@@ -47,7 +47,10 @@ READ, LIST, DOWNLOAD = "read", "list", "download"
 # Endpoints the app gets from its frameworks, not from a Blueprint of ours: flask-smorest's
 # documentation (the OpenAPI document and the pages that render it) and Flask's static files.
 FRAMEWORK_BLUEPRINTS = {"api-docs": "the API's own description"}
-FRAMEWORK_ENDPOINTS = {"static": "the app's static files"}
+FRAMEWORK_ENDPOINTS = {
+    "static": "the app's static files",
+    "console.static": "the console's scripts, styles and vendored libraries",
+}
 
 
 class UndeclaredRead(ConfigError):
@@ -195,8 +198,17 @@ def record(response: Response) -> None:
     )
 
 
+def shown(record_id: str, details: dict[str, Any]) -> None:
+    """Say what a page rendered as HTML showed (the console's pages): what ``record``
+    otherwise reads from a JSON answer; ``"*"`` and ``{"ids": [...]}`` for a listing."""
+    g.reads_shown = (record_id, dict(details))
+
+
 def _what_was_read(declaration: Declaration, response: Response) -> tuple[str, dict[str, Any]]:
     view_args = request.view_args or {}
+    if "reads_shown" in g:
+        record_id, details = g.pop("reads_shown")
+        return record_id, details
     if declaration.id_args:
         record_id = ":".join(str(view_args[arg]) for arg in declaration.id_args)
         if declaration.action == DOWNLOAD:

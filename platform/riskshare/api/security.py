@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import select
 
 from riskshare.api.problems import HTTPProblem, Problem
@@ -49,9 +49,8 @@ def install(app: Flask) -> None:
             raise Problem(
                 401, "Send an access token: Authorization: Bearer <token>.", kind="unauthenticated"
             )
-        verifier = app.extensions["riskshare"].verifier
         try:
-            claims = verifier.verify(token.strip())
+            g.principal = principal_from_token(token.strip())
         except InvalidToken as exc:
             raise Problem(
                 401, f"The access token was refused: {exc.reason}.", kind="invalid-token"
@@ -67,43 +66,55 @@ def install(app: Flask) -> None:
                 kind="token-keys-unavailable",
                 headers={"Retry-After": str(KEYS_RETRY_AFTER_SECONDS)},
             ) from exc
-        g.principal = Principal.from_claims(claims, role_catalogue(app.extensions["riskshare"].pm))
         if "tenant" in g:
-            _enter_tenant(g.principal, g.tenant)
+            enter_tenant(g.principal, g.tenant, admit_platform_admin=_admits_platform_admin())
 
-    def _enter_tenant(principal: Principal, tenant: str) -> None:
-        from riskshare.institutions.models import Institution
-        from riskshare.tenants.models import Tenant
 
-        roles = principal.roles_in(tenant)
-        if not roles and principal.platform_admin and _admits_platform_admin():
-            roles = frozenset({PLATFORM_ADMIN})
-        if not roles:
-            # The same answer whether or not the tenant exists: no probing for tenants.
-            raise Problem(403, f"You have no role in tenant '{tenant}'.", kind="forbidden-tenant")
-        session = db_session()
-        row = session.get(Tenant, tenant)
-        if row is None:
-            raise Problem(404, f"There is no tenant '{tenant}'.", kind="not-found")
-        g.backdate_limit_days = row.backdate_limit_days
-        g.roles = roles
-        g.institution_id = None
-        if principal.institution_scoped(tenant, role_catalogue(app.extensions["riskshare"].pm)):
-            if not principal.institution:
-                raise Problem(
-                    403,
-                    "Your account acts for an institution but its token has no"
-                    " 'institution' claim; ask the administrator to set it.",
-                    kind="forbidden-institution",
-                )
-            inst_id = session.scalar(
-                select(Institution.id).where(Institution.code == principal.institution)
+def principal_from_token(token: str) -> Principal:
+    """The caller an access token names, verified (``InvalidToken``, ``KeySourceUnavailable``):
+    the API's bearer tokens and the console's session tokens go through this one check."""
+    ext = current_app.extensions["riskshare"]
+    return Principal.from_claims(ext.verifier.verify(token), role_catalogue(ext.pm))
+
+
+def enter_tenant(principal: Principal, tenant: str, *, admit_platform_admin: bool = False) -> None:
+    """Set the request's roles and institution scope in ``tenant`` (``g.roles``,
+    ``g.institution_id``), or refuse: the one place an API call and a console page both
+    enter a tenant, so both see what the same account may see."""
+    from flask import current_app
+
+    app = current_app
+    from riskshare.institutions.models import Institution
+    from riskshare.tenants.models import Tenant
+
+    roles = principal.roles_in(tenant)
+    if not roles and principal.platform_admin and admit_platform_admin:
+        roles = frozenset({PLATFORM_ADMIN})
+    if not roles:
+        # The same answer whether or not the tenant exists: no probing for tenants.
+        raise Problem(403, f"You have no role in tenant '{tenant}'.", kind="forbidden-tenant")
+    session = db_session()
+    row = session.get(Tenant, tenant)
+    if row is None:
+        raise Problem(404, f"There is no tenant '{tenant}'.", kind="not-found")
+    g.backdate_limit_days = row.backdate_limit_days
+    g.roles = roles
+    g.institution_id = None
+    if principal.institution_scoped(tenant, role_catalogue(app.extensions["riskshare"].pm)):
+        if not principal.institution:
+            raise Problem(
+                403,
+                "Your account acts for an institution but its token has no"
+                " 'institution' claim; ask the administrator to set it.",
+                kind="forbidden-institution",
             )
-            if inst_id is None:
-                raise Problem(
-                    403,
-                    f"Institution '{principal.institution}' is not registered in"
-                    f" tenant '{tenant}'.",
-                    kind="forbidden-institution",
-                )
-            g.institution_id = inst_id
+        inst_id = session.scalar(
+            select(Institution.id).where(Institution.code == principal.institution)
+        )
+        if inst_id is None:
+            raise Problem(
+                403,
+                f"Institution '{principal.institution}' is not registered in tenant '{tenant}'.",
+                kind="forbidden-institution",
+            )
+        g.institution_id = inst_id

@@ -10,7 +10,8 @@ resolves per request, so the core never spells out a locality's roles.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 # The fund's staff (act for no institution) and the roles acting for one institution.
 CORE_STAFF = ("office", "reviewer", "approver", "finance", "auditor")
@@ -43,6 +44,9 @@ class RoleCatalogue:
     payers_by_policy: Mapping[str, frozenset[str]]
     # Roles that see the whole tenant even when the token names an institution.
     tenant_wide_roles: frozenset[str] = frozenset(CORE_STAFF)
+    # Per policy, the program config key naming (by code) the institution whose payer roles
+    # acting for an institution pay for the program (PolicyDescriptor.payer_institution).
+    payer_institution_keys: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -51,9 +55,11 @@ class RoleCatalogue:
         institution_kinds: Iterable[str],
         payers_by_policy: Mapping[str, Iterable[str]],
         tenant_wide_roles: Iterable[str] = (),
+        payer_institution_keys: Mapping[str, str] | None = None,
     ) -> RoleCatalogue:
-        """From each policy's ``(role, acts_for_institution)``, kinds, payers and the
-        policy roles declared to see the whole tenant."""
+        """From each policy's ``(role, acts_for_institution)``, kinds, payers, the
+        policy roles declared to see the whole tenant and the config keys naming each
+        policy's paying institution."""
         names = set(CORE_STAFF) | set(CORE_INSTITUTION_ROLES)
         scoped = set(CORE_INSTITUTION_ROLES)
         for name, acts_for_institution in policy_roles:
@@ -68,6 +74,7 @@ class RoleCatalogue:
             tuple(kinds),
             {policy: frozenset(roles) for policy, roles in payers_by_policy.items()},
             frozenset(CORE_STAFF) | frozenset(tenant_wide_roles),
+            dict(payer_institution_keys or {}),
         )
 
     def payers(self, policy: str | None) -> frozenset[str]:
@@ -80,6 +87,29 @@ class RoleCatalogue:
         for roles in self.payers_by_policy.values():
             found |= roles
         return frozenset(found)
+
+    @property
+    def institution_payers(self) -> frozenset[str]:
+        """Payer roles acting for an institution (a custodian, a trustee): each is the payer
+        of only the programs whose configuration names its institution (``payer_institution``
+        of the program's policy), and holds no role in any other program."""
+        return self.all_payers & self.institution_roles
+
+    def pays_for(self, role: str, institution: str | None, policy: str, config: Any) -> bool:
+        """Whether ``role``, held by a user acting for the institution coded
+        ``institution``, pays for a program of ``policy`` configured with ``config``.
+
+        The one rule: a payer that acts for no institution (the finance bureau) pays for
+        every program whose policy names it; a payer acting for an institution pays for
+        those whose policy names it and whose config names its institution as the payer.
+        """
+        if role not in self.payers(policy):
+            return False
+        if role not in self.institution_roles:
+            return True
+        key = self.payer_institution_keys.get(policy)
+        named = (config or {}).get(key) if key else None
+        return bool(institution) and named == institution
 
     def resolve(self, roles: Iterable[str]) -> frozenset[str]:
         """Roles and groups named by a route, as roles."""

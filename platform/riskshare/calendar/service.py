@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from riskshare.audit import service as audit
 from riskshare.audit.events import snapshot
 from riskshare.calendar.models import CalendarYear
-from riskshare.calendar.workdays import WorkdayCalendar, YearTable
+from riskshare.calendar.workdays import DayStatus, Deadline, WorkdayCalendar, YearTable
 from riskshare.db import Database
 from riskshare.db.session import switch_tenant
 from riskshare.errors import Invalid
@@ -38,6 +40,42 @@ class CalendarService:
             tables = [to_year_table(r) for r in rows]
             self._cached = (key, WorkdayCalendar(tables))
         return self._cached[1]
+
+    def lazy(self, session: Session) -> WorkdayCalendar:
+        """The current calendar, read through ``session`` only when first asked a question:
+        most requests compute no deadline, and need not read the operator's tables."""
+        return LazyCalendar(lambda: self.calendar(session))
+
+
+class LazyCalendar(WorkdayCalendar):
+    """A calendar that loads the real one on its first question and answers as it does."""
+
+    def __init__(self, load: Callable[[], WorkdayCalendar]) -> None:  # no super(): lazy
+        self._load = load
+        self._loaded: WorkdayCalendar | None = None
+
+    def _real(self) -> WorkdayCalendar:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def status(self, day: dt.date) -> DayStatus:
+        return self._real().status(day)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self._real().is_working_day(day)
+
+    def add_working_days(self, start: dt.date, n: int) -> Deadline:
+        return self._real().add_working_days(start, n)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        return self._real().working_days_between(start, end)
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (the real calendar's internals) is the real calendar's.
+        if name in ("_load", "_loaded"):
+            raise AttributeError(name)
+        return getattr(self._real(), name)
 
 
 def to_year_table(row: CalendarYear) -> YearTable:

@@ -18,7 +18,7 @@ from riskshare.context import Context
 from riskshare.db.session import tenant_session
 from riskshare.firms.service import register_firm
 from riskshare.institutions.service import create_institution
-from riskshare.plugins.manager import policy_hooks, role_catalogue
+from riskshare.plugins.manager import policy_hooks, policy_registry, role_catalogue
 from riskshare.plugins.types import DemoTenant
 from riskshare.tenants.models import Tenant
 from riskshare.tenants.service import create_tenant
@@ -79,7 +79,13 @@ def _create_tenant(app: Flask, spec: DemoTenant) -> None:
     with tenant_session(ext.db, None) as session:
         if session.get(Tenant, spec.slug) is not None:
             return
-        create_tenant(session, slug=spec.slug, name=spec.name, actor="demo")
+        create_tenant(
+            session,
+            slug=spec.slug,
+            name=spec.name,
+            actor="demo",
+            installed=policy_registry(ext.pm),
+        )
     with tenant_session(ext.db, spec.slug) as session:
         ctx = Context(
             session=session,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from riskshare.audit.events import record_event, snapshot
-from riskshare.auth.scope import payee_scope
+from riskshare.auth.scope import scoped
 from riskshare.claims.models import CLAIM_STATES, Claim
 from riskshare.context import Context
 from riskshare.disbursements.models import DISBURSEMENT_STATES, Disbursement
@@ -86,10 +86,10 @@ def instruct_payment(
 
 
 def visible_disbursements(ctx: Context) -> Any:
+    """Payments the caller sees: the fund's staff all, an institution those paid to it and,
+    when it pays for programs, theirs (riskshare.auth.scope)."""
     query = select(Disbursement).order_by(Disbursement.id)
-    if (institution_id := payee_scope(ctx)) is not None:
-        query = query.where(Disbursement.payee_institution_id == institution_id)
-    return query
+    return scoped(ctx, query, Disbursement.program_id, Disbursement.payee_institution_id)
 
 
 def get_disbursement(ctx: Context, disbursement_id: int) -> Disbursement:

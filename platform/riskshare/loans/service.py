@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -442,3 +443,88 @@ def loan_events(ctx: Context, loan_id: int) -> list[LoanEvent]:
             select(LoanEvent).where(LoanEvent.loan_id == loan_id).order_by(LoanEvent.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class LoanSearch:
+    """The loan register's filters; None: not filtered. ``text`` matches the loan's
+    reference, the firm's name or its USCC; the dates bound the issue date."""
+
+    text: str | None = None
+    state: str | None = None
+    institution_id: int | None = None
+    firm_id: int | None = None
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+    covered: bool | None = None
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    loan: Loan
+    firm: str
+    lender: str
+
+
+def search_loans(ctx: Context, search: LoanSearch) -> Any:
+    """The visible loans matching ``search``, with their firm's and lender's names,
+    newest issue first."""
+    query = (
+        visible_loans(ctx)
+        .order_by(None)
+        .join(Firm, Firm.id == Loan.firm_id)
+        .join(Institution, Institution.id == Loan.lender_id)
+        .add_columns(Firm.name, Institution.name)
+        .order_by(Loan.issue_date.desc(), Loan.id.desc())
+    )
+    if search.text:
+        like = f"%{search.text.strip()}%"
+        query = query.where(
+            or_(Loan.reference.ilike(like), Firm.name.ilike(like), Firm.uscc.ilike(like))
+        )
+    if search.state:
+        query = query.where(Loan.state == search.state)
+    if search.institution_id is not None:
+        inst = search.institution_id
+        query = query.where(
+            or_(Loan.lender_id == inst, Loan.guarantor_id == inst, Loan.insurer_id == inst)
+        )
+    if search.firm_id is not None:
+        query = query.where(Loan.firm_id == search.firm_id)
+    if search.issued_from is not None:
+        query = query.where(Loan.issue_date >= search.issued_from)
+    if search.issued_to is not None:
+        query = query.where(Loan.issue_date <= search.issued_to)
+    if search.covered is not None:
+        query = query.where(Loan.covered.is_(search.covered))
+    return query
+
+
+def loan_register(
+    ctx: Context, search: LoanSearch, *, page: int = 1, per_page: int = 20
+) -> tuple[list[RegisterRow], int]:
+    """One page of the register and the number of loans matching; ``per_page`` 0: all."""
+    query = search_loans(ctx, search)
+    total = ctx.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if per_page:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = [RegisterRow(loan, firm, lender) for loan, firm, lender in ctx.session.execute(query)]
+    return rows, int(total or 0)
+
+
+def loan_parties(ctx: Context, loan: Loan) -> dict[str, Any]:
+    """Who a visible loan is for and with: the firm (name, USCC) and the names of its
+    lender, guarantor and insurer (None where it has none)."""
+    firm = ctx.session.get(Firm, loan.firm_id)
+
+    def name(inst_id: int | None) -> str | None:
+        found = ctx.session.get(Institution, inst_id) if inst_id else None
+        return found.name if found else None
+
+    return {
+        "firm": firm.name if firm else None,
+        "uscc": firm.uscc if firm else None,
+        "lender": name(loan.lender_id),
+        "guarantor": name(loan.guarantor_id),
+        "insurer": name(loan.insurer_id),
+    }

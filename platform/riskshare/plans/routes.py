@@ -8,9 +8,8 @@ from riskshare.api.fields import SQLCursorPage, page
 from riskshare.api.schemas import DatedActionIn
 from riskshare.auth.roles import FUND_STAFF
 from riskshare.plans import service
-from riskshare.plans.models import PLAN_STATES, AllocationPlan
+from riskshare.plans.models import PLAN_STATES
 from riskshare.plans.schemas import PlanEditIn, PlanIn, PlanOut
-from riskshare.services import get_or_404
 
 blp = Blueprint(
     "plans",
@@ -51,7 +50,7 @@ class PlanByIdViews(MethodView):
     @blp.response(200, PlanOut)
     def get(self, plan_id):
         """Get a plan with its items"""
-        return get_or_404(current_context(), AllocationPlan, plan_id, "plan")
+        return service.get_plan(current_context(), plan_id)
 
     @blp.roles("office")
     @blp.moves_money

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from riskshare import labels
 from riskshare.audit.events import record_event
+from riskshare.auth.scope import scoped
 from riskshare.claims.models import Claim
 from riskshare.context import Context
 from riskshare.disbursements.service import instruct_payment
@@ -28,7 +29,7 @@ from riskshare.plugins.manager import role_catalogue
 from riskshare.plugins.types import AllocationLine, ClaimDue, Period, ProgramView
 from riskshare.plugins.views import program_view
 from riskshare.sanctions.standing import hold_out_suspended
-from riskshare.services import lock_for_change, lock_program, on_effective_date
+from riskshare.services import lock_for_change, lock_program, not_found, on_effective_date
 from riskshare.workflow.transitions import check_transition, transition
 
 ZERO = Decimal("0.00")
@@ -223,7 +224,7 @@ def _check(ctx: Context, plan: AllocationPlan, items: list[PlanItem]) -> None:
 
 def lock_plan(ctx: Context, plan_id: int) -> tuple[AllocationPlan, ProgramView]:
     """The plan, locked with its program and re-read: its state is current."""
-    query = select(AllocationPlan).where(AllocationPlan.id == plan_id)
+    query = visible_plans(ctx).where(AllocationPlan.id == plan_id)
     program, plan = lock_for_change(ctx, query, "plan", plan_id)
     return plan, program_view(program)
 
@@ -331,5 +332,20 @@ def _check_nothing_granted_twice(ctx: Context, plan: AllocationPlan, items: list
             )
 
 
+def visible_plans(ctx: Context) -> Any:
+    """Plans the caller sees: the fund's staff all, a payer acting for an institution those
+    of the programs it pays for (riskshare.auth.scope)."""
+    return scoped(
+        ctx, select(AllocationPlan).order_by(AllocationPlan.id), AllocationPlan.program_id
+    )
+
+
 def list_plans(ctx: Context) -> Any:
-    return select(AllocationPlan).order_by(AllocationPlan.id)
+    return visible_plans(ctx)
+
+
+def get_plan(ctx: Context, plan_id: int) -> AllocationPlan:
+    plan = ctx.session.scalar(visible_plans(ctx).where(AllocationPlan.id == plan_id))
+    if plan is None:
+        raise not_found("plan", plan_id)
+    return plan

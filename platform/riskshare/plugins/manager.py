@@ -72,6 +72,35 @@ def policy_registry(pm: pluggy.PluginManager) -> dict[str, PolicyDescriptor]:
     return _policies(pm)[0]
 
 
+def installed_policies(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
+    """Every policy offered, with the plugin and the installed distribution offering it:
+    what an operator checks after a rolling restart (``GET /platform/policies``)."""
+    policy_registry(pm)  # the schemas checked
+    entry_points = available_plugins()
+    found = []
+    for impl in pm.hook.riskshare_policies.get_hookimpls():
+        ep = entry_points.get(impl.plugin_name)
+        dist = ep.dist if ep is not None else None
+        answer = cast("list[PolicyDescriptor] | None", impl.function())
+        for descriptor in answer or []:
+            found.append(
+                {
+                    "name": descriptor.name,
+                    "version": descriptor.version,
+                    "title": descriptor.title,
+                    "description": descriptor.description,
+                    "config_schema": dict(descriptor.config_schema),
+                    "plugin": impl.plugin_name,
+                    "distribution": (
+                        {"name": dist.metadata["Name"], "version": dist.version}
+                        if dist is not None
+                        else None
+                    ),
+                }
+            )
+    return sorted(found, key=lambda p: p["name"])
+
+
 def policy_hooks(pm: pluggy.PluginManager) -> HookRelay:
     """The hooks as a program's own policy answers them (see ``riskshare.plugins.dispatch``),
     typed as :class:`~riskshare.plugins.dispatch.HookRelay` says."""
@@ -123,6 +152,7 @@ def _policies(
         [kind for d in registry.values() for kind in d.institution_kinds],
         {d.name: d.payers for d in registry.values()},
         [r.name for d in registry.values() for r in d.roles if r.sees_whole_tenant],
+        {d.name: d.payer_institution for d in registry.values() if d.payer_institution},
     )
     for d in registry.values():
         unknown = sorted(set(d.payers) - catalogue.names)
@@ -130,8 +160,34 @@ def _policies(
             raise PluginLoadError(
                 f"policy '{d.name}' names payers {unknown} that no policy declares as roles"
             )
+        _check_payer_institution(d, catalogue)
     pm._riskshare_policies = (count, registry, hooks, catalogue)  # type: ignore[attr-defined]
     return registry, hooks, catalogue
+
+
+def _check_payer_institution(d: PolicyDescriptor, catalogue: RoleCatalogue) -> None:
+    """A payer acting for an institution pays for the programs whose config names its
+    institution: the policy must say under which required config key."""
+    bound = sorted(set(d.payers) & catalogue.institution_roles)
+    key = d.payer_institution
+    if not bound:
+        if key is not None:
+            raise PluginLoadError(
+                f"policy '{d.name}' names payer_institution {key!r}, but none of its payers"
+                f" {sorted(d.payers)} acts for an institution"
+            )
+        return
+    schema = d.config_schema
+    if (
+        key is None
+        or key not in schema.get("properties", {})
+        or key not in schema.get("required", ())
+    ):
+        raise PluginLoadError(
+            f"policy '{d.name}' has payers acting for an institution {bound}: its"
+            " PolicyDescriptor.payer_institution must name a required key of its config"
+            " schema holding the paying institution's code"
+        )
 
 
 def _check_attribute_schemas(

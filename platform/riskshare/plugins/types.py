@@ -88,6 +88,13 @@ class PolicyDescriptor:
     :param payers: the roles that pay and confirm the program's money out and back in
         (payments, repayments of clawbacks, returned recoveries): the ``payer`` of the
         core's state machines. The finance bureau by default.
+    :param payer_institution: when ``payers`` name a role acting for an institution (a
+        custodian, a trustee), the key of the program config (required by
+        ``config_schema``) holding the code of the institution that pays for the program.
+        Such a role is the payer of only the programs whose config names its institution,
+        and holds no role in any other program: it neither reads nor confirms their money
+        (``riskshare.auth.scope``). The core refuses to start a policy whose institution
+        payers have no such key.
     :param recovery_destinations: where, besides ``"pool"``, its recoveries may be remitted
         (``RecoveryDecision.destination``), each with the account it is booked to.
     :param attribute_schemas: what the policy reads from the free-form ``attributes`` of the
@@ -119,7 +126,9 @@ class PolicyDescriptor:
         the core decides under its programs cites the policy's text: the core's refusal of
         an institution whose cooperation is suspended or revoked (``"CORE-COOP"``, or
         ``"CORE-COOP/suspended"`` and ``"CORE-COOP/revoked"`` apart), of a banned one
-        (``"CORE-BAN"``) and its pool checks (``"CORE-POOL"``). Every answer of the
+        (``"CORE-BAN"``), its pool checks (``"CORE-POOL"``) and its refusal of a payer
+        acting for an institution in a program it does not pay for (``"CORE-PAYER"``,
+        ``payer_institution``). Every answer of the
         program's hooks and every refusal the core makes itself is cited through it
         (``riskshare.explain.recite``); a code the policy does not name keeps the core's
         citation (平台通用规则 / Riskshare core rules).
@@ -133,6 +142,7 @@ class PolicyDescriptor:
     roles: Sequence[Role] = ()
     institution_kinds: Sequence[str] = ()
     payers: Sequence[str] = ("finance",)
+    payer_institution: str | None = None
     recovery_destinations: Mapping[str, Destination] = field(default_factory=dict)
     attribute_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     plans_at_period_end: bool = False
@@ -609,13 +619,21 @@ class ClawbackDecision:
 
 @dataclass(frozen=True)
 class ReportSection:
-    """A policy's own part of a fund report: a titled table, with how it was computed."""
+    """A policy's own part of a fund report: a titled table, with how it was computed.
+
+    ``headings`` names columns for people (``{"opening_pool": "期初余额 Opening pool"}``:
+    Chinese, then English); a column without one is named by the core's own list of common
+    columns (``riskshare.reports.layout``), else by its key. The .xlsx and PDF give amounts
+    (two decimals) thousands separators and columns named ``*rate``, ``*ratio`` or
+    ``*share`` percentages.
+    """
 
     key: str
     title: str
     columns: Sequence[str]
     rows: Sequence[Mapping[str, Any]]
     explanations: Sequence[Explanation] = ()
+    headings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

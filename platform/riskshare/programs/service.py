@@ -19,6 +19,7 @@ from riskshare.plugins.ask import pool_credited
 from riskshare.plugins.manager import policy_registry
 from riskshare.programs.models import Program
 from riskshare.services import get_or_404, lock_program, on_effective_date
+from riskshare.tenants.models import Tenant
 
 
 def config_with_defaults(schema: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +55,20 @@ def create_program(ctx: Context, data: dict[str, Any]) -> Program:
         raise Invalid(
             f"No enabled plugin offers the policy '{data['policy']}'.",
             errors=[{"pointer": "/policy", "detail": f"known: {sorted(registry)}"}],
+        )
+    # The tenant row's lock, as the audit chain takes it (FOR NO KEY UPDATE; a shared lock
+    # here would deadlock two creations when each then appends to the chain): the
+    # operator's change of the allow-list (FOR UPDATE) waits for this program and then sees
+    # it, and this one waits for a change under way and reads the list it leaves.
+    tenant = ctx.session.get(Tenant, ctx.tenant, with_for_update={"key_share": True})
+    allowed = tenant.policies if tenant is not None else []
+    if descriptor.name not in allowed:
+        raise Forbidden(
+            f"The platform operator has not allowed tenant '{ctx.tenant}' to run the policy"
+            f" '{descriptor.name}' (allowed: {', '.join(allowed) or 'none'}); ask them to"
+            f" add it (PUT /api/v1/platform/tenants/{ctx.tenant}/policies).",
+            kind="policy-not-allowed",
+            errors=[{"pointer": "/policy", "detail": f"allowed: {allowed}"}],
         )
     schema = dict(descriptor.config_schema)
     config = config_with_defaults(schema, data.get("config") or {})

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from riskshare.audit.events import record_event
-from riskshare.auth.scope import payee_scope
+from riskshare.auth.scope import scoped
 from riskshare.claims.models import Claim
 from riskshare.claims.service import visible_claims
 from riskshare.context import Context
@@ -143,10 +143,10 @@ def destination_account(ctx: Context, policy: str, destination: str) -> str:
 
 
 def visible_recoveries(ctx: Context) -> Any:
+    """Recoveries the caller sees: the fund's staff all, an institution its own and, when
+    it pays for programs, theirs (riskshare.auth.scope)."""
     query = select(Recovery).order_by(Recovery.id)
-    if (institution_id := payee_scope(ctx)) is not None:
-        query = query.where(Recovery.institution_id == institution_id)
-    return query
+    return scoped(ctx, query, Recovery.program_id, Recovery.institution_id)
 
 
 def get_recovery(ctx: Context, recovery_id: int) -> Recovery:

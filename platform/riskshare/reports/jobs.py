@@ -30,12 +30,12 @@ from riskshare.services import not_found
 REPORT_JOB = "fund-report"
 
 
-def fund_workbook(
-    ctx: Context, program_id: int, period_text: str, max_loans: int, job_path: str
+def fund_file(
+    ctx: Context, program_id: int, period_text: str, fmt: str, max_loans: int, job_path: str
 ) -> bytes:
-    """The period's workbook, made now; a 409 naming the job to ask for (``POST job_path``)
-    when the period has more than ``max_loans`` loans: a slow workbook never holds a web
-    request."""
+    """The period's workbook (``fmt`` ``xlsx``) or PDF (``pdf``), made now; a 409 naming the
+    job to ask for (``POST job_path``) when the period has more than ``max_loans`` loans: a
+    slow file never holds a web request."""
     program, pview = program_of(ctx, program_id)
     service.check_report_reader(ctx, pview)
     period = service.parse_period(period_text)
@@ -43,21 +43,30 @@ def fund_workbook(
     if loans > max_loans:
         raise Conflict(
             f"Period {period.label} has {loans} loans, more than {max_loans} are made into a"
-            f' workbook inside a request: POST {{"period": "{period.label}"}} to'
+            f' {fmt} file inside a request: POST {{"period": "{period.label}", "format":'
+            f' "{fmt}"}} to'
             f" {job_path} to have it made by a job, and download it when it is ready.",
             kind="report-too-large",
+            detail_zh=f"{period.label} 期间有 {loans} 笔贷款，超过请求内生成文件的上限"
+            f" {max_loans} 笔：请向 {job_path} 提交 POST"
+            f' {{"period": "{period.label}", "format": "{fmt}"}}，由后台任务生成，完成后下载。',
             extra={
                 "loans": loans,
                 "limit": max_loans,
-                "job": {"method": "POST", "path": job_path, "body": {"period": period.label}},
+                "job": {
+                    "method": "POST",
+                    "path": job_path,
+                    "body": {"period": period.label, "format": fmt},
+                },
             },
         )
     report = service.compose(ctx, program, pview, period)
-    return service.as_xlsx(report, service.loan_rows(ctx, program.id, period))
+    return service.WRITERS[fmt](report, service.loan_rows(ctx, program.id, period), None)
 
 
-def request_report(ctx: Context, program_id: int, period_text: str) -> OutboxJob:
-    """Ask for the period's workbook as a job (in the caller's transaction)."""
+def request_report(ctx: Context, program_id: int, period_text: str, fmt: str = "xlsx") -> OutboxJob:
+    """Ask for the period's workbook (or PDF: ``fmt`` ``pdf``) as a job (in the caller's
+    transaction)."""
     program, pview = program_of(ctx, program_id)
     service.check_report_reader(ctx, pview)
     period = service.parse_period(period_text)
@@ -70,6 +79,7 @@ def request_report(ctx: Context, program_id: int, period_text: str) -> OutboxJob
         f"{REPORT_JOB}:{program.id}:{period.label}:{uuid.uuid4().hex}",
         program_id=program.id,
         period=period.label,
+        format=fmt,
         requested_by=ctx.actor,
         loans=service.loans_in_period(ctx, program.id, period),
     )
@@ -77,9 +87,10 @@ def request_report(ctx: Context, program_id: int, period_text: str) -> OutboxJob
 
 @job(REPORT_JOB)
 def make_report(
-    ctx: Context, program_id: int, period: str, requested_by: str, loans: int
+    ctx: Context, program_id: int, period: str, requested_by: str, loans: int, format: str = "xlsx"
 ) -> dict[str, Any]:
-    """Make and store the workbook of ``period``; its progress is the loans written."""
+    """Make and store the workbook (or PDF) of ``period``; its progress is the loans written.
+    (``format`` is the job's argument's name; jobs asked before PDFs existed have none.)"""
     program, pview = program_of(ctx, program_id)
     closed = service.parse_period(period)
     total = service.loans_in_period(ctx, program.id, closed)
@@ -91,8 +102,8 @@ def make_report(
         written = rows
         report_progress(rows, total)
 
-    content = service.as_xlsx(report, service.loan_rows(ctx, program.id, closed), progress)
-    document = service.store_report(ctx, program.id, closed, content)
+    content = service.WRITERS[format](report, service.loan_rows(ctx, program.id, closed), progress)
+    document = service.store_report(ctx, program.id, closed, content, format)
     return {"document_id": document.id, "rows": written, "total": total}
 
 
@@ -127,6 +138,7 @@ def describe(ctx: Context, row: OutboxJob, connection: Any) -> dict[str, Any]:
         "id": row.id,
         "program_id": args.get("program_id"),
         "period": args.get("period"),
+        "format": args.get("format", "xlsx"),
         "requested_by": args.get("requested_by"),
         "requested_at": row.created_at,
         "state": state,

@@ -9,7 +9,7 @@ from riskshare.api.fields import Date, Integer
 
 
 class ReportQuery(ma.Schema):
-    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx", "pdf"]))
 
 
 class ReportOut(ma.Schema):
@@ -29,12 +29,18 @@ class ReportRequestIn(ma.Schema):
     period = ma.fields.String(
         required=True, metadata={"description": "2022, 2022-H1, 2022-Q3 or 2022-03"}
     )
+    format = ma.fields.String(
+        load_default="xlsx",
+        validate=validate.OneOf(["xlsx", "pdf"]),
+        metadata={"description": "xlsx (the default) or pdf"},
+    )
 
 
 class ReportJobOut(ma.Schema):
     id = Integer()
     program_id = Integer()
     period = ma.fields.String()
+    format = ma.fields.String(metadata={"description": "xlsx or pdf"})
     requested_by = ma.fields.String()
     requested_at = ma.fields.DateTime()
     state = ma.fields.String(metadata={"description": "queued, running, done or failed"})

@@ -11,7 +11,6 @@ store at each period end (``PolicyDescriptor.stored_reports``).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -19,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from riskshare.auth.scope import program_roles
 from riskshare.claims.models import Claim
 from riskshare.context import Context
 from riskshare.documents.models import Document
@@ -48,6 +48,7 @@ def parse_period(text: str) -> Period:
         raise Invalid(
             f"'{text}' is not a period: use 2022, 2022-H1, 2022-Q3 or 2022-03.",
             errors=[{"pointer": "/period", "detail": "bad period"}],
+            detail_zh=f"“{text}”不是报告期间：请使用 2022、2022-H1、2022-Q3 或 2022-03。",
         )
     year = int(match["year"])
     if match["month"]:
@@ -184,11 +185,14 @@ def check_report_reader(ctx: Context, pview: ProgramView) -> None:
     """403 unless the caller holds a role that reads the program's reports."""
     named = ctx.hook.riskshare_transition_roles(program=pview, record="report", transition="read")
     allowed = set(named or REPORT_READERS) | role_catalogue(ctx.pm).payers(pview.policy)
-    if not ctx.roles & allowed:
+    roles = program_roles(ctx, pview)
+    if not roles & allowed:
         raise Forbidden(
             f"This program's reports are read by {sorted(allowed)}; you have"
-            f" {sorted(ctx.roles) or 'none'}.",
+            f" {sorted(roles) or 'none'} in it.",
             kind="forbidden-role",
+            detail_zh=f"本项目的资金报告由以下角色查阅：{'、'.join(sorted(allowed))}；"
+            f"您在本项目中的角色：{'、'.join(sorted(roles)) or '无'}。",
         )
 
 
@@ -223,6 +227,7 @@ def compose(ctx: Context, program: Program, pview: ProgramView, period: Period) 
                 "key": s.key,
                 "title": s.title,
                 "columns": list(s.columns),
+                "headings": dict(s.headings),
                 "rows": [jsonable(dict(r)) for r in s.rows],
                 "explanations": explanations_as_json(list(s.explanations)),
             }
@@ -232,18 +237,7 @@ def compose(ctx: Context, program: Program, pview: ProgramView, period: Period) 
 
 
 # The loans sheet: what each loan registered in the period was at its registration, so the
-# sheet reads the same whenever the report is run.
-LOAN_COLUMNS = (
-    "loan_id",
-    "reference",
-    "lender",
-    "guarantor",
-    "kind",
-    "principal",
-    "issue_date",
-    "maturity_date",
-    "covered",
-)
+# sheet reads the same whenever the report is run (its columns: layout.LOAN_COLUMNS).
 LOAN_BATCH = 2000  # loans read (and progress reported) at a time
 
 
@@ -294,9 +288,9 @@ def loan_rows(ctx: Context, program_id: int, period: Period) -> Iterator[list[An
                 codes.get(lender),
                 codes.get(guarantor) if guarantor else None,
                 kind,
-                str(principal),
-                issued.isoformat(),
-                matures.isoformat(),
+                principal,
+                issued,
+                matures,
                 covered,
             ]
         if len(batch) < LOAN_BATCH:
@@ -309,67 +303,25 @@ def as_xlsx(
     loans: Iterator[list[Any]] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
-    """The report as a workbook: the fund's figures on one sheet, each section on its own,
-    and ``loans`` (``loan_rows``) on the last; ``progress(rows)`` is told every batch.
+    """The report as a formatted workbook (``riskshare.reports.xlsx``): the fund's figures,
+    each section on its own sheet, and ``loans`` (``loan_rows``) on the last, written row by
+    row; ``progress(rows)`` is told every batch."""
+    from riskshare.reports.layout import lay_out
+    from riskshare.reports.xlsx import write_xlsx
 
-    Written in openpyxl's write-only mode, row by row, so a sheet of 100,000 loans does not
-    hold every cell in memory. Every cell goes through ``_cell``: text stored before control
-    characters were refused at the API, or by a plugin's own table, must not make the whole
-    report fail.
-    """
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Fund")
-
-    def put(table: Any, values: list[Any]) -> None:
-        table.append([_cell(value) for value in values])
-
-    put(sheet, ["program", report["program"]])
-    put(sheet, ["period", report["period"], str(report["start"]), str(report["end"])])
-    put(sheet, ["fund_total", str(report["fund_total"])])
-    for group in ("fund", "activity"):
-        for key, value in report[group].items():
-            if isinstance(value, dict):  # payments by kind
-                for kind, amount in value.items():
-                    put(sheet, [f"{key}.{kind}", amount])
-            else:
-                put(sheet, [key, value])
-    for section in report["sections"]:
-        table = book.create_sheet(_sheet_title(section["key"]))
-        put(table, [section["title"]])
-        put(table, section["columns"])
-        for row in section["rows"]:
-            put(table, [row.get(column) for column in section["columns"]])
-        for explanation in section["explanations"]:
-            put(table, [explanation["rule"], explanation["clause"], explanation["en"]])
-    if loans is not None:
-        table = book.create_sheet("Loans")
-        put(table, list(LOAN_COLUMNS))
-        written = 0
-        for row in loans:
-            put(table, row)
-            written += 1
-            if progress is not None and written % LOAN_BATCH == 0:
-                progress(written)
-        if progress is not None:
-            progress(written)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx(lay_out(report, loans), progress)
 
 
-def _cell(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def as_pdf(
+    report: dict[str, Any],
+    loans: Iterator[list[Any]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """The report as a PDF (``riskshare.reports.pdf``), the same tables as the workbook."""
+    from riskshare.reports.layout import lay_out
+    from riskshare.reports.pdf import write_pdf
 
-    if not isinstance(value, str | int | bool) and value is not None:
-        value = str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-def _sheet_title(key: str) -> str:
-    """A worksheet title: at most 31 characters, none of []:*?/\\ nor control characters."""
-    return re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", str(key))[:31] or "section"
+    return write_pdf(lay_out(report, loans), progress)
 
 
 # ------------------------------------------------------------------------ stored reports
@@ -377,33 +329,41 @@ def _sheet_title(key: str) -> str:
 # Stored reports are documents of their program, one kind per period label.
 STORED_OWNER = "program_report"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+MEDIA_TYPES = {"xlsx": XLSX, "pdf": PDF}
+WRITERS = {"xlsx": as_xlsx, "pdf": as_pdf}
 
 
 def _stored_kind(label: str) -> str:
     return f"fund-report:{label}"
 
 
-def store_report(ctx: Context, program_id: int, period: Period, content: bytes) -> Document:
-    """Keep a generated workbook of ``period`` for the program's report readers."""
+def store_report(
+    ctx: Context, program_id: int, period: Period, content: bytes, fmt: str = "xlsx"
+) -> Document:
+    """Keep a generated workbook (or PDF) of ``period`` for the program's report readers."""
     return store_document(
         ctx,
         STORED_OWNER,
         program_id,
         _stored_kind(period.label),
-        f"fund-report-{program_id}-{period.label}.xlsx",
-        XLSX,
+        f"fund-report-{program_id}-{period.label}.{fmt}",
+        MEDIA_TYPES[fmt],
         content,
     )
 
 
-def stored_of_period(ctx: Context, program_id: int, label: str) -> Document | None:
-    """The first workbook stored for the period (the period close's), if any."""
+def stored_of_period(
+    ctx: Context, program_id: int, label: str, fmt: str = "xlsx"
+) -> Document | None:
+    """The first workbook (or PDF) stored for the period (the period close's), if any."""
     return ctx.session.scalar(
         select(Document)
         .where(
             Document.owner_type == STORED_OWNER,
             Document.owner_id == program_id,
             Document.kind == _stored_kind(label),
+            Document.content_type == MEDIA_TYPES[fmt],
         )
         .order_by(Document.id)
         .limit(1)

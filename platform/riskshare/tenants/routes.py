@@ -9,9 +9,17 @@ from riskshare.api.blueprint import Blueprint
 from riskshare.auth.directory import DirectoryNotConfigured, KeycloakDirectory
 from riskshare.db.session import tenant_session
 from riskshare.errors import Forbidden, Problem
-from riskshare.plugins.manager import policy_registry, role_catalogue
+from riskshare.plugins.manager import installed_policies, policy_registry, role_catalogue
 from riskshare.tenants import service
-from riskshare.tenants.schemas import InviteIn, InviteOut, PolicyOut, TenantIn, TenantOut
+from riskshare.tenants.schemas import (
+    InviteIn,
+    InviteOut,
+    PolicyOut,
+    TenantIn,
+    TenantOut,
+    TenantPoliciesIn,
+    TenantPoliciesOut,
+)
 
 blp = Blueprint(
     "platform",
@@ -48,7 +56,38 @@ class TenantViews(MethodView):
         roles = sorted(role_catalogue(ext.pm).names) if ext.settings.auth == "keycloak" else None
         with tenant_session(ext.db, None) as session:
             return service.create_tenant(
-                session, actor=g.principal.username, provision_roles=roles, **data
+                session,
+                actor=g.principal.username,
+                provision_roles=roles,
+                installed=policy_registry(ext.pm),
+                **data,
+            )
+
+
+@blp.route("/tenants/<slug>/policies")
+class TenantPolicyViews(MethodView):
+    @blp.not_confidential("which policies the operator lets a tenant run, and runs")
+    @blp.response(200, TenantPoliciesOut)
+    def get(self, slug):
+        """The policies a tenant may run"""
+        require_platform_admin()
+        db = current_app.extensions["riskshare"].db
+        with tenant_session(db, None) as session:
+            return service.tenant_policies(session, slug)
+
+    @blp.arguments(TenantPoliciesIn)
+    @blp.response(200, TenantPoliciesOut)
+    def put(self, data, slug):
+        """Set the policies a tenant may run (programs of others are refused)"""
+        require_platform_admin()
+        ext = current_app.extensions["riskshare"]
+        with tenant_session(ext.db, None) as session:
+            return service.set_policies(
+                session,
+                slug=slug,
+                policies=data["policies"],
+                installed=policy_registry(ext.pm),
+                actor=g.principal.username,
             )
 
 
@@ -83,6 +122,6 @@ class PolicyViews(MethodView):
     @blp.not_confidential("the installed policies and their rules, as published")
     @blp.response(200, PolicyOut(many=True))
     def get(self):
-        """List the policies of the enabled plugins, with their config schemas"""
+        """List the installed policies: version, plugin, distribution, config schema"""
         require_platform_admin()
-        return list(policy_registry(current_app.extensions["riskshare"].pm).values())
+        return installed_policies(current_app.extensions["riskshare"].pm)

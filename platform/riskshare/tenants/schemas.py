@@ -18,6 +18,17 @@ class TenantIn(ma.Schema):
         validate=validate.Range(min=0, max=36600),
         metadata={"description": "how far back action dates may go, in days (none: no limit)"},
     )
+    policies = ma.fields.List(
+        ma.fields.String(validate=validate.Length(1, 63)),
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "the policies the tenant may run (GET /platform/policies);"
+            " default: every policy installed now, so a plugin installed later is allowed"
+            " only where the operator adds it (PUT /platform/tenants/<slug>/policies)",
+            "example": ["xinxiang"],
+        },
+    )
 
 
 class TenantOut(ma.Schema):
@@ -25,6 +36,9 @@ class TenantOut(ma.Schema):
     name = ma.fields.String()
     status = ma.fields.String()
     backdate_limit_days = Integer(allow_none=True)
+    policies = ma.fields.List(
+        ma.fields.String(), metadata={"description": "the policies the tenant may run"}
+    )
     created_at = ma.fields.DateTime()
     provisioning_job_id = Integer(
         allow_none=True,
@@ -79,9 +93,49 @@ class InviteOut(ma.Schema):
     temporary_password = ma.fields.String(allow_none=True)
 
 
+class TenantPoliciesIn(ma.Schema):
+    policies = ma.fields.List(
+        ma.fields.String(validate=validate.Length(1, 63)),
+        required=True,
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "every policy the tenant may run, replacing the list; each one"
+            " installed (GET /platform/policies), and every policy the tenant has programs"
+            " of kept",
+            "example": ["xinxiang", "hebi"],
+        },
+    )
+
+
+class TenantPoliciesOut(ma.Schema):
+    tenant = ma.fields.String()
+    policies = ma.fields.List(
+        ma.fields.String(), metadata={"description": "what the tenant may run programs of"}
+    )
+    running = ma.fields.List(
+        ma.fields.String(), metadata={"description": "the policies of its programs"}
+    )
+
+
+class DistributionOut(ma.Schema):
+    name = ma.fields.String(metadata={"example": "riskshare-xinxiang"})
+    version = ma.fields.String(metadata={"example": "2021.1"})
+
+
 class PolicyOut(ma.Schema):
     name = ma.fields.String()
-    version = ma.fields.String()
+    version = ma.fields.String(metadata={"description": "the policy text's version"})
     title = ma.fields.String()
     description = ma.fields.String()
     config_schema = ma.fields.Dict()
+    plugin = ma.fields.String(
+        metadata={"description": "the plugin's name (its entry point, RISKSHARE_POLICY_PLUGINS)"}
+    )
+    distribution = ma.fields.Nested(
+        DistributionOut,
+        allow_none=True,
+        metadata={
+            "description": "the installed distribution that offers it (none: registered by"
+            " the embedding code, not installed)"
+        },
+    )

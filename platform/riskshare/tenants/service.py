@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from riskshare.auth.roles import RoleCatalogue
 from riskshare.db.session import switch_tenant
 from riskshare.errors import Conflict, Invalid, NotFound, Problem
 from riskshare.institutions.models import Institution
+from riskshare.programs.models import Program
 from riskshare.tenants.models import Tenant
 from riskshare.tenants.provisioning import ask_for_groups
 
@@ -32,19 +34,27 @@ def create_tenant(
     slug: str,
     name: str,
     actor: str,
+    installed: Collection[str],
     backdate_limit_days: int | None = None,
     provision_roles: list[str] | None = None,
+    policies: list[str] | None = None,
 ) -> dict:
     """Write the tenant and open its audit chain; with ``provision_roles`` (Keycloak sign-in)
-    also ask, in the same transaction, for its Keycloak groups (``tenants.provisioning``)."""
+    also ask, in the same transaction, for its Keycloak groups (``tenants.provisioning``).
+
+    :param installed: the names of the policies the installed plugins offer.
+    :param policies: the policies the tenant may run; ``None``: every one installed now (a
+        plugin installed later is allowed only by ``set_policies``).
+    """
     if not SLUG.match(slug):
         raise Invalid(
             "A tenant slug is 2-63 lowercase letters, digits or hyphens, starting with a letter.",
             errors=[{"pointer": "/slug", "detail": "invalid slug"}],
         )
+    allowed = _installed_only(sorted(installed) if policies is None else policies, installed)
     if session.get(Tenant, slug) is not None:
         raise Conflict(f"Tenant '{slug}' already exists.")
-    tenant = Tenant(slug=slug, name=name, backdate_limit_days=backdate_limit_days)
+    tenant = Tenant(slug=slug, name=name, backdate_limit_days=backdate_limit_days, policies=allowed)
     session.add(tenant)
     session.flush()
     switch_tenant(session, slug)  # the onboarding event opens the tenant's own chain
@@ -56,7 +66,12 @@ def create_tenant(
         action="tenant.create",
         record_type="tenants",
         record_id=slug,
-        after={"slug": slug, "name": name, "backdate_limit_days": backdate_limit_days},
+        after={
+            "slug": slug,
+            "name": name,
+            "backdate_limit_days": backdate_limit_days,
+            "policies": allowed,
+        },
     )
     job = ask_for_groups(session, slug, provision_roles) if provision_roles is not None else None
     return {
@@ -64,9 +79,80 @@ def create_tenant(
         "name": tenant.name,
         "status": tenant.status,
         "backdate_limit_days": tenant.backdate_limit_days,
+        "policies": tenant.policies,
         "created_at": tenant.created_at,
         "provisioning_job_id": job.id if job else None,
     }
+
+
+def _installed_only(
+    policies: list[str], installed: Collection[str], exempt: Collection[str] = ()
+) -> list[str]:
+    """The allow-list as stored: sorted, once each, every name (but ``exempt``) a policy
+    installed here."""
+    unknown = sorted(set(policies) - set(installed) - set(exempt))
+    if unknown:
+        raise Invalid(
+            f"No installed plugin offers the {'policy' if len(unknown) == 1 else 'policies'}"
+            f" {', '.join(repr(u) for u in unknown)}: install the plugin's distribution first"
+            " (docs/deployment.md, Adding a locality) and wait for every pod to run it.",
+            errors=[
+                {
+                    "pointer": f"/policies/{policies.index(name)}",
+                    "detail": f"not installed; installed: {sorted(installed)}",
+                }
+                for name in unknown
+            ],
+        )
+    return sorted(set(policies))
+
+
+def tenant_policies(session: Session, slug: str) -> dict:
+    """The policies the tenant may run, and those it runs programs of."""
+    tenant = session.get(Tenant, slug)
+    if tenant is None:
+        raise NotFound(f"There is no tenant '{slug}'.")
+    switch_tenant(session, slug)
+    running = sorted(set(session.scalars(select(Program.policy))))
+    return {"tenant": slug, "policies": list(tenant.policies), "running": running}
+
+
+def set_policies(
+    session: Session, *, slug: str, policies: list[str], installed: Collection[str], actor: str
+) -> dict:
+    """Replace the tenant's allow-list (platform operator). A policy the tenant has programs
+    of stays on it: its loans keep their rules, so taking it away would only pretend."""
+    tenant = session.get(Tenant, slug, with_for_update=True)
+    if tenant is None:
+        raise NotFound(f"There is no tenant '{slug}'.")
+    switch_tenant(session, slug)
+    before = list(tenant.policies)
+    dropped = set(before) - set(policies)
+    running = sorted(dropped & set(session.scalars(select(Program.policy))))
+    if running:
+        raise Conflict(
+            f"Tenant '{slug}' runs programs of {', '.join(repr(r) for r in running)}: a policy"
+            " with programs stays allowed (their loans keep their rules).",
+            kind="policy-in-use",
+            errors=[{"pointer": "/policies", "detail": f"keep {running}"}],
+        )
+    # A policy already allowed stays allowed even while its plugin is not installed on this
+    # server (a rolling restart under way, or a plugin taken out): only new names must exist.
+    after = _installed_only(policies, installed, exempt=before)
+    if after != before:
+        tenant.policies = after
+        audit.append(
+            session,
+            tenant=slug,
+            actor=actor,
+            roles=["platform-admin"],
+            action="tenant.policies",
+            record_type="tenants",
+            record_id=slug,
+            before={"policies": before},
+            after={"policies": after},
+        )
+    return tenant_policies(session, slug)
 
 
 def invite_user(

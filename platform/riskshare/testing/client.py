@@ -51,7 +51,7 @@ class Caller:
         expect: int | None = None,
         **kwargs: Any,
     ) -> Any:
-        headers = dict(self.headers)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
         if key is None and method in WRITES:
             # As a client library does: every write gets a fresh key unless the test gives
             # one (to retry with it) or ``key=False`` (to send none).

@@ -8,7 +8,12 @@ code uses, at Keycloak's paths and with Keycloak's JSON shapes:
 - `GET  /realms/{realm}/.well-known/openid-configuration`
 - `GET  /realms/{realm}/protocol/openid-connect/certs`  (counted in `certs_requests`)
 - `POST /realms/{realm}/protocol/openid-connect/token`  (password, client_credentials,
-  refresh_token grants; the admin logs in to realm `master` with client `admin-cli`)
+  refresh_token and authorization_code grants; the admin logs in to realm `master` with
+  client `admin-cli`)
+- `GET|POST /realms/{realm}/protocol/openid-connect/auth`  (the browser flow: a sign-in
+  form, then a redirect with a one-time code; PKCE S256 is required, as the realm export's
+  console client requires it, and the code is exchanged only with its verifier, by the
+  client and for the redirect URI it was issued to; `nonce` goes into the ID token)
 - the admin REST group API under `/admin/realms/{realm}/`: `groups` (GET, POST), `groups/count`,
   `groups/{id}` (GET, PUT, DELETE), `groups/{id}/children` (GET, POST), `group-by-path/{path}`.
 - the admin REST user API the provisioning uses (`riskshare.auth.directory`): `users` (GET with
@@ -39,6 +44,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import html
 import json
 import secrets
 import threading
@@ -46,6 +52,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -184,6 +191,20 @@ class _SigningKey:
 
 
 @dataclass
+class _Code:
+    """An authorization code waiting for its exchange (one use, 60 s as Keycloak's)."""
+
+    realm: str
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    nonce: str | None
+    scope: str
+    claims: dict
+    expires_at: float
+
+
+@dataclass
 class _Session:
     """What a refresh token stands for: who, in which realm, through which client."""
 
@@ -249,6 +270,7 @@ class KeycloakStub:
         self._client_claims: dict[str, dict] = {}
         self._users: dict[str, tuple[str, dict]] = {}
         self._sessions: dict[str, _Session] = {}
+        self._codes: dict[str, _Code] = {}
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._current_kid = self.rotate_key()
@@ -260,6 +282,11 @@ class KeycloakStub:
                     "/realms/<realm>/protocol/openid-connect/token",
                     endpoint="token",
                     methods=["POST"],
+                ),
+                Rule(
+                    "/realms/<realm>/protocol/openid-connect/auth",
+                    endpoint="auth",
+                    methods=["GET", "POST"],
                 ),
                 Rule("/admin/realms/<realm>/groups", endpoint="groups", methods=["GET", "POST"]),
                 Rule("/admin/realms/<realm>/groups/count", endpoint="groups_count"),
@@ -567,7 +594,13 @@ class KeycloakStub:
                 "userinfo_endpoint": f"{oidc}/userinfo",
                 "end_session_endpoint": f"{oidc}/logout",
                 "jwks_uri": f"{oidc}/certs",
-                "grant_types_supported": ["password", "client_credentials", "refresh_token"],
+                "grant_types_supported": [
+                    "authorization_code",
+                    "password",
+                    "client_credentials",
+                    "refresh_token",
+                ],
+                "code_challenge_methods_supported": ["S256"],
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
@@ -614,6 +647,11 @@ class KeycloakStub:
             if expected_secret is None:
                 raise _oauth_error(401, "unauthorized_client", _NO_SERVICE_ACCOUNT)
             claims = self._service_account_claims(client_id)
+        elif grant == "authorization_code":
+            code = self._redeem(realm, client_id, form)
+            return _json(
+                self._token_response(realm, client_id, code.claims, code.scope, code.nonce)
+            )
         elif grant == "refresh_token":
             with self._lock:
                 session = self._sessions.get(form.get("refresh_token", ""))
@@ -680,7 +718,89 @@ class KeycloakStub:
             **extra,
         }
 
-    def _token_response(self, realm: str, client_id: str, claims: dict, scope: str) -> dict:
+    def _ep_auth(self, request: Request, realm: str) -> Response:
+        """The browser's sign-in: GET shows the form (the request's parameters carried in
+        hidden fields), POST checks the password and redirects back with a code."""
+        self._require_realm(realm, allow_master=False)
+        params = request.args if request.method == "GET" else request.form
+        client_id, redirect_uri = params.get("client_id"), params.get("redirect_uri")
+        with self._lock:
+            public = client_id in self._clients and self._clients[client_id] is None
+        if not public or not redirect_uri or params.get("response_type") != "code":
+            return _html("Invalid client or request", 400)
+        if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
+            return _html("Missing parameter: code_challenge_method", 400)
+        carried = {
+            k: params[k]
+            for k in (
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "scope",
+                "state",
+                "nonce",
+                "code_challenge",
+                "code_challenge_method",
+            )
+            if params.get(k)
+        }
+        error = ""
+        if request.method == "POST":
+            try:
+                claims = self._password_claims(
+                    realm, params.get("username"), params.get("password")
+                )
+            except _ApiError:
+                error = "Invalid username or password."
+            else:
+                code = secrets.token_urlsafe(32)
+                with self._lock:
+                    self._codes[code] = _Code(
+                        realm,
+                        str(client_id),
+                        str(redirect_uri),
+                        params["code_challenge"],
+                        params.get("nonce"),
+                        params.get("scope") or "",
+                        claims,
+                        time.time() + 60,
+                    )
+                back = {"code": code, "session_state": str(uuid.uuid4())}
+                if params.get("state"):
+                    back["state"] = params["state"]
+                glue = "&" if "?" in redirect_uri else "?"
+                return Response(
+                    status=302, headers={"Location": redirect_uri + glue + urlencode(back)}
+                )
+        hidden = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in carried.items()
+        )
+        form = (
+            f'<form method="post"><p>{html.escape(error)}</p>{hidden}'
+            '<label>Username <input name="username" id="username"></label>'
+            '<label>Password <input name="password" id="password" type="password"></label>'
+            '<button type="submit" id="kc-login">Sign In</button></form>'
+        )
+        return _html(form, 401 if error else 200)
+
+    def _redeem(self, realm: str, client_id: str, form: Any) -> _Code:
+        """An authorization code exchanged once, by its client, for its redirect URI, with
+        the verifier whose S256 is the challenge it was issued for."""
+        with self._lock:
+            code = self._codes.pop(form.get("code", ""), None)
+        if code is None or code.expires_at < time.time() or code.realm != realm:
+            raise _oauth_error(400, "invalid_grant", "Code not valid")
+        if code.client_id != client_id or code.redirect_uri != form.get("redirect_uri"):
+            raise _oauth_error(400, "invalid_grant", "Incorrect redirect_uri")
+        verifier = form.get("code_verifier") or ""
+        digest = hashlib.sha256(verifier.encode()).digest()
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != code.challenge:
+            raise _oauth_error(400, "invalid_grant", "PKCE verification failed")
+        return code
+
+    def _token_response(
+        self, realm: str, client_id: str, claims: dict, scope: str, nonce: str | None = None
+    ) -> dict:
         now = int(time.time())
         sid = str(uuid.uuid4())
         scopes = " ".join(dict.fromkeys(["openid", "profile", "email", *scope.split()]))
@@ -716,9 +836,10 @@ class KeycloakStub:
         if "openid" in scope.split():
             # Keycloak answers an openid scope with an ID token too: same issuer, the client as
             # audience, but `typ: ID`; verifiers must not accept it as an access token.
-            response["id_token"] = self._sign(
-                {**access, "jti": str(uuid.uuid4()), "aud": client_id, "typ": "ID"}
-            )
+            id_claims = {**access, "jti": str(uuid.uuid4()), "aud": client_id, "typ": "ID"}
+            if nonce:
+                id_claims["nonce"] = nonce
+            response["id_token"] = self._sign(id_claims)
         return response
 
     # ---------------------------------------------------------------- admin: groups
@@ -983,6 +1104,14 @@ class KeycloakStub:
 
 
 # -------------------------------------------------------------------- helpers
+
+
+def _html(body: str, status: int = 200) -> Response:
+    return Response(
+        f"<!DOCTYPE html><html><head><title>Sign in</title></head><body>{body}</body></html>",
+        status=status,
+        mimetype="text/html",
+    )
 
 
 def _json(body: Any, status: int = 200, headers: dict | None = None) -> Response:

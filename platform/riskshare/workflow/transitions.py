@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from riskshare.audit.events import record_event, snapshot
+from riskshare.auth.scope import program_roles
 from riskshare.context import Context
 from riskshare.errors import Problem
 from riskshare.plugins.manager import role_catalogue
@@ -68,7 +69,11 @@ def check_transition(
         )
     payers = role_catalogue(ctx.pm).payers(program.policy if program is not None else None)
     try:
-        roles = ctx.roles if as_roles is None else as_roles
+        if as_roles is not None:
+            roles: Iterable[str] = as_roles
+        else:
+            # A payer acting for an institution counts only in the programs it pays for.
+            roles = ctx.roles if program is None else program_roles(ctx, program)
         return machine.check(name, getattr(obj, state_attr), roles, allowed, payers)
     except TransitionRefused as exc:
         raise Problem(exc.status, str(exc), kind="transition-refused") from exc

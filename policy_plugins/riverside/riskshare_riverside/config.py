@@ -41,7 +41,15 @@ CONFIG_SCHEMA = {
     "title": "示例县贷款风险补偿办法",
     "type": "object",
     "additionalProperties": False,
+    "required": ["trustee"],
     "properties": {
+        "trustee": {
+            "title": "Trustee (R-5)",
+            "description": "The institution code of the trust company that holds and pays"
+            " the program's fund: only a trustee acting for it pays and reads its money.",
+            "type": "string",
+            "pattern": r"^[A-Za-z0-9_.-]{1,63}$",
+        },
         "loan_cap": _setting(
             "Loan cap", "Largest covered principal, yuan (R-1).", "3000000", AMOUNT
         ),

@@ -88,6 +88,8 @@ def riskshare_policies() -> list[PolicyDescriptor]:
             ),
             institution_kinds=("trust_company",),
             payers=("trustee",),
+            payer_institution="trustee",  # the trust company the program names
+            cites={"CORE-PAYER": rule.citation("R-5")},
             recovery_destinations={
                 RESERVE: Destination("reserve:remitted", "县风险准备金专户", "the county reserve")
             },

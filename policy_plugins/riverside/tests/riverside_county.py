@@ -30,7 +30,7 @@ class County:
                 "code": "riverside-2025",
                 "name": "示例县贷款风险补偿资金",
                 "policy": "riverside",
-                "config": {},
+                "config": {"trustee": "trust"},
                 "fund_total": "5000000.00",
                 "effective_from": "2025-01-01",
                 "effective_to": "2027-12-31",

@@ -205,3 +205,46 @@ def test_a_policy_that_names_no_citation_keeps_the_cores_for_a_suspended_bank(co
     )
     assert_explained_in_both_languages(refusal, allowed=[bank["name"]])
     assert county.claim(covered, "100000.00", status=422)["rule"]["rule"] == "CORE-COOP"
+
+
+def test_R5_only_the_trust_company_the_program_names_pays_and_reads_its_money(county):
+    """R-5: the program's config names its trust company (``trustee``, required); a trustee
+    acting for another trust company is nobody in the program: its payments and plans are
+    absent (404, empty lists), its own routes refuse it citing R-5, and nothing is paid."""
+    api = county.api
+    office = api.as_("office")
+    office.ok(
+        "POST",
+        "/institutions",
+        {"code": "trust-b", "name": "TRUST B", "kind": "trust_company"},
+        201,
+    )
+    county.firm("river-a")
+    loan = county.loan("river-a", "L-1", "1000000.00", **LOSS)
+    county.committee_approves(county.claim(loan, "1000000.00"))
+    today(api, dt.date(2025, 4, 2))
+    plan = county.plan("2025-03-31")
+    office.ok("POST", f"/plans/{plan['id']}/submit")
+    api.as_("committee").ok("POST", f"/plans/{plan['id']}/approve")
+    [payment] = county.trustee().ok("GET", "/disbursements")
+
+    other = api.as_("trustee", institution="trust-b")
+    assert other.ok("GET", "/disbursements") == [] and other.ok("GET", "/plans") == []
+    assert other.call("GET", f"/disbursements/{payment['id']}").status_code == 404
+    confirm = f"/disbursements/{payment['id']}/confirm"
+    assert other.call("POST", confirm, {"payment_reference": "X"}).status_code == 404
+    refused = other.ok("GET", f"{county.base()}/ledger", status=403)["rule"]
+    assert (refused["rule"], refused["inputs"]["core_rule"]) == ("R-5", "CORE-PAYER")
+    assert "trust-b" in refused["en"] and "受托管理机构" in refused["zh"]
+    assert county.trustee().ok("GET", f"/disbursements/{payment['id']}")["state"] == "instructed"
+    paid = county.trustee().ok("POST", confirm, {"payment_reference": "TR-1"})
+    assert paid["state"] == "confirmed"
+
+    # A program that names no trust company is refused when it is created.
+    body = {**county.program, "code": "riverside-b", "config": {}}
+    body = {k: body[k] for k in ("code", "name", "policy", "config", "fund_total")} | {
+        "effective_from": "2025-01-01",
+        "effective_to": "2027-12-31",
+    }
+    problem = office.ok("POST", "/programs", body, status=422)
+    assert any("trustee" in str(e) for e in problem["errors"]), problem

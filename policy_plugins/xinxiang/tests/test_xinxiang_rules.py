@@ -830,8 +830,12 @@ def test_X19_monthly_fund_report_as_json_and_xlsx(api):
     xlsx = api.as_("approver").get(f"/programs/{world.pid}/reports/2023-01?format=xlsx")
     book = load_workbook(io.BytesIO(xlsx.data))
     # The fund, the policy's section, and the loans issued in the month (none in January).
-    assert book.sheetnames == ["Fund", "xinxiang-institutions", "Loans"]
-    assert [r[0] for r in book["Loans"].iter_rows(values_only=True)] == ["loan_id"]
+    assert book.sheetnames == ["资金情况", "xinxiang-institutions", "贷款明细"]
+    assert [r[0] for r in book["贷款明细"].iter_rows(values_only=True)] == ["贷款编号", "Loan id"]
+    paid = next(
+        r for r in book["资金情况"].iter_rows(values_only=True) if r[1] == "Paid: compensation"
+    )
+    assert paid[2] == 300000  # in the period, a number
 
 
 def test_X19_the_platforms_staff_read_the_monthly_report_and_banks_do_not(api):

@@ -16,6 +16,8 @@ from riskshare.toolkit import attribute_schema
 
 MONEY = r"^\d+(\.\d{1,2})?$"
 RATIO = r"^(0(\.\d+)?|1(\.0+)?)$"
+# An institution's code, as the core's institutions take it.
+INSTITUTION_CODE = r"^[A-Za-z0-9_.-]{1,63}$"
 # Y-01: the custodian's fee is 15%–20% of the year's gains.
 FEE_RATE = r"^0\.(1[5-9]\d*|20*)$"
 
@@ -89,7 +91,17 @@ SCHEMA: dict[str, Any] = {
     "description": "Yanqing district SME financing risk compensation (rules Y-01 … Y-17).",
     "type": "object",
     "additionalProperties": False,
+    # Y-01: the DRC chooses the program's custodian; it alone pays and reads the pool.
+    "required": ["custodian"],
     "properties": {
+        "custodian": {
+            "title": "Custodian (Y-01)",
+            "description": "The institution code of the program's custodian (资金托管机构,"
+            " chosen by the DRC): only a custodian acting for it confirms the program's"
+            " payments, books its gains, files its reports and reads its money records.",
+            "type": "string",
+            "pattern": INSTITUTION_CODE,
+        },
         "custodian_fee_rate": _prop(
             "Custodian fee rate (Y-01)",
             "The default share of the year's investment gains paid to the custodian, 0.15 to"

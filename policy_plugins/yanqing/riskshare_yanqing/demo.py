@@ -164,7 +164,8 @@ class _Story:
                 "code": CODE,
                 "name": "延庆区中小微企业融资风险补偿",
                 "policy": "yanqing",
-                "config": {},
+                # Y-01: the custodian the DRC chose, which alone pays and reads the pool.
+                "config": {"custodian": CUSTODIAN},
                 "fund_total": "30000000.00",
                 "effective_from": "2025-01-01",
                 "effective_to": "2027-12-31",

@@ -45,6 +45,8 @@ CITES = {
     "CORE-COOP": explain.citation("Y-16"),
     "CORE-BAN": explain.citation("Y-16"),
     "CORE-POOL": explain.citation("Y-01"),
+    # Y-01: the custodian the DRC chose for the program (the config's ``custodian``) pays.
+    "CORE-PAYER": explain.citation("Y-01"),
 }
 
 

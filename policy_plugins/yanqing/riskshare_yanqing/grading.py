@@ -148,6 +148,7 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     firm = f.firm_or_none(data["firm_id"])
     if firm is None:
         raise invalid(f"There is no firm {data['firm_id']}.", "/firm_id", "unknown firm")
+    _recommends_its_own(recommender, firm)
     first = recommendation_of(ctx.session, program_id, firm.id)
     if first is not None:
         raise already_done(
@@ -188,6 +189,33 @@ def recommend(ctx: Context, program_id: int, data: dict[str, Any]) -> Recommenda
     save(ctx, "yanqing.recommend", rec)
     attach_documents(ctx, DOCUMENT_OWNER, rec.id, data["documents"])
     return rec
+
+
+def _recommends_its_own(recommender: Any, firm: Any) -> None:
+    """Y-03: each department or town recommends the firms it registered (POST /firms as
+    itself), never one another institution or the fund's staff registered: 403 citing the
+    rule, naming neither the firm nor who registered it."""
+    own = firm.registered_by_institution_id == recommender.id
+    if own:
+        return
+    enforce(
+        Decision(
+            False,
+            [
+                check(
+                    "Y-03",
+                    False,
+                    f"{recommender.name} 只能推荐本单位登记的企业；企业 {firm.id} 不是由本单位"
+                    "登记的，不予推荐。",
+                    f"{recommender.name} recommends only the firms it registered itself; firm"
+                    f" {firm.id} was not registered by it, so it cannot recommend it.",
+                    recommender=recommender.code,
+                    firm_id=firm.id,
+                )
+            ],
+        ),
+        status=403,
+    )
 
 
 def _credit_record(record: dict[str, Any], applied_on: Any) -> dict[str, Any]:

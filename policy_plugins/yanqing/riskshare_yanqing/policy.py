@@ -58,6 +58,8 @@ def riskshare_policies():
             institution_kinds=("custodian", "department", "town"),
             # Y-01, Y-12: the custodian pays; the finance bureau confirms what comes back.
             payers=("finance", "custodian"),
+            # Y-01: the custodian the program's config names, and no other.
+            payer_institution="custodian",
             attribute_schemas=ATTRIBUTE_SCHEMAS,
             # Y-12: each half year's claims go to the DRC's review as the period's plan;
             # Y-13 / 五: the half-yearly fund report (recoveries loan by loan) is stored.

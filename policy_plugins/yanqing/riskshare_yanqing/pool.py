@@ -28,7 +28,9 @@ from riskshare.toolkit import (
     instruct_payment,
     ledger_transfer,
     not_after_today,
+    not_found,
     on_effective_date,
+    scoped,
     to_money,
 )
 from riskshare_yanqing.config import money, setting
@@ -432,6 +434,16 @@ def settle_fee(ctx: Context, program_id: int, data: dict[str, Any]) -> FundEvent
 
 
 # ------------------------------------------------------------------------------ subsidies
+
+
+def get_subsidy(ctx: Context, subsidy_id: int) -> Subsidy:
+    """A premium subsidy the caller sees, or 404: the DRC's and the finance bureau's staff
+    see all; a custodian those of the program it is the custodian of (Y-01)."""
+    query = scoped(ctx, select(Subsidy).where(Subsidy.id == subsidy_id), Subsidy.program_id)
+    subsidy = ctx.session.scalar(query)
+    if subsidy is None:
+        raise not_found("premium subsidy", subsidy_id)
+    return subsidy
 
 
 def grant_subsidy(ctx: Context, program_id: int, data: dict[str, Any]) -> Subsidy:

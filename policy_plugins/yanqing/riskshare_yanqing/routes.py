@@ -26,7 +26,6 @@ from riskshare.toolkit import (
     current_context,
     document_of,
     documents_of,
-    get_or_404,
     page,
 )
 from riskshare_yanqing import custodian, eligibility, grading, notices, pool, supervision
@@ -469,7 +468,7 @@ _documents(
     "/premium-subsidies",
     pool.SUBSIDY_DOCUMENTS,
     STAFF,
-    lambda ctx, record_id: get_or_404(ctx, Subsidy, record_id, "premium subsidy"),
+    pool.get_subsidy,
     "a premium subsidy application (Y-11)",
 )
 

@@ -273,16 +273,45 @@ def report_sections(s: Session, program: ProgramView, period: Period, facts: Fac
                     "The custodian reports the pool's changes every half year.",
                 )
             ],
+            POOL_HEADINGS,
         ),
         ReportSection(
             "yanqing-grades",
             "推荐企业及风险等级 Recommended firms by grade",
             ["state", "grade", "firms"],
             [{"state": st, "grade": g, "firms": n} for st, g, n in grades],
+            headings={"state": "推荐状态 State", "grade": "风险等级 Grade"},
         ),
         recovery_section(facts, period),
     ]
 
+
+# The reports' column names for people (Chinese, then English).
+POOL_HEADINGS = {
+    "opening_pool": "期初余额 Opening pool",
+    "appropriated": "财政拨入 Appropriated",
+    "investment_gains": "增值收益 Investment gains",
+    "custodian_fees": "托管费用 Custodian fees",
+    "compensation_paid": "支付代偿 Compensation paid",
+    "premium_subsidies_paid": "支付保费补贴 Premium subsidies paid",
+    "recoveries_returned": "追偿返还 Recoveries returned",
+    "closing_pool": "期末余额 Closing pool",
+    "net_compensation_to_date": "累计净代偿 Net compensation to date",
+    "suspended_now": "暂停代偿 Suspended now",
+}
+RECOVERY_HEADINGS = {
+    "claimant": "申请机构 Claimant",
+    "loan_state": "贷款状态 Loan state",
+    "compensated_in_period": "本期代偿 Compensated in the period",
+    "compensated_to_date": "累计代偿 Compensated to date",
+    "recovered_in_period": "本期追偿 Recovered in the period",
+    "recovered_to_date": "累计追偿 Recovered to date",
+    "due_to_pool_in_period": "本期应返还 Due to the pool in the period",
+    "due_to_pool_to_date": "累计应返还 Due to the pool to date",
+    "returned_in_period": "本期已返还 Returned in the period",
+    "returned_to_date": "累计已返还 Returned to date",
+    "written_off": "核销 Written off",
+}
 
 # Per loan, in the period and to its end: compensation paid, recovered by the lender (gross),
 # due back to the pool (its share), returned into the pool; and the net loss written off.
@@ -365,4 +394,5 @@ def recovery_section(facts: Facts, period: Period) -> ReportSection:
         columns,
         [*rows, total],
         [why],
+        RECOVERY_HEADINGS,
     )

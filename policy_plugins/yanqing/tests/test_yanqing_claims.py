@@ -214,9 +214,17 @@ def test_Y01_the_fee_rate_must_lie_between_15_and_20_percent(api):
         "effective_from": "2025-01-01",
         "effective_to": "2027-12-31",
     }
-    bad = office.ok("POST", "/programs", {**body, "config": {"custodian_fee_rate": "0.25"}}, 422)
+    # Y-01: a program names its custodian (the institution code), or it is not created.
+    missing = office.ok("POST", "/programs", {**body, "config": {}}, 422)
+    assert any("custodian" in str(e) for e in missing["errors"]), missing
+    custodian = {"custodian": "yq-custodian"}
+    bad = office.ok(
+        "POST", "/programs", {**body, "config": {**custodian, "custodian_fee_rate": "0.25"}}, 422
+    )
     assert bad["errors"][0]["pointer"] == "/config/custodian_fee_rate"
-    ok = office.ok("POST", "/programs", {**body, "config": {"custodian_fee_rate": "0.20"}}, 201)
+    ok = office.ok(
+        "POST", "/programs", {**body, "config": {**custodian, "custodian_fee_rate": "0.20"}}, 201
+    )
     assert ok["config"]["grade_ratios"] == {"high": "1.00", "medium": "0.50", "low": "0.20"}
     assert (ok["config"]["suspend_at"], ok["config"]["resume_at"]) == (
         "21000000.00",

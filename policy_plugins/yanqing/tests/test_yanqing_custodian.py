@@ -263,7 +263,10 @@ def test_Y01_a_missing_report_is_overdue_from_the_day_after_its_due_date_until_f
     assert _overdue(api, program, "2026-06-01") == set()
 
 
-def test_Y01_only_the_custodian_files_its_reports_and_each_sees_its_own(yq, other_api):
+def test_Y01_only_the_programs_custodian_files_its_reports_and_reads_them(yq, other_api):
+    """Y-01: the program's config names its custodian; a custodian acting for another
+    institution neither files nor reads the program's reports (403 citing Y-01), and is the
+    custodian of its own program only."""
     api, program, _ = yq
     office = api.as_("office")
     office.ok(
@@ -271,6 +274,20 @@ def test_Y01_only_the_custodian_files_its_reports_and_each_sees_its_own(yq, othe
         "/institutions",
         {"code": "yq-custodian-2", "name": "托管二", "kind": "custodian"},
         201,
+    )
+    second = office.ok(
+        "POST",
+        "/programs",
+        {
+            "code": "yanqing-2025-b",
+            "name": "延庆二期",
+            "policy": "yanqing",
+            "config": {"custodian": "yq-custodian-2"},
+            "fund_total": "1000000.00",
+            "effective_from": "2025-01-01",
+            "effective_to": "2027-12-31",
+        },
+        status=201,
     )
     today(api, dt.date(2025, 7, 5))
     body = {"kind": "half_yearly", "period": "2025-H1", "document_reference": "x"}
@@ -284,16 +301,23 @@ def test_Y01_only_the_custodian_files_its_reports_and_each_sees_its_own(yq, othe
     assert api.as_("office").ok("GET", _reports(program)) == []  # nothing was filed
 
     mine = _file(api, program, "half_yearly", "2025-H1")
-    theirs = _file(api, program, "annual", "2024", status=422, institution="yq-custodian-2")
-    assert "before the program started" in theirs["detail"]
-    today(api, dt.date(2026, 1, 5))
-    theirs = _file(api, program, "half_yearly", "2025-H2", institution="yq-custodian-2")
-    own = api.as_("custodian", institution="yq-custodian").ok("GET", _reports(program))
-    assert [r["id"] for r in own] == [mine["id"]]
-    other = api.as_("custodian", institution="yq-custodian-2").ok("GET", _reports(program))
-    assert [r["id"] for r in other] == [theirs["id"]]
+    refused = _file(
+        api, program, "half_yearly", "2025-H1", status=403, institution="yq-custodian-2"
+    )
+    rule = refused["rule"]
+    assert (rule["rule"], rule["inputs"]["core_rule"]) == ("Y-01", "CORE-PAYER")
+    assert "二(二)" in rule["clause"] and "yq-custodian" in rule["zh"]
+    assert "yq-custodian-2" in rule["en"] and "托管机构" in rule["zh"]
+    assert english_in_chinese(refused, ["yq-custodian-2", "yq-custodian", "yanqing-2025"]) == []
+    theirs = _file(api, second, "half_yearly", "2025-H1", institution="yq-custodian-2")
+    custodian = api.as_("custodian", institution="yq-custodian")
+    custodian_2 = api.as_("custodian", institution="yq-custodian-2")
+    assert [r["id"] for r in custodian.ok("GET", _reports(program))] == [mine["id"]]
+    assert [r["id"] for r in custodian_2.ok("GET", _reports(second))] == [theirs["id"]]
+    assert custodian_2.ok("GET", _reports(program), status=403)["rule"]["rule"] == "Y-01"
+    assert custodian.call("GET", _reports(second)).status_code == 403
     for role in ("office", "reviewer", "finance", "auditor"):
-        assert len(api.as_(role).ok("GET", _reports(program))) == 2
+        assert len(api.as_(role).ok("GET", _reports(program))) == 1
     assert lender.call("GET", _reports(program)).status_code == 403
 
     # Another district's users do not reach this program's reports at all.
@@ -304,6 +328,58 @@ def test_Y01_only_the_custodian_files_its_reports_and_each_sees_its_own(yq, othe
     assert outsider.call("GET", _reports(program)).status_code == 404
     assert outsider.call("POST", _reports(program), body).status_code == 404
     assert other_api.as_("auditor").call("GET", _reports(program)).status_code == 404
+
+
+def test_Y01_a_custodian_the_program_does_not_name_neither_pays_nor_reads_its_money(yq):
+    """Y-01: the custodian the program's config names (``custodian``) alone confirms its
+    payments, books its gains and reads its money records; another custodian of the tenant
+    finds none of them (404, an empty list) or is refused citing Y-01 (403), and changes
+    nothing."""
+    api, program, insts = yq
+    api.as_("office").ok(
+        "POST",
+        "/institutions",
+        {"code": "yq-custodian-2", "name": "托管二", "kind": "custodian"},
+        201,
+    )
+    f, _ = graded_firm(api, program, insts, 301, "medium")
+    loan = register_loan(api, f, insts, "YQ-301", principal="1000000.00")
+    today(api, dt.date(2025, 5, 10))
+    non_performing(api, loan, "2025-05-09")
+    joint_review(api, claim(api, loan, "1000000.00"))
+    today(api, dt.date(2025, 7, 3))
+    paid_on_its_own(api, program)
+    plan = half_year_plan(api, program, "2025-06-30")
+    pid = program["id"]
+    custodian = api.as_("custodian", institution="yq-custodian")
+    [payment] = custodian.ok("GET", "/disbursements")
+    books = ledger(api, program)
+
+    other = api.as_("custodian", institution="yq-custodian-2")
+    assert other.ok("GET", "/disbursements") == []
+    assert other.ok("GET", "/plans") == [] and other.ok("GET", "/recoveries") == []
+    for path in (f"/disbursements/{payment['id']}", f"/plans/{plan['id']}"):
+        assert other.call("GET", path).status_code == 404
+    confirm = f"/disbursements/{payment['id']}/confirm"
+    assert other.call("POST", confirm, {"payment_reference": "x"}, key="x").status_code == 404
+    for path in (
+        f"/programs/{pid}/ledger",
+        f"/programs/{pid}/ledger/entries",
+        f"{YQ}/programs/{pid}/fund-state",
+        f"{YQ}/programs/{pid}/premium-subsidies",
+    ):
+        refused = other.ok("GET", path, status=403)
+        assert refused["rule"]["rule"] == "Y-01", path
+    gain = {"amount": "1.00", "reference": "G"}
+    refused = other.ok("POST", f"{YQ}/programs/{pid}/gains", gain, key="g", status=403)
+    assert refused["rule"]["inputs"]["core_rule"] == "CORE-PAYER"
+    assert "yq-custodian-2" in refused["rule"]["en"] and "托管机构" in refused["rule"]["zh"]
+    assert ledger(api, program) == books
+    assert custodian.ok("GET", f"/disbursements/{payment['id']}")["state"] == "instructed"
+
+    # The program's own custodian reads and pays it.
+    assert custodian.ok("GET", f"/programs/{pid}/ledger")["balanced"] is True
+    assert confirm_payment(api, payment, "pay-301")["state"] == "confirmed"
 
 
 # --- Y-13 / 五 the half-yearly recovery report to the district government -------------------
@@ -433,10 +509,14 @@ def test_Y13_the_half_yearly_report_lists_each_compensated_loans_recovery_and_re
     response = api.as_("auditor").get(f"/programs/{program['id']}/reports/2025-H2?format=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data))["yanqing-recoveries"]
-    title, header, *table = list(sheet.iter_rows(values_only=True))
+    title, _period, zh, en, *table = list(sheet.iter_rows(values_only=True))
     assert title[0] == section["title"]
-    assert header == tuple(section["columns"])
+    assert zh[:6] == ("贷款编号", "贷款", "企业", "申请机构", "贷款状态", "本期代偿")
+    assert en[-1] == "Written off"
+    header = tuple(section["columns"])
     by_loan = {r[header.index("loan")]: dict(zip(header, r, strict=True)) for r in table[:3]}
-    assert by_loan["YQ-B"]["written_off"] == "226913.58"
-    assert by_loan["合计 total"]["compensated_to_date"] == "1746913.58"
-    assert by_loan["合计 total"]["returned_in_period"] == "500000.00"
+    # Amounts are numbers, formatted with thousands separators.
+    assert by_loan["YQ-B"]["written_off"] == 226913.58  # a float, as Excel keeps it
+    assert by_loan["合计 total"]["compensated_to_date"] == 1746913.58
+    assert by_loan["合计 total"]["returned_in_period"] == 500000
+    assert sheet.cell(5, header.index("written_off") + 1).number_format == "#,##0.00"

@@ -17,6 +17,7 @@ from yanqing_steps import (
     prescreen,
     push,
     recommend,
+    uscc,
     vote,
     vote_all,
 )
@@ -80,11 +81,43 @@ def test_Y03_only_departments_and_towns_recommend(yq):
     assert bank.post(f"{YQ}/programs/{program['id']}/recommendations", body).status_code == 403
 
 
+def test_Y03_a_department_recommends_only_the_firms_it_registered(yq):
+    """Y-03: each department or town recommends the firms it brought (registered itself); a
+    firm another department, or the DRC, registered is refused (403 citing Y-03 in both
+    languages, naming neither the firm's name nor its registrar) and nothing is stored."""
+    api, program, _ = yq
+    theirs = firm(api, 13)  # registered by yq-tourism
+    ours = firm(api, 14, by="yq-town")
+    staff = api.as_("office").ok(
+        "POST",
+        "/firms",
+        {
+            "uscc": uscc(15, "110119"),
+            "name": "延庆企业15",
+            "industry": "software_it",
+            "employees": 60,
+            "revenue": "8000000",
+            "business_scope": "软件开发、技术服务",
+        },
+        status=201,
+    )
+    for other in (theirs, staff):
+        refused = recommend(api, program, other, recommender="yq-town", status=403)
+        assert refused["rule"]["rule"] == "Y-03" and refused["rule"]["passed"] is False
+        assert "二(三)" in refused["rule"]["clause"]
+        assert "本单位登记" in refused["rule"]["zh"] and "registered" in refused["rule"]["en"]
+        assert other["name"] not in str(refused) and "yq-tourism" not in str(refused)
+    listed = api.as_("office").ok("GET", f"{YQ}/programs/{program['id']}/recommendations")
+    assert listed == []
+    assert recommend(api, program, ours, recommender="yq-town")["firm_id"] == ours["id"]
+    assert recommend(api, program, theirs)["firm_id"] == theirs["id"]  # by its registrar
+
+
 def test_Y03_quarterly_counts_are_reported_against_the_target(yq):
     api, program, _ = yq
     for n in (8, 9):
         recommend(api, program, firm(api, n))
-    recommend(api, program, firm(api, 10), recommender="yq-town")
+    recommend(api, program, firm(api, 10, by="yq-town"), recommender="yq-town")
     rows = api.as_("office").ok(
         "GET", f"{YQ}/programs/{program['id']}/recommendation-counts?quarter=2025-Q1"
     )

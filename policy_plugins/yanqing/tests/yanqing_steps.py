@@ -25,7 +25,9 @@ INSTITUTIONS = {
 
 def setup(api, **config):
     """A Yanqing program of 30,000,000 with the district's institutions; returns (program,
-    institutions by code)."""
+    institutions by code). Y-01: the program's custodian is yq-custodian unless ``config``
+    names another."""
+    config.setdefault("custodian", "yq-custodian")
     office = api.as_("office")
     program = office.ok(
         "POST",
@@ -56,10 +58,12 @@ def firm(
     industry="software_it",
     employees=60,
     revenue="8000000",
+    by="yq-tourism",
     **extra,
 ):
     """A firm registered in Yanqing (Y-02: division 110119, in existence, with a business
-    scope); ``extra`` sets or overrides other firm fields (``registered_address`` …)."""
+    scope) by the department or town ``by``, which alone recommends it (Y-03); ``extra``
+    sets or overrides other firm fields (``registered_address`` …)."""
     body = {
         "uscc": uscc(n, division),
         "name": f"延庆企业{n}",
@@ -69,7 +73,7 @@ def firm(
         "business_scope": "软件开发、技术服务",
         **extra,
     }
-    return api.as_("recommender", institution="yq-tourism").ok("POST", "/firms", body, status=201)
+    return api.as_("recommender", institution=by).ok("POST", "/firms", body, status=201)
 
 
 def recommend(api, program, firm_, *, status=201, recommender="yq-tourism", **overrides):
@@ -134,7 +138,7 @@ def push(api, rec, *institutions):
 
 def graded_firm(api, program, insts, n, grade, *, guarantor_seat=False, **recommendation):
     """A firm recommended, pre-screened, unanimously graded (approved if high) and pushed."""
-    f = firm(api, n)
+    f = firm(api, n, by=recommendation.get("recommender", "yq-tourism"))
     rec = recommend(api, program, f, **recommendation)
     prescreen(api, rec, guarantor_seat=guarantor_seat)
     seats = (*SEATS, "guarantor") if guarantor_seat else SEATS

@@ -124,6 +124,12 @@ def create_tables() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("backdate_limit_days", sa.Integer(), nullable=True),
+        sa.Column(
+            "policies",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            server_default=sa.text("'[]'"),
+            nullable=False,
+        ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("slug", name=op.f("pk_tenants")),
     )
